@@ -1,0 +1,136 @@
+import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange, Validator } from 'ip-num';
+import { InputError } from './errors.ts';
+
+export type Family = 'IPv4' | 'IPv6';
+
+/** A canonical network: host bits are zero, `text` is the normalised notation. */
+export interface Cidr {
+  readonly family: Family;
+  readonly address: bigint;
+  readonly prefix: number;
+  readonly text: string;
+}
+
+export const FAMILY_BITS: Readonly<Record<Family, number>> = { IPv4: 32, IPv6: 128 };
+
+export function familyOf(value: string): Family {
+  return value.includes(':') ? 'IPv6' : 'IPv4';
+}
+
+export function blockSize(cidr: Pick<Cidr, 'family' | 'prefix'>): bigint {
+  return 1n << BigInt(FAMILY_BITS[cidr.family] - cidr.prefix);
+}
+
+export function lastAddress(cidr: Cidr): bigint {
+  return cidr.address + blockSize(cidr) - 1n;
+}
+
+export function formatAddress(family: Family, value: bigint): string {
+  if (family === 'IPv4') {
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  return compressIPv6(groups);
+}
+
+/** RFC 5952: the longest run (at least two) of zero groups becomes `::`, the first such run on a tie. */
+function compressIPv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let start = 0; start < groups.length; ) {
+    if (groups[start] !== 0) {
+      start += 1;
+      continue;
+    }
+    let end = start;
+    while (end < groups.length && groups[end] === 0) end += 1;
+    if (end - start > bestLength) {
+      bestStart = start;
+      bestLength = end - start;
+    }
+    start = end;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+export function makeCidr(family: Family, address: bigint, prefix: number): Cidr {
+  return { family, address, prefix, text: `${formatAddress(family, address)}/${prefix}` };
+}
+
+/**
+ * Parses one CIDR. Surrounding white space is tolerated; host bits are not, because a network written with
+ * host bits usually means a typo in the prefix length, and guessing would NAT the wrong range.
+ */
+export function parseCidr(value: string, field: string): Cidr {
+  const trimmed = value.trim();
+  const family = familyOf(trimmed);
+  const [notationOk] =
+    family === 'IPv4' ? Validator.isValidIPv4CidrNotation(trimmed) : Validator.isValidIPv6CidrNotation(trimmed);
+  if (!notationOk || !/\/\d{1,3}$/.test(trimmed)) {
+    throw new InputError(field, value, 'is not a valid CIDR');
+  }
+  const range = family === 'IPv4' ? IPv4CidrRange.fromCidr(trimmed) : IPv6CidrRange.fromCidr(trimmed);
+  const prefix = Number(range.getPrefix().getValue());
+  const stated = parseAddressValue(family, trimmed.slice(0, trimmed.lastIndexOf('/')));
+  const network = range.getFirst().getValue();
+  if (stated !== network) {
+    throw new InputError(
+      field,
+      value,
+      `has host bits set; the network is ${makeCidr(family, network, prefix).text}`,
+    );
+  }
+  return makeCidr(family, network, prefix);
+}
+
+/** Parses a comma-separated list (Gardener's env format); empty entries are ignored, duplicates dropped. */
+export function parseCidrList(value: string, field: string): Cidr[] {
+  const seen = new Set<string>();
+  const result: Cidr[] = [];
+  for (const part of value.split(',')) {
+    if (part.trim() === '') continue;
+    const cidr = parseCidr(part, field);
+    if (seen.has(cidr.text)) continue;
+    seen.add(cidr.text);
+    result.push(cidr);
+  }
+  return result;
+}
+
+export interface Address {
+  readonly family: Family;
+  readonly value: bigint;
+  readonly text: string;
+}
+
+export function parseAddress(value: string, field: string): Address {
+  const trimmed = value.trim();
+  const family = familyOf(trimmed);
+  const [ok] = family === 'IPv4' ? Validator.isValidIPv4String(trimmed) : Validator.isValidIPv6String(trimmed);
+  if (!ok) throw new InputError(field, value, 'is not a valid IP address');
+  const parsed = parseAddressValue(family, trimmed);
+  return { family, value: parsed, text: formatAddress(family, parsed) };
+}
+
+function parseAddressValue(family: Family, text: string): bigint {
+  return family === 'IPv4' ? IPv4.fromString(text).getValue() : IPv6.fromString(text).getValue();
+}
+
+export function containsAddress(cidr: Cidr, address: Address): boolean {
+  return cidr.family === address.family && address.value >= cidr.address && address.value <= lastAddress(cidr);
+}
+
+/**
+ * Same predicate as Gardener's `Overlap(a, b)`: one network contains the other's network address. Networks of
+ * different families never overlap.
+ */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  if (a.family !== b.family) return false;
+  return a.address <= lastAddress(b) && b.address <= lastAddress(a);
+}
+
+export function overlapsAny(network: Cidr, others: readonly Cidr[]): boolean {
+  return others.some((other) => overlaps(network, other));
+}

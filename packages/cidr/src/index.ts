@@ -1,0 +1,31 @@
+export { InputError } from './errors.ts';
+export {
+  type Address,
+  type Cidr,
+  type Family,
+  blockSize,
+  containsAddress,
+  familyOf,
+  formatAddress,
+  lastAddress,
+  makeCidr,
+  overlaps,
+  overlapsAny,
+  parseAddress,
+  parseCidr,
+  parseCidrList,
+} from './cidr.ts';
+export { type Kind, KINDS, MAPPED_RANGE, RESERVED_RANGES, assertNotReserved } from './reserved.ts';
+export {
+  type NetworkFields,
+  type Networks,
+  type RawNetworks,
+  type ShootKind,
+  ENV_FIELDS,
+  SHOOT_KINDS,
+  networksToEnv,
+  parseNetworks,
+} from './networks.ts';
+export { type OverlapDecision, decideOverlap } from './decision.ts';
+export { type Mapping, mapSeedPods, packKind, planMappings } from './packing.ts';
+export { UnmappedAddressError, translate, untranslate } from './translate.ts';

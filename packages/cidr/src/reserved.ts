@@ -1,0 +1,28 @@
+import { type Cidr, overlaps, parseCidr } from './cidr.ts';
+import { InputError } from './errors.ts';
+
+/** The kinds of network that get translated, named as across the whole project. */
+export type Kind = 'pods' | 'services' | 'nodes' | 'seedPods';
+export const KINDS: readonly Kind[] = ['pods', 'services', 'nodes', 'seedPods'];
+
+/** Where each kind is mapped to, as Gardener reserves them. */
+export const MAPPED_RANGE: Readonly<Record<Kind, Cidr>> = {
+  seedPods: parseCidr('241.0.0.0/8', 'seedPods'),
+  nodes: parseCidr('242.0.0.0/8', 'nodes'),
+  services: parseCidr('243.0.0.0/8', 'services'),
+  pods: parseCidr('244.0.0.0/8', 'pods'),
+};
+
+/**
+ * Networks nobody may use: all of 240.0.0.0/4 (Gardener blocks only 240–244/8; refusing the whole class-E block
+ * is simpler and leaves room for more mapped kinds), and Gardener's IPv6 VPN transport range.
+ */
+export const RESERVED_RANGES: readonly Cidr[] = [
+  parseCidr('240.0.0.0/4', 'reserved'),
+  parseCidr('fd8f:6d53:b97a:1::/96', 'reserved'),
+];
+
+export function assertNotReserved(cidr: Cidr, field: string): void {
+  const hit = RESERVED_RANGES.find((range) => overlaps(cidr, range));
+  if (hit) throw new InputError(field, cidr.text, `intersects the reserved range ${hit.text}`);
+}
