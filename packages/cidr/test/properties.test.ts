@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Cidr,
+  blockSize,
+  containsAddress,
+  formatAddress,
+  lastAddress,
+  makeCidr,
+  overlaps,
+  packKind,
+  parseAddress,
+  parseCidr,
+  translate,
+  untranslate,
+  MAPPED_RANGE,
+} from '../src/index.ts';
+
+const v4Cidr = (minPrefix = 0, maxPrefix = 32): fc.Arbitrary<Cidr> =>
+  fc
+    .tuple(fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }), fc.integer({ min: minPrefix, max: maxPrefix }))
+    .map(([value, prefix]) => {
+      const size = 1n << BigInt(32 - prefix);
+      return makeCidr('IPv4', (value / size) * size, prefix);
+    });
+
+const v6Value = fc.bigInt({ min: 0n, max: 2n ** 128n - 1n });
+
+/** Networks outside 240.0.0.0/4 with room for their own /8 mapping, as validated shoot input would be. */
+const shootNetworks = fc.array(v4Cidr(8, 30), { minLength: 1, maxLength: 40 });
+
+describe('CIDR properties', () => {
+  it('formatting and parsing round-trip in both families; IPv6 text matches the WHATWG serializer (RFC 5952)', () => {
+    fc.assert(
+      fc.property(v4Cidr(), (cidr) => {
+        expect(parseCidr(cidr.text, 'x')).toEqual(cidr);
+      }),
+    );
+    fc.assert(
+      fc.property(v6Value, (value) => {
+        const text = formatAddress('IPv6', value);
+        expect(parseAddress(text, 'x').value).toBe(value);
+        expect(`[${text}]`).toBe(new URL(`http://[${text}]/`).hostname);
+      }),
+    );
+  });
+
+  it('overlap is symmetric, reflexive, and equals "share an address"', () => {
+    fc.assert(
+      fc.property(v4Cidr(), v4Cidr(), (a, b) => {
+        expect(overlaps(a, b)).toBe(overlaps(b, a));
+        expect(overlaps(a, a)).toBe(true);
+        const shared = a.address <= lastAddress(b) && b.address <= lastAddress(a);
+        expect(overlaps(a, b)).toBe(shared);
+        // Gardener's form: one contains the other's network address.
+        const asAddress = (c: Cidr) => ({ family: c.family, value: c.address, text: '' });
+        expect(overlaps(a, b)).toBe(containsAddress(a, asAddress(b)) || containsAddress(b, asAddress(a)));
+      }),
+    );
+  });
+});
+
+describe('packing properties', () => {
+  it('mapped blocks keep the prefix, lie inside the /8, are aligned and pairwise disjoint', () => {
+    fc.assert(
+      fc.property(shootNetworks, (cidrs) => {
+        let mappings;
+        try {
+          mappings = packKind('nodes', cidrs, 'F');
+        } catch {
+          return; // too large together: covered by the next property
+        }
+        const target = MAPPED_RANGE.nodes;
+        mappings.forEach((m, i) => {
+          expect(m.mapped.prefix).toBe(m.original.prefix);
+          expect(m.mapped.address % blockSize(m.mapped)).toBe(0n);
+          expect(m.mapped.address >= target.address && lastAddress(m.mapped) <= lastAddress(target)).toBe(true);
+          mappings.slice(i + 1).forEach((other) => expect(overlaps(m.mapped, other.mapped)).toBe(false));
+        });
+      }),
+    );
+  });
+
+  it('fits exactly when the sizes add up to no more than the /8 (largest-first packing leaves no holes)', () => {
+    fc.assert(
+      fc.property(shootNetworks, (cidrs) => {
+        const total = cidrs.reduce((sum, c) => sum + blockSize(c), 0n);
+        const fits = total <= blockSize(MAPPED_RANGE.pods);
+        if (fits) expect(packKind('pods', cidrs, 'F')).toHaveLength(cidrs.length);
+        else expect(() => packKind('pods', cidrs, 'F')).toThrow('do not fit together');
+      }),
+    );
+  });
+
+  it('is deterministic and depends only on sizes and input order', () => {
+    fc.assert(
+      fc.property(shootNetworks, (cidrs) => {
+        try {
+          const first = packKind('services', cidrs, 'F').map((m) => m.mapped.text);
+          const again = packKind('services', [...cidrs], 'F').map((m) => m.mapped.text);
+          expect(again).toEqual(first);
+        } catch (error) {
+          expect(() => packKind('services', cidrs, 'F')).toThrow((error as Error).message);
+        }
+      }),
+    );
+  });
+
+  it('translate then untranslate is the identity for every address of every mapped network', () => {
+    fc.assert(
+      fc.property(shootNetworks, fc.nat(), fc.bigInt({ min: 0n, max: 2n ** 32n }), (cidrs, pick, offset) => {
+        let mappings;
+        try {
+          mappings = packKind('pods', cidrs, 'F');
+        } catch {
+          return;
+        }
+        const chosen = mappings[pick % mappings.length]!;
+        const value = chosen.original.address + (offset % blockSize(chosen.original));
+        const address = { family: 'IPv4' as const, value, text: formatAddress('IPv4', value) };
+        // Originals may overlap each other here (validation forbids that for real input), so translate
+        // through the chosen mapping only.
+        const forward = translate([chosen], address);
+        expect(containsAddress(chosen.mapped, forward)).toBe(true);
+        expect(forward.value - chosen.mapped.address).toBe(value - chosen.original.address);
+        expect(untranslate([chosen], forward)).toEqual(address);
+      }),
+    );
+  });
+});
