@@ -41,26 +41,39 @@ export function parseNetworks(raw: RawNetworks, fields: NetworkFields = ENV_FIEL
     SHOOT_KINDS.map((kind) => [kind, parseCidrList(raw[kind] ?? '', fields[kind])]),
   ) as Record<ShootKind, Cidr[]>;
 
-  const seen: Array<{ cidr: Cidr; field: string }> = [];
-  for (const kind of SHOOT_KINDS) {
-    for (const cidr of shoot[kind]) {
-      const field = fields[kind];
-      assertNotReserved(cidr, field);
-      const clash = seen.find((other) => overlaps(other.cidr, cidr));
-      if (clash) {
-        throw new InputError(field, cidr.text, `overlaps ${clash.cidr.text} of ${clash.field}; shoot networks must be disjoint`);
-      }
-      if (cidr.family === 'IPv6' && seedPods && overlaps(cidr, seedPods)) {
-        throw new InputError(
-          field,
-          cidr.text,
-          `overlaps the seed pod network ${seedPods.text}; only IPv4 overlaps can be translated`,
-        );
-      }
-      seen.push({ cidr, field });
+  const entries = SHOOT_KINDS.flatMap((kind) => shoot[kind].map((cidr) => ({ cidr, field: fields[kind] })));
+  for (const { cidr, field } of entries) {
+    assertNotReserved(cidr, field);
+    if (cidr.family === 'IPv6' && seedPods && overlaps(cidr, seedPods)) {
+      throw new InputError(field, cidr.text, `overlaps the seed pod network ${seedPods.text}; only IPv4 overlaps can be translated`);
     }
   }
+  assertDisjoint(entries);
   return { seedPods, ...shoot };
+}
+
+interface Located {
+  readonly cidr: Cidr;
+  readonly field: string;
+  readonly index: number;
+}
+
+const byFamilyThenAddress = (a: Located, b: Located): number =>
+  a.cidr.family.localeCompare(b.cidr.family) || Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
+
+/**
+ * Sorted by first address, any overlap shows between neighbours (if a overlaps a later b, a's successor starts
+ * no later than b, so inside a too): O(n log n) for the thousands of networks a large seed may carry.
+ */
+function assertDisjoint(entries: ReadonlyArray<Omit<Located, 'index'>>): void {
+  const ordered = entries.map((entry, index) => ({ ...entry, index })).sort(byFamilyThenAddress);
+  for (let i = 1; i < ordered.length; i += 1) {
+    const pair = [ordered[i - 1]!, ordered[i]!];
+    const [earlier, later] = pair[0]!.index < pair[1]!.index ? [pair[0]!, pair[1]!] : [pair[1]!, pair[0]!];
+    if (overlaps(earlier.cidr, later.cidr)) {
+      throw new InputError(later.field, later.cidr.text, `overlaps ${earlier.cidr.text} of ${earlier.field}; shoot networks must be disjoint`);
+    }
+  }
 }
 
 /** Inverse of parsing: the env values an agent needs to reach the same networks (and so the same decision). */

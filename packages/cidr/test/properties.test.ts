@@ -14,6 +14,8 @@ import {
   translate,
   untranslate,
   MAPPED_RANGE,
+  RESERVED_RANGES,
+  parseNetworks,
 } from '../src/index.ts';
 
 const v4Cidr = (minPrefix = 0, maxPrefix = 32): fc.Arbitrary<Cidr> =>
@@ -55,6 +57,24 @@ describe('CIDR properties', () => {
         // Gardener's form: one contains the other's network address.
         const asAddress = (c: Cidr) => ({ family: c.family, value: c.address, text: '' });
         expect(overlaps(a, b)).toBe(containsAddress(a, asAddress(b)) || containsAddress(b, asAddress(a)));
+      }),
+    );
+  });
+});
+
+describe('validation properties', () => {
+  it('refuses a set of shoot networks exactly when two of them overlap (as a naive pairwise check says)', () => {
+    const usable = v4Cidr(8, 30).filter((c) => !RESERVED_RANGES.some((r) => overlaps(c, r)));
+    fc.assert(
+      fc.property(fc.array(usable, { maxLength: 12 }), fc.array(usable, { maxLength: 12 }), (pods, nodes) => {
+        // Repeats inside one list are dropped by parsing, so only distinct networks can clash there.
+        const distinct = (list: Cidr[]) => [...new Map(list.map((c) => [c.text, c])).values()];
+        const all = [...distinct(pods), ...distinct(nodes)];
+        const clash = all.some((a, i) => all.some((b, j) => i < j && overlaps(a, b)));
+        const parse = () =>
+          parseNetworks({ pods: pods.map((c) => c.text).join(','), nodes: nodes.map((c) => c.text).join(',') });
+        if (clash) expect(parse).toThrow('shoot networks must be disjoint');
+        else expect(parse).not.toThrow();
       }),
     );
   });
