@@ -18,6 +18,7 @@ step() {
   echo "==> $*"
   "$@" || status=1
 }
+step node tools/setup/check-imports.ts
 step npx nx run-many -t build --output-style=stream
 step npx nx run-many -t typecheck --output-style=stream
 step npx nx run-many -t test --output-style=stream "${report[@]}"
