@@ -1,1 +1,31 @@
-export {};
+export {
+  type Backend,
+  type ChainRef,
+  type Direction,
+  type Hook,
+  type LiveRule,
+  type LiveState,
+  type MappingRef,
+  type NatParams,
+  type Role,
+  type Route,
+  type Rule,
+  type RuleAction,
+  type RuleDiff,
+  type RuleMatch,
+  type RuleSet,
+  type Table,
+  CHAINS,
+  EMPTY_LIVE_STATE,
+  ruleKey,
+} from './model.ts';
+export { type ParsedComment, type Purpose, mappingComment, parseComment, purposeComment } from './comment.ts';
+export { assertGid, assertInterfaceName } from './params.ts';
+export { desiredRoutes, desiredRules, natRequired } from './desired.ts';
+export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
+export { parseIptablesSave } from './iptables-parse.ts';
+export { parseNftJson } from './nft-parse.ts';
+export { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
+export { nftRuleText } from './nft-render.ts';
+export { diffRules } from './diff.ts';
+export { APPLY_COMMAND, READ_COMMAND, renderApply, renderTeardown } from './render.ts';

@@ -1,0 +1,114 @@
+import type { Mapping } from '@overlap/cidr';
+import { mappingComment, purposeComment } from './comment.ts';
+import { type Direction, type NatParams, type Role, type Route, type Rule, type RuleSet, chainIndex } from './model.ts';
+import { assertNatParams } from './params.ts';
+
+/** Seed: translate iff the networks overlap. Shoot: also when not HA, as Gardener's vpn-shoot does. */
+export function natRequired(role: Role, decision: { ha: boolean; overlap: boolean }): boolean {
+  return role === 'seed' ? decision.overlap : !decision.ha || decision.overlap;
+}
+
+const isShootNetwork = (m: Mapping): boolean => m.kind !== 'seedPods';
+
+const ref = (m: Mapping, direction: Direction) => ({
+  kind: m.kind,
+  original: m.original,
+  mapped: m.mapped,
+  direction,
+});
+
+/** Forward: a packet leaving with (source or destination) `original` is rewritten to `mapped`. */
+function forwardNetmap(m: Mapping, rule: Pick<Rule, 'table' | 'hook' | 'match'>): Rule {
+  const mapping = ref(m, 'forward');
+  return { ...rule, action: { type: 'netmap', to: m.mapped }, comment: mappingComment(mapping), mapping };
+}
+
+/** Reverse: a packet arriving from the tunnel addressed to `mapped` is rewritten back to `original`. */
+function reverseNetmap(m: Mapping, tunnelDevice: string): Rule {
+  const mapping = ref(m, 'reverse');
+  return {
+    table: 'nat',
+    hook: 'prerouting',
+    match: { inInterface: tunnelDevice, destination: m.mapped },
+    action: { type: 'netmap', to: m.original },
+    comment: mappingComment(mapping),
+    mapping,
+  };
+}
+
+/**
+ * In the kube-apiserver pod: only Envoy's connections (its group id) get their shoot destination mapped, the
+ * pod's own source leaves the tunnel mapped into 241/8, and the shoot's answers to 241/8 come back unmapped.
+ */
+function seedRules({ mappings, tunnelDevice, envoyGid }: NatParams): Rule[] {
+  const shoot = mappings.filter(isShootNetwork);
+  const seedPods = mappings.filter((m) => !isShootNetwork(m));
+  return [
+    ...shoot.map((m) =>
+      forwardNetmap(m, { table: 'nat', hook: 'output', match: { destination: m.original, gid: envoyGid } }),
+    ),
+    ...seedPods.map((m) =>
+      forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } }),
+    ),
+    ...seedPods.map((m) => reverseNetmap(m, tunnelDevice)),
+  ];
+}
+
+/**
+ * In vpn-shoot: mapped destinations from the tunnel become real shoot addresses, real shoot sources into the
+ * tunnel become mapped, and the seed's 241/8 sources are masqueraded out of the pod so answers return through
+ * it (shoot pods have no route to 241/8).
+ */
+function shootRules({ mappings, tunnelDevice, egressDevice }: NatParams): Rule[] {
+  const shoot = mappings.filter(isShootNetwork);
+  const seedPods = mappings.filter((m) => !isShootNetwork(m));
+  return [
+    ...shoot.map((m) => reverseNetmap(m, tunnelDevice)),
+    ...shoot.map((m) =>
+      forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } }),
+    ),
+    ...seedPods.map(
+      (m): Rule => ({
+        table: 'nat',
+        hook: 'postrouting',
+        match: { source: m.mapped, outInterface: egressDevice },
+        action: { type: 'masquerade' },
+        comment: purposeComment('masquerade'),
+      }),
+    ),
+    // iptables: overrides a DROP policy of filter FORWARD. nftables: an accept ends only this table's chain; a
+    // drop in any other table's forward hook still drops, so it does not help against a restrictive firewall.
+    {
+      table: 'filter',
+      hook: 'forward',
+      match: { inInterface: tunnelDevice },
+      action: { type: 'accept' },
+      comment: purposeComment('accept-tunnel'),
+    },
+    // The tunnel has the smallest MTU on the path; clamping the SYNs (and SYN-ACKs) that enter it covers both
+    // directions of every connection through it.
+    {
+      table: 'mangle',
+      hook: 'forward',
+      match: { outInterface: tunnelDevice, tcpSyn: true },
+      action: { type: 'clamp-mss' },
+      comment: purposeComment('clamp-mss'),
+    },
+  ];
+}
+
+/** The complete rule set of one side; no mappings means nothing to translate and so no rules at all. */
+export function desiredRules(params: NatParams): RuleSet {
+  assertNatParams(params);
+  if (params.mappings.length === 0) return { role: params.role, rules: [] };
+  const rules = params.role === 'seed' ? seedRules(params) : shootRules(params);
+  // A stable sort by chain keeps the generation order within a chain, which is also the render order.
+  return { role: params.role, rules: rules.toSorted((a, b) => chainIndex(a) - chainIndex(b)) };
+}
+
+/** Each mapped block of the other side goes into the tunnel. */
+export function desiredRoutes(params: NatParams): Route[] {
+  assertNatParams(params);
+  const remote = params.mappings.filter((m) => isShootNetwork(m) === (params.role === 'seed'));
+  return remote.map((m) => ({ destination: m.mapped, device: params.tunnelDevice }));
+}

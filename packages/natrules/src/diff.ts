@@ -1,0 +1,51 @@
+import {
+  CHAINS,
+  type ChainRef,
+  type LiveRule,
+  type LiveState,
+  type Rule,
+  type RuleDiff,
+  type RuleSet,
+  chainsOf,
+  ruleKey,
+  sameChain,
+} from './model.ts';
+
+export interface RuleMatching {
+  /** Each desired rule with the live rule that already is it, if any (in desired order). */
+  pairs: ReadonlyArray<{ desired: Rule; live: LiveRule | undefined }>;
+  /** Live rules of ours that no desired rule claimed: not desired, or a surplus copy. */
+  unclaimed: readonly LiveRule[];
+}
+
+/** Pairs desired with live rules by identity; each live rule is claimed at most once, so duplicates stay over. */
+export function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
+  const pool = new Map<string, LiveRule[]>();
+  for (const liveRule of live.rules) {
+    if (!liveRule.rule) continue;
+    const key = ruleKey(liveRule.rule);
+    const same = pool.get(key);
+    if (same) same.push(liveRule);
+    else pool.set(key, [liveRule]);
+  }
+  const pairs = desired.rules.map((rule) => ({ desired: rule, live: pool.get(ruleKey(rule))?.shift() }));
+  return { pairs, unclaimed: [...pool.values()].flat() };
+}
+
+const countOf = (chains: readonly ChainRef[], chain: ChainRef): number => chains.filter((c) => sameChain(c, chain)).length;
+
+export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
+  const { pairs, unclaimed } = matchRules(desired, live);
+  const needed = chainsOf(desired.rules);
+  const isNeeded = (chain: ChainRef): boolean => needed.some((c) => sameChain(c, chain));
+  const missing = pairs.filter((p) => !p.live).map((p) => p.desired);
+  const unclaimedSet = new Set(unclaimed);
+  const stale = live.rules.filter((r) => unclaimedSet.has(r));
+  const foreign = live.rules.filter((r) => !r.rule);
+  // nftables hooks its base chains directly; there are no jumps to check.
+  const jumpsMissing = live.backend === 'iptables' ? needed.filter((c) => countOf(live.jumps, c) === 0) : [];
+  const jumpsDuplicated = CHAINS.filter((c) => countOf(live.jumps, c) > 1);
+  const chainsStale = live.chains.filter((c) => !isNeeded(c));
+  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, chainsStale].every((list) => list.length === 0);
+  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, chainsStale, inSync };
+}

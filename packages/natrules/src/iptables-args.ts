@@ -1,0 +1,58 @@
+import type { ChainRef, Hook, Rule, RuleAction, Table } from './model.ts';
+
+/** The dedicated chain of one hook; filter and mangle each have their own OVERLAP-FORWARD. */
+export const ownedChainName = (hook: Hook): string => `OVERLAP-${hook.toUpperCase()}`;
+export const builtinChainName = (hook: Hook): string => hook.toUpperCase();
+
+const HOOKS_BY_TABLE: Readonly<Record<Table, readonly Hook[]>> = {
+  nat: ['prerouting', 'output', 'postrouting'],
+  filter: ['forward'],
+  mangle: ['forward'],
+};
+
+/** The owned chain a name denotes in a table, if any. */
+export function ownedChainOf(table: Table, name: string): ChainRef | undefined {
+  const hook = HOOKS_BY_TABLE[table].find((h) => ownedChainName(h) === name);
+  return hook ? { table, hook } : undefined;
+}
+
+function actionArgs(action: RuleAction): string[] {
+  switch (action.type) {
+    case 'netmap':
+      return ['-j', 'NETMAP', '--to', action.to.text];
+    case 'masquerade':
+      return ['-j', 'MASQUERADE'];
+    case 'accept':
+      return ['-j', 'ACCEPT'];
+    case 'clamp-mss':
+      return ['-j', 'TCPMSS', '--clamp-mss-to-pmtu'];
+  }
+}
+
+/**
+ * One rule as the arguments after `-A <chain>`, in exactly the order `iptables-save` prints them (addresses,
+ * interfaces, protocol, then the matches in the order given, then the target), so that a saved rule can be
+ * compared with the rendered one token by token.
+ */
+export function iptablesRuleArgs(rule: Rule): { table: Table; chain: string; args: string[] } {
+  const { match } = rule;
+  const args: string[] = [];
+  if (match.source) args.push('-s', match.source.text);
+  if (match.destination) args.push('-d', match.destination.text);
+  if (match.inInterface !== undefined) args.push('-i', match.inInterface);
+  if (match.outInterface !== undefined) args.push('-o', match.outInterface);
+  if (match.tcpSyn) args.push('-p', 'tcp', '-m', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN');
+  if (match.gid !== undefined) args.push('-m', 'owner', '--gid-owner', String(match.gid));
+  args.push('-m', 'comment', '--comment', rule.comment, ...actionArgs(rule.action));
+  return { table: rule.table, chain: ownedChainName(rule.hook), args };
+}
+
+/** Quotes as iptables-save does: only where the shell-like tokeniser of iptables-restore needs it. */
+export function quoteArg(arg: string): string {
+  return /^[^\s"'\\]+$/.test(arg) ? arg : `"${arg.replace(/["\\]/g, '\\$&')}"`;
+}
+
+export const ruleLine = (rule: Rule): string => {
+  const { chain, args } = iptablesRuleArgs(rule);
+  return `-A ${chain} ${args.map(quoteArg).join(' ')}`;
+};

@@ -1,0 +1,146 @@
+import { type Cidr, parseCidr } from '@overlap/cidr';
+import { parseComment } from './comment.ts';
+import { builtinChainName, iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
+import type { ChainRef, LiveRule, LiveState, Rule, RuleAction, RuleMatch, Table } from './model.ts';
+
+const TABLES: readonly Table[] = ['nat', 'filter', 'mangle'];
+
+/** Splits a saved rule as iptables-restore does: white space separates, double quotes group, backslash escapes. */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  let current = '';
+  let started = false;
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i]!;
+    if (c === '\\' && i + 1 < text.length) {
+      current += text[i + 1];
+      started = true;
+      i += 1;
+    } else if (c === '"') {
+      quoted = !quoted;
+      started = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (started) tokens.push(current);
+      current = '';
+      started = false;
+    } else {
+      current += c;
+      started = true;
+    }
+  }
+  if (started) tokens.push(current);
+  return tokens;
+}
+
+const valueAfter = (tokens: readonly string[], flag: string): string | undefined => {
+  const at = tokens.indexOf(flag);
+  return at < 0 ? undefined : tokens[at + 1];
+};
+
+const cidrOrThrow = (text: string | undefined): Cidr | undefined =>
+  text === undefined ? undefined : parseCidr(text, 'iptables-save');
+
+function actionOf(tokens: readonly string[]): RuleAction | undefined {
+  switch (valueAfter(tokens, '-j')) {
+    case 'NETMAP': {
+      const to = cidrOrThrow(valueAfter(tokens, '--to'));
+      return to ? { type: 'netmap', to } : undefined;
+    }
+    case 'MASQUERADE':
+      return { type: 'masquerade' };
+    case 'ACCEPT':
+      return { type: 'accept' };
+    case 'TCPMSS':
+      return { type: 'clamp-mss' };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads the arguments of a rule in an owned chain back into the model. It picks out the values it knows, builds
+ * the rule, and accepts it only if rendering that rule gives back exactly the same arguments, so any extra
+ * match, negation or other order makes the rule foreign instead of being half-understood.
+ */
+export function ruleFromArgs(chain: ChainRef, tokens: readonly string[]): Rule | undefined {
+  try {
+    const comment = valueAfter(tokens, '--comment');
+    const parsed = comment === undefined ? undefined : parseComment(comment);
+    const action = actionOf(tokens);
+    if (!parsed || !action || comment === undefined) return undefined;
+    const match: RuleMatch = {};
+    const source = cidrOrThrow(valueAfter(tokens, '-s'));
+    const destination = cidrOrThrow(valueAfter(tokens, '-d'));
+    const inInterface = valueAfter(tokens, '-i');
+    const outInterface = valueAfter(tokens, '-o');
+    const gid = valueAfter(tokens, '--gid-owner');
+    if (source) match.source = source;
+    if (destination) match.destination = destination;
+    if (inInterface !== undefined) match.inInterface = inInterface;
+    if (outInterface !== undefined) match.outInterface = outInterface;
+    if (gid !== undefined) {
+      if (!/^\d+$/.test(gid)) return undefined;
+      match.gid = Number(gid);
+    }
+    if (tokens.includes('--tcp-flags')) match.tcpSyn = true;
+    const rule: Rule = { ...chain, match, action, comment, ...('mapping' in parsed ? { mapping: parsed.mapping } : {}) };
+    const rendered = iptablesRuleArgs(rule).args;
+    return rendered.length === tokens.length && rendered.every((t, i) => t === tokens[i]) ? rule : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
+
+/**
+ * Parses `iptables-save -c` (counters optional) of all tables: the owned chains present, the jumps into them from
+ * the built-in chains (every copy), and every rule inside them. Everything else is skipped unread, which keeps
+ * this fast on nodes with large kube-proxy rule sets.
+ */
+export function parseIptablesSave(text: string): LiveState {
+  const chains: ChainRef[] = [];
+  const jumps: ChainRef[] = [];
+  const rules: LiveRule[] = [];
+  let table: Table | undefined;
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (line.startsWith('*')) {
+      table = TABLES.find((t) => t === line.slice(1));
+      continue;
+    }
+    if (!table) continue;
+    if (line.startsWith(':')) {
+      const owned = ownedChainOf(table, line.slice(1).split(/\s/, 1)[0]!);
+      if (owned) chains.push(owned);
+      continue;
+    }
+    const counters = COUNTERS.exec(line);
+    const body = counters ? line.slice(counters[0].length) : line;
+    if (!body.startsWith('-A ')) continue;
+    const chainName = body.slice(3).split(/\s/, 1)[0]!;
+    const owned = ownedChainOf(table, chainName);
+    if (owned) {
+      const tokens = tokenize(body).slice(2);
+      rules.push({
+        ...owned,
+        rule: ruleFromArgs(owned, tokens),
+        text: body,
+        packets: BigInt(counters?.[1] ?? 0),
+        bytes: BigInt(counters?.[2] ?? 0),
+      });
+      continue;
+    }
+    const jump = jumpOf(table, chainName, body);
+    if (jump) jumps.push(jump);
+  }
+  return { backend: 'iptables', chains, jumps, rules };
+}
+
+/** Only the plain jump we add counts; a conditional one was written by someone else. */
+function jumpOf(table: Table, chainName: string, body: string): ChainRef | undefined {
+  const target = /^-A \S+ -j (\S+)$/.exec(body)?.[1];
+  const owned = target === undefined ? undefined : ownedChainOf(table, target);
+  return owned && builtinChainName(owned.hook) === chainName ? owned : undefined;
+}

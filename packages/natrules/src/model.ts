@@ -1,0 +1,131 @@
+import type { Cidr, Kind, Mapping } from '@overlap/cidr';
+
+export type Role = 'seed' | 'shoot';
+export type Backend = 'iptables' | 'nftables';
+export type Table = 'nat' | 'filter' | 'mangle';
+export type Hook = 'prerouting' | 'output' | 'postrouting' | 'forward';
+/** forward = original → mapped, reverse = mapped → original. */
+export type Direction = 'forward' | 'reverse';
+
+export interface NatParams {
+  role: Role;
+  mappings: readonly Mapping[];
+  tunnelDevice: string;
+  egressDevice: string;
+  envoyGid: number;
+}
+
+export interface RuleMatch {
+  inInterface?: string;
+  outInterface?: string;
+  source?: Cidr;
+  destination?: Cidr;
+  gid?: number;
+  tcpSyn?: boolean;
+}
+
+export type RuleAction = { type: 'netmap'; to: Cidr } | { type: 'masquerade' } | { type: 'accept' } | { type: 'clamp-mss' };
+
+export interface MappingRef {
+  kind: Kind;
+  original: Cidr;
+  mapped: Cidr;
+  direction: Direction;
+}
+
+export interface Rule {
+  table: Table;
+  hook: Hook;
+  match: RuleMatch;
+  action: RuleAction;
+  comment: string;
+  mapping?: MappingRef;
+}
+
+export interface RuleSet {
+  role: Role;
+  rules: readonly Rule[];
+}
+
+export interface Route {
+  destination: Cidr;
+  device: string;
+}
+
+export interface ChainRef {
+  table: Table;
+  hook: Hook;
+}
+
+export interface LiveRule {
+  table: Table;
+  hook: Hook;
+  /** The rule parsed back when it is one of ours (an `overlap …` comment and a shape we generate). */
+  rule: Rule | undefined;
+  /** As the backend shows it. */
+  text: string;
+  packets: bigint;
+  bytes: bigint;
+}
+
+export interface LiveState {
+  backend: Backend;
+  /** Owned chains present (nft: the base chains of `table ip overlap`). */
+  chains: readonly ChainRef[];
+  /** iptables only: jumps from the built-in chains into the owned chains, one entry per jump (duplicates kept). */
+  jumps: readonly ChainRef[];
+  rules: readonly LiveRule[];
+}
+
+export const EMPTY_LIVE_STATE = (backend: Backend): LiveState => ({ backend, chains: [], jumps: [], rules: [] });
+
+export interface RuleDiff {
+  missing: readonly Rule[];
+  /** Ours, but not (or not that often) desired. */
+  stale: readonly LiveRule[];
+  /** In our chains or table but not ours: no or an unknown comment, or a shape we never generate. */
+  foreign: readonly LiveRule[];
+  jumpsMissing: readonly ChainRef[];
+  jumpsDuplicated: readonly ChainRef[];
+  /** Owned chains present although the desired rule set needs none there. */
+  chainsStale: readonly ChainRef[];
+  inSync: boolean;
+}
+
+/**
+ * Every place a rule can live, in the order rules are generated and rendered. The same five chains exist in both
+ * backends, so one model serves both.
+ */
+export const CHAINS: readonly ChainRef[] = [
+  { table: 'nat', hook: 'prerouting' },
+  { table: 'nat', hook: 'output' },
+  { table: 'nat', hook: 'postrouting' },
+  { table: 'filter', hook: 'forward' },
+  { table: 'mangle', hook: 'forward' },
+];
+
+export const sameChain = (a: ChainRef, b: ChainRef): boolean => a.table === b.table && a.hook === b.hook;
+
+export const chainIndex = (chain: ChainRef): number => CHAINS.findIndex((c) => sameChain(c, chain));
+
+/** The chains a rule set needs: only those holding at least one rule, in CHAINS order. */
+export function chainsOf(rules: readonly Rule[]): ChainRef[] {
+  return CHAINS.filter((chain) => rules.some((rule) => sameChain(rule, chain)));
+}
+
+/** A backend-neutral identity of a rule: two rules with the same key do the same thing and carry the same comment. */
+export function ruleKey(rule: Rule): string {
+  const { match, action } = rule;
+  return [
+    rule.table,
+    rule.hook,
+    `i=${match.inInterface ?? ''}`,
+    `o=${match.outInterface ?? ''}`,
+    `s=${match.source?.text ?? ''}`,
+    `d=${match.destination?.text ?? ''}`,
+    `g=${match.gid ?? ''}`,
+    `syn=${match.tcpSyn === true}`,
+    action.type === 'netmap' ? `netmap=${action.to.text}` : action.type,
+    rule.comment,
+  ].join(' ');
+}

@@ -1,0 +1,52 @@
+import { InputError, type Mapping } from '@overlap/cidr';
+import type { NatParams } from './model.ts';
+
+/**
+ * Linux accepts almost any byte in an interface name; this accepts the portable subset. It keeps names that
+ * iptables would read as a wildcard (`+`) or that need quoting in a restore file or an nft script out.
+ */
+const INTERFACE_NAME = /^[A-Za-z0-9_.@-]{1,15}$/;
+
+export function assertInterfaceName(value: string, field: string): void {
+  if (!INTERFACE_NAME.test(value) || value === '.' || value === '..') {
+    throw new InputError(field, value, 'is not a valid interface name (1–15 of A–Z a–z 0–9 _ . @ -)');
+  }
+}
+
+/** Group ids are 32-bit; 2^32-1 is the kernel's "no group" marker, so it cannot be matched. */
+export function assertGid(value: number, field: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0xfffffffe) {
+    throw new InputError(field, String(value), 'is not a valid group id (an integer from 0 to 4294967294)');
+  }
+}
+
+const describe = (m: Mapping): string => `${m.kind} ${m.original.text} → ${m.mapped.text}`;
+
+/**
+ * The mappings come from planMappings, which guarantees all of this; checking again keeps a hand-built plan
+ * from producing rules that silently never match or that translate one address two ways.
+ */
+function assertMappings(mappings: readonly Mapping[]): void {
+  const seen = new Set<string>();
+  let seedPods = 0;
+  for (const m of mappings) {
+    if (m.original.family !== 'IPv4' || m.mapped.family !== 'IPv4') {
+      throw new InputError('mappings', describe(m), 'is not IPv4; only IPv4 is translated');
+    }
+    if (m.original.prefix !== m.mapped.prefix) {
+      throw new InputError('mappings', describe(m), 'maps between different prefix lengths');
+    }
+    const key = `${m.kind} ${m.original.text}`;
+    if (seen.has(key)) throw new InputError('mappings', describe(m), 'maps the same network twice');
+    seen.add(key);
+    if (m.kind === 'seedPods') seedPods += 1;
+    if (seedPods > 1) throw new InputError('mappings', describe(m), 'is a second seed pod network; there is only one');
+  }
+}
+
+export function assertNatParams(params: NatParams): void {
+  assertInterfaceName(params.tunnelDevice, 'tunnelDevice');
+  assertInterfaceName(params.egressDevice, 'egressDevice');
+  assertGid(params.envoyGid, 'envoyGid');
+  assertMappings(params.mappings);
+}

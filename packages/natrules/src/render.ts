@@ -1,0 +1,29 @@
+import { renderIptablesApply, renderIptablesTeardown } from './iptables-render.ts';
+import type { Backend, LiveState, RuleSet } from './model.ts';
+import { renderNftApply, renderNftTeardown } from './nft-render.ts';
+
+/**
+ * One atomic transaction that makes the live state equal the desired rule set; for an empty rule set it removes
+ * everything owned. '' means there is nothing to run. iptables: feed to `iptables-restore --noflush --counters`
+ * (without `--counters` it still works, but resets the counters of the rules it keeps). nftables: `nft -f -`.
+ */
+export function renderApply(backend: Backend, desired: RuleSet, live: LiveState): string {
+  return backend === 'iptables' ? renderIptablesApply(desired, live) : renderNftApply(desired, live);
+}
+
+/** Removes every owned chain, jump, rule or table and nothing else; '' when nothing of ours is there. */
+export function renderTeardown(backend: Backend, live: LiveState): string {
+  return backend === 'iptables' ? renderIptablesTeardown(live) : renderNftTeardown(live);
+}
+
+/** The argv that reads the input of renderApply/renderTeardown from standard input. */
+export const APPLY_COMMAND: Readonly<Record<Backend, readonly string[]>> = {
+  iptables: ['iptables-restore', '--noflush', '--counters'],
+  nftables: ['nft', '-f', '-'],
+};
+
+/** The argv whose output parseIptablesSave / parseNftJson read. */
+export const READ_COMMAND: Readonly<Record<Backend, readonly string[]>> = {
+  iptables: ['iptables-save', '--counters'],
+  nftables: ['nft', '-j', 'list', 'table', 'ip', 'overlap'],
+};
