@@ -10,6 +10,7 @@ import {
   ruleKey,
   sameChain,
 } from './model.ts';
+import { isPlainJump } from './iptables-args.ts';
 
 export interface RuleMatching {
   /** Each desired rule with the live rule that already is it, if any (in desired order). */
@@ -32,7 +33,9 @@ export function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
   return { pairs, unclaimed: [...pool.values()].flat() };
 }
 
-const countOf = (chains: readonly ChainRef[], chain: ChainRef): number => chains.filter((c) => sameChain(c, chain)).length;
+/** The plain jumps into one owned chain. */
+export const plainJumpCount = (live: LiveState, chain: ChainRef): number =>
+  live.jumps.filter((j) => sameChain(j, chain) && isPlainJump(j)).length;
 
 export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
   const { pairs, unclaimed } = matchRules(desired, live);
@@ -43,9 +46,12 @@ export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
   const stale = live.rules.filter((r) => unclaimedSet.has(r));
   const foreign = live.rules.filter((r) => !r.rule);
   // nftables hooks its base chains directly; there are no jumps to check.
-  const jumpsMissing = live.backend === 'iptables' ? needed.filter((c) => countOf(live.jumps, c) === 0) : [];
-  const jumpsDuplicated = CHAINS.filter((c) => countOf(live.jumps, c) > 1);
+  const jumpsMissing = live.backend === 'iptables' ? needed.filter((c) => plainJumpCount(live, c) === 0) : [];
+  const jumpsDuplicated = CHAINS.filter((c) => plainJumpCount(live, c) > 1);
+  const jumpsForeign = live.jumps.filter((j) => !isPlainJump(j));
   const chainsStale = live.chains.filter((c) => !isNeeded(c));
-  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, chainsStale].every((list) => list.length === 0);
-  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, chainsStale, inSync };
+  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale].every(
+    (list) => list.length === 0,
+  );
+  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale, inSync };
 }

@@ -3,6 +3,7 @@ export {
   type ChainRef,
   type Direction,
   type Hook,
+  type LiveJump,
   type LiveRule,
   type LiveState,
   type MappingRef,

@@ -1,4 +1,4 @@
-import type { ChainRef, Hook, Rule, RuleAction, Table } from './model.ts';
+import type { ChainRef, Hook, LiveJump, Rule, RuleAction, Table } from './model.ts';
 
 /** The dedicated chain of one hook; filter and mangle each have their own OVERLAP-FORWARD. */
 export const ownedChainName = (hook: Hook): string => `OVERLAP-${hook.toUpperCase()}`;
@@ -15,6 +15,11 @@ export function ownedChainOf(table: Table, name: string): ChainRef | undefined {
   const hook = HOOKS_BY_TABLE[table].find((h) => ownedChainName(h) === name);
   return hook ? { table, hook } : undefined;
 }
+
+/** The one jump we add: unconditional, from the hook's built-in chain. */
+export const plainJumpText = (hook: Hook): string => `-A ${builtinChainName(hook)} -j ${ownedChainName(hook)}`;
+
+export const isPlainJump = (jump: LiveJump): boolean => jump.text === undefined || jump.text === plainJumpText(jump.hook);
 
 function actionArgs(action: RuleAction): string[] {
   switch (action.type) {

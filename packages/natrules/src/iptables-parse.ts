@@ -1,7 +1,7 @@
 import { type Cidr, parseCidr } from '@overlap/cidr';
 import { parseComment } from './comment.ts';
-import { builtinChainName, iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
-import type { ChainRef, LiveRule, LiveState, Rule, RuleAction, RuleMatch, Table } from './model.ts';
+import { iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
+import { type ChainRef, type LiveJump, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, type Table, inChainOrder } from './model.ts';
 
 const TABLES: readonly Table[] = ['nat', 'filter', 'mangle'];
 
@@ -95,8 +95,8 @@ export function ruleFromArgs(chain: ChainRef, tokens: readonly string[]): Rule |
 const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
 
 /**
- * Parses `iptables-save -c` (counters optional) of all tables: the owned chains present, the jumps into them from
- * the built-in chains (every copy), and every rule inside them. Everything else is skipped unread, which keeps
+ * Parses `iptables-save -c` (counters optional) of all tables: the owned chains present, every rule elsewhere that
+ * jumps into them, and every rule inside them. Everything else is skipped unread, which keeps
  * this fast on nodes with large kube-proxy rule sets.
  */
 export function parseIptablesSave(text: string): LiveState {
@@ -132,15 +132,15 @@ export function parseIptablesSave(text: string): LiveState {
       });
       continue;
     }
-    const jump = jumpOf(table, chainName, body);
+    const jump = jumpOf(table, body);
     if (jump) jumps.push(jump);
   }
-  return { backend: 'iptables', chains, jumps, rules };
+  return { backend: 'iptables', chains: inChainOrder(chains), jumps: inChainOrder(jumps), rules: inChainOrder(rules) };
 }
 
-/** Only the plain jump we add counts; a conditional one was written by someone else. */
-function jumpOf(table: Table, chainName: string, body: string): ChainRef | undefined {
-  const target = /^-A \S+ -j (\S+)$/.exec(body)?.[1];
+/** A rule that jumps (or goes) into an owned chain; which rule it is, is decided by whoever reads its text. */
+function jumpOf(table: Table, body: string): LiveJump | undefined {
+  const target = /\s-[jg] (\S+)$/.exec(body)?.[1];
   const owned = target === undefined ? undefined : ownedChainOf(table, target);
-  return owned && builtinChainName(owned.hook) === chainName ? owned : undefined;
+  return owned ? { ...owned, text: body } : undefined;
 }

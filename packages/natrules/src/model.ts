@@ -68,12 +68,21 @@ export interface LiveRule {
   bytes: bigint;
 }
 
+/** A rule outside the owned chains that jumps into one of them. */
+export interface LiveJump extends ChainRef {
+  /** As saved (`-A <chain> … -j <owned chain>`); absent means the plain jump from the hook's built-in chain. */
+  text?: string;
+}
+
 export interface LiveState {
   backend: Backend;
   /** Owned chains present (nft: the base chains of `table ip overlap`). */
   chains: readonly ChainRef[];
-  /** iptables only: jumps from the built-in chains into the owned chains, one entry per jump (duplicates kept). */
-  jumps: readonly ChainRef[];
+  /**
+   * iptables only: every rule outside the owned chains that jumps into one, one entry per rule (duplicates kept):
+   * the plain jumps from the built-in chains and any other reference, which would keep a chain from being deleted.
+   */
+  jumps: readonly LiveJump[];
   rules: readonly LiveRule[];
 }
 
@@ -87,6 +96,8 @@ export interface RuleDiff {
   foreign: readonly LiveRule[];
   jumpsMissing: readonly ChainRef[];
   jumpsDuplicated: readonly ChainRef[];
+  /** References into owned chains other than the plain jump from the hook's built-in chain. */
+  jumpsForeign: readonly LiveJump[];
   /** Owned chains present although the desired rule set needs none there. */
   chainsStale: readonly ChainRef[];
   inSync: boolean;
@@ -107,6 +118,13 @@ export const CHAINS: readonly ChainRef[] = [
 export const sameChain = (a: ChainRef, b: ChainRef): boolean => a.table === b.table && a.hook === b.hook;
 
 export const chainIndex = (chain: ChainRef): number => CHAINS.findIndex((c) => sameChain(c, chain));
+
+/**
+ * Puts live objects in CHAINS order, keeping the order within a chain: backends list tables and chains in their
+ * own order (iptables-save: mangle, filter, nat, chains by name), the model does not depend on it.
+ */
+export const inChainOrder = <T extends ChainRef>(items: readonly T[]): T[] =>
+  items.toSorted((a, b) => chainIndex(a) - chainIndex(b));
 
 /** The chains a rule set needs: only those holding at least one rule, in CHAINS order. */
 export function chainsOf(rules: readonly Rule[]): ChainRef[] {

@@ -1,6 +1,6 @@
 import { type Cidr, parseCidr } from '@overlap/cidr';
 import { parseComment } from './comment.ts';
-import type { ChainRef, Hook, LiveRule, LiveState, Rule, RuleAction, RuleMatch } from './model.ts';
+import { type ChainRef, type Hook, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, inChainOrder } from './model.ts';
 import { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
 import { nftRuleText } from './nft-render.ts';
 
@@ -76,7 +76,8 @@ function readNetmap(reading: Reading, verb: 'dnat' | 'snat', expr: Json): boolea
   const map = field(expr, 'addr', 'map');
   const elements = field(map, 'data', 'set');
   if (
-    field(expr, 'family') !== 'ip' ||
+    // nft leaves the family out when both sides of the map are single addresses.
+    (field(expr, 'family') ?? 'ip') !== 'ip' ||
     field(expr, 'flags') !== 'netmap' ||
     field(expr, 'type_flags') !== 'prefix' ||
     field(map, 'key', 'payload', 'field') !== addressField ||
@@ -222,5 +223,5 @@ export function parseNftJson(json: string): LiveState {
     });
   }
   const chains = [...placed.values()].filter((p) => p.owned).map((p) => p.ref);
-  return { backend: 'nftables', chains, jumps: [], rules };
+  return { backend: 'nftables', chains: inChainOrder(chains), jumps: [], rules: inChainOrder(rules) };
 }

@@ -1,0 +1,172 @@
+import { parseCidr } from '@overlap/cidr';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Backend,
+  type LiveState,
+  type Role,
+  EMPTY_LIVE_STATE,
+  desiredRules,
+  diffRules,
+  iptablesRuleArgs,
+  nftRuleText,
+  parseIptablesSave,
+  renderApply,
+  renderTeardown,
+} from '../src/index.ts';
+import { manyMappings, params } from './fixtures.ts';
+import { Netns, ROOT_REASON, isRoot } from './netns.ts';
+
+const golden = (name: string): string => readFileSync(new URL(`golden/${name}`, import.meta.url), 'utf8');
+
+/** What a kube-proxy'd network namespace already has: chains, jumps and rules in every table we touch. */
+const BASELINE_IPTABLES = `*nat
+:KUBE-SERVICES - [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A PREROUTING -d 10.9.9.9/32 -j ACCEPT
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -o eth0 -j MASQUERADE
+-A KUBE-SERVICES -d 10.2.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j ACCEPT
+COMMIT
+*filter
+:FORWARD DROP [0:0]
+:KUBE-FORWARD - [0:0]
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+COMMIT
+*mangle
+-A FORWARD -p udp -j ACCEPT
+COMMIT
+`;
+
+const BASELINE_NFT = `table ip kube-proxy {
+  chain nat-prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr 10.2.0.1 tcp dport 443 counter dnat to 10.250.0.5:6443 comment "overlap masquerade"
+  }
+}
+`;
+
+const ROLES: readonly Role[] = ['seed', 'shoot'];
+const BACKENDS: readonly Backend[] = ['iptables', 'nftables'];
+const cases = ROLES.flatMap((role) => BACKENDS.map((backend) => [role, backend] as const));
+
+/** The text a rule must show live for the diff to compare cleanly with what was rendered. */
+const renderedText = (backend: Backend, rule: Parameters<typeof nftRuleText>[0]): string => {
+  if (backend === 'nftables') return nftRuleText(rule);
+  const { chain, args } = iptablesRuleArgs(rule);
+  return `-A ${chain} ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`;
+};
+
+const withCounters = (live: LiveState, packets: bigint, bytes: bigint): LiveState => ({
+  ...live,
+  rules: live.rules.map((r) => ({ ...r, packets, bytes })),
+});
+
+describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
+  let ns: Netns;
+  beforeEach(() => {
+    ns = new Netns();
+    ns.apply('iptables', BASELINE_IPTABLES);
+    ns.apply('nftables', BASELINE_NFT);
+  });
+  afterEach(() => ns.delete());
+
+  it.each(cases)('%s %s: applied rules read back as the same model, in sync, and teardown restores the baseline', (role, backend) => {
+    const before = ns.snapshot();
+    const desired = desiredRules(params(role));
+    ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
+
+    const live = ns.read(backend);
+    expect(live.rules.map((r) => r.rule)).toEqual(desired.rules);
+    expect(live.rules.map((r) => r.text)).toEqual(desired.rules.map((r) => renderedText(backend, r)));
+    expect(diffRules(desired, live)).toMatchObject({ inSync: true });
+
+    ns.apply(backend, renderTeardown(backend, live));
+    expect(ns.snapshot()).toEqual(before);
+    expect(renderTeardown(backend, ns.read(backend))).toBe('');
+  });
+
+  it.each(BACKENDS)('%s: re-applying keeps the counters of the rules that stay', (backend) => {
+    const desired = desiredRules(params('shoot'));
+    ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
+    // Counters as if traffic had flowed; apply hands them to the kernel, which must keep them.
+    ns.apply(backend, renderApply(backend, desired, withCounters(ns.read(backend), 7n, 700n)));
+    const kept = ns.read(backend);
+    expect(kept.rules.map((r) => [r.packets, r.bytes])).toEqual(desired.rules.map(() => [7n, 700n]));
+    expect(diffRules(desired, kept).inSync).toBe(true);
+
+    const changed = desiredRules(params('shoot', { mappings: params('shoot').mappings.slice(1) }));
+    ns.apply(backend, renderApply(backend, changed, kept));
+    const after = ns.read(backend);
+    expect(diffRules(changed, after).inSync).toBe(true);
+    expect(after.rules.every((r) => r.packets === 7n && r.bytes === 700n)).toBe(true);
+  });
+
+  it.each(BACKENDS)('%s: repairs drift (flushed chain, foreign rule, changed mappings) and tears down cleanly', (backend) => {
+    const before = ns.snapshot();
+    const desired = desiredRules(params('shoot'));
+    ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
+    if (backend === 'iptables') {
+      ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-POSTROUTING']);
+      ns.run(['iptables', '-t', 'nat', '-A', 'OVERLAP-PREROUTING', '-d', '10.9.9.9', '-j', 'ACCEPT']);
+      ns.run(['iptables', '-t', 'nat', '-A', 'PREROUTING', '-j', 'OVERLAP-PREROUTING']);
+      ns.run(['iptables', '-t', 'mangle', '-D', 'FORWARD', '-j', 'OVERLAP-FORWARD']);
+    } else {
+      ns.run(['nft', 'flush', 'chain', 'ip', 'overlap', 'nat-postrouting']);
+      ns.run(['nft', 'add', 'rule', 'ip', 'overlap', 'nat-prerouting', 'ip', 'daddr', '10.9.9.9', 'accept']);
+    }
+    const drifted = ns.read(backend);
+    const diff = diffRules(desired, drifted);
+    expect(diff.inSync).toBe(false);
+    expect(diff.missing.map((r) => r.hook)).toEqual(['postrouting', 'postrouting', 'postrouting', 'postrouting']);
+    expect(diff.foreign).toHaveLength(1);
+    if (backend === 'iptables') {
+      expect(diff.jumpsDuplicated).toEqual([{ table: 'nat', hook: 'prerouting' }]);
+      expect(diff.jumpsMissing).toEqual([{ table: 'mangle', hook: 'forward' }]);
+    }
+
+    ns.apply(backend, renderApply(backend, desired, drifted));
+    expect(diffRules(desired, ns.read(backend)).inSync).toBe(true);
+
+    const seedSide = desiredRules(params('seed', { tunnelDevice: 'tun0' }));
+    ns.apply(backend, renderApply(backend, seedSide, ns.read(backend)));
+    expect(diffRules(seedSide, ns.read(backend)).inSync).toBe(true);
+
+    ns.apply(backend, renderApply(backend, desiredRules(params('seed', { mappings: [] })), ns.read(backend)));
+    expect(ns.snapshot()).toEqual(before);
+  });
+
+  it('iptables: a drifted capture (duplicate and conditional jumps, edited and foreign rules) is repaired in one run', () => {
+    const desired = desiredRules(params('seed'));
+    const capture = golden('drifted.iptables-save');
+    // Without --noflush the restore replaces the nat and filter tables by the capture, counters included.
+    ns.run(['iptables-restore', '--counters'], capture);
+    const live = ns.read('iptables');
+    expect(live).toEqual(parseIptablesSave(capture));
+
+    ns.apply('iptables', renderApply('iptables', desired, live));
+    const repaired = ns.read('iptables');
+    expect(diffRules(desired, repaired).inSync).toBe(true);
+    expect(repaired.rules.filter((r) => r.packets > 0n).map((r) => [r.rule?.comment, r.packets, r.bytes])).toEqual([
+      ['overlap seedPods 10.1.0.0/16 241.1.0.0/16 reverse', 3n, 180n],
+      ['overlap pods 10.1.0.0/16 244.0.0.0/16 forward', 12n, 720n],
+    ]);
+    expect(ns.run(['iptables-save', '-t', 'nat'])).toContain('-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
+
+    ns.apply('iptables', renderTeardown('iptables', repaired));
+    expect(ns.run(['iptables-save'])).not.toContain('OVERLAP');
+  });
+
+  it.each(BACKENDS)('%s: a /32 mapping and 300 mappings round-trip too', (backend) => {
+    for (const mappings of [
+      manyMappings(300),
+      [{ kind: 'nodes' as const, original: parseCidr('10.250.0.5/32', 'x'), mapped: parseCidr('242.0.0.5/32', 'x') }],
+    ]) {
+      const desired = desiredRules(params('shoot', { mappings }));
+      ns.apply(backend, renderApply(backend, desired, ns.read(backend)));
+      const live = ns.read(backend);
+      expect(live.rules.map((r) => r.rule)).toEqual(desired.rules);
+      expect(diffRules(desired, live).inSync).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Backend, LiveState } from '../src/index.ts';
+import { APPLY_COMMAND, READ_COMMAND, parseIptablesSave, parseNftJson } from '../src/index.ts';
+
+export const isRoot = process.getuid?.() === 0;
+export const ROOT_REASON = 'needs root: creates network namespaces and iptables/nft rules';
+
+/** A throw-away network namespace; everything the kernel tests touch lives in one of these. */
+export class Netns {
+  readonly name = `ovl-natrules-${randomBytes(4).toString('hex')}`;
+
+  constructor() {
+    execFileSync('ip', ['netns', 'add', this.name]);
+  }
+
+  run(argv: readonly string[], input = ''): string {
+    return execFileSync('ip', ['netns', 'exec', this.name, ...argv], { input, encoding: 'utf8', stdio: 'pipe' });
+  }
+
+  /** Applies a rendered transaction exactly as the agents do: the whole text on standard input. */
+  apply(backend: Backend, text: string): void {
+    this.run(APPLY_COMMAND[backend], text);
+  }
+
+  read(backend: Backend): LiveState {
+    if (backend === 'iptables') return parseIptablesSave(this.run(READ_COMMAND.iptables));
+    // The table may not exist; the whole ruleset parses the same and never fails for a missing table.
+    return parseNftJson(this.run(['nft', '-j', 'list', 'ruleset']));
+  }
+
+  /** Everything in the namespace's netfilter, counters and generated comments left out, for before/after checks. */
+  snapshot(): { iptables: string; nft: string } {
+    const iptables = this.run(['iptables-save'])
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
+    return { iptables, nft: this.run(['nft', 'list', 'ruleset']) };
+  }
+
+  delete(): void {
+    execFileSync('ip', ['netns', 'delete', this.name]);
+  }
+}
