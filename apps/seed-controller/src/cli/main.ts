@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
+import type { Backend } from '@overlap/natrules';
+import { parse as parseYaml } from 'yaml';
+import { CLUSTER_FIELDS, type ClusterObject, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { generateDevCertificates } from './dev-cert.ts';
+import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
+import { formatPlanText } from './plan-text.ts';
+
+const USAGE = `usage:
+  overlap plan -f CLUSTER_FILE [--deployment FILE] [--backend iptables|nftables] [--output text|json]
+  overlap plan --seed-pods CIDR --shoot-pods LIST [--shoot-services LIST] [--shoot-nodes LIST] [--ha] [...]
+  overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace garden] [--days 365]
+`;
+
+/** Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. */
+export async function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'plan') return plan(rest, out);
+    if (command === 'dev-cert') return devCert(rest, out);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      out.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    throw new InputError('command', command, 'is not a command of overlap (plan, dev-cert)');
+  } catch (error) {
+    if (isInputProblem(error)) {
+      err.write(`overlap ${command ?? ''}: ${(error as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isInputProblem(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return error instanceof InputError || code.startsWith('ERR_PARSE_ARGS');
+}
+
+function readDocument(path: string, field: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new InputError(field, path, `is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** The sample sits in examples/, two levels above src/cli/ and one above dist/; look upwards for it. */
+function sampleDeploymentPath(): string {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'examples', 'kube-apiserver-deployment.yaml');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new InputError('--deployment', '', 'is required: the bundled sample Deployment was not found');
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
+  if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      file: { type: 'string', short: 'f' },
+      deployment: { type: 'string' },
+      'seed-pods': { type: 'string' },
+      'shoot-pods': { type: 'string' },
+      'shoot-services': { type: 'string' },
+      'shoot-nodes': { type: 'string' },
+      ha: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'iptables' },
+      output: { type: 'string', short: 'o', default: 'text' },
+    },
+  });
+  const backend = oneOf<Backend>(values.backend, ['iptables', 'nftables'], '--backend');
+  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const deploymentPath = values.deployment ?? sampleDeploymentPath();
+  const deployment = readDocument(deploymentPath, '--deployment') as V1Deployment;
+  if (deployment?.kind !== 'Deployment') throw new InputError('--deployment', deploymentPath, 'does not hold a Deployment');
+
+  const flagNetworks = ['seed-pods', 'shoot-pods', 'shoot-services', 'shoot-nodes'] as const;
+  let facts;
+  let fields;
+  if (values.file !== undefined) {
+    const used = flagNetworks.find((flag) => values[flag] !== undefined) ?? (values.ha ? 'ha' : undefined);
+    if (used) throw new InputError(`--${used}`, String(values[used]), 'cannot be combined with -f; the Cluster says it all');
+    const cluster = readDocument(values.file, '-f') as ClusterObject & { kind?: string };
+    if (cluster?.kind !== 'Cluster') throw new InputError('-f', values.file, 'does not hold a Cluster (extensions.gardener.cloud/v1alpha1)');
+    facts = shootFactsFromCluster(cluster);
+    fields = CLUSTER_FIELDS;
+  } else {
+    if (values['seed-pods'] === undefined) throw new InputError('--seed-pods', '', 'is required (or give a Cluster with -f)');
+    facts = factsFromFlags(
+      {
+        seedPods: values['seed-pods'],
+        ...(values['shoot-pods'] !== undefined ? { pods: values['shoot-pods'] } : {}),
+        ...(values['shoot-services'] !== undefined ? { services: values['shoot-services'] } : {}),
+        ...(values['shoot-nodes'] !== undefined ? { nodes: values['shoot-nodes'] } : {}),
+        ha: values.ha,
+      },
+      deployment.metadata?.namespace ?? 'shoot--example',
+    );
+    fields = FLAG_FIELDS;
+  }
+  // The sample stands for the kube-apiserver of this very shoot.
+  if (values.deployment === undefined) deployment.metadata = { ...deployment.metadata, namespace: facts.namespace };
+  const report = planReport(facts, fields, backend, { source: deploymentPath, object: deployment });
+  out.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatPlanText(report));
+  return 0;
+}
+
+function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      out: { type: 'string' },
+      service: { type: 'string', default: 'overlap-seed-controller' },
+      namespace: { type: 'string', default: 'garden' },
+      days: { type: 'string', default: '365' },
+    },
+  });
+  if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
+  const certs = generateDevCertificates({ service: values.service, namespace: values.namespace, days });
+  mkdirSync(values.out, { recursive: true });
+  writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
+  writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
+  writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  out.write(
+    `wrote ${join(values.out, 'ca.crt')}, tls.crt, tls.key for ${values.service}.${values.namespace}.svc\n` +
+      `caBundle (for the MutatingWebhookConfiguration):\n${certs.caBundle}\n`,
+  );
+  return 0;
+}

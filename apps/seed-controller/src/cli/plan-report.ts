@@ -1,0 +1,106 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { type Family, type NetworkFields, parseNetworks } from '@overlap/cidr';
+import { type Backend, EMPTY_LIVE_STATE, desiredRules, natRequired, renderApply } from '@overlap/natrules';
+import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
+import { ENVOY_GID, SEED_TUNNEL_DEVICE } from '../inject/names.ts';
+import { type JsonPatch, deploymentPatch } from '../inject/patch.ts';
+import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';
+import type { ShootFacts } from '../shoot/shoot-facts.ts';
+import { type ShootPlan, planFromFacts } from '../shoot/shoot-plan.ts';
+
+/** The defaults of CONTRACTS.md for the shoot side (vpn-shoot's tunnel and egress devices). */
+export const SHOOT_TUNNEL_DEVICE = 'tun0';
+export const SHOOT_EGRESS_DEVICE = 'eth0';
+
+export const FLAG_FIELDS: NetworkFields = {
+  seedPods: '--seed-pods',
+  pods: '--shoot-pods',
+  services: '--shoot-services',
+  nodes: '--shoot-nodes',
+};
+
+export interface FlagNetworks {
+  readonly seedPods?: string;
+  readonly pods?: string;
+  readonly services?: string;
+  readonly nodes?: string;
+  readonly ha: boolean;
+}
+
+/** Facts for a dry run from flags: a shoot with workers and a seed, HA as told. */
+export function factsFromFlags(input: FlagNetworks, namespace: string): ShootFacts {
+  const networks = parseNetworks(input, FLAG_FIELDS);
+  const families = [...new Set([...networks.pods, ...networks.services, ...networks.nodes].map((c) => c.family))];
+  const shootFamilies: Family[] = families.length > 0 ? families : ['IPv4'];
+  return {
+    namespace,
+    networks,
+    shootFamilies,
+    seedFamilies: [networks.seedPods?.family ?? 'IPv4'],
+    hasSeed: true,
+    hasWorkers: true,
+    haVpn: input.ha,
+    haVpnSource: input.ha ? '--ha' : 'no --ha',
+    dualStackMigrating: false,
+  };
+}
+
+export interface PlanReport {
+  readonly namespace: string;
+  readonly ha: boolean;
+  /** The seed pod network overlaps a shoot network (Gardener's predicate). */
+  readonly overlap: boolean;
+  /** The controller injects Envoy, the egress selector and the seed agent (HA and overlap). */
+  readonly inject: boolean;
+  readonly reason: string;
+  readonly mappings: ReadonlyArray<{ kind: string; original: string; mapped: string }>;
+  readonly backend: Backend;
+  readonly seedNat: boolean;
+  readonly shootNat: boolean;
+  readonly seedRules: string;
+  readonly shootRules: string;
+  readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
+}
+
+function rules(plan: ShootPlan, role: 'seed' | 'shoot', backend: Backend): string {
+  const ruleSet = desiredRules({
+    role,
+    mappings: plan.mappings,
+    tunnelDevice: role === 'seed' ? SEED_TUNNEL_DEVICE : SHOOT_TUNNEL_DEVICE,
+    egressDevice: SHOOT_EGRESS_DEVICE,
+    envoyGid: ENVOY_GID,
+  });
+  return renderApply(backend, ruleSet, EMPTY_LIVE_STATE(backend));
+}
+
+/** The whole dry run: decision, mappings, both sides' rules, and the patch the webhook would send. */
+export function planReport(
+  facts: ShootFacts,
+  fields: NetworkFields,
+  backend: Backend,
+  deployment: { readonly source: string; readonly object: V1Deployment },
+): PlanReport {
+  const plan = planFromFacts(facts, DEFAULT_INJECTION_SETTINGS, fields);
+  const decision = { ha: facts.haVpn, overlap: plan.decision.overlap.overlap };
+  const seedNat = natRequired('seed', decision);
+  const shootNat = natRequired('shoot', decision);
+  const mutation = mutateDeployment(deployment.object, plan.injection);
+  return {
+    namespace: facts.namespace,
+    ha: facts.haVpn,
+    overlap: decision.overlap,
+    inject: plan.decision.inject,
+    reason: plan.decision.reason,
+    mappings: plan.mappings.map((m) => ({ kind: m.kind, original: m.original.text, mapped: m.mapped.text })),
+    backend,
+    seedNat,
+    shootNat,
+    seedRules: seedNat ? rules(plan, 'seed', backend) : '',
+    shootRules: shootNat ? rules(plan, 'shoot', backend) : '',
+    deployment: {
+      source: deployment.source,
+      outcome: mutation.outcome,
+      patch: deploymentPatch(deployment.object, mutation.deployment),
+    },
+  };
+}

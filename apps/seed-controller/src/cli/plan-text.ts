@@ -1,0 +1,35 @@
+import type { PlanReport } from './plan-report.ts';
+
+const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+
+function table(rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd());
+}
+
+function block(title: string, body: string, absent: string): string[] {
+  return ['', `${title}:`, ...(body === '' ? [`  (${absent})`] : body.trimEnd().split('\n').map((line) => `  ${line}`))];
+}
+
+/** The human-readable dry run: decision first, then what each side would install, then the Deployment patch. */
+export function formatPlanText(report: PlanReport): string {
+  const lines = [
+    `shoot namespace: ${report.namespace}`,
+    `overlap: ${yesNo(report.overlap)}   HA VPN: ${yesNo(report.ha)}   inject Envoy + egress selector + seed agent: ${yesNo(report.inject)}`,
+    `why: ${report.reason}`,
+    `double NAT: seed side ${yesNo(report.seedNat)}${!report.ha ? " (non-HA: Gardener's vpn-seed-server translates)" : ''}, shoot side ${yesNo(report.shootNat)}`,
+    '',
+    'mappings:',
+    ...(report.mappings.length === 0
+      ? ['  (none: no IPv4 networks to map)']
+      : table([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])])),
+    ...block(`seed rules (${report.backend}, kube-apiserver pod)`, report.seedRules, 'none: this side does not translate'),
+    ...block(`shoot rules (${report.backend}, vpn-shoot pod)`, report.shootRules, 'none: this side does not translate'),
+    '',
+    `kube-apiserver Deployment patch (${report.deployment.outcome}; against ${report.deployment.source}):`,
+    ...(report.deployment.patch.length === 0
+      ? ['  (none: the Deployment stays exactly as it is)']
+      : JSON.stringify(report.deployment.patch, null, 2).split('\n').map((line) => `  ${line}`)),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
+import { CONTROLLER_USAGE, parseControllerConfig } from './controller/config.ts';
+import { startController } from './controller/controller.ts';
+import { createLogger } from './telemetry/logger.ts';
+import { ControllerMetrics } from './telemetry/metrics.ts';
+import { VERSION } from './version.ts';
+
+/** The seed controller process: Cluster informer, webhook on every replica, reconciler on the Lease holder. */
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`usage: node controller.js [flags]\n${CONTROLLER_USAGE}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = parseControllerConfig(argv, process.env);
+  } catch (error) {
+    if (error instanceof InputError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`overlap-seed-controller: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel, 'overlap-seed-controller');
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault();
+
+  const controller = await startController(config, kubeConfig, logger, new ControllerMetrics(VERSION));
+  logger.info({ version: VERSION, webhookPort: controller.webhookPort, metricsPort: controller.statusPort }, 'started');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('stopping');
+  await controller.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`overlap-seed-controller: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,109 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { InputError } from '@overlap/cidr';
+import { DEFAULT_INJECTION_SETTINGS, type InjectionSettings } from '../inject/settings.ts';
+
+export interface ControllerConfig {
+  readonly kubeconfig: string | undefined;
+  readonly webhookAddress: { readonly host: string; readonly port: number };
+  readonly statusAddress: { readonly host: string; readonly port: number };
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly leaseNamespace: string;
+  readonly leaseName: string;
+  readonly identity: string;
+  readonly leaseSeconds: number;
+  readonly resyncSeconds: number;
+  readonly logLevel: string;
+  readonly injection: InjectionSettings;
+}
+
+/** Every setting is a flag, or the env variable beside it (flags win), or the default. */
+const SETTINGS = {
+  kubeconfig: { env: 'KUBECONFIG', fallback: '' },
+  'webhook-address': { env: 'OVERLAP_WEBHOOK_ADDRESS', fallback: '0.0.0.0:9443' },
+  'metrics-address': { env: 'OVERLAP_METRICS_ADDRESS', fallback: '0.0.0.0:8080' },
+  'tls-cert-file': { env: 'OVERLAP_TLS_CERT_FILE', fallback: '/etc/overlap/webhook-tls/tls.crt' },
+  'tls-key-file': { env: 'OVERLAP_TLS_KEY_FILE', fallback: '/etc/overlap/webhook-tls/tls.key' },
+  'leader-election-namespace': { env: 'POD_NAMESPACE', fallback: 'garden' },
+  'leader-election-name': { env: 'OVERLAP_LEADER_ELECTION_NAME', fallback: 'overlap-seed-controller' },
+  'leader-election-identity': { env: 'POD_NAME', fallback: hostname() },
+  'lease-duration': { env: 'OVERLAP_LEASE_DURATION', fallback: '15' },
+  'resync-period': { env: 'OVERLAP_RESYNC_PERIOD', fallback: '300' },
+  'log-level': { env: 'OVERLAP_LOG_LEVEL', fallback: 'info' },
+  'envoy-image': { env: 'OVERLAP_ENVOY_IMAGE', fallback: DEFAULT_INJECTION_SETTINGS.envoyImage },
+  'agent-image': { env: 'OVERLAP_AGENT_IMAGE', fallback: DEFAULT_INJECTION_SETTINGS.agentImage },
+  'ca-bundle-secret': { env: 'OVERLAP_CA_BUNDLE_SECRET', fallback: DEFAULT_INJECTION_SETTINGS.caBundleSecret },
+  'proxy-server-secret': { env: 'OVERLAP_PROXY_SERVER_SECRET', fallback: DEFAULT_INJECTION_SETTINGS.proxyServerSecret },
+  'proxy-client-secret': { env: 'OVERLAP_PROXY_CLIENT_SECRET', fallback: DEFAULT_INJECTION_SETTINGS.proxyClientSecret },
+  'agent-backend': { env: 'OVERLAP_AGENT_BACKEND', fallback: DEFAULT_INJECTION_SETTINGS.agentBackend },
+  'agent-log-level': { env: 'OVERLAP_AGENT_LOG_LEVEL', fallback: DEFAULT_INJECTION_SETTINGS.agentLogLevel },
+} as const;
+
+type Setting = keyof typeof SETTINGS;
+
+export const CONTROLLER_USAGE = Object.entries(SETTINGS)
+  .map(([flag, { env, fallback }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || '(in-cluster)'}`)
+  .join('\n');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const BACKENDS = ['auto', 'iptables', 'nftables'] as const;
+
+function address(value: string, field: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(':');
+  const port = Number(value.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InputError(field, value, 'must be HOST:PORT with a port from 0 to 65535');
+  }
+  return { host: value.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+function positive(value: string, field: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InputError(field, value, 'must be a positive whole number of seconds');
+  return number;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
+  if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export function parseControllerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ControllerConfig {
+  const options = Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: 'string' as const }]));
+  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  const get = (flag: Setting): { value: string; field: string } => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return { value: fromFlag, field: `--${flag}` };
+    const { env: name, fallback } = SETTINGS[flag];
+    const fromEnv = env[name];
+    return fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, field: name } : { value: fallback, field: `--${flag}` };
+  };
+  const text = (flag: Setting): string => get(flag).value;
+  const parsed = <T>(flag: Setting, parse: (value: string, field: string) => T): T => {
+    const { value, field } = get(flag);
+    return parse(value, field);
+  };
+  return {
+    kubeconfig: text('kubeconfig') || undefined,
+    webhookAddress: parsed('webhook-address', address),
+    statusAddress: parsed('metrics-address', address),
+    certFile: text('tls-cert-file'),
+    keyFile: text('tls-key-file'),
+    leaseNamespace: text('leader-election-namespace'),
+    leaseName: text('leader-election-name'),
+    identity: text('leader-election-identity'),
+    leaseSeconds: parsed('lease-duration', positive),
+    resyncSeconds: parsed('resync-period', positive),
+    logLevel: parsed('log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+    injection: {
+      envoyImage: text('envoy-image'),
+      agentImage: text('agent-image'),
+      caBundleSecret: text('ca-bundle-secret'),
+      proxyServerSecret: text('proxy-server-secret'),
+      proxyClientSecret: text('proxy-client-secret'),
+      agentBackend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
+      agentLogLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+    },
+  };
+}

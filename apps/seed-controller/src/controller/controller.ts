@@ -1,0 +1,146 @@
+import type { Server } from 'node:http';
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, makeInformer } from '@kubernetes/client-node';
+import type { ClusterObject } from '../shoot/shoot-facts.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { startStatusServer } from '../telemetry/status-server.ts';
+import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
+import type { ControllerConfig } from './config.ts';
+import { LeaderElector } from './leader-election.ts';
+import { Reconciler } from './reconciler.ts';
+import { kubeShootApi } from './shoot-api.ts';
+import { ShootPlans } from './shoot-plans.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export const CLUSTER_GROUP = 'extensions.gardener.cloud';
+export const CLUSTER_VERSION = 'v1alpha1';
+const CLUSTERS_PATH = `/apis/${CLUSTER_GROUP}/${CLUSTER_VERSION}/clusters`;
+const INFORMER_RESTART_MS = 2000;
+
+type ClusterResource = ClusterObject & { metadata?: { name?: string } };
+
+export interface RunningController {
+  readonly plans: ShootPlans;
+  readonly webhookPort: number;
+  readonly statusPort: number;
+  readonly leading: () => boolean;
+  /** Resolves when every queued reconciliation has run (for tests and benchmarks). */
+  readonly settled: () => Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the controller: the Cluster informer feeds the plans; every replica serves the webhook from them; only the
+ * Lease holder reconciles (ConfigMaps, the Deployment touch), on each change and on a periodic resync.
+ */
+export async function startController(
+  config: ControllerConfig,
+  kubeConfig: KubeConfig,
+  logger: Logger,
+  metrics: ControllerMetrics,
+): Promise<RunningController> {
+  let synced = false;
+  let stopped = false;
+  const reconciler = new Reconciler(kubeShootApi(kubeConfig, config.leaseName), logger);
+  const queue = new WorkQueue({
+    worker: async (namespace) => {
+      if (!elector.leading) return;
+      await reconciler.reconcile(namespace, plans.lookup(namespace));
+      metrics.reconciles.inc({ result: 'success' });
+    },
+    onError: (namespace, error) => {
+      metrics.reconciles.inc({ result: 'failure' });
+      metrics.reconcileErrors.inc();
+      logger.warn({ namespace, err: error }, 'reconcile failed; will retry');
+    },
+  });
+  const plans = new ShootPlans(config.injection, metrics, (namespace) => {
+    if (elector.leading) queue.add(namespace);
+  });
+  const elector = new LeaderElector(
+    kubeConfig,
+    {
+      namespace: config.leaseNamespace,
+      name: config.leaseName,
+      identity: config.identity,
+      leaseSeconds: config.leaseSeconds,
+      retryMs: Math.max(500, (config.leaseSeconds * 1000) / 5),
+      onStartedLeading: () => plans.namespaces().forEach((namespace) => queue.add(namespace)),
+      onStoppedLeading: () => undefined,
+    },
+    logger,
+  );
+
+  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const informer = makeInformer<ClusterResource>(
+    kubeConfig,
+    CLUSTERS_PATH,
+    () =>
+      customObjects.listClusterCustomObject({
+        group: CLUSTER_GROUP,
+        version: CLUSTER_VERSION,
+        plural: 'clusters',
+      }) as Promise<KubernetesListObject<ClusterResource>>,
+  );
+  informer.on('add', (cluster) => plans.upsert(cluster));
+  informer.on('update', (cluster) => plans.upsert(cluster));
+  informer.on('delete', (cluster) => {
+    if (cluster.metadata?.name) plans.remove(cluster.metadata.name);
+  });
+  // client-node's informer does not restart itself after an error; client-go's does, so do it here.
+  informer.on('error', (error) => {
+    logger.warn({ err: error }, 'Cluster watch failed; restarting it');
+    if (!stopped) setTimeout(() => void informer.start().catch(() => undefined), INFORMER_RESTART_MS).unref();
+  });
+
+  const isReady = (): boolean => synced;
+  const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
+  let webhook: WebhookServer;
+  try {
+    webhook = await startWebhookServer({
+      ...config.webhookAddress,
+      certFile: config.certFile,
+      keyFile: config.keyFile,
+      lookup: plans.lookup,
+      metrics,
+      logger,
+      isReady,
+    });
+  } catch (error) {
+    status.server.close();
+    throw error;
+  }
+
+  await informer.start();
+  synced = true;
+  logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
+  elector.start();
+  const resync = setInterval(() => {
+    if (elector.leading) plans.namespaces().forEach((namespace) => queue.add(namespace));
+  }, config.resyncSeconds * 1000);
+  resync.unref();
+
+  return {
+    plans,
+    webhookPort: webhook.port,
+    statusPort: status.port,
+    leading: () => elector.leading,
+    settled: () => queue.idle(),
+    async stop() {
+      stopped = true;
+      clearInterval(resync);
+      queue.stop();
+      await elector.stop();
+      await informer.stop();
+      await webhook.close();
+      await closeServer(status.server);
+    },
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,122 @@
+import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface LeaderElectionOptions {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  readonly leaseSeconds: number;
+  readonly retryMs: number;
+  readonly onStartedLeading: () => void;
+  readonly onStoppedLeading: () => void;
+}
+
+const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
+
+/**
+ * client-go's Lease lock: the holder renews `spec.renewTime`; anyone may take a Lease whose renewal is older
+ * than its duration. Writes carry the read resourceVersion, so two candidates cannot both win.
+ */
+export class LeaderElector {
+  readonly #api: CoordinationV1Api;
+  readonly #options: LeaderElectionOptions;
+  readonly #logger: Logger;
+  #leading = false;
+  #lastRenew = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(config: KubeConfig, options: LeaderElectionOptions, logger: Logger) {
+    this.#api = config.makeApiClient(CoordinationV1Api);
+    this.#options = options;
+    this.#logger = logger;
+  }
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  start(): void {
+    const tick = (): void => {
+      void this.#round().finally(() => {
+        if (this.#timer !== undefined) this.#timer = setTimeout(tick, this.#options.retryMs);
+      });
+    };
+    this.#timer = setTimeout(tick, 0);
+  }
+
+  /** Stops campaigning and, if leading, gives the Lease up so another replica takes over at once. */
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#leading) return;
+    this.#setLeading(false);
+    try {
+      const lease = await this.#api.readNamespacedLease({ namespace: this.#options.namespace, name: this.#options.name });
+      if (lease.spec?.holderIdentity !== this.#options.identity) return;
+      lease.spec.holderIdentity = '';
+      await this.#api.replaceNamespacedLease({ namespace: this.#options.namespace, name: this.#options.name, body: lease });
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'could not release the leader Lease; it expires by itself');
+    }
+  }
+
+  async #round(): Promise<void> {
+    try {
+      const won = await this.#tryAcquireOrRenew();
+      if (won) this.#lastRenew = Date.now();
+      if (won !== this.#leading && (won || Date.now() - this.#lastRenew > this.#options.leaseSeconds * 1000)) {
+        this.#setLeading(won);
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'leader election round failed');
+      if (this.#leading && Date.now() - this.#lastRenew > this.#options.leaseSeconds * 1000) this.#setLeading(false);
+    }
+  }
+
+  #setLeading(leading: boolean): void {
+    this.#leading = leading;
+    this.#logger.info({ identity: this.#options.identity, lease: this.#options.name }, leading ? 'became leader' : 'stopped leading');
+    if (leading) this.#options.onStartedLeading();
+    else this.#options.onStoppedLeading();
+  }
+
+  async #tryAcquireOrRenew(): Promise<boolean> {
+    const { namespace, name, identity, leaseSeconds } = this.#options;
+    const now = new V1MicroTime();
+    let lease: V1Lease;
+    try {
+      lease = await this.#api.readNamespacedLease({ namespace, name });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+      const body: V1Lease = {
+        metadata: { name, namespace },
+        spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+      };
+      return this.#write(() => this.#api.createNamespacedLease({ namespace, body }));
+    }
+    const spec = lease.spec ?? {};
+    const holder = spec.holderIdentity ?? '';
+    const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
+    const expired = renewed + (spec.leaseDurationSeconds ?? leaseSeconds) * 1000 < Date.now();
+    if (holder !== identity && holder !== '' && !expired) return false;
+    const taking = holder !== identity;
+    lease.spec = {
+      ...spec,
+      holderIdentity: identity,
+      leaseDurationSeconds: leaseSeconds,
+      renewTime: now,
+      ...(taking ? { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
+    };
+    return this.#write(() => this.#api.replaceNamespacedLease({ namespace, name, body: lease }));
+  }
+
+  async #write(call: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw error;
+    }
+  }
+}

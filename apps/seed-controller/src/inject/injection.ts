@@ -1,0 +1,58 @@
+import type { V1Container, V1HostAlias, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { ShootFacts } from '../shoot/shoot-facts.ts';
+import type { ControlPlaneConfigMaps } from './configmaps.ts';
+import { CA_VPN_DIR, EGRESS_DIR, EGRESS_FILE, EGRESS_FLAG, PROXY_CLIENT_CERT_DIR, PROXY_HOST, VOLUMES } from './names.ts';
+import type { InjectionSettings } from './settings.ts';
+import { agentContainer, envoyContainer } from './sidecars.ts';
+
+/** Everything the webhook adds to the kube-apiserver pod of an HA shoot with an overlap. */
+export interface Injection {
+  readonly containers: readonly V1Container[];
+  readonly volumes: readonly V1Volume[];
+  /** Added to the `kube-apiserver` container. */
+  readonly apiserverMounts: readonly V1VolumeMount[];
+  readonly apiserverArgs: readonly string[];
+  readonly hostAliases: readonly V1HostAlias[];
+}
+
+/** Gardener's volume layout for HA with overlap (gardener-controller.md §2.3), with our ConfigMap names. */
+function volumes(configMaps: ControlPlaneConfigMaps, settings: InjectionSettings): V1Volume[] {
+  return [
+    { name: VOLUMES.envoyConfig, configMap: { name: configMaps.envoy.metadata!.name! } },
+    {
+      name: VOLUMES.envoyCerts,
+      projected: {
+        defaultMode: 0o644,
+        sources: [
+          { secret: { name: settings.caBundleSecret, items: [{ key: 'bundle.crt', path: 'ca.crt' }] } },
+          {
+            secret: {
+              name: settings.proxyServerSecret,
+              items: [
+                { key: 'tls.crt', path: 'tls.crt' },
+                { key: 'tls.key', path: 'tls.key' },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    { name: VOLUMES.proxyClient, secret: { secretName: settings.proxyClientSecret, defaultMode: 0o640 } },
+    { name: VOLUMES.egressConfig, configMap: { name: configMaps.egress.metadata!.name! } },
+    { name: VOLUMES.caVpn, secret: { secretName: settings.caBundleSecret } },
+  ];
+}
+
+export function buildInjection(facts: ShootFacts, configMaps: ControlPlaneConfigMaps, settings: InjectionSettings): Injection {
+  return {
+    containers: [envoyContainer(settings), agentContainer(facts, settings)],
+    volumes: volumes(configMaps, settings),
+    apiserverMounts: [
+      { name: VOLUMES.caVpn, mountPath: CA_VPN_DIR },
+      { name: VOLUMES.proxyClient, mountPath: PROXY_CLIENT_CERT_DIR },
+      { name: VOLUMES.egressConfig, mountPath: EGRESS_DIR },
+    ],
+    apiserverArgs: [`${EGRESS_FLAG}=${EGRESS_DIR}/${EGRESS_FILE}`],
+    hostAliases: [{ ip: '127.0.0.1', hostnames: [PROXY_HOST] }],
+  };
+}

@@ -1,0 +1,88 @@
+import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import { networksToEnv } from '@overlap/cidr';
+import type { ShootFacts } from '../shoot/shoot-facts.ts';
+import {
+  AGENT_CONTAINER,
+  AGENT_METRICS_PORT,
+  ENVOY_CERTS_DIR,
+  ENVOY_CONFIG_DIR,
+  ENVOY_CONFIG_FILE,
+  ENVOY_CONTAINER,
+  ENVOY_GID,
+  ENVOY_METRICS_PORT,
+  ENVOY_PROXY_PORT,
+  SEED_TUNNEL_DEVICE,
+  VOLUMES,
+} from './names.ts';
+import type { InjectionSettings } from './settings.ts';
+
+/**
+ * Gardener's `envoy-proxy` container (GetEnvoyProxyContainer), plus declared ports so 9443 and 15000 can be
+ * scraped and named; Gardener declares none. The group id is what the seed-side NAT matches on.
+ */
+export function envoyContainer(settings: InjectionSettings): V1Container {
+  return {
+    name: ENVOY_CONTAINER,
+    image: settings.envoyImage,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['envoy', '--concurrency', '2', '-c', `${ENVOY_CONFIG_DIR}/${ENVOY_CONFIG_FILE}`],
+    ports: [
+      { name: 'http-proxy', containerPort: ENVOY_PROXY_PORT, protocol: 'TCP' },
+      { name: 'envoy-metrics', containerPort: ENVOY_METRICS_PORT, protocol: 'TCP' },
+    ],
+    readinessProbe: { tcpSocket: { port: ENVOY_PROXY_PORT } },
+    livenessProbe: { tcpSocket: { port: ENVOY_PROXY_PORT } },
+    resources: { requests: { cpu: '20m', memory: '100Mi' } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['all'] },
+      runAsNonRoot: true,
+      runAsGroup: ENVOY_GID,
+    },
+    volumeMounts: [
+      { name: VOLUMES.envoyCerts, mountPath: ENVOY_CERTS_DIR },
+      { name: VOLUMES.envoyConfig, mountPath: ENVOY_CONFIG_DIR },
+    ],
+  };
+}
+
+const fromField = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+/**
+ * The seed side of the double NAT, in the kube-apiserver's network namespace. Its env carries the same networks
+ * the controller decided from, so the agent reaches the same decision (CONTRACTS.md "Env of the agents").
+ */
+export function agentContainer(facts: ShootFacts, settings: InjectionSettings): V1Container {
+  const networks = networksToEnv(facts.networks);
+  const env: V1EnvVar[] = [
+    ...Object.entries(networks).map(([name, value]) => ({ name, value })),
+    // Gardener gives the seed-side VPN containers the seed's first family.
+    { name: 'IP_FAMILIES', value: facts.seedFamilies[0] ?? 'IPv4' },
+    { name: 'IS_HA', value: 'true' },
+    fromField('POD_NAME', 'metadata.name'),
+    fromField('NAMESPACE', 'metadata.namespace'),
+    { name: 'OVERLAP_TUNNEL_DEVICE', value: SEED_TUNNEL_DEVICE },
+    { name: 'OVERLAP_ENVOY_GID', value: String(ENVOY_GID) },
+    { name: 'OVERLAP_BACKEND', value: settings.agentBackend },
+    { name: 'OVERLAP_METRICS_ADDRESS', value: `0.0.0.0:${AGENT_METRICS_PORT}` },
+    { name: 'OVERLAP_LOG_LEVEL', value: settings.agentLogLevel },
+  ];
+  const probe = (path: string) => ({ httpGet: { path, port: AGENT_METRICS_PORT }, periodSeconds: 10 });
+  return {
+    name: AGENT_CONTAINER,
+    image: settings.agentImage,
+    imagePullPolicy: 'IfNotPresent',
+    env,
+    ports: [{ name: 'agent-metrics', containerPort: AGENT_METRICS_PORT, protocol: 'TCP' }],
+    readinessProbe: probe('/readyz'),
+    livenessProbe: probe('/healthz'),
+    resources: { requests: { cpu: '10m', memory: '32Mi' } },
+    // iptables/nft need uid 0 in the pod's user namespace, but of all root's powers only NET_ADMIN.
+    securityContext: {
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import {
+  type Cidr,
+  type Family,
+  InputError,
+  type NetworkFields,
+  type Networks,
+  SHOOT_KINDS,
+  type ShootKind,
+  assertNotReserved,
+  parseCidr,
+  parseNetworks,
+} from '@overlap/cidr';
+import { at, optionalString, optionalStringList } from './json-fields.ts';
+
+export const HA_VPN_ANNOTATION = 'alpha.control-plane.shoot.gardener.cloud/high-availability-vpn';
+export const DUAL_STACK_MIGRATION_CONSTRAINT = 'DualStackNodesMigrationReady';
+
+/** Where each network lives in a Cluster, so every error names the field an operator can look at. */
+export const CLUSTER_FIELDS: NetworkFields = {
+  seedPods: 'spec.seed.spec.networks.pods',
+  pods: 'spec.shoot.spec.networking.pods',
+  services: 'spec.shoot.spec.networking.services',
+  nodes: 'spec.shoot.spec.networking.nodes',
+};
+
+/** Everything about one shoot that the decision and the injection are computed from. */
+export interface ShootFacts {
+  /** The Cluster's name, which is also the shoot's control-plane namespace in the seed. */
+  readonly namespace: string;
+  readonly networks: Networks;
+  readonly shootFamilies: readonly Family[];
+  readonly seedFamilies: readonly Family[];
+  readonly hasSeed: boolean;
+  readonly hasWorkers: boolean;
+  readonly haVpn: boolean;
+  /** Why haVpn has its value: the spec, or the annotation that overrides it. */
+  readonly haVpnSource: string;
+  /** True while a dual-stack migration keeps only the primary family (Gardener's rule). */
+  readonly dualStackMigrating: boolean;
+}
+
+export interface ClusterObject {
+  readonly metadata?: { readonly name?: string };
+  readonly spec?: { readonly shoot?: unknown; readonly seed?: unknown };
+}
+
+/** Derives a shoot's facts from its Cluster resource; throws InputError naming the Cluster field on bad input. */
+export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
+  const namespace = cluster.metadata?.name;
+  if (!namespace) throw new InputError('metadata.name', String(namespace ?? ''), 'must name the shoot namespace');
+  const shoot = cluster.spec?.shoot;
+  if (shoot === undefined || shoot === null) throw new InputError('spec.shoot', '', 'is missing');
+  const seed = cluster.spec?.seed;
+
+  const shootFamilies = parseFamilies(at(shoot, ['spec', 'networking', 'ipFamilies']), 'spec.shoot.spec.networking.ipFamilies');
+  const seedFamilies = parseFamilies(at(seed, ['spec', 'networks', 'ipFamilies']), 'spec.seed.spec.networks.ipFamilies');
+  const dualStackMigrating = shootFamilies.length > 1 && migrationPending(shoot);
+
+  const effective = Object.fromEntries(
+    SHOOT_KINDS.map((kind) => [kind, effectiveNetworks(shoot, kind, shootFamilies, dualStackMigrating)]),
+  ) as Record<ShootKind, Cidr[]>;
+  const join = (list: readonly Cidr[]): string => list.map((cidr) => cidr.text).join(',');
+  const networks = parseNetworks(
+    {
+      seedPods: optionalString(at(seed, ['spec', 'networks', 'pods']), CLUSTER_FIELDS.seedPods) ?? '',
+      pods: join(effective.pods),
+      services: join(effective.services),
+      nodes: join(effective.nodes),
+    },
+    CLUSTER_FIELDS,
+  );
+
+  const workers = at(shoot, ['spec', 'provider', 'workers']);
+  const ha = haVpn(shoot);
+  return {
+    namespace,
+    networks,
+    shootFamilies,
+    seedFamilies,
+    hasSeed: seed !== undefined && seed !== null,
+    hasWorkers: Array.isArray(workers) && workers.length > 0,
+    haVpn: ha.value,
+    haVpnSource: ha.source,
+    dualStackMigrating,
+  };
+}
+
+const FAMILIES: readonly Family[] = ['IPv4', 'IPv6'];
+
+function parseFamilies(value: unknown, field: string): Family[] {
+  const list = optionalStringList(value, field);
+  if (list.length === 0) return ['IPv4'];
+  return list.map((family, index) => {
+    if (!FAMILIES.includes(family as Family)) throw new InputError(`${field}[${index}]`, family, 'must be IPv4 or IPv6');
+    return family as Family;
+  });
+}
+
+function migrationPending(shoot: unknown): boolean {
+  const constraints = at(shoot, ['status', 'constraints']);
+  if (!Array.isArray(constraints)) return false;
+  const constraint = constraints.find((c) => at(c, ['type']) === DUAL_STACK_MIGRATION_CONSTRAINT);
+  return constraint !== undefined && at(constraint, ['status']) !== 'True';
+}
+
+/**
+ * Gardener's effective list: the spec's CIDR plus every status CIDR not already present, ordered by the shoot's
+ * IP families (stable, so ties keep their order); while a dual-stack migration is pending, the primary family only.
+ */
+function effectiveNetworks(shoot: unknown, kind: ShootKind, families: readonly Family[], migrating: boolean): Cidr[] {
+  const specField = `spec.shoot.spec.networking.${kind}`;
+  const statusField = `spec.shoot.status.networking.${kind}`;
+  const specValue = optionalString(at(shoot, ['spec', 'networking', kind]), specField);
+  const sources = [
+    ...(specValue === undefined || specValue.trim() === '' ? [] : [{ value: specValue, field: specField }]),
+    ...optionalStringList(at(shoot, ['status', 'networking', kind]), statusField).map((value, index) => ({
+      value,
+      field: `${statusField}[${index}]`,
+    })),
+  ];
+  const seen = new Set<string>();
+  const cidrs: Cidr[] = [];
+  for (const { value, field } of sources) {
+    const cidr = parseCidr(value, field);
+    assertNotReserved(cidr, field);
+    if (seen.has(cidr.text)) continue;
+    seen.add(cidr.text);
+    cidrs.push(cidr);
+  }
+  const rank = (cidr: Cidr): number => {
+    const index = families.indexOf(cidr.family);
+    return index < 0 ? families.length : index;
+  };
+  const ordered = [...cidrs].sort((a, b) => rank(a) - rank(b));
+  return migrating ? ordered.filter((cidr) => cidr.family === families[0]) : ordered;
+}
+
+/** Go's strconv.ParseBool, which Gardener uses for the annotation; anything else leaves the spec in charge. */
+const GO_BOOLS: Readonly<Record<string, boolean>> = {
+  '1': true, t: true, T: true, TRUE: true, true: true, True: true,
+  '0': false, f: false, F: false, FALSE: false, false: false, False: false,
+};
+
+function haVpn(shoot: unknown): { value: boolean; source: string } {
+  const annotation = at(shoot, ['metadata', 'annotations', HA_VPN_ANNOTATION]);
+  if (typeof annotation === 'string' && annotation in GO_BOOLS) {
+    return { value: GO_BOOLS[annotation]!, source: `annotation ${HA_VPN_ANNOTATION}=${annotation}` };
+  }
+  const ha = at(shoot, ['spec', 'controlPlane', 'highAvailability']);
+  const present = ha !== undefined && ha !== null;
+  return {
+    value: present,
+    source: present ? 'spec.controlPlane.highAvailability is set' : 'spec.controlPlane.highAvailability is not set',
+  };
+}

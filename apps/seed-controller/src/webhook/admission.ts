@@ -1,0 +1,111 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
+import { KUBE_APISERVER } from '../inject/names.ts';
+import { deploymentPatch } from '../inject/patch.ts';
+import type { ShootPlan } from '../shoot/shoot-plan.ts';
+import type { AdmissionOutcome } from '../telemetry/metrics.ts';
+
+/** What the controller knows about a shoot namespace when a request for its kube-apiserver arrives. */
+export type PlanEntry =
+  | { readonly state: 'planned'; readonly plan: ShootPlan }
+  | { readonly state: 'invalid'; readonly error: Error }
+  | { readonly state: 'unknown' };
+
+export type PlanLookup = (namespace: string) => PlanEntry;
+
+interface AdmissionRequest {
+  readonly uid: string;
+  readonly kind?: { readonly group?: string; readonly kind?: string };
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly operation?: string;
+  readonly object?: unknown;
+}
+
+export interface AdmissionResult {
+  /** The AdmissionReview v1 to send back. */
+  readonly review: Record<string, unknown>;
+  readonly outcome: AdmissionOutcome;
+  readonly namespace: string | undefined;
+  /** Why, for the log line: the decision's reason or the error. */
+  readonly detail: string;
+}
+
+/** The request body is not an AdmissionReview v1: answered with HTTP 400, since there is no uid to answer to. */
+export class MalformedReviewError extends Error {
+  constructor(problem: string) {
+    super(`not an AdmissionReview v1: ${problem}`);
+    this.name = 'MalformedReviewError';
+  }
+}
+
+function parseRequest(body: unknown): AdmissionRequest {
+  if (typeof body !== 'object' || body === null) throw new MalformedReviewError('the body is not a JSON object');
+  const review = body as Record<string, unknown>;
+  if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview') {
+    throw new MalformedReviewError(`apiVersion/kind is ${String(review.apiVersion)}/${String(review.kind)}`);
+  }
+  const request = review.request as AdmissionRequest | undefined;
+  if (!request || typeof request.uid !== 'string' || request.uid === '') throw new MalformedReviewError('request.uid is missing');
+  return request;
+}
+
+function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: {
+      uid,
+      allowed: true,
+      ...(patch && patch.length > 0
+        ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }
+        : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    },
+  };
+}
+
+function isKubeApiserverDeployment(request: AdmissionRequest): boolean {
+  const object = request.object as V1Deployment | undefined;
+  return (
+    request.kind?.group === 'apps' &&
+    request.kind.kind === 'Deployment' &&
+    (request.operation === 'CREATE' || request.operation === 'UPDATE') &&
+    (object?.metadata?.name ?? request.name) === KUBE_APISERVER
+  );
+}
+
+/**
+ * Answers one AdmissionReview. Always allows: a failure to inject is reported (warning, metric, log) rather than
+ * blocking gardenlet's rollout of the control plane, and never turns into a partial mutation.
+ */
+export function admit(body: unknown, lookup: PlanLookup): AdmissionResult {
+  const request = parseRequest(body);
+  const namespace = request.namespace;
+  const unchanged = (detail: string): AdmissionResult => ({
+    review: respond(request.uid, undefined),
+    outcome: 'unchanged',
+    namespace,
+    detail,
+  });
+  if (!isKubeApiserverDeployment(request) || !namespace) return unchanged('not a kube-apiserver Deployment write');
+
+  const entry = lookup(namespace);
+  if (entry.state === 'unknown') return unchanged(`no Cluster named ${namespace}`);
+  if (entry.state === 'invalid') {
+    const detail = `overlap: Cluster ${namespace} skipped: ${entry.error.message}`;
+    return { review: respond(request.uid, undefined, [detail]), outcome: 'error', namespace, detail };
+  }
+
+  const original = request.object as V1Deployment;
+  let outcome: MutationOutcome;
+  let mutated: V1Deployment;
+  try {
+    ({ deployment: mutated, outcome } = mutateDeployment(original, entry.plan.injection));
+  } catch (error) {
+    const detail = `overlap: cannot change kube-apiserver in ${namespace}: ${(error as Error).message}`;
+    return { review: respond(request.uid, undefined, [detail]), outcome: 'error', namespace, detail };
+  }
+  const patch = mutated === original ? undefined : deploymentPatch(original, mutated);
+  return { review: respond(request.uid, patch), outcome, namespace, detail: entry.plan.decision.reason };
+}
