@@ -1,0 +1,157 @@
+import { InputError } from '@overlap/cidr';
+import type { Backend, Role } from '@overlap/natrules';
+import { BACKENDS, backendWorks, resolveBackend } from './backend.ts';
+import { type CommandRunner, createCommandRunner } from './command.ts';
+import { type AgentConfig, type BackendChoice, parseAgentConfig, parseCleanupConfig } from './config.ts';
+import type { Env } from './env-values.ts';
+import { type Logger, createLogger } from './logger.ts';
+import { PeriodicRunner } from './loop.ts';
+import { createAgentMetrics, setMappings } from './metrics.ts';
+import { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
+import { startHealthServer } from './server.ts';
+import { createSyncer } from './sync.ts';
+import { teardownRoutes, teardownRules } from './teardown.ts';
+import { VERSION } from './version.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_CONFIG = 2;
+
+const USAGE = 'usage: main.js [run|cleanup]   (all configuration by environment, see docs/CONTRACTS.md)';
+
+const appName = (role: Role): string => `${role}-vpn-agent`;
+
+/** Configuration errors are one plain line (variable and value), readable in `kubectl logs` without a parser. */
+function configFailure(role: Role, error: unknown): number {
+  if (!(error instanceof InputError)) throw error;
+  process.stderr.write(`${appName(role)}: invalid configuration: ${error.message}\n`);
+  return EXIT_BAD_CONFIG;
+}
+
+/** `auto` cleans wherever it can, so leftovers of an earlier run with the other backend go too. */
+async function cleanupBackends(choice: BackendChoice, run: CommandRunner): Promise<Backend[]> {
+  if (choice !== 'auto') return [choice];
+  const usable: Backend[] = [];
+  for (const backend of BACKENDS) if (await backendWorks(backend, run)) usable.push(backend);
+  return usable;
+}
+
+async function removeEverything(backends: readonly Backend[], run: CommandRunner, logger: Logger): Promise<boolean> {
+  let ok = true;
+  for (const backend of backends) {
+    try {
+      const result = await teardownRules(backend, run);
+      logger.info(result, 'removed owned rules');
+    } catch (error) {
+      ok = false;
+      logger.error({ backend, err: String(error) }, 'teardown of rules failed');
+    }
+  }
+  try {
+    logger.info({ routes: await teardownRoutes(run) }, 'removed owned routes');
+  } catch (error) {
+    ok = false;
+    logger.error({ err: String(error) }, 'teardown of routes failed');
+  }
+  return ok;
+}
+
+async function cleanup(role: Role, env: Env, run: CommandRunner): Promise<number> {
+  let choice: BackendChoice;
+  let logger: Logger;
+  try {
+    const config = parseCleanupConfig(role, env);
+    choice = config.backend;
+    logger = createLogger(appName(role), config.logLevel);
+  } catch (error) {
+    return configFailure(role, error);
+  }
+  return (await removeEverything(await cleanupBackends(choice, run), run, logger)) ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Rules of the backend not chosen are leftovers of an earlier configuration; both at once would translate twice. */
+async function removeOtherBackend(chosen: Backend, run: CommandRunner, logger: Logger): Promise<void> {
+  const other = BACKENDS.find((b) => b !== chosen)!;
+  if (!(await backendWorks(other, run))) return;
+  const result = await teardownRules(other, run);
+  if (result.chainsRemoved > 0) logger.warn(result, 'removed leftovers of the other backend');
+}
+
+function waitForStop(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner): Promise<number> {
+  const logger = createLogger(appName(config.role), config.logLevel, config.pod);
+  const backend = await resolveBackend(config.backend, run);
+  logger.info(
+    { backend, requested: config.backend, version: VERSION, tunnelDevice: config.tunnelDevice, ipFamilies: config.ipFamilies },
+    'backend chosen',
+  );
+  logger.info(
+    { natExpected: plan.natExpected, ha: config.ha, overlap: plan.decision.overlap, mappings: plan.mappings.length },
+    plan.natExpected
+      ? `translating: ${plan.decision.reason}`
+      : `no translation on this side, nothing is installed: ${plan.decision.reason}`,
+  );
+  await removeOtherBackend(backend, run, logger);
+
+  const metrics = createAgentMetrics({ role: config.role, backend, version: VERSION, tunnelDevice: config.tunnelDevice });
+  setMappings(metrics, mappingsPerKind(plan.mappings));
+  const syncer = createSyncer({
+    plan,
+    backend,
+    tunnelDevice: config.tunnelDevice,
+    needsForwarding: config.role === 'shoot',
+    run,
+    metrics,
+    logger,
+  });
+  const server = await startHealthServer(config.metricsAddress, metrics.registry, () => syncer.status());
+  logger.info({ address: `${config.metricsAddress.host}:${server.port}` }, 'serving /metrics, /healthz, /readyz');
+
+  const loop = new PeriodicRunner((reason) => syncer.sync(reason), config.syncPeriodSeconds * 1000);
+  const onHangup = (): void => loop.trigger('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  loop.trigger('start');
+
+  const signal = await waitForStop();
+  process.off('SIGHUP', onHangup);
+  logger.info({ signal }, 'stopping');
+  await loop.stop();
+  const ok = config.cleanupOnExit ? await removeEverything([backend], run, logger) : true;
+  if (!config.cleanupOnExit) logger.info('OVERLAP_CLEANUP_ON_EXIT=false: leaving the rules and routes in place');
+  await server.close();
+  return ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/**
+ * The whole life of an agent process; resolves to its exit code. `run` (default) converges until SIGTERM/SIGINT,
+ * `cleanup` removes everything the agent owns and exits.
+ */
+export async function runAgent(role: Role, argv: readonly string[], env: Env): Promise<number> {
+  const run = createCommandRunner();
+  const [command = 'run', ...rest] = argv;
+  if (rest.length > 0 || (command !== 'run' && command !== 'cleanup')) {
+    process.stderr.write(`${appName(role)}: unknown arguments ${JSON.stringify(argv)}\n${USAGE}\n`);
+    return EXIT_BAD_CONFIG;
+  }
+  if (command === 'cleanup') return cleanup(role, env, run);
+  let config: AgentConfig;
+  let plan: AgentPlan;
+  try {
+    config = parseAgentConfig(role, env);
+    plan = planAgent(config);
+  } catch (error) {
+    return configFailure(role, error);
+  }
+  return serve(config, plan, run);
+}

@@ -1,0 +1,119 @@
+import { ENV_FIELDS, type Family, InputError, type Networks, parseNetworks } from '@overlap/cidr';
+import { type Backend, type Role, assertGid, assertInterfaceName } from '@overlap/natrules';
+import {
+  type Env,
+  type ListenAddress,
+  envValue,
+  parseBoolean,
+  parseInteger,
+  parseListenAddress,
+  parseOneOf,
+  parseSeconds,
+} from './env-values.ts';
+
+export type BackendChoice = Backend | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'iptables', 'nftables'];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything an agent runs on, validated: nothing is applied before all of it parsed. */
+export interface AgentConfig {
+  readonly role: Role;
+  readonly networks: Networks;
+  readonly ha: boolean;
+  readonly ipFamilies: readonly Family[];
+  readonly tunnelDevice: string;
+  readonly egressDevice: string;
+  readonly envoyGid: number;
+  readonly backend: BackendChoice;
+  readonly syncPeriodSeconds: number;
+  readonly metricsAddress: ListenAddress;
+  readonly cleanupOnExit: boolean;
+  readonly logLevel: LogLevel;
+  /** Where the agent runs, for log lines only. */
+  readonly pod: { readonly name?: string; readonly namespace?: string; readonly vpnServerIndex?: number };
+}
+
+/** What `cleanup` needs: it must work even when the rest of the environment is broken. */
+export interface CleanupConfig {
+  readonly role: Role;
+  readonly backend: BackendChoice;
+  readonly logLevel: LogLevel;
+}
+
+export const ROLE_DEFAULTS: Readonly<Record<Role, { tunnelDevice: string; metricsAddress: string }>> = {
+  // Gardener's HA seed client bonds its tap devices into bond0; vpn-shoot's client uses tun0.
+  seed: { tunnelDevice: 'bond0', metricsAddress: '0.0.0.0:9150' },
+  shoot: { tunnelDevice: 'tun0', metricsAddress: '0.0.0.0:9151' },
+};
+
+const DEFAULT_ENVOY_GID = 31415;
+const DEFAULT_SYNC_PERIOD_SECONDS = 30;
+const MAX_SYNC_PERIOD_SECONDS = 86_400;
+
+function parseIpFamilies(env: Env): Family[] {
+  const name = 'IP_FAMILIES';
+  const value = envValue(env, name) ?? 'IPv4';
+  const families = value.split(',').map((part) => part.trim());
+  const valid = families.every((f) => f === 'IPv4' || f === 'IPv6') && new Set(families).size === families.length;
+  if (!valid) throw new InputError(name, value, 'must be IPv4, IPv6 or both, comma-separated');
+  return families as Family[];
+}
+
+function parseDevice(env: Env, name: string, fallback: string): string {
+  const value = envValue(env, name) ?? fallback;
+  assertInterfaceName(value, name);
+  return value;
+}
+
+/** The VPN containers' own flag; when it is passed on, it must agree with the agent it is given to. */
+function assertClientSide(env: Env, role: Role): void {
+  const name = 'IS_SHOOT_CLIENT';
+  if (envValue(env, name) === undefined) return;
+  const shootClient = parseBoolean(env, name, role === 'shoot');
+  if (shootClient !== (role === 'shoot')) {
+    throw new InputError(name, envValue(env, name) ?? '', `contradicts the ${role} agent it is given to`);
+  }
+}
+
+export function parseCleanupConfig(role: Role, env: Env): CleanupConfig {
+  return {
+    role,
+    backend: parseOneOf(env, 'OVERLAP_BACKEND', BACKEND_CHOICES, 'auto'),
+    logLevel: parseOneOf(env, 'OVERLAP_LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+}
+
+/** Reads and validates the whole environment; throws InputError naming the first bad variable and its value. */
+export function parseAgentConfig(role: Role, env: Env): AgentConfig {
+  const defaults = ROLE_DEFAULTS[role];
+  const networks = parseNetworks({
+    seedPods: env[ENV_FIELDS.seedPods] ?? '',
+    pods: env[ENV_FIELDS.pods] ?? '',
+    services: env[ENV_FIELDS.services] ?? '',
+    nodes: env[ENV_FIELDS.nodes] ?? '',
+  });
+  assertClientSide(env, role);
+  const envoyGid = parseInteger(env, 'OVERLAP_ENVOY_GID', 0, 0xffffffff) ?? DEFAULT_ENVOY_GID;
+  assertGid(envoyGid, 'OVERLAP_ENVOY_GID');
+  const vpnServerIndex = parseInteger(env, 'VPN_SERVER_INDEX', 0, 1024);
+  const podName = envValue(env, 'POD_NAME');
+  const namespace = envValue(env, 'NAMESPACE');
+  return {
+    ...parseCleanupConfig(role, env),
+    networks,
+    ha: parseBoolean(env, 'IS_HA', false),
+    ipFamilies: parseIpFamilies(env),
+    tunnelDevice: parseDevice(env, 'OVERLAP_TUNNEL_DEVICE', defaults.tunnelDevice),
+    egressDevice: parseDevice(env, 'OVERLAP_EGRESS_DEVICE', 'eth0'),
+    envoyGid,
+    syncPeriodSeconds: parseSeconds(env, 'OVERLAP_SYNC_PERIOD', DEFAULT_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS),
+    metricsAddress: parseListenAddress(env, 'OVERLAP_METRICS_ADDRESS', defaults.metricsAddress),
+    cleanupOnExit: parseBoolean(env, 'OVERLAP_CLEANUP_ON_EXIT', true),
+    pod: {
+      ...(podName === undefined ? {} : { name: podName }),
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(vpnServerIndex === undefined ? {} : { vpnServerIndex }),
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { type Backend, type LiveState, type RuleDiff, diffRules, renderApply } from '@overlap/natrules';
+import type { Logger } from 'pino';
+import { applyScript, readLive } from './backend.ts';
+import type { CommandRunner } from './command.ts';
+import { TranslationCounterTracker } from './counters.ts';
+import { type AgentMetrics, addTranslations } from './metrics.ts';
+import type { AgentPlan } from './plan.ts';
+import { applyRouteChanges, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
+
+export interface SyncContext {
+  readonly plan: AgentPlan;
+  readonly backend: Backend;
+  readonly tunnelDevice: string;
+  /** The shoot side forwards between the tunnel and the shoot network, so it needs ip_forward. */
+  readonly needsForwarding: boolean;
+  readonly run: CommandRunner;
+  readonly metrics: AgentMetrics;
+  readonly logger: Logger;
+}
+
+export interface SyncStatus {
+  /** The last sync succeeded and the live rules equal the desired ones. */
+  readonly ready: boolean;
+  /** Why not ready, for /readyz and the logs. */
+  readonly reason: string;
+}
+
+/** A sync that could not reach the desired state; the message is the operator's explanation. */
+export class SyncError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SyncError';
+  }
+}
+
+export function describeDiff(diff: RuleDiff): string {
+  const parts = [
+    [diff.missing.length, 'missing'],
+    [diff.stale.length, 'stale'],
+    [diff.foreign.length, 'foreign'],
+    [diff.jumpsMissing.length, 'jumps missing'],
+    [diff.jumpsDuplicated.length, 'jumps duplicated'],
+    [diff.chainsStale.length, 'chains stale'],
+  ] as const;
+  const shown = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return shown.length === 0 ? 'in sync' : shown.join(', ');
+}
+
+export interface Syncer {
+  /** One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws. */
+  sync(trigger: string): Promise<SyncStatus>;
+  status(): SyncStatus;
+}
+
+/**
+ * Read → diff → (one atomic apply → read back and verify) → routes → ip_forward → metrics. Drift means the
+ * live rules changed after this process had them in sync; rules that are ours but not planned before that are
+ * stale, left by an earlier configuration.
+ */
+export function createSyncer(context: SyncContext): Syncer {
+  const { plan, backend, run, metrics, logger } = context;
+  const counters = new TranslationCounterTracker();
+  let converged = false;
+  let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
+
+  metrics.natExpected.set(plan.natExpected ? 1 : 0);
+  metrics.rulesDesired.set(plan.desired.rules.length);
+
+  function observe(live: LiveState, diff: RuleDiff): void {
+    metrics.rulesInstalled.set(live.rules.length);
+    metrics.natActive.set(diff.inSync && plan.desired.rules.length > 0 ? 1 : 0);
+    addTranslations(metrics, counters.advance(live.rules));
+  }
+
+  async function convergeRules(): Promise<void> {
+    const before = await readLive(backend, run);
+    const found = diffRules(plan.desired, before);
+    if (found.inSync) {
+      observe(before, found);
+      converged = true;
+      return;
+    }
+    const drift = converged;
+    try {
+      await applyScript(backend, run, renderApply(backend, plan.desired, before));
+    } catch (error) {
+      metrics.applyFailures.inc();
+      observe(before, found);
+      throw error;
+    }
+    const after = await readLive(backend, run);
+    const verified = diffRules(plan.desired, after);
+    observe(after, verified);
+    if (!verified.inSync) {
+      throw new SyncError(`the ${backend} rules still differ from the plan after the apply: ${describeDiff(verified)}`);
+    }
+    if (drift) metrics.driftRepairs.inc();
+    else metrics.staleRulesRemoved.inc(found.stale.length);
+    converged = true;
+    logger.info(
+      { found: describeDiff(found), drift, staleRemoved: drift ? 0 : found.stale.length, rules: plan.desired.rules.length },
+      drift ? 'repaired rules changed from outside' : 'applied the rule set',
+    );
+  }
+
+  async function convergeRoutes(): Promise<void> {
+    const changes = planRouteChanges(plan.routes, await readOwnedRoutes(run));
+    // Removals first: they never need the tunnel device, and must not wait for it.
+    await applyRouteChanges(run, { replace: [], remove: changes.remove });
+    if (changes.replace.length === 0) return;
+    const state = await deviceState(run, context.tunnelDevice);
+    if (state !== 'up') {
+      throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
+    }
+    await applyRouteChanges(run, { replace: changes.replace, remove: [] });
+    logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+  }
+
+  async function ensureForwarding(): Promise<void> {
+    const { stdout } = await run(['sysctl', '-n', 'net.ipv4.ip_forward']);
+    if (stdout.trim() === '1') return;
+    await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    logger.info('enabled net.ipv4.ip_forward');
+  }
+
+  async function sync(trigger: string): Promise<SyncStatus> {
+    const stopTimer = metrics.syncDuration.startTimer();
+    try {
+      await convergeRules();
+      await convergeRoutes();
+      if (context.needsForwarding && plan.natExpected) await ensureForwarding();
+      metrics.syncs.inc({ result: 'success' });
+      metrics.lastSuccess.set(Date.now() / 1000);
+      status = { ready: true, reason: 'in sync' };
+      logger.debug({ trigger }, 'sync done');
+    } catch (error) {
+      metrics.syncs.inc({ result: 'failure' });
+      const reason = error instanceof Error ? error.message : String(error);
+      status = { ready: false, reason };
+      logger.error({ trigger, err: reason }, 'sync failed; retrying next period');
+    } finally {
+      stopTimer();
+    }
+    return status;
+  }
+
+  return { sync, status: () => status };
+}
