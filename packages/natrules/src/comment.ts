@@ -1,4 +1,5 @@
-import { type Cidr, KINDS, type Kind, parseCidr } from '@overlap/cidr';
+import { type Cidr, KINDS, type Kind } from '@overlap/cidr';
+import { parseCidrCached } from './cidr-cache.ts';
 import type { Direction, MappingRef } from './model.ts';
 
 /** Rules that belong to no mapping are named by what they are for. */
@@ -42,7 +43,7 @@ export function parseComment(comment: string): ParsedComment | undefined {
 function canonicalCidr(text: string | undefined): Cidr | undefined {
   if (text === undefined) return undefined;
   try {
-    const cidr = parseCidr(text, 'comment');
+    const cidr = parseCidrCached(text, 'comment');
     return cidr.text === text ? cidr : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,5 @@
-import { type Cidr, parseCidr } from '@overlap/cidr';
+import type { Cidr } from '@overlap/cidr';
+import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
 import { type ChainRef, type LiveJump, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, type Table, inChainOrder } from './model.ts';
@@ -39,7 +40,7 @@ const valueAfter = (tokens: readonly string[], flag: string): string | undefined
 };
 
 const cidrOrThrow = (text: string | undefined): Cidr | undefined =>
-  text === undefined ? undefined : parseCidr(text, 'iptables-save');
+  text === undefined ? undefined : parseCidrCached(text, 'iptables-save');
 
 function actionOf(tokens: readonly string[]): RuleAction | undefined {
   switch (valueAfter(tokens, '-j')) {

@@ -1,4 +1,5 @@
-import { type Cidr, parseCidr } from '@overlap/cidr';
+import type { Cidr } from '@overlap/cidr';
+import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { type ChainRef, type Hook, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, inChainOrder } from './model.ts';
 import { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
@@ -13,10 +14,10 @@ const field = (value: Json, ...path: string[]): Json =>
 
 /** An address as nft prints it: a bare address for a /32, `{prefix: {addr, len}}` for a network. */
 function cidrOf(value: Json): Cidr | undefined {
-  if (typeof value === 'string') return parseCidr(`${value}/32`, 'nft');
+  if (typeof value === 'string') return parseCidrCached(`${value}/32`, 'nft');
   const addr = field(value, 'prefix', 'addr');
   const len = field(value, 'prefix', 'len');
-  return typeof addr === 'string' && typeof len === 'number' ? parseCidr(`${addr}/${len}`, 'nft') : undefined;
+  return typeof addr === 'string' && typeof len === 'number' ? parseCidrCached(`${addr}/${len}`, 'nft') : undefined;
 }
 
 interface Counter {
