@@ -50,8 +50,9 @@ export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
   const jumpsDuplicated = CHAINS.filter((c) => plainJumpCount(live, c) > 1);
   const jumpsForeign = live.jumps.filter((j) => !isPlainJump(j));
   const chainsStale = live.chains.filter((c) => !isNeeded(c));
-  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale].every(
+  const chainsForeign = live.foreignChains ?? [];
+  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale, chainsForeign].every(
     (list) => list.length === 0,
   );
-  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale, inSync };
+  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale, chainsForeign, inSync };
 }

@@ -84,6 +84,11 @@ export interface LiveState {
    */
   jumps: readonly LiveJump[];
   rules: readonly LiveRule[];
+  /**
+   * nftables only: chains in `table ip overlap` that are not an owned base chain exactly as we create it (another
+   * name, type, hook, priority or policy). Absent when there are none.
+   */
+  foreignChains?: readonly string[];
 }
 
 export const EMPTY_LIVE_STATE = (backend: Backend): LiveState => ({ backend, chains: [], jumps: [], rules: [] });
@@ -100,6 +105,8 @@ export interface RuleDiff {
   jumpsForeign: readonly LiveJump[];
   /** Owned chains present although the desired rule set needs none there. */
   chainsStale: readonly ChainRef[];
+  /** nftables: chains in our table we did not create (LiveState.foreignChains). */
+  chainsForeign: readonly string[];
   inSync: boolean;
 }
 

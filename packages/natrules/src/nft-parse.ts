@@ -175,10 +175,18 @@ function readRule(chain: ChainRef, exprs: Json, comment: Json): { rule: Rule | u
 
 const HOOKS: readonly Hook[] = ['prerouting', 'output', 'postrouting', 'forward'];
 
-/** Where a chain of our table sits; foreign chains are placed by their hook, and by priority for mangle. */
+/**
+ * Where a chain of our table sits. A chain is ours only exactly as we create it; a foreign base chain is placed by
+ * its hook (and by priority for mangle) so its rules show as foreign in the right place.
+ */
 function placeChain(chain: JsonObject): { ref: ChainRef; owned: boolean } | undefined {
   const owned = NFT_CHAINS.find(
-    (spec) => spec.name === chain['name'] && spec.type === chain['type'] && spec.hook === chain['hook'] && spec.prio === chain['prio'],
+    (spec) =>
+      spec.name === chain['name'] &&
+      spec.type === chain['type'] &&
+      spec.hook === chain['hook'] &&
+      spec.prio === chain['prio'] &&
+      chain['policy'] === 'accept',
   );
   if (owned) return { ref: { table: owned.table, hook: owned.hook }, owned: true };
   const hook = HOOKS.find((h) => h === chain['hook']);
@@ -189,7 +197,8 @@ function placeChain(chain: JsonObject): { ref: ChainRef; owned: boolean } | unde
 
 /**
  * Parses `nft -j list table ip overlap` or `nft -j list ruleset` (other tables are ignored). Rules in chains of our
- * table that are not hooked (so reached only by a foreign jump) are left out; deleting the table removes them.
+ * table that are not hooked (so reached only by a foreign jump) are left out; their chain is listed as foreign,
+ * and deleting the table removes them.
  */
 export function parseNftJson(json: string): LiveState {
   let document: Json;
@@ -202,11 +211,13 @@ export function parseNftJson(json: string): LiveState {
   if (!Array.isArray(entries)) throw new Error('nft -j output has no "nftables" array');
   const ours = (o: Json): o is JsonObject => isObject(o) && o['family'] === 'ip' && o['table'] === NFT_TABLE;
   const placed = new Map<string, { ref: ChainRef; owned: boolean }>();
+  const foreignChains: string[] = [];
   for (const entry of entries) {
     const chain = field(entry, 'chain');
-    if (!ours(chain)) continue;
+    if (!ours(chain) || typeof chain['name'] !== 'string') continue;
     const place = placeChain(chain);
-    if (place && typeof chain['name'] === 'string') placed.set(chain['name'], place);
+    if (place) placed.set(chain['name'], place);
+    if (!place?.owned) foreignChains.push(chain['name']);
   }
   const rules: LiveRule[] = [];
   for (const entry of entries) {
@@ -224,5 +235,6 @@ export function parseNftJson(json: string): LiveState {
     });
   }
   const chains = [...placed.values()].filter((p) => p.owned).map((p) => p.ref);
-  return { backend: 'nftables', chains: inChainOrder(chains), jumps: [], rules: inChainOrder(rules) };
+  const live: LiveState = { backend: 'nftables', chains: inChainOrder(chains), jumps: [], rules: inChainOrder(rules) };
+  return foreignChains.length === 0 ? live : { ...live, foreignChains };
 }

@@ -44,7 +44,8 @@ export function nftRuleText(rule: Rule, counter?: Pick<LiveRule, 'packets' | 'by
 const REMOVE_TABLE = [`table ip ${NFT_TABLE} {}`, `delete table ip ${NFT_TABLE}`];
 
 export function renderNftTeardown(live: LiveState): string {
-  return live.chains.length === 0 && live.rules.length === 0 ? '' : `${REMOVE_TABLE.join('\n')}\n`;
+  const present = live.chains.length + live.rules.length + (live.foreignChains?.length ?? 0) > 0;
+  return present ? `${REMOVE_TABLE.join('\n')}\n` : '';
 }
 
 export function renderNftApply(desired: RuleSet, live: LiveState): string {

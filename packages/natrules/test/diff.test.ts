@@ -22,6 +22,7 @@ function summary(diff: ReturnType<typeof diffRules>) {
     jumpsDuplicated: diff.jumpsDuplicated,
     jumpsForeign: diff.jumpsForeign.map((j) => j.text),
     chainsStale: diff.chainsStale,
+    chainsForeign: diff.chainsForeign,
     inSync: diff.inSync,
   };
 }
@@ -69,6 +70,7 @@ describe('diffRules', () => {
       jumpsDuplicated: [{ table: 'nat', hook: 'output' }],
       jumpsForeign: ['-A POSTROUTING -o eth0 -j OVERLAP-POSTROUTING'],
       chainsStale: [{ table: 'filter', hook: 'forward' }],
+      chainsForeign: [],
       inSync: false,
     });
   });
@@ -100,10 +102,17 @@ describe('diffRules', () => {
       jumpsDuplicated: [],
       jumpsForeign: [],
       chainsStale: [],
+      chainsForeign: ['nat-postrouting', 'helper'],
       inSync: false,
     });
     // The first of two identical rules is claimed; the surplus copy is the stale one.
     expect(diff.stale[2]!.packets).toBe(2n);
+  });
+
+  it('nftables: a foreign chain alone (an empty chain with a drop policy, say) is out of sync', () => {
+    const desired = desiredRules(params('seed', { mappings: [] }));
+    const live = { ...EMPTY_LIVE_STATE('nftables'), foreignChains: ['filter-forward'] };
+    expect(diffRules(desired, live)).toMatchObject({ chainsForeign: ['filter-forward'], inSync: false });
   });
 
   it('a rule live in another chain than desired is both stale and missing', () => {

@@ -114,12 +114,14 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
     } else {
       ns.run(['nft', 'flush', 'chain', 'ip', 'overlap', 'nat-postrouting']);
       ns.run(['nft', 'add', 'rule', 'ip', 'overlap', 'nat-prerouting', 'ip', 'daddr', '10.9.9.9', 'accept']);
+      ns.run(['nft', 'add chain ip overlap blackhole { type filter hook forward priority 0; policy drop; }']);
     }
     const drifted = ns.read(backend);
     const diff = diffRules(desired, drifted);
     expect(diff.inSync).toBe(false);
     expect(diff.missing.map((r) => r.hook)).toEqual(['postrouting', 'postrouting', 'postrouting', 'postrouting']);
     expect(diff.foreign).toHaveLength(1);
+    expect(diff.chainsForeign).toEqual(backend === 'nftables' ? ['blackhole'] : []);
     if (backend === 'iptables') {
       expect(diff.jumpsDuplicated).toEqual([{ table: 'nat', hook: 'prerouting' }]);
       expect(diff.jumpsMissing).toEqual([{ table: 'mangle', hook: 'forward' }]);

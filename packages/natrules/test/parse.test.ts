@@ -142,6 +142,8 @@ describe('parseNftJson', () => {
       { table: 'filter', hook: 'forward' },
     ]);
     expect(live.jumps).toEqual([]);
+    // nat-postrouting has another priority than ours, helper is not ours at all.
+    expect(live.foreignChains).toEqual(['nat-postrouting', 'helper']);
     expect(live.rules.map(show)).toEqual([
       'nat/prerouting ours "overlap pods 10.1.0.0/16 244.0.0.0/16 reverse" [9:540] iifname "tun0" ip daddr 244.0.0.0/16 counter dnat ip prefix to ip daddr map { 244.0.0.0/16 : 10.1.0.0/16 } comment "overlap pods 10.1.0.0/16 244.0.0.0/16 reverse"',
       'nat/prerouting ours "overlap services 10.2.0.0/20 243.0.0.0/20 reverse" [0:0] iifname "tun0" ip daddr 243.0.0.0/20 counter dnat ip prefix to ip daddr map { 243.0.0.0/20 : 10.3.0.0/20 } comment "overlap services 10.2.0.0/20 243.0.0.0/20 reverse"',
@@ -153,6 +155,17 @@ describe('parseNftJson', () => {
       'nat/prerouting foreign [0:0] {"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}} counter accept comment "overlap accept-tunnel"',
       'nat/postrouting foreign [0:0] oifname "eth0" ip saddr 241.1.0.0/16 counter masquerade comment "overlap masquerade"',
     ]);
+  });
+
+  it('a chain of ours with a drop policy is not ours', () => {
+    const json = golden('drifted.nft.json').replace(
+      '"name": "filter-forward", "handle": 3, "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"',
+      '"name": "filter-forward", "handle": 3, "type": "filter", "hook": "forward", "prio": 0, "policy": "drop"',
+    );
+    expect(json).not.toBe(golden('drifted.nft.json'));
+    const live = parseNftJson(json);
+    expect(live.chains).toEqual([{ table: 'nat', hook: 'prerouting' }]);
+    expect(live.foreignChains).toEqual(['nat-postrouting', 'filter-forward', 'helper']);
   });
 
   it('accepts `nft -j list table` output of an empty table and of no table', () => {
