@@ -1,0 +1,269 @@
+import type { V1Container, V1Deployment } from '@kubernetes/client-node';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { describe, expect, it } from 'vitest';
+import { InjectionConflictError, mutateDeployment } from '../src/inject/mutate.ts';
+import { INJECTED_ANNOTATION } from '../src/inject/names.ts';
+import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
+import type { ClusterObject } from '../src/shoot/shoot-facts.ts';
+import { planShoot } from '../src/shoot/shoot-plan.ts';
+import { apartCluster, cluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
+
+const injectionFor = (c: ClusterObject) => planShoot(c, DEFAULT_INJECTION_SETTINGS).injection;
+const container = (d: V1Deployment, name: string): V1Container | undefined =>
+  d.spec!.template.spec!.containers.find((c) => c.name === name);
+const envOf = (c: V1Container | undefined): Record<string, string> =>
+  Object.fromEntries((c?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+
+/** Throws with the schema's complaint if the object is not a valid apps/v1 Deployment. */
+function assertValidDeployment(object: V1Deployment): void {
+  new Deployment(object as unknown as ConstructorParameters<typeof Deployment>[0]).validate();
+}
+
+describe('mutateDeployment: HA shoot with an overlap', () => {
+  const original = sampleDeployment();
+  const snapshot = JSON.stringify(original);
+  const { deployment, outcome } = mutateDeployment(original, injectionFor(overlappingCluster()));
+  const spec = deployment.spec!.template.spec!;
+
+  it('injects and leaves the input object alone', () => {
+    expect(outcome).toBe('injected');
+    expect(JSON.stringify(original)).toBe(snapshot);
+  });
+
+  it('adds the envoy-proxy sidecar exactly as Gardener builds it, plus declared ports', () => {
+    expect(container(deployment, 'envoy-proxy')).toEqual({
+      name: 'envoy-proxy',
+      image: DEFAULT_INJECTION_SETTINGS.envoyImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['envoy', '--concurrency', '2', '-c', '/etc/envoy/envoy.yaml'],
+      ports: [
+        { name: 'http-proxy', containerPort: 9443, protocol: 'TCP' },
+        { name: 'envoy-metrics', containerPort: 15000, protocol: 'TCP' },
+      ],
+      readinessProbe: { tcpSocket: { port: 9443 } },
+      livenessProbe: { tcpSocket: { port: 9443 } },
+      resources: { requests: { cpu: '20m', memory: '100Mi' } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['all'] }, runAsNonRoot: true, runAsGroup: 31415 },
+      volumeMounts: [
+        { name: 'certs', mountPath: '/srv/secrets/envoy-proxy' },
+        { name: 'envoy-config', mountPath: '/etc/envoy' },
+      ],
+    });
+  });
+
+  it('adds the seed agent with NET_ADMIN only and the Cluster-derived env', () => {
+    const agent = container(deployment, 'seed-vpn-agent')!;
+    expect(agent.securityContext).toEqual({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+    });
+    expect(envOf(agent)).toEqual({
+      SEED_POD_NETWORK: '10.0.0.0/12',
+      SHOOT_POD_NETWORKS: '10.1.0.0/16',
+      SHOOT_SERVICE_NETWORKS: '10.2.0.0/16',
+      SHOOT_NODE_NETWORKS: '10.100.0.0/16,10.99.14.0/24,10.99.15.0/24',
+      IP_FAMILIES: 'IPv4',
+      IS_HA: 'true',
+      OVERLAP_TUNNEL_DEVICE: 'bond0',
+      OVERLAP_ENVOY_GID: '31415',
+      OVERLAP_BACKEND: 'auto',
+      OVERLAP_METRICS_ADDRESS: '0.0.0.0:9150',
+      OVERLAP_LOG_LEVEL: 'info',
+    });
+    expect(agent.env!.filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom!.fieldRef!.fieldPath])).toEqual([
+      ['POD_NAME', 'metadata.name'],
+      ['NAMESPACE', 'metadata.namespace'],
+    ]);
+    expect(agent.ports).toEqual([{ name: 'agent-metrics', containerPort: 9150, protocol: 'TCP' }]);
+    expect(agent.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 9150 });
+    expect(agent.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 9150 });
+  });
+
+  it('points kube-apiserver at the egress selector and mounts its files', () => {
+    const apiserver = container(deployment, 'kube-apiserver')!;
+    expect(apiserver.args!.at(-1)).toBe('--egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml');
+    expect(apiserver.args!.slice(0, -1)).toEqual(container(original, 'kube-apiserver')!.args);
+    expect(apiserver.volumeMounts).toEqual([
+      { name: 'server', mountPath: '/srv/kubernetes/apiserver' },
+      { name: 'ca-vpn', mountPath: '/srv/kubernetes/ca-vpn' },
+      { name: 'http-proxy', mountPath: '/etc/srv/kubernetes/envoy' },
+      { name: 'egress-selection-config', mountPath: '/etc/kubernetes/egress' },
+    ]);
+  });
+
+  it('adds the hostAlias and the five volumes of Gardener’s layout', () => {
+    expect(spec.hostAliases).toEqual([{ ip: '127.0.0.1', hostnames: ['kube-apiserver-http-proxy'] }]);
+    const plan = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS);
+    expect(spec.volumes!.slice(3)).toEqual([
+      { name: 'envoy-config', configMap: { name: plan.configMaps!.envoy.metadata!.name } },
+      {
+        name: 'certs',
+        projected: {
+          defaultMode: 420,
+          sources: [
+            { secret: { name: 'ca-vpn-bundle', items: [{ key: 'bundle.crt', path: 'ca.crt' }] } },
+            {
+              secret: {
+                name: 'kube-apiserver-http-proxy',
+                items: [
+                  { key: 'tls.crt', path: 'tls.crt' },
+                  { key: 'tls.key', path: 'tls.key' },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      { name: 'http-proxy', secret: { secretName: 'kube-apiserver-http-proxy-client', defaultMode: 0o640 } },
+      { name: 'egress-selection-config', configMap: { name: plan.configMaps!.egress.metadata!.name } },
+      { name: 'ca-vpn', secret: { secretName: 'ca-vpn-bundle' } },
+    ]);
+  });
+
+  it('records exactly what it added on the pod template', () => {
+    expect(JSON.parse(deployment.spec!.template.metadata!.annotations![INJECTED_ANNOTATION]!)).toEqual({
+      containers: ['envoy-proxy', 'seed-vpn-agent'],
+      volumes: ['envoy-config', 'certs', 'http-proxy', 'egress-selection-config', 'ca-vpn'],
+      apiserverMounts: ['ca-vpn', 'http-proxy', 'egress-selection-config'],
+      apiserverArgs: ['--egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml'],
+      hostAliases: [{ ip: '127.0.0.1', hostnames: ['kube-apiserver-http-proxy'] }],
+    });
+  });
+
+  it('yields a Deployment valid against the Kubernetes OpenAPI schema', () => {
+    expect(() => assertValidDeployment(original)).not.toThrow();
+    expect(() => assertValidDeployment(deployment)).not.toThrow();
+  });
+
+  it('the schema check does catch a broken Deployment', () => {
+    const broken = structuredClone(deployment);
+    (broken.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).ports = [{ containerPort: 'x' }];
+    expect(() => assertValidDeployment(broken)).toThrow();
+  });
+
+  it('is idempotent: admitting the mutated object again changes nothing', () => {
+    const again = mutateDeployment(deployment, injectionFor(overlappingCluster()));
+    expect(again.outcome).toBe('unchanged');
+    expect(again.deployment).toBe(deployment);
+  });
+
+  it('replaces its earlier injection when the networks change, never duplicating it', () => {
+    const changed = overlappingCluster();
+    ((changed.spec!.shoot as any).spec.networking as Record<string, string>).pods = '10.3.0.0/16';
+    const { deployment: next, outcome: nextOutcome } = mutateDeployment(deployment, injectionFor(changed));
+    expect(nextOutcome).toBe('injected');
+    const names = next.spec!.template.spec!.containers.map((c) => c.name);
+    expect(names.filter((n) => n === 'envoy-proxy')).toHaveLength(1);
+    expect(envOf(container(next, 'seed-vpn-agent')).SHOOT_POD_NETWORKS).toBe('10.3.0.0/16');
+    expect(container(next, 'kube-apiserver')!.args!.filter((a) => a.startsWith('--egress-selector'))).toHaveLength(1);
+  });
+
+  it('removal restores the Deployment exactly as gardenlet rendered it', () => {
+    const removed = mutateDeployment(deployment, injectionFor(apartCluster()));
+    expect(removed.outcome).toBe('removed');
+    expect(removed.deployment).toEqual(original);
+    expect(JSON.stringify(removed.deployment)).toBe(snapshot);
+  });
+});
+
+describe('mutateDeployment: nothing to inject', () => {
+  const cases: Array<[string, ClusterObject]> = [
+    ['HA without an overlap', apartCluster()],
+    ['non-HA with an overlap', cluster({ pods: '10.1.0.0/16', ha: false })],
+    ['HA with an overlap but no workers', cluster({ pods: '10.1.0.0/16', workers: false })],
+    ['IPv6-only shoot', cluster({ pods: 'fd00:10:1::/56', services: 'fd00:10:2::/112', ipFamilies: ['IPv6'] })],
+    ['HA forced off by the annotation', cluster({ pods: '10.1.0.0/16', haAnnotation: 'false' })],
+  ];
+  it.each(cases)('%s: returns the very same object, byte for byte', (_, c) => {
+    const original = sampleDeployment();
+    const snapshot = JSON.stringify(original);
+    const result = mutateDeployment(original, injectionFor(c));
+    expect(result.outcome).toBe('unchanged');
+    expect(result.deployment).toBe(original);
+    expect(JSON.stringify(result.deployment)).toBe(snapshot);
+  });
+
+  it('leaves a Deployment that is being deleted alone', () => {
+    const original = { ...sampleDeployment(), metadata: { name: 'kube-apiserver', deletionTimestamp: new Date() } };
+    expect(mutateDeployment(original, injectionFor(overlappingCluster())).outcome).toBe('unchanged');
+  });
+});
+
+describe('mutateDeployment: more shapes of shoot', () => {
+  it('dual-stack with an IPv4 overlap injects, and the agent sees both families', () => {
+    const c = cluster({
+      pods: '10.1.0.0/16',
+      services: '10.2.0.0/16',
+      ipFamilies: ['IPv4', 'IPv6'],
+      status: { pods: ['10.1.0.0/16', 'fd00:10:1::/56'], services: ['fd00:10:2::/112'] },
+    });
+    const { deployment, outcome } = mutateDeployment(sampleDeployment(), injectionFor(c));
+    expect(outcome).toBe('injected');
+    const env = envOf(container(deployment, 'seed-vpn-agent'));
+    expect(env.SHOOT_POD_NETWORKS).toBe('10.1.0.0/16,fd00:10:1::/56');
+    expect(env.SHOOT_SERVICE_NETWORKS).toBe('10.2.0.0/16,fd00:10:2::/112');
+    expect(env.IP_FAMILIES).toBe('IPv4');
+    expect(() => assertValidDeployment(deployment)).not.toThrow();
+  });
+
+  it('several CIDRs per kind all reach the agent, spec first, then status in order', () => {
+    const c = cluster({
+      pods: '10.1.0.0/16',
+      services: '10.2.0.0/16',
+      nodes: '10.100.0.0/16',
+      status: { pods: ['10.1.0.0/16', '10.4.0.0/16'], nodes: ['10.99.14.0/24', '10.99.15.0/24'] },
+    });
+    const env = envOf(container(mutateDeployment(sampleDeployment(), injectionFor(c)).deployment, 'seed-vpn-agent'));
+    expect(env.SHOOT_POD_NETWORKS).toBe('10.1.0.0/16,10.4.0.0/16');
+    expect(env.SHOOT_NODE_NETWORKS).toBe('10.100.0.0/16,10.99.14.0/24,10.99.15.0/24');
+  });
+
+  it('after gardenlet re-rendered the template (our parts and marker gone), removal has nothing to do', () => {
+    const original = sampleDeployment();
+    expect(mutateDeployment(original, undefined)).toEqual({ deployment: original, outcome: 'unchanged' });
+  });
+});
+
+describe('mutateDeployment: Gardener v1.124+ injects Envoy itself', () => {
+  const gardenerEnvoy: V1Container = { name: 'envoy-proxy', image: 'envoy', command: ['envoy'] };
+
+  it('with its own envoy-proxy container: reports gardener_managed and changes nothing', () => {
+    const original = sampleDeployment();
+    original.spec!.template.spec!.containers.push(gardenerEnvoy);
+    const result = mutateDeployment(original, injectionFor(overlappingCluster()));
+    expect(result).toEqual({ deployment: original, outcome: 'gardener_managed' });
+    expect(result.deployment).toBe(original);
+  });
+
+  it('with its own egress selector flag: reports gardener_managed', () => {
+    const original = sampleDeployment();
+    container(original, 'kube-apiserver')!.args!.push('--egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml');
+    expect(mutateDeployment(original, injectionFor(overlappingCluster())).outcome).toBe('gardener_managed');
+  });
+
+  it('our own earlier injection is not mistaken for Gardener’s', () => {
+    const injected = mutateDeployment(sampleDeployment(), injectionFor(overlappingCluster())).deployment;
+    expect(mutateDeployment(injected, injectionFor(overlappingCluster())).outcome).toBe('unchanged');
+  });
+});
+
+describe('mutateDeployment: conflicts', () => {
+  it('refuses to overwrite a volume of the same name that is not ours, without a partial mutation', () => {
+    const original = sampleDeployment();
+    original.spec!.template.spec!.volumes!.push({ name: 'certs', emptyDir: {} });
+    const snapshot = JSON.stringify(original);
+    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow(InjectionConflictError);
+    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow(
+      'spec.template.spec.volumes: "certs" already exists and was not added by this controller',
+    );
+    expect(JSON.stringify(original)).toBe(snapshot);
+  });
+
+  it('names a Deployment without a kube-apiserver container', () => {
+    const original = sampleDeployment();
+    original.spec!.template.spec!.containers[0]!.name = 'apiserver';
+    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow('no container named kube-apiserver');
+  });
+});

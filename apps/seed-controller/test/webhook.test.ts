@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
+import pino from 'pino';
+import { applyPatch } from 'rfc6902';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDevCertificates } from '../src/cli/dev-cert.ts';
+import { mutateDeployment } from '../src/inject/mutate.ts';
+import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
+import { planShoot } from '../src/shoot/shoot-plan.ts';
+import { ControllerMetrics } from '../src/telemetry/metrics.ts';
+import type { PlanEntry } from '../src/webhook/admission.ts';
+import { WEBHOOK_PATH, type WebhookServer, startWebhookServer } from '../src/webhook/server.ts';
+import { deploymentReview } from './support/admission-review.ts';
+import { apartCluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
+import { httpsRequest } from './support/https-client.ts';
+
+const OVERLAP_NS = 'shoot--dev--overlap';
+const APART_NS = 'shoot--dev--apart';
+const INVALID_NS = 'shoot--dev--broken';
+const entries = new Map<string, PlanEntry>([
+  [OVERLAP_NS, { state: 'planned', plan: planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS) }],
+  [APART_NS, { state: 'planned', plan: planShoot(apartCluster(), DEFAULT_INJECTION_SETTINGS) }],
+  [INVALID_NS, { state: 'invalid', error: new InputError('spec.shoot.spec.networking.pods', '10.1.0.0/33', 'is not a valid CIDR') }],
+]);
+
+const deploymentIn = (namespace: string): V1Deployment => {
+  const deployment = sampleDeployment();
+  deployment.metadata!.namespace = namespace;
+  return deployment;
+};
+
+let dir: string;
+let ca: string;
+let server: WebhookServer;
+let ready = true;
+const metrics = new ControllerMetrics('test', false);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ovl-webhook-'));
+  const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+  ca = certs.caCert;
+  writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
+  writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
+  server = await startWebhookServer({
+    host: '127.0.0.1',
+    port: 0,
+    certFile: join(dir, 'tls.crt'),
+    keyFile: join(dir, 'tls.key'),
+    lookup: (namespace) => entries.get(namespace) ?? { state: 'unknown' },
+    metrics,
+    logger: pino({ level: 'silent' }),
+    isReady: () => ready,
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function review(body: unknown) {
+  const response = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, { ca, method: 'POST', body });
+  return { status: response.status, review: response.status === 200 ? JSON.parse(response.body) : undefined, text: response.body };
+}
+
+function patched(original: V1Deployment, response: { patchType?: string; patch?: string }): V1Deployment {
+  const copy = structuredClone(original);
+  if (!response.patch) return copy;
+  expect(response.patchType).toBe('JSONPatch');
+  const errors = applyPatch(copy, JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')));
+  expect(errors.filter((e) => e !== null)).toEqual([]);
+  return copy;
+}
+
+describe('the admission webhook over HTTPS', () => {
+  it('injects into an overlapping HA shoot: the JSONPatch, applied independently, yields the mutated Deployment', async () => {
+    const original = deploymentIn(OVERLAP_NS);
+    const body = deploymentReview(original);
+    const { status, review: answer } = await review(body);
+    expect(status).toBe(200);
+    expect(answer).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: body.request.uid, allowed: true } });
+    const expected = mutateDeployment(original, planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS).injection);
+    expect(expected.outcome).toBe('injected');
+    expect(patched(original, answer.response)).toEqual(expected.deployment);
+  });
+
+  it('re-admitting the injected Deployment (UPDATE) returns no patch', async () => {
+    const original = deploymentIn(OVERLAP_NS);
+    const injected = patched(original, (await review(deploymentReview(original))).review.response);
+    const { review: answer } = await review(deploymentReview(injected, 'UPDATE', injected));
+    expect(answer.response.patch).toBeUndefined();
+    expect(answer.response.allowed).toBe(true);
+  });
+
+  it('removes an earlier injection when the overlap is gone, back to the original', async () => {
+    const original = deploymentIn(OVERLAP_NS);
+    const injected = patched(original, (await review(deploymentReview(original))).review.response);
+    injected.metadata!.namespace = APART_NS;
+    const { review: answer } = await review(deploymentReview(injected, 'UPDATE', injected));
+    expect(patched(injected, answer.response)).toEqual(deploymentIn(APART_NS));
+  });
+
+  it('leaves a shoot without overlap, an unknown namespace and other objects without a patch', async () => {
+    for (const deployment of [deploymentIn(APART_NS), deploymentIn('shoot--unknown--x')]) {
+      const { review: answer } = await review(deploymentReview(deployment));
+      expect(answer.response).toEqual({ uid: expect.any(String), allowed: true });
+    }
+    const other = deploymentIn(OVERLAP_NS);
+    other.metadata!.name = 'etcd-main';
+    expect((await review(deploymentReview(other))).review.response.patch).toBeUndefined();
+  });
+
+  it('allows a skipped shoot unchanged, with a warning naming the field', async () => {
+    const { review: answer } = await review(deploymentReview(deploymentIn(INVALID_NS)));
+    expect(answer.response.patch).toBeUndefined();
+    expect(answer.response.warnings).toEqual([
+      'overlap: Cluster shoot--dev--broken skipped: spec.shoot.spec.networking.pods: "10.1.0.0/33" is not a valid CIDR',
+    ]);
+  });
+
+  it('answers 400 to a body that is not an AdmissionReview v1', async () => {
+    expect((await review({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: { uid: 'x' } })).status).toBe(400);
+    const raw = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, { ca, method: 'POST', body: undefined });
+    expect(raw.status).toBe(400);
+  });
+
+  it('counts every outcome and times every admission', async () => {
+    const counts = Object.fromEntries(
+      (await metrics.admissions.get()).values.map((v) => [v.labels.outcome, v.value]),
+    );
+    expect(counts).toEqual({ injected: 3, unchanged: 4, removed: 1, error: 3 });
+    const histogram = await metrics.admissionDuration.get();
+    expect(histogram.values.find((v) => v.metricName === 'overlap_webhook_admission_duration_seconds_count')?.value).toBe(11);
+    const injections = await metrics.injections.get();
+    expect(injections.values).toEqual([expect.objectContaining({ labels: { namespace: OVERLAP_NS }, value: 3 })]);
+  });
+
+  it('serves /healthz always and /readyz only once ready', async () => {
+    expect((await httpsRequest(`https://localhost:${server.port}/healthz`, { ca })).status).toBe(200);
+    expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca })).status).toBe(200);
+    ready = false;
+    expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca })).status).toBe(503);
+    ready = true;
+  });
+});
