@@ -32,3 +32,4 @@ export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { VERSION } from './version.ts';
+export { type Namespace, createNamespace } from './netns.ts';

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { type CommandRunner, createCommandRunner } from './command.ts';
+
+/** A network namespace of our own, for tests, benchmarks and the lab: `ovl-<part>-<random>`. */
+export interface Namespace {
+  readonly name: string;
+  /** Runs commands inside the namespace. */
+  readonly run: CommandRunner;
+  delete(): Promise<void>;
+}
+
+const host = createCommandRunner();
+
+/** Creates the namespace with its loopback up; the caller deletes it (in `finally` / `afterAll`). */
+export async function createNamespace(part: string): Promise<Namespace> {
+  const name = `ovl-${part}-${randomBytes(4).toString('hex')}`;
+  await host(['ip', 'netns', 'add', name]);
+  const run = createCommandRunner({ netns: name });
+  try {
+    await run(['ip', 'link', 'set', 'lo', 'up']);
+  } catch (error) {
+    await host(['ip', 'netns', 'delete', name]);
+    throw error;
+  }
+  return { name, run, delete: () => host(['ip', 'netns', 'delete', name]).then(() => undefined) };
+}

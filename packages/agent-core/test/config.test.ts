@@ -1,0 +1,134 @@
+import { InputError } from '@overlap/cidr';
+import { describe, expect, it } from 'vitest';
+import { parseAgentConfig, parseCleanupConfig } from '../src/index.ts';
+
+const OVERLAPPING = {
+  SEED_POD_NETWORK: '10.1.0.0/16',
+  SHOOT_POD_NETWORKS: '10.1.0.0/16',
+  SHOOT_SERVICE_NETWORKS: '10.2.0.0/20',
+  SHOOT_NODE_NETWORKS: '10.250.0.0/24',
+  IS_HA: 'true',
+};
+
+function inputError(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseAgentConfig', () => {
+  it('applies the documented defaults per role', () => {
+    const seed = parseAgentConfig('seed', OVERLAPPING);
+    expect(seed).toMatchObject({
+      role: 'seed',
+      ha: true,
+      ipFamilies: ['IPv4'],
+      tunnelDevice: 'bond0',
+      egressDevice: 'eth0',
+      envoyGid: 31415,
+      backend: 'auto',
+      syncPeriodSeconds: 30,
+      metricsAddress: { host: '0.0.0.0', port: 9150 },
+      cleanupOnExit: true,
+      logLevel: 'info',
+      pod: {},
+    });
+    expect(seed.networks.pods.map((c) => c.text)).toEqual(['10.1.0.0/16']);
+    const shoot = parseAgentConfig('shoot', {});
+    expect(shoot).toMatchObject({ tunnelDevice: 'tun0', ha: false, metricsAddress: { port: 9151 } });
+    expect(shoot.networks.seedPods).toBeUndefined();
+  });
+
+  it('reads every variable of its own', () => {
+    const config = parseAgentConfig('shoot', {
+      ...OVERLAPPING,
+      IP_FAMILIES: 'IPv4,IPv6',
+      IS_SHOOT_CLIENT: 'true',
+      VPN_SERVER_INDEX: '1',
+      POD_NAME: 'vpn-shoot-0',
+      NAMESPACE: 'kube-system',
+      OVERLAP_TUNNEL_DEVICE: 'tun1',
+      OVERLAP_EGRESS_DEVICE: 'ens3',
+      OVERLAP_ENVOY_GID: '1000',
+      OVERLAP_BACKEND: 'iptables',
+      OVERLAP_SYNC_PERIOD: '0.5',
+      OVERLAP_METRICS_ADDRESS: '[::1]:8080',
+      OVERLAP_CLEANUP_ON_EXIT: 'FALSE',
+      OVERLAP_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      ipFamilies: ['IPv4', 'IPv6'],
+      tunnelDevice: 'tun1',
+      egressDevice: 'ens3',
+      envoyGid: 1000,
+      backend: 'iptables',
+      syncPeriodSeconds: 0.5,
+      metricsAddress: { host: '::1', port: 8080 },
+      cleanupOnExit: false,
+      logLevel: 'debug',
+      pod: { name: 'vpn-shoot-0', namespace: 'kube-system', vpnServerIndex: 1 },
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseAgentConfig('seed', { OVERLAP_BACKEND: '', IS_HA: ' ', OVERLAP_SYNC_PERIOD: '' })).toMatchObject({
+      backend: 'auto',
+      ha: false,
+      syncPeriodSeconds: 30,
+    });
+  });
+
+  it.each([
+    ['SEED_POD_NETWORK', '10.1.0.0/33', 'is not a valid CIDR'],
+    ['SHOOT_POD_NETWORKS', '10.1.0.1/16', 'has host bits set'],
+    ['SHOOT_NODE_NETWORKS', '242.0.0.0/16', 'reserved'],
+    ['IS_HA', 'yes', 'must be true or false'],
+    ['IS_SHOOT_CLIENT', 'true', 'contradicts the seed agent'],
+    ['IP_FAMILIES', 'IPv5', 'must be IPv4, IPv6 or both'],
+    ['IP_FAMILIES', 'IPv4,IPv4', 'must be IPv4, IPv6 or both'],
+    ['VPN_SERVER_INDEX', '-1', 'must be an integer'],
+    ['OVERLAP_TUNNEL_DEVICE', 'tun+', 'is not a valid interface name'],
+    ['OVERLAP_TUNNEL_DEVICE', 'a-very-long-device-name', 'is not a valid interface name'],
+    ['OVERLAP_EGRESS_DEVICE', 'eth 0', 'is not a valid interface name'],
+    ['OVERLAP_ENVOY_GID', '0x10', 'must be an integer'],
+    ['OVERLAP_ENVOY_GID', '4294967295', 'is not a valid group id'],
+    ['OVERLAP_BACKEND', 'ipvs', 'must be one of auto, iptables, nftables'],
+    ['OVERLAP_SYNC_PERIOD', '0', 'must be a number of seconds'],
+    ['OVERLAP_SYNC_PERIOD', '1e3', 'must be a number of seconds'],
+    ['OVERLAP_SYNC_PERIOD', '86401', 'must be a number of seconds'],
+    ['OVERLAP_METRICS_ADDRESS', '9150', 'must be host:port'],
+    ['OVERLAP_METRICS_ADDRESS', '0.0.0.0:70000', 'must be host:port'],
+    ['OVERLAP_METRICS_ADDRESS', '::1:80', 'must be host:port'],
+    ['OVERLAP_CLEANUP_ON_EXIT', '0', 'must be true or false'],
+    ['OVERLAP_LOG_LEVEL', 'verbose', 'must be one of'],
+  ])('refuses %s=%j naming the variable and the value', (name, value, problem) => {
+    const error = inputError(() => parseAgentConfig('seed', { ...OVERLAPPING, [name]: value }));
+    expect(error.field).toBe(name);
+    expect(error.message).toContain(`${name}: ${JSON.stringify(value)}`);
+    expect(error.message).toContain(problem);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses an IPv6 overlap, which cannot be translated', () => {
+    const error = inputError(() =>
+      parseAgentConfig('seed', { SEED_POD_NETWORK: 'fd00::/48', SHOOT_POD_NETWORKS: 'fd00:0:0:1::/64' }),
+    );
+    expect(error.field).toBe('SHOOT_POD_NETWORKS');
+    expect(error.message).toContain('only IPv4 overlaps can be translated');
+  });
+});
+
+describe('parseCleanupConfig', () => {
+  it('needs only the backend and the log level, so a broken environment can still be cleaned up', () => {
+    expect(parseCleanupConfig('shoot', { SHOOT_POD_NETWORKS: 'garbage', OVERLAP_BACKEND: 'nftables' })).toEqual({
+      role: 'shoot',
+      backend: 'nftables',
+      logLevel: 'info',
+    });
+    expect(() => parseCleanupConfig('shoot', { OVERLAP_BACKEND: 'pf' })).toThrow('OVERLAP_BACKEND: "pf"');
+  });
+});

@@ -1,0 +1,162 @@
+// The sync against the real kernel: every test gets its own network namespace, real iptables or nft.
+import { type Backend, diffRules } from '@overlap/natrules';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Namespace, readLive, teardownRoutes, teardownRules } from '../src/index.ts';
+import {
+  NOT_ROOT_REASON,
+  OVERLAPPING,
+  addTunnel,
+  breakingApplies,
+  isRoot,
+  ownedRouteLines,
+  podNamespace,
+  sendAsEnvoy,
+  testAgent,
+  valueOf,
+} from './kernel.ts';
+
+const BACKENDS: readonly Backend[] = ['iptables', 'nftables'];
+const SEED_ROUTES = ['242.0.0.0/24 dev bond0', '243.0.0.0/20 dev bond0', '244.0.0.0/16 dev bond0'];
+
+describe.skipIf(!isRoot)(`sync in a network namespace (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
+  describe.each(BACKENDS)('%s', (backend) => {
+    let ns: Namespace;
+    beforeEach(async () => {
+      ns = await podNamespace('bond0');
+    });
+    afterEach(async () => {
+      await ns.delete();
+    });
+
+    const iptablesSave = async (): Promise<string> => (await ns.run(['iptables-save'])).stdout;
+    const inSyncWith = async (agent: ReturnType<typeof testAgent>) =>
+      diffRules(agent.plan.desired, await readLive(backend, ns.run)).inSync;
+
+    it('installs rules and routes once; a second agent instance finds them in sync and duplicates nothing', async () => {
+      const first = testAgent('seed', backend, ns.run);
+      expect(await first.syncer.sync('start')).toEqual({ ready: true, reason: 'in sync' });
+      const live = await readLive(backend, ns.run);
+      expect(live.rules.map((r) => r.rule?.comment)).toEqual(first.plan.desired.rules.map((r) => r.comment));
+      expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES);
+      expect(await valueOf(first.metrics.natActive)).toBe(1);
+      expect(await valueOf(first.metrics.rulesInstalled)).toBe(first.plan.desired.rules.length);
+
+      const restarted = testAgent('seed', backend, ns.run);
+      expect((await restarted.syncer.sync('start')).ready).toBe(true);
+      const again = await readLive(backend, ns.run);
+      expect(again.rules.map((r) => r.text)).toEqual(live.rules.map((r) => r.text));
+      expect(again.jumps).toEqual(live.jumps);
+      expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES);
+      expect(await valueOf(restarted.metrics.staleRulesRemoved)).toBe(0);
+      expect(await valueOf(restarted.metrics.driftRepairs)).toBe(0);
+      if (backend === 'iptables') {
+        const save = await iptablesSave();
+        for (const hook of ['PREROUTING', 'OUTPUT', 'POSTROUTING']) {
+          expect(save.split('\n').filter((l) => l === `-A ${hook} -j OVERLAP-${hook}`)).toHaveLength(1);
+        }
+      }
+    });
+
+    it('repairs rules removed from outside, counts the drift, and keeps the translation counters monotonic', async () => {
+      const agent = testAgent('seed', backend, ns.run);
+      await agent.syncer.sync('start');
+      const pods = { kind: 'pods', direction: 'forward' };
+      await sendAsEnvoy(ns.run, '10.1.5.20', 3);
+      await agent.syncer.sync('timer');
+      expect(await valueOf(agent.metrics.translatedPackets, pods)).toBe(3);
+
+      if (backend === 'iptables') await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
+      else await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
+      expect(await inSyncWith(agent)).toBe(false);
+
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      expect(await inSyncWith(agent)).toBe(true);
+      expect(await valueOf(agent.metrics.driftRepairs)).toBe(1);
+      expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(0);
+      // The re-created rule counts from zero; the exported counter goes on from 3.
+      await sendAsEnvoy(ns.run, '10.1.5.20', 2);
+      await agent.syncer.sync('timer');
+      expect(await valueOf(agent.metrics.translatedPackets, pods)).toBe(5);
+      expect(await valueOf(agent.metrics.translatedBytes, pods)).toBeGreaterThan(0);
+    });
+
+    it('removes the rules and routes of mappings that are gone after a configuration change', async () => {
+      await testAgent('seed', backend, ns.run).syncer.sync('start');
+      const changed = { ...OVERLAPPING, SHOOT_SERVICE_NETWORKS: '10.3.0.0/22', SHOOT_NODE_NETWORKS: '' };
+      const agent = testAgent('seed', backend, ns.run, changed);
+      expect((await agent.syncer.sync('start')).ready).toBe(true);
+      const comments = (await readLive(backend, ns.run)).rules.map((r) => r.rule?.comment ?? r.text);
+      expect(comments.some((c) => c.includes('10.2.0.0/20') || c.includes('10.250.0.0/24'))).toBe(false);
+      expect(comments).toContain('overlap services 10.3.0.0/22 243.0.0.0/22 forward');
+      expect(await ownedRouteLines(ns.run)).toEqual(['243.0.0.0/22 dev bond0', '244.0.0.0/16 dev bond0']);
+      expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(2);
+      expect(await valueOf(agent.metrics.driftRepairs)).toBe(0);
+    });
+
+    it('HA without overlap: removes an earlier set, installs nothing, and is ready', async () => {
+      await testAgent('seed', backend, ns.run).syncer.sync('start');
+      const agent = testAgent('seed', backend, ns.run, { ...OVERLAPPING, SHOOT_POD_NETWORKS: '100.96.0.0/11' });
+      expect((await agent.syncer.sync('start')).ready).toBe(true);
+      const live = await readLive(backend, ns.run);
+      expect(live.chains.length + live.jumps.length + live.rules.length).toBe(0);
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      expect(await valueOf(agent.metrics.natExpected)).toBe(0);
+      expect(await valueOf(agent.metrics.natActive)).toBe(0);
+      expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(5);
+    });
+
+    it('a failing apply leaves the previous rules in place and counts the failure', async () => {
+      const before = testAgent('seed', backend, ns.run);
+      await before.syncer.sync('start');
+      const changed = { ...OVERLAPPING, SHOOT_SERVICE_NETWORKS: '10.3.0.0/22' };
+      const agent = testAgent('seed', backend, breakingApplies(backend, ns.run), changed);
+      const status = await agent.syncer.sync('start');
+      expect(status.ready).toBe(false);
+      expect(status.reason).toMatch(backend === 'iptables' ? /iptables-restore .*exited/ : /nft -f - exited/);
+      expect(await inSyncWith(before)).toBe(true);
+      expect(await valueOf(agent.metrics.applyFailures)).toBe(1);
+      expect(await valueOf(agent.metrics.syncs, { result: 'failure' })).toBe(1);
+      expect(await valueOf(agent.metrics.natActive)).toBe(0);
+    });
+
+    it('without the tunnel device: rules go in, the sync fails with the reason, and the routes follow the device', async () => {
+      const agent = testAgent('seed', backend, ns.run, { ...OVERLAPPING, OVERLAP_TUNNEL_DEVICE: 'tun7' });
+      const status = await agent.syncer.sync('start');
+      expect(status).toEqual({ ready: false, reason: 'tunnel device tun7 is not there yet; its routes wait for it' });
+      expect(await inSyncWith(agent)).toBe(true);
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      await addTunnel(ns.run, 'tun7');
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      expect(await ownedRouteLines(ns.run)).toHaveLength(3);
+    });
+
+    it('shoot side: translates, routes the seed pods into tun0 and enables forwarding', async () => {
+      await addTunnel(ns.run, 'tun0');
+      const agent = testAgent('shoot', backend, ns.run);
+      expect((await ns.run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('0');
+      expect((await agent.syncer.sync('start')).ready).toBe(true);
+      expect((await ns.run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
+      expect(await ownedRouteLines(ns.run)).toEqual(['241.1.0.0/16 dev tun0']);
+      expect(await inSyncWith(agent)).toBe(true);
+    });
+
+    it('teardown removes everything of ours and nothing else', async () => {
+      await ns.run(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '192.0.2.0/24', '-j', 'MASQUERADE']);
+      await ns.run(['nft', 'add table ip foreign; add chain ip foreign c { type nat hook postrouting priority 50; }; add rule ip foreign c masquerade']);
+      await ns.run(['ip', 'route', 'add', '198.51.100.0/24', 'dev', 'bond0']);
+      await testAgent('seed', backend, ns.run).syncer.sync('start');
+
+      expect(await teardownRules(backend, ns.run)).toMatchObject({ backend, rulesRemoved: 5, chainsRemoved: 3 });
+      expect(await teardownRoutes(ns.run)).toBe(3);
+
+      const live = await readLive(backend, ns.run);
+      expect(live.chains.length + live.jumps.length + live.rules.length).toBe(0);
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      const save = await iptablesSave();
+      expect(save).not.toContain('OVERLAP');
+      expect(save).toContain('-A POSTROUTING -s 192.0.2.0/24 -j MASQUERADE');
+      expect((await ns.run(['nft', 'list', 'table', 'ip', 'foreign'])).stdout).toContain('masquerade');
+      expect((await ns.run(['ip', 'route', 'show', '198.51.100.0/24'])).stdout).toContain('dev bond0');
+    });
+  });
+});
