@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export class CommandError extends Error {
+  readonly argv: readonly string[];
+  readonly exitCode: number | undefined;
+  readonly stderr: string;
+
+  constructor(argv: readonly string[], exitCode: number | undefined, stderr: string) {
+    super(`${argv.join(' ')} failed (exit ${exitCode ?? 'by signal'}): ${stderr.trim() || '(no output)'}`);
+    this.name = 'CommandError';
+    this.argv = argv;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+export interface RunOptions {
+  readonly input?: string;
+  readonly timeoutMs?: number;
+  readonly cwd?: string;
+}
+
+/** Runs a command to completion and returns its stdout; any failure throws with the command and its stderr. */
+export async function run(argv: readonly string[], options: RunOptions = {}): Promise<string> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('run: empty command');
+  const child = execFileAsync(file, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: options.timeoutMs ?? 60_000, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
+  if (options.input !== undefined) child.child.stdin?.end(options.input);
+  try {
+    return (await child).stdout;
+  } catch (error) {
+    const failure = error as { code?: unknown; stderr?: string; message: string };
+    throw new CommandError(argv, typeof failure.code === 'number' ? failure.code : undefined, failure.stderr || failure.message);
+  }
+}
+
+/** Like run, but a failure is an answer rather than an error (probes, "does it exist" questions). */
+export async function attempt(argv: readonly string[], options: RunOptions = {}): Promise<{ ok: boolean; stdout: string; stderr: string; exitCode: number | undefined }> {
+  try {
+    return { ok: true, stdout: await run(argv, options), stderr: '', exitCode: 0 };
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    return { ok: false, stdout: '', stderr: error.stderr, exitCode: error.exitCode };
+  }
+}
+
+export const inNetns = (ns: string, argv: readonly string[]): string[] => ['ip', 'netns', 'exec', ns, ...argv];
+
+/** Polls until `check` returns a value (not undefined); throws with `what` after the deadline. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

@@ -1,0 +1,31 @@
+/** One sample of the Prometheus text exposition format. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+const unescape = (value: string): string => value.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+
+/** Parses the samples of a /metrics page (comments and blank lines skipped); a malformed line is an error. */
+export function parseMetrics(text: string): Sample[] {
+  return text.split('\n').flatMap((line, index) => {
+    if (line.trim() === '' || line.startsWith('#')) return [];
+    const match = SAMPLE.exec(line.trim());
+    if (!match) throw new Error(`metrics line ${index + 1} is not a sample: ${JSON.stringify(line)}`);
+    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1]!, unescape(m[2]!)]));
+    return [{ name: match[1]!, labels, value: Number(match[3]) }];
+  });
+}
+
+/** The sum of every sample of `name` whose labels include all of `where`. */
+export function metricValue(samples: readonly Sample[], name: string, where: Readonly<Record<string, string>> = {}): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(where).every(([key, value]) => s.labels[key] === value))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+/** Whether any sample of `name` exists (a metric the agent never set does not appear). */
+export const hasMetric = (samples: readonly Sample[], name: string): boolean => samples.some((s) => s.name === name);

@@ -1,0 +1,123 @@
+import { type CaptureSummary, captureWhile, unmappedAddresses } from './capture.ts';
+import { attempt, inNetns, waitFor } from './exec.ts';
+import { type Lab, prometheusQuery } from './lab.ts';
+import { PORTS, type Target, TUNNEL_DEVICE } from './spec.ts';
+
+export interface Answer {
+  readonly target: Target;
+  readonly ok: boolean;
+  /** HTTP status when an answer came, otherwise undefined. */
+  readonly status: number | undefined;
+  /** The body on success, curl's error message on failure. */
+  readonly text: string;
+}
+
+/**
+ * An HTTP request from inside the kube-apiserver pod, either as kube-apiserver's egress selector sends it (HTTP
+ * CONNECT to the proxy, then HTTP through the tunnel it opened) or straight to the address.
+ */
+export async function request(lab: Lab, target: Target, via: 'proxy' | 'direct', timeoutSeconds = 5): Promise<Answer> {
+  const proxy = via === 'proxy' ? ['--proxytunnel', '--proxy', `http://127.0.0.1:${PORTS.proxy}`] : [];
+  const url = `http://${target.address}:${target.port}/`;
+  const result = await attempt(
+    inNetns(lab.spec.namespaces.seed, ['curl', '-sS', '--max-time', String(timeoutSeconds), ...proxy, '-w', '\n%{http_code}', url]),
+  );
+  if (!result.ok) return { target, ok: false, status: undefined, text: result.stderr.trim() };
+  const lines = result.stdout.trimEnd().split('\n');
+  const status = Number(lines.pop());
+  return { target, ok: status === 200, status, text: lines.join('\n').trim() };
+}
+
+/** How the control plane reaches the shoot here: through the proxy when translating (Envoy is injected), else direct. */
+export const controlPlanePath = (lab: Lab): 'proxy' | 'direct' => (lab.spec.translates.seed ? 'proxy' : 'direct');
+
+export interface Counter {
+  readonly role: string;
+  readonly kind: string;
+  readonly original: string;
+  readonly mapped: string;
+  readonly direction: string;
+  readonly packets: number;
+}
+
+export async function natCounters(lab: Lab): Promise<Counter[]> {
+  const result = await prometheusQuery(lab, 'sum by (role, kind, original, mapped, direction) (overlap_nat_translated_packets_total)');
+  return result
+    .map(({ metric, value }) => ({
+      role: metric['role'] ?? '',
+      kind: metric['kind'] ?? '',
+      original: metric['original'] ?? '',
+      mapped: metric['mapped'] ?? '',
+      direction: metric['direction'] ?? '',
+      packets: Number(value[1]),
+    }))
+    .sort((a, b) => a.role.localeCompare(b.role) || a.kind.localeCompare(b.kind) || a.original.localeCompare(b.original) || a.direction.localeCompare(b.direction));
+}
+
+export interface ScrapeTarget {
+  readonly job: string;
+  readonly url: string;
+  readonly health: string;
+}
+
+export async function scrapeTargets(lab: Lab): Promise<ScrapeTarget[]> {
+  const result = await prometheusQuery(lab, 'up');
+  return result.map(({ metric, value }) => ({ job: metric['job'] ?? '', url: metric['instance'] ?? '', health: value[1] === '1' ? 'up' : 'down' }));
+}
+
+/** Waits for Prometheus' first successful scrape of both agents (a fresh Prometheus has no `up` yet). */
+export async function bothAgentsScraped(lab: Lab): Promise<ScrapeTarget[]> {
+  return waitFor('Prometheus to scrape both agents', async () => {
+    const targets = await scrapeTargets(lab);
+    return targets.length === 2 && targets.every((t) => t.health === 'up') ? targets : undefined;
+  }, 4 * lab.spec.options.scrapeIntervalSeconds * 1000 + 10_000, 500);
+}
+
+/**
+ * Waits until Prometheus holds counters that saw traffic to every target kind on the seed side: the proof's
+ * requests happened before, so these values include them.
+ */
+export async function countersAfterTraffic(lab: Lab): Promise<Counter[]> {
+  const kinds = [...new Set(lab.spec.targets.map((t) => t.kind))];
+  const period = lab.spec.options.scrapeIntervalSeconds + lab.spec.options.syncPeriodSeconds;
+  return waitFor('Prometheus to scrape the counters of the proof traffic', async () => {
+    const counters = await natCounters(lab);
+    const seen = (kind: string) => counters.some((c) => c.role === 'seed' && c.kind === kind && c.direction === 'forward' && c.packets > 0);
+    return kinds.every(seen) ? counters : undefined;
+  }, 4 * period * 1000 + 10_000, 500);
+}
+
+export interface Proof {
+  readonly lab: Lab;
+  readonly answers: readonly Answer[];
+  /** Without translation there is nothing to bypass, so no such request is made. */
+  readonly bypass: Answer | undefined;
+  readonly capture: CaptureSummary;
+  readonly unmapped: readonly string[];
+  readonly counters: readonly Counter[];
+  readonly targets: readonly ScrapeTarget[];
+}
+
+export async function gatherProof(lab: Lab): Promise<Proof> {
+  const path = controlPlanePath(lab);
+  const { result: answers, summary } = await captureWhile(lab.spec.namespaces.seed, TUNNEL_DEVICE, async () => {
+    const list: Answer[] = [];
+    for (const target of lab.spec.targets) list.push(await request(lab, target, path));
+    return list;
+  });
+  const pod = lab.spec.targets[0];
+  const bypass = path === 'proxy' && pod ? await request(lab, pod, 'direct', 4) : undefined;
+  const targets = await bothAgentsScraped(lab);
+  const counters = lab.spec.translates.seed ? await countersAfterTraffic(lab) : await natCounters(lab);
+  return { lab, answers, bypass, capture: summary, unmapped: unmappedAddresses(summary), counters, targets };
+}
+
+/** The proof holds when every request was answered, the bypass failed, and only mapped addresses crossed. */
+export function proofHolds(proof: Proof): boolean {
+  const translated = proof.lab.spec.translates.seed;
+  return (
+    proof.answers.every((a) => a.ok) &&
+    (!translated || (proof.bypass !== undefined && !proof.bypass.ok && proof.unmapped.length === 0 && proof.capture.packets > 0)) &&
+    proof.targets.every((t) => t.health === 'up')
+  );
+}

@@ -1,0 +1,78 @@
+import { networksToEnv } from '@overlap/cidr';
+import { ENVOY_GID, MONITOR_LINK, PORTS, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
+
+/** Debian's tinyproxy as Envoy's stand-in: an HTTP CONNECT proxy on loopback, to the lab's shoot ports only. */
+export function tinyproxyConfig(): string {
+  return [
+    `Port ${PORTS.proxy}`,
+    'Listen 127.0.0.1',
+    'Timeout 600',
+    'MaxClients 50',
+    'LogLevel Notice',
+    'DisableViaHeader Yes',
+    ...[PORTS.pod, PORTS.service, PORTS.kubelet, PORTS.iperf].map((port) => `ConnectPort ${port}`),
+    '',
+  ].join('\n');
+}
+
+export function prometheusConfig(spec: LabSpec): string {
+  const interval = `${spec.options.scrapeIntervalSeconds}s`;
+  const job = (name: string, target: string) =>
+    [`  - job_name: ${name}`, `    static_configs:`, `      - targets: ['${target}']`].join('\n');
+  return [
+    'global:',
+    `  scrape_interval: ${interval}`,
+    `  evaluation_interval: ${interval}`,
+    'scrape_configs:',
+    job('seed-vpn-agent', `${spec.addresses.kubeApiserver}:${PORTS.seedAgent}`),
+    job('shoot-vpn-agent', `${MONITOR_LINK.shoot}:${PORTS.shootAgent}`),
+    '',
+  ].join('\n');
+}
+
+/** One end of a point-to-point OpenVPN tunnel over the underlay, authenticated by a shared static key. */
+export function openvpnArgs(role: Role, keyFile: string): string[] {
+  const [local, remote] = role === 'seed' ? [UNDERLAY.seed, UNDERLAY.shoot] : [UNDERLAY.shoot, UNDERLAY.seed];
+  const [tunLocal, tunRemote] = role === 'seed' ? [TUNNEL.seed, TUNNEL.shoot] : [TUNNEL.shoot, TUNNEL.seed];
+  return [
+    'openvpn',
+    '--dev', TUNNEL_DEVICE,
+    '--dev-type', 'tun',
+    '--proto', 'udp',
+    '--local', local,
+    '--remote', remote,
+    '--port', String(PORTS.openvpn),
+    '--ifconfig', tunLocal, tunRemote,
+    '--secret', keyFile,
+    '--cipher', 'AES-256-CBC',
+    '--keepalive', '2', '10',
+    '--verb', '3',
+  ];
+}
+
+export interface AgentOverrides {
+  /** false: the agent leaves its rules behind on exit, as after a crash. */
+  readonly cleanupOnExit?: boolean;
+}
+
+/** The agent's whole configuration, by the names of docs/CONTRACTS.md. */
+export function agentEnv(spec: LabSpec, role: Role, overrides: AgentOverrides = {}): Record<string, string> {
+  const networks = networksToEnv(spec.networks);
+  const metricsPort = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
+  return {
+    ...networks,
+    IP_FAMILIES: 'IPv4',
+    IS_HA: String(spec.options.ha),
+    IS_SHOOT_CLIENT: String(role === 'shoot'),
+    VPN_SERVER_INDEX: '0',
+    POD_NAME: role === 'seed' ? 'kube-apiserver-0' : 'vpn-shoot-0',
+    NAMESPACE: role === 'seed' ? 'shoot--lab--overlap' : 'kube-system',
+    OVERLAP_TUNNEL_DEVICE: TUNNEL_DEVICE,
+    ...(role === 'shoot' ? { OVERLAP_EGRESS_DEVICE: 'eth0' } : { OVERLAP_ENVOY_GID: String(ENVOY_GID) }),
+    OVERLAP_BACKEND: spec.options.backend,
+    OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds),
+    OVERLAP_METRICS_ADDRESS: `0.0.0.0:${metricsPort}`,
+    OVERLAP_CLEANUP_ON_EXIT: String(overrides.cleanupOnExit ?? true),
+    OVERLAP_LOG_LEVEL: 'info',
+  };
+}

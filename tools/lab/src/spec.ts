@@ -1,0 +1,170 @@
+import {
+  type Cidr,
+  type Mapping,
+  type Networks,
+  type OverlapDecision,
+  InputError,
+  blockSize,
+  decideOverlap,
+  formatAddress,
+  parseNetworks,
+  planMappings,
+} from '@overlap/cidr';
+
+/** What a lab is built from; everything else (addresses, names, env) is derived from it. */
+export interface LabOptions {
+  /** Prefix of every network namespace name; tells labs apart (`ovl-lab-` for the interactive one). */
+  readonly prefix: string;
+  /** Holds every file the lab makes: state, keys, configs, logs, Prometheus data. */
+  readonly runDir: string;
+  readonly seedPodNetwork: string;
+  readonly shootPodNetworks: string;
+  readonly shootServiceNetworks: string;
+  readonly shootNodeNetworks: string;
+  readonly ha: boolean;
+  readonly syncPeriodSeconds: number;
+  readonly scrapeIntervalSeconds: number;
+  readonly backend: 'iptables' | 'nftables' | 'auto';
+}
+
+export const INTERACTIVE_LAB: LabOptions = {
+  prefix: 'ovl-lab-',
+  runDir: '/run/overlap-lab',
+  seedPodNetwork: '10.1.0.0/16',
+  shootPodNetworks: '10.1.0.0/16',
+  shootServiceNetworks: '10.2.0.0/16',
+  shootNodeNetworks: '10.250.0.0/16',
+  ha: true,
+  syncPeriodSeconds: 5,
+  scrapeIntervalSeconds: 2,
+  backend: 'auto',
+};
+
+export type Role = 'seed' | 'shoot';
+
+/** The lab's namespaces, each standing for one machine or pod of a real seed and shoot. */
+export interface Namespaces {
+  /** The kube-apiserver pod in the seed: seed-vpn-agent, the CONNECT proxy (Envoy's place), the tunnel's seed end. */
+  readonly seed: string;
+  /** The shoot's vpn-shoot pod: shoot-vpn-agent and the tunnel's shoot end. */
+  readonly shoot: string;
+  /** The shoot node: routes the pod network, holds the node addresses and the kube-proxy-like service rule. */
+  readonly node: string;
+  /** A shoot pod answering HTTP with its identity. */
+  readonly pod: string;
+  /** Monitoring: Prometheus, linked to the seed pod network (the kube-apiserver pod's gateway) and to vpn-shoot. */
+  readonly monitor: string;
+}
+
+/** One shoot address the control plane wants to reach. */
+export interface Target {
+  readonly label: string;
+  readonly kind: 'pods' | 'services' | 'nodes';
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface LabSpec {
+  readonly options: LabOptions;
+  readonly namespaces: Namespaces;
+  readonly networks: Networks;
+  readonly decision: OverlapDecision;
+  /** Whether the agents translate, by the rules of docs/CONTRACTS.md ("Who translates"). */
+  readonly translates: Record<Role, boolean>;
+  readonly mappings: readonly Mapping[];
+  readonly addresses: {
+    readonly kubeApiserver: string;
+    readonly monitorOnSeedPods: string;
+    readonly podGateway: string;
+    readonly vpnShoot: string;
+    readonly shootPod: string;
+    readonly service: string;
+    readonly nodes: readonly string[];
+  };
+  readonly targets: readonly Target[];
+}
+
+export const PORTS = {
+  pod: 8080,
+  service: 80,
+  kubelet: 10250,
+  proxy: 9443,
+  openvpn: 1194,
+  prometheus: 9090,
+  seedAgent: 9150,
+  shootAgent: 9151,
+  iperf: 5201,
+} as const;
+
+export const TUNNEL_DEVICE = 'tun0';
+export const ENVOY_GID = 31415;
+/** Underlay between the two tunnel ends, the tunnel's own point-to-point addresses, and the monitoring link. */
+export const UNDERLAY = { seed: '192.168.255.1', shoot: '192.168.255.2', prefix: 30 } as const;
+export const TUNNEL = { seed: '192.168.123.1', shoot: '192.168.123.2' } as const;
+export const MONITOR_LINK = { monitor: '192.168.250.1', shoot: '192.168.250.2', prefix: 30 } as const;
+
+/** A host inside a network at a fixed offset, so every lab has recognisable addresses (10.1.5.20 for the pod). */
+export function hostAddress(network: Cidr, offset: number, field: string): string {
+  if (network.family !== 'IPv4') throw new InputError(field, network.text, 'must be IPv4 in the lab');
+  if (BigInt(offset) >= blockSize(network) - 1n) {
+    throw new InputError(field, network.text, `is too small for the lab's host offset ${offset}`);
+  }
+  return formatAddress('IPv4', network.address + BigInt(offset));
+}
+
+const first = (list: readonly Cidr[], field: string): Cidr => {
+  const cidr = list[0];
+  if (!cidr) throw new InputError(field, '', 'needs at least one network in the lab');
+  return cidr;
+};
+
+const NAME = /^[a-z0-9-]{1,40}$/;
+
+export function labSpec(options: LabOptions): LabSpec {
+  if (!NAME.test(options.prefix)) throw new InputError('prefix', options.prefix, 'must be lower-case letters, digits and dashes');
+  for (const [field, value] of [['syncPeriodSeconds', options.syncPeriodSeconds], ['scrapeIntervalSeconds', options.scrapeIntervalSeconds]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new InputError(field, String(value), 'must be a whole number of seconds ≥ 1');
+  }
+  const networks = parseNetworks({
+    seedPods: options.seedPodNetwork,
+    pods: options.shootPodNetworks,
+    services: options.shootServiceNetworks,
+    nodes: options.shootNodeNetworks,
+  });
+  const seedPods = networks.seedPods;
+  if (!seedPods) throw new InputError('SEED_POD_NETWORK', '', 'is needed in the lab');
+  const decision = decideOverlap(networks);
+  const translates = { seed: decision.overlap, shoot: !options.ha || decision.overlap };
+  if (translates.seed !== translates.shoot) {
+    // A seed without NAT facing a translating shoot is Gardener's non-HA server, which the lab does not build.
+    throw new InputError('ha', String(options.ha), 'false needs an overlap in the lab (the non-HA seed server is not modelled)');
+  }
+  const pods = first(networks.pods, 'SHOOT_POD_NETWORKS');
+  const services = first(networks.services, 'SHOOT_SERVICE_NETWORKS');
+  const addresses = {
+    kubeApiserver: hostAddress(seedPods, 10, 'SEED_POD_NETWORK'),
+    monitorOnSeedPods: hostAddress(seedPods, 2, 'SEED_POD_NETWORK'),
+    podGateway: hostAddress(pods, 1, 'SHOOT_POD_NETWORKS'),
+    vpnShoot: hostAddress(pods, 7 * 256 + 7, 'SHOOT_POD_NETWORKS'),
+    shootPod: hostAddress(pods, 5 * 256 + 20, 'SHOOT_POD_NETWORKS'),
+    service: hostAddress(services, 10, 'SHOOT_SERVICE_NETWORKS'),
+    nodes: networks.nodes.map((cidr) => hostAddress(cidr, 5, 'SHOOT_NODE_NETWORKS')),
+  };
+  const p = options.prefix;
+  return {
+    options,
+    namespaces: { seed: `${p}seed`, shoot: `${p}vpn-shoot`, node: `${p}node`, pod: `${p}pod`, monitor: `${p}monitor` },
+    networks,
+    decision,
+    translates,
+    mappings: translates.seed ? planMappings(networks) : [],
+    addresses,
+    targets: [
+      { label: 'shoot pod', kind: 'pods', address: addresses.shootPod, port: PORTS.pod },
+      { label: 'shoot service', kind: 'services', address: addresses.service, port: PORTS.service },
+      ...addresses.nodes.map((address): Target => ({ label: 'shoot node', kind: 'nodes', address, port: PORTS.kubelet })),
+    ],
+  };
+}
+
+export const namespaceList = (spec: LabSpec): string[] => Object.values(spec.namespaces);

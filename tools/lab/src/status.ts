@@ -1,0 +1,34 @@
+import { isRunning } from './daemons.ts';
+import { attempt, inNetns } from './exec.ts';
+import { type Lab, agentMetricsUrl, agentNetns, existingNamespaces } from './lab.ts';
+import { metricValue, parseMetrics } from './metrics-text.ts';
+import { scrapeTargets } from './proof.ts';
+import { table } from './report.ts';
+import { PORTS, namespaceList } from './spec.ts';
+
+async function agentLine(lab: Lab, role: 'seed' | 'shoot'): Promise<string[]> {
+  const probe = await attempt(inNetns(agentNetns(lab.spec, role), ['curl', '-sf', '--max-time', '2', agentMetricsUrl(role)]));
+  if (!probe.ok) return [`${role}-vpn-agent`, 'metrics not answering'];
+  const m = parseMetrics(probe.stdout);
+  const value = (name: string) => String(metricValue(m, name));
+  return [
+    `${role}-vpn-agent`,
+    `nat expected ${value('overlap_nat_expected')}, active ${value('overlap_nat_active')}, rules ${value('overlap_nat_rules_installed')}/${value('overlap_nat_rules_desired')}, drift repairs ${value('overlap_drift_repairs_total')}`,
+  ];
+}
+
+/** What runs: namespaces, processes, the agents' own view, Prometheus' targets. */
+export async function describeStatus(lab: Lab): Promise<string> {
+  const present = await existingNamespaces();
+  const lines = [
+    `== Lab ${lab.spec.options.prefix}* (run dir ${lab.spec.options.runDir}) ==`,
+    ...table(namespaceList(lab.spec).map((name) => [`namespace ${name}`, present.has(name) ? 'present' : 'MISSING'])),
+    ...table(Object.values(lab.state.daemons).map((d) => [d.name, `pid ${d.pid}`, isRunning(d) ? 'running' : 'NOT RUNNING', d.log])),
+    ...table([await agentLine(lab, 'seed'), await agentLine(lab, 'shoot')]),
+  ];
+  const prometheus = await scrapeTargets(lab).catch((error: Error) => error);
+  if (prometheus instanceof Error) lines.push(`prometheus: ${prometheus.message}`);
+  else lines.push(...table(prometheus.map((t) => [`prometheus target ${t.job}`, t.url, t.health])));
+  lines.push(`Prometheus API: ip netns exec ${lab.spec.namespaces.monitor} curl -s 'http://127.0.0.1:${PORTS.prometheus}/api/v1/query?query=up'`);
+  return `${lines.join('\n')}\n`;
+}

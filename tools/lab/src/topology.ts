@@ -1,0 +1,92 @@
+import { MONITOR_LINK, PORTS, TUNNEL_DEVICE, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
+
+export type Command = readonly string[];
+
+const ip = (ns: string, ...args: string[]): Command => ['ip', '-n', ns, ...args];
+const sysctl = (ns: string, setting: string): Command => ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', setting];
+const iptables = (ns: string, ...args: string[]): Command => ['ip', 'netns', 'exec', ns, 'iptables', '-w', ...args];
+
+/** A veth pair created straight into its two namespaces, so no temporary name ever appears in the host. */
+const veth = (a: { ns: string; name: string }, b: { ns: string; name: string }): Command[] => [
+  ip(a.ns, 'link', 'add', a.name, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns),
+  ip(a.ns, 'link', 'set', a.name, 'up'),
+  ip(b.ns, 'link', 'set', b.name, 'up'),
+];
+
+/**
+ * The kube-proxy stand-in: a service address DNATed to the pod in a chain of its own on the shoot node, where
+ * kube-proxy keeps it. The agents never run there, and must not need to.
+ */
+export const SERVICE_CHAIN = 'LAB-SERVICES';
+
+/**
+ * Every command that builds the lab's namespaces and links, in order. Shoot pods get a /32 with the node as
+ * point-to-point peer (the shape Calico gives them): routed through the node, so the service DNAT and its
+ * reverse both happen there.
+ */
+export function topologyCommands(spec: LabSpec): Command[] {
+  const ns = spec.namespaces;
+  const a = spec.addresses;
+  const seedPodsPrefix = spec.networks.seedPods?.prefix ?? 32;
+  return [
+    ...namespaceList(spec).flatMap((name) => [['ip', 'netns', 'add', name], ip(name, 'link', 'set', 'lo', 'up')]),
+
+    // Seed: the kube-apiserver pod in the seed pod network, which Prometheus also reaches it through.
+    ...veth({ ns: ns.seed, name: 'eth0' }, { ns: ns.monitor, name: 'seed-pods' }),
+    ip(ns.seed, 'addr', 'add', `${a.kubeApiserver}/${seedPodsPrefix}`, 'dev', 'eth0'),
+    ip(ns.monitor, 'addr', 'add', `${a.monitorOnSeedPods}/${seedPodsPrefix}`, 'dev', 'seed-pods'),
+    // A pod has a default route; without one, connect() to a shoot address fails before NAT OUTPUT can map it.
+    ip(ns.seed, 'route', 'add', 'default', 'via', a.monitorOnSeedPods),
+
+    // The underlay that carries the VPN's UDP packets.
+    ...veth({ ns: ns.seed, name: 'underlay' }, { ns: ns.shoot, name: 'underlay' }),
+    ip(ns.seed, 'addr', 'add', `${UNDERLAY.seed}/${UNDERLAY.prefix}`, 'dev', 'underlay'),
+    ip(ns.shoot, 'addr', 'add', `${UNDERLAY.shoot}/${UNDERLAY.prefix}`, 'dev', 'underlay'),
+
+    // Shoot: vpn-shoot and the pod hang off the node; the node's addresses live on its loopback.
+    ...veth({ ns: ns.node, name: 'vpn-shoot' }, { ns: ns.shoot, name: 'eth0' }),
+    ...veth({ ns: ns.node, name: 'pod' }, { ns: ns.pod, name: 'eth0' }),
+    ip(ns.node, 'addr', 'add', a.podGateway, 'peer', a.vpnShoot, 'dev', 'vpn-shoot'),
+    ip(ns.node, 'addr', 'add', a.podGateway, 'peer', a.shootPod, 'dev', 'pod'),
+    ip(ns.shoot, 'addr', 'add', a.vpnShoot, 'peer', a.podGateway, 'dev', 'eth0'),
+    ip(ns.shoot, 'route', 'add', 'default', 'via', a.podGateway),
+    ip(ns.pod, 'addr', 'add', a.shootPod, 'peer', a.podGateway, 'dev', 'eth0'),
+    ip(ns.pod, 'route', 'add', 'default', 'via', a.podGateway),
+    ...a.nodes.map((address) => ip(ns.node, 'addr', 'add', `${address}/32`, 'dev', 'lo')),
+    sysctl(ns.node, 'net.ipv4.ip_forward=1'),
+    iptables(ns.node, '-t', 'nat', '-N', SERVICE_CHAIN),
+    iptables(ns.node, '-t', 'nat', '-A', 'PREROUTING', '-j', SERVICE_CHAIN),
+    iptables(ns.node, '-t', 'nat', '-A', SERVICE_CHAIN, '-d', `${a.service}/32`, '-p', 'tcp', '--dport', String(PORTS.service),
+      '-j', 'DNAT', '--to-destination', `${a.shootPod}:${PORTS.pod}`),
+
+    // Monitoring link to vpn-shoot (the seed's agent is reached over the seed pod network).
+    ...veth({ ns: ns.monitor, name: 'vpn-shoot' }, { ns: ns.shoot, name: 'monitor' }),
+    ip(ns.monitor, 'addr', 'add', `${MONITOR_LINK.monitor}/${MONITOR_LINK.prefix}`, 'dev', 'vpn-shoot'),
+    ip(ns.shoot, 'addr', 'add', `${MONITOR_LINK.shoot}/${MONITOR_LINK.prefix}`, 'dev', 'monitor'),
+  ];
+}
+
+/** Adds a node address later (a node network added to a running lab). */
+export const addNodeAddressCommand = (spec: LabSpec, address: string): Command =>
+  ip(spec.namespaces.node, 'addr', 'add', `${address}/32`, 'dev', 'lo');
+
+/**
+ * Without translation the VPN carries the real addresses: the seed routes the shoot networks into the tunnel,
+ * vpn-shoot routes the seed pod network back into it, and the node sends the answers to vpn-shoot (as the shoot's
+ * routing to the VPN does in a real cluster). Only meaningful when no network overlaps.
+ */
+export function untranslatedRouteCommands(spec: LabSpec): Command[] {
+  if (spec.translates.seed) return [];
+  const ns = spec.namespaces;
+  const seedPods = spec.networks.seedPods?.text;
+  const shootNetworks = [...spec.networks.pods, ...spec.networks.services, ...spec.networks.nodes]
+    .filter((cidr) => cidr.family === 'IPv4')
+    .map((cidr) => cidr.text);
+  return [
+    ...shootNetworks.map((cidr) => ip(ns.seed, 'route', 'add', cidr, 'dev', TUNNEL_DEVICE)),
+    ...(seedPods
+      ? [ip(ns.shoot, 'route', 'add', seedPods, 'dev', TUNNEL_DEVICE), ip(ns.node, 'route', 'add', seedPods, 'via', spec.addresses.vpnShoot)]
+      : []),
+    sysctl(ns.shoot, 'net.ipv4.ip_forward=1'),
+  ];
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, prometheusConfig, tinyproxyConfig } from '../src/index.ts';
+
+const spec = labSpec(INTERACTIVE_LAB);
+
+describe('agentEnv', () => {
+  it('gives the seed agent Gardener’s network names and the OVERLAP_ settings of docs/CONTRACTS.md', () => {
+    expect(agentEnv(spec, 'seed')).toEqual({
+      SEED_POD_NETWORK: '10.1.0.0/16',
+      SHOOT_POD_NETWORKS: '10.1.0.0/16',
+      SHOOT_SERVICE_NETWORKS: '10.2.0.0/16',
+      SHOOT_NODE_NETWORKS: '10.250.0.0/16',
+      IP_FAMILIES: 'IPv4',
+      IS_HA: 'true',
+      IS_SHOOT_CLIENT: 'false',
+      VPN_SERVER_INDEX: '0',
+      POD_NAME: 'kube-apiserver-0',
+      NAMESPACE: 'shoot--lab--overlap',
+      OVERLAP_TUNNEL_DEVICE: 'tun0',
+      OVERLAP_ENVOY_GID: '31415',
+      OVERLAP_BACKEND: 'auto',
+      OVERLAP_SYNC_PERIOD: '5',
+      OVERLAP_METRICS_ADDRESS: '0.0.0.0:9150',
+      OVERLAP_CLEANUP_ON_EXIT: 'true',
+      OVERLAP_LOG_LEVEL: 'info',
+    });
+  });
+
+  it('gives the shoot agent its egress device and port, and no Envoy group', () => {
+    const env = agentEnv(spec, 'shoot', { cleanupOnExit: false });
+    expect(env).toMatchObject({ OVERLAP_EGRESS_DEVICE: 'eth0', OVERLAP_METRICS_ADDRESS: '0.0.0.0:9151', IS_SHOOT_CLIENT: 'true', OVERLAP_CLEANUP_ON_EXIT: 'false' });
+    expect(env).not.toHaveProperty('OVERLAP_ENVOY_GID');
+  });
+});
+
+describe('configs', () => {
+  it('tinyproxy listens on loopback and allows CONNECT to the lab ports only', () => {
+    const config = tinyproxyConfig();
+    expect(config).toContain('Port 9443\nListen 127.0.0.1\n');
+    expect(config.match(/^ConnectPort \d+$/gm)).toEqual(['ConnectPort 8080', 'ConnectPort 80', 'ConnectPort 10250', 'ConnectPort 5201']);
+  });
+
+  it('Prometheus scrapes the seed agent on the seed pod network and the shoot agent on the monitoring link', () => {
+    const config = prometheusConfig(spec);
+    expect(config).toContain("scrape_interval: 2s");
+    expect(config).toContain("job_name: seed-vpn-agent\n    static_configs:\n      - targets: ['10.1.0.10:9150']");
+    expect(config).toContain("job_name: shoot-vpn-agent\n    static_configs:\n      - targets: ['192.168.250.2:9151']");
+  });
+
+  it('the two OpenVPN ends mirror each other', () => {
+    const seed = openvpnArgs('seed', '/k');
+    const shoot = openvpnArgs('shoot', '/k');
+    const value = (args: string[], flag: string) => args.slice(args.indexOf(flag) + 1, args.indexOf(flag) + 3);
+    expect(value(seed, '--local')[0]).toBe(value(shoot, '--remote')[0]);
+    expect(value(seed, '--ifconfig')).toEqual(value(shoot, '--ifconfig').toReversed());
+    expect(seed).toContain('--secret');
+  });
+});

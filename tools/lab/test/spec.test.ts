@@ -1,0 +1,73 @@
+import { InputError } from '@overlap/cidr';
+import { describe, expect, it } from 'vitest';
+import { INTERACTIVE_LAB, type LabOptions, hostAddress, labSpec, namespaceList } from '../src/index.ts';
+import { parseCidr } from '@overlap/cidr';
+
+const noOverlap: LabOptions = { ...INTERACTIVE_LAB, shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' };
+
+describe('labSpec', () => {
+  it('derives the interactive lab: overlap, both sides translate, recognisable addresses', () => {
+    const spec = labSpec(INTERACTIVE_LAB);
+    expect(spec.decision.overlap).toBe(true);
+    expect(spec.translates).toEqual({ seed: true, shoot: true });
+    expect(spec.mappings.map((m) => `${m.kind} ${m.original.text} ${m.mapped.text}`)).toEqual([
+      'pods 10.1.0.0/16 244.0.0.0/16',
+      'services 10.2.0.0/16 243.0.0.0/16',
+      'nodes 10.250.0.0/16 242.0.0.0/16',
+      'seedPods 10.1.0.0/16 241.1.0.0/16',
+    ]);
+    expect(spec.addresses).toEqual({
+      kubeApiserver: '10.1.0.10',
+      monitorOnSeedPods: '10.1.0.2',
+      podGateway: '10.1.0.1',
+      vpnShoot: '10.1.7.7',
+      shootPod: '10.1.5.20',
+      service: '10.2.0.10',
+      nodes: ['10.250.0.5'],
+    });
+    expect(spec.targets.map((t) => `${t.label} ${t.address}:${t.port}`)).toEqual([
+      'shoot pod 10.1.5.20:8080',
+      'shoot service 10.2.0.10:80',
+      'shoot node 10.250.0.5:10250',
+    ]);
+    expect(namespaceList(spec)).toEqual(['ovl-lab-seed', 'ovl-lab-vpn-shoot', 'ovl-lab-node', 'ovl-lab-pod', 'ovl-lab-monitor']);
+  });
+
+  it('HA without overlap: nobody translates and there are no mappings', () => {
+    const spec = labSpec(noOverlap);
+    expect(spec.decision.overlap).toBe(false);
+    expect(spec.translates).toEqual({ seed: false, shoot: false });
+    expect(spec.mappings).toEqual([]);
+    expect(spec.addresses.shootPod).toBe('100.96.5.20');
+  });
+
+  it('one target per node network', () => {
+    const spec = labSpec({ ...INTERACTIVE_LAB, shootNodeNetworks: '10.249.0.0/16,10.250.0.0/16' });
+    expect(spec.targets.filter((t) => t.kind === 'nodes').map((t) => t.address)).toEqual(['10.249.0.5', '10.250.0.5']);
+    expect(spec.mappings.filter((m) => m.kind === 'nodes').map((m) => m.mapped.text)).toEqual(['242.0.0.0/16', '242.1.0.0/16']);
+  });
+
+  it.each([
+    [{ prefix: 'Ovl lab' }, 'prefix'],
+    [{ syncPeriodSeconds: 0 }, 'syncPeriodSeconds'],
+    [{ scrapeIntervalSeconds: 1.5 }, 'scrapeIntervalSeconds'],
+    [{ seedPodNetwork: '' }, 'SEED_POD_NETWORK'],
+    [{ shootPodNetworks: '10.1.0.0/33' }, 'SHOOT_POD_NETWORKS'],
+    [{ shootPodNetworks: '10.1.0.0/24' }, 'SHOOT_POD_NETWORKS'],
+    [{ shootServiceNetworks: '' }, 'SHOOT_SERVICE_NETWORKS'],
+    [{ shootNodeNetworks: '243.0.0.0/16' }, 'SHOOT_NODE_NETWORKS'],
+    [{ ...noOverlap, ha: false }, 'ha'],
+  ] as Array<[Partial<LabOptions>, string]>)('refuses %o naming the field %s', (change, field) => {
+    expect(() => labSpec({ ...INTERACTIVE_LAB, ...change })).toThrow(expect.objectContaining({ name: 'InputError', field }));
+  });
+});
+
+describe('hostAddress', () => {
+  const net = parseCidr('10.1.0.0/24', 'test');
+  it('adds the offset to the network address', () => expect(hostAddress(net, 20, 'f')).toBe('10.1.0.20'));
+  it('refuses an offset that reaches the broadcast address', () => {
+    expect(() => hostAddress(net, 255, 'f')).toThrow(InputError);
+    expect(hostAddress(net, 254, 'f')).toBe('10.1.0.254');
+  });
+  it('refuses IPv6', () => expect(() => hostAddress(parseCidr('fd00::/64', 'x'), 1, 'f')).toThrow(/must be IPv4/));
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { INTERACTIVE_LAB, SERVICE_CHAIN, labSpec, topologyCommands, untranslatedRouteCommands } from '../src/index.ts';
+
+const lines = (commands: ReadonlyArray<readonly string[]>) => commands.map((c) => c.join(' '));
+
+describe('topologyCommands', () => {
+  const commands = lines(topologyCommands(labSpec(INTERACTIVE_LAB)));
+
+  it('creates each namespace once, before anything uses it', () => {
+    const adds = commands.filter((c) => c.startsWith('ip netns add '));
+    expect(adds).toEqual(['seed', 'vpn-shoot', 'node', 'pod', 'monitor'].map((n) => `ip netns add ovl-lab-${n}`));
+    const firstUse = commands.findIndex((c) => !c.startsWith('ip netns add') && !c.endsWith('link set lo up'));
+    expect(firstUse).toBe(adds.length * 2);
+  });
+
+  it('creates veths straight into their namespaces (never a name in the host namespace)', () => {
+    for (const line of commands.filter((c) => c.includes(' type veth '))) {
+      expect(line).toMatch(/^ip -n ovl-lab-\S+ link add \S+ type veth peer name \S+ netns ovl-lab-\S+$/);
+    }
+  });
+
+  it('makes the seed pod network local in the kube-apiserver pod and overlapping in the shoot', () => {
+    expect(commands).toContain('ip -n ovl-lab-seed addr add 10.1.0.10/16 dev eth0');
+    expect(commands).toContain('ip -n ovl-lab-pod addr add 10.1.5.20 peer 10.1.0.1 dev eth0');
+    expect(commands).toContain('ip -n ovl-lab-node addr add 10.250.0.5/32 dev lo');
+  });
+
+  it('puts the service DNAT in a chain of its own on the node', () => {
+    expect(commands).toContain(`ip netns exec ovl-lab-node iptables -w -t nat -A PREROUTING -j ${SERVICE_CHAIN}`);
+    expect(commands).toContain(
+      `ip netns exec ovl-lab-node iptables -w -t nat -A ${SERVICE_CHAIN} -d 10.2.0.10/32 -p tcp --dport 80 -j DNAT --to-destination 10.1.5.20:8080`,
+    );
+  });
+});
+
+describe('untranslatedRouteCommands', () => {
+  it('adds nothing when the agents translate (they own the routes then)', () => {
+    expect(untranslatedRouteCommands(labSpec(INTERACTIVE_LAB))).toEqual([]);
+  });
+
+  it('routes the real networks through the tunnel both ways without translation', () => {
+    const spec = labSpec({ ...INTERACTIVE_LAB, shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' });
+    expect(lines(untranslatedRouteCommands(spec))).toEqual([
+      'ip -n ovl-lab-seed route add 100.96.0.0/16 dev tun0',
+      'ip -n ovl-lab-seed route add 100.64.0.0/16 dev tun0',
+      'ip -n ovl-lab-seed route add 10.250.0.0/16 dev tun0',
+      'ip -n ovl-lab-vpn-shoot route add 10.1.0.0/16 dev tun0',
+      'ip -n ovl-lab-node route add 10.1.0.0/16 via 100.96.7.7',
+      'ip netns exec ovl-lab-vpn-shoot sysctl -qw net.ipv4.ip_forward=1',
+    ]);
+  });
+});
