@@ -1,6 +1,15 @@
 import type { Mapping } from '@overlap/cidr';
 import { mappingComment, purposeComment } from './comment.ts';
-import { type Direction, type NatParams, type Role, type Route, type Rule, type RuleSet, chainIndex } from './model.ts';
+import {
+  type Direction,
+  type MappingRef,
+  type NatParams,
+  type Role,
+  type Route,
+  type Rule,
+  type RuleSet,
+  inChainOrder,
+} from './model.ts';
 import { assertNatParams } from './params.ts';
 
 /** Seed: translate iff the networks overlap. Shoot: also when not HA, as Gardener's vpn-shoot does. */
@@ -10,7 +19,7 @@ export function natRequired(role: Role, decision: { ha: boolean; overlap: boolea
 
 const isShootNetwork = (m: Mapping): boolean => m.kind !== 'seedPods';
 
-const ref = (m: Mapping, direction: Direction) => ({
+const ref = (m: Mapping, direction: Direction): MappingRef => ({
   kind: m.kind,
   original: m.original,
   mapped: m.mapped,
@@ -38,7 +47,8 @@ function reverseNetmap(m: Mapping, tunnelDevice: string): Rule {
 
 /**
  * In the kube-apiserver pod: only Envoy's connections (its group id) get their shoot destination mapped, the
- * pod's own source leaves the tunnel mapped into 241/8, and the shoot's answers to 241/8 come back unmapped.
+ * pod's own source leaves into the tunnel mapped into 241/8, and connections the shoot opens to 241/8 reach
+ * the real seed pod addresses. Answers need no rule: conntrack undoes each translation.
  */
 function seedRules({ mappings, tunnelDevice, envoyGid }: NatParams): Rule[] {
   const shoot = mappings.filter(isShootNetwork);
@@ -102,8 +112,8 @@ export function desiredRules(params: NatParams): RuleSet {
   assertNatParams(params);
   if (params.mappings.length === 0) return { role: params.role, rules: [] };
   const rules = params.role === 'seed' ? seedRules(params) : shootRules(params);
-  // A stable sort by chain keeps the generation order within a chain, which is also the render order.
-  return { role: params.role, rules: rules.toSorted((a, b) => chainIndex(a) - chainIndex(b)) };
+  // Within a chain the generation order stays, and it is also the render order.
+  return { role: params.role, rules: inChainOrder(rules) };
 }
 
 /** Each mapped block of the other side goes into the tunnel. */

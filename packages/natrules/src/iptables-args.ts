@@ -1,19 +1,12 @@
-import type { ChainRef, Hook, LiveJump, Rule, RuleAction, Table } from './model.ts';
+import { CHAINS, type ChainRef, type Hook, type LiveJump, type Rule, type RuleAction, type Table } from './model.ts';
 
 /** The dedicated chain of one hook; filter and mangle each have their own OVERLAP-FORWARD. */
 export const ownedChainName = (hook: Hook): string => `OVERLAP-${hook.toUpperCase()}`;
 export const builtinChainName = (hook: Hook): string => hook.toUpperCase();
 
-const HOOKS_BY_TABLE: Readonly<Record<Table, readonly Hook[]>> = {
-  nat: ['prerouting', 'output', 'postrouting'],
-  filter: ['forward'],
-  mangle: ['forward'],
-};
-
 /** The owned chain a name denotes in a table, if any. */
 export function ownedChainOf(table: Table, name: string): ChainRef | undefined {
-  const hook = HOOKS_BY_TABLE[table].find((h) => ownedChainName(h) === name);
-  return hook ? { table, hook } : undefined;
+  return CHAINS.find((c) => c.table === table && ownedChainName(c.hook) === name);
 }
 
 /** The one jump we add: unconditional, from the hook's built-in chain. */

@@ -2,9 +2,7 @@ import type { Cidr } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
-import { type ChainRef, type LiveJump, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, type Table, inChainOrder } from './model.ts';
-
-const TABLES: readonly Table[] = ['nat', 'filter', 'mangle'];
+import { type ChainRef, type LiveJump, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, type Table, TABLES, inChainOrder } from './model.ts';
 
 /** Splits a saved rule as iptables-restore does: white space separates, double quotes group, backslash escapes. */
 export function tokenize(text: string): string[] {
@@ -102,7 +100,7 @@ const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
  */
 export function parseIptablesSave(text: string): LiveState {
   const chains: ChainRef[] = [];
-  const jumps: ChainRef[] = [];
+  const jumps: LiveJump[] = [];
   const rules: LiveRule[] = [];
   let table: Table | undefined;
   for (const rawLine of text.split('\n')) {

@@ -8,12 +8,11 @@ import {
   type Rule,
   type RuleSet,
   type Table,
+  TABLES,
   chainsOf,
   inChainOrder,
   sameChain,
 } from './model.ts';
-
-const TABLE_ORDER: readonly Table[] = ['nat', 'filter', 'mangle'];
 
 const ownedChainsIn = (live: LiveState, table: Table): ChainRef[] => inChainOrder(live.chains.filter((c) => c.table === table));
 
@@ -74,12 +73,12 @@ const joinLines = (lines: readonly string[]): string => (lines.length === 0 ? ''
  */
 export function renderIptablesApply(desired: RuleSet, live: LiveState): string {
   const kept = new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
-  return joinLines(TABLE_ORDER.flatMap((table) => tableBlock(table, desired, live, kept)));
+  return joinLines(TABLES.flatMap((table) => tableBlock(table, desired, live, kept)));
 }
 
 export function renderIptablesTeardown(live: LiveState): string {
   return joinLines(
-    TABLE_ORDER.flatMap((table) => {
+    TABLES.flatMap((table) => {
       const present = ownedChainsIn(live, table);
       return present.length === 0 ? [] : [`*${table}`, ...removeChainsLines(live, present), 'COMMIT'];
     }),

@@ -122,6 +122,9 @@ export const CHAINS: readonly ChainRef[] = [
   { table: 'mangle', hook: 'forward' },
 ];
 
+/** The tables in CHAINS order. */
+export const TABLES: readonly Table[] = [...new Set(CHAINS.map((c) => c.table))];
+
 export const sameChain = (a: ChainRef, b: ChainRef): boolean => a.table === b.table && a.hook === b.hook;
 
 export const chainIndex = (chain: ChainRef): number => CHAINS.findIndex((c) => sameChain(c, chain));

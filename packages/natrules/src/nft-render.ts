@@ -1,6 +1,5 @@
 import { matchRules } from './diff.ts';
-import type { LiveRule, LiveState, Rule, RuleAction, RuleSet } from './model.ts';
-import { chainsOf } from './model.ts';
+import { type LiveRule, type LiveState, type Rule, type RuleAction, type RuleSet, chainsOf, sameChain } from './model.ts';
 import { NFT_TABLE, nftChainSpec } from './nft-chains.ts';
 
 /** NETMAP in nftables: a prefix map from the matched network to its translation, on the address the hook rewrites. */
@@ -53,7 +52,7 @@ export function renderNftApply(desired: RuleSet, live: LiveState): string {
   const kept = new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
   const chains = chainsOf(desired.rules).flatMap((chain) => {
     const spec = nftChainSpec(chain);
-    const rules = desired.rules.filter((r) => r.table === chain.table && r.hook === chain.hook);
+    const rules = desired.rules.filter((r) => sameChain(r, chain));
     return [
       `\tchain ${spec.name} {`,
       `\t\ttype ${spec.type} hook ${spec.hook} priority ${spec.priority}; policy accept;`,
