@@ -33,3 +33,4 @@ export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { VERSION } from './version.ts';
 export { type Namespace, createNamespace } from './netns.ts';
+export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';

@@ -1,0 +1,76 @@
+// The built bundle as the lab and a pod run it: `node dist/main.js` inside a network namespace, all config by env.
+import { type Namespace, createNamespace, httpGetIn, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const app = join(import.meta.dirname, '..');
+const bundle = join(app, 'dist/main.js');
+const isRoot = process.getuid?.() === 0;
+
+const ENV = {
+  IS_HA: 'true',
+  SEED_POD_NETWORK: '10.1.0.0/16',
+  SHOOT_POD_NETWORKS: '10.1.0.0/16',
+  SHOOT_SERVICE_NETWORKS: '10.2.0.0/20',
+  SHOOT_NODE_NETWORKS: '10.250.0.0/24',
+  OVERLAP_BACKEND: 'nftables',
+  OVERLAP_METRICS_ADDRESS: '127.0.0.1:9150',
+  OVERLAP_SYNC_PERIOD: '1',
+};
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, ['build.ts'], { cwd: app, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+});
+
+describe('seed-vpn-agent bundle', () => {
+  it('refuses invalid configuration with one line naming the variable, exit code 2, before touching anything', () => {
+    const run = spawnSync(process.execPath, [bundle], {
+      env: { ...ENV, SHOOT_SERVICE_NETWORKS: '10.2.0.0/33' },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('seed-vpn-agent: invalid configuration: SHOOT_SERVICE_NETWORKS: "10.2.0.0/33" is not a valid CIDR\n');
+  });
+
+  it('refuses unknown subcommands with exit code 2', () => {
+    const run = spawnSync(process.execPath, [bundle, 'apply'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('usage: main.js [run|cleanup]');
+  });
+
+  describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : 'needs root for network namespaces and nft'})`, () => {
+    let ns: Namespace;
+    beforeAll(async () => {
+      ns = await createNamespace('agent');
+      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0', 'mode', 'tun']);
+      await ns.run(['ip', 'link', 'set', 'bond0', 'up']);
+    });
+    afterAll(async () => {
+      await ns?.delete();
+    });
+
+    it('converges, serves /readyz and /metrics, and tears everything down on SIGTERM', async () => {
+      const agent = spawnAgent(bundle, [], ENV, ns.name);
+      try {
+        const ready = await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz');
+        expect(ready, agent.output()).toEqual({ status: 200, body: 'in sync\n' });
+        const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');
+        expect(metrics.body).toContain('overlap_nat_active{role="seed",backend="nftables"} 1');
+        expect(metrics.body).toContain('overlap_nat_expected{role="seed",backend="nftables"} 1');
+        expect(metrics.body).toContain('overlap_nat_rules_desired{role="seed",backend="nftables"} 5');
+        expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0",role="seed",backend="nftables"} 1');
+        expect((await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout).toContain('meta skgid 31415');
+        expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('244.0.0.0/16 dev bond0');
+      } finally {
+        expect(await agent.stop('SIGTERM')).toBe(0);
+      }
+      const tables = (await ns.run(['nft', 'list', 'tables'])).stdout;
+      expect(tables).not.toContain('overlap');
+      expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
+      const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      expect(logs.map((l) => l.msg)).toContain('removed owned rules');
+    });
+  });
+});

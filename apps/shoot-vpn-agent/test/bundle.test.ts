@@ -1,0 +1,67 @@
+// The built bundle as vpn-shoot would run it: iptables backend, rules kept on exit, removed by `main.js cleanup`.
+import { type Namespace, createNamespace, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const app = join(import.meta.dirname, '..');
+const bundle = join(app, 'dist/main.js');
+const isRoot = process.getuid?.() === 0;
+
+const ENV = {
+  IS_HA: 'false',
+  SEED_POD_NETWORK: '10.1.0.0/16',
+  SHOOT_POD_NETWORKS: '10.1.0.0/16',
+  SHOOT_SERVICE_NETWORKS: '10.2.0.0/20',
+  SHOOT_NODE_NETWORKS: '10.250.0.0/24',
+  OVERLAP_BACKEND: 'iptables',
+  OVERLAP_METRICS_ADDRESS: '127.0.0.1:9151',
+  OVERLAP_CLEANUP_ON_EXIT: 'false',
+};
+
+beforeAll(() => {
+  const build = spawnSync(process.execPath, ['build.ts'], { cwd: app, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+});
+
+describe('shoot-vpn-agent bundle', () => {
+  it('refuses a seed-side environment (IS_SHOOT_CLIENT=false) with exit code 2', () => {
+    const run = spawnSync(process.execPath, [bundle], { env: { ...ENV, IS_SHOOT_CLIENT: 'false' }, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('shoot-vpn-agent: invalid configuration: IS_SHOOT_CLIENT: "false" contradicts the shoot agent it is given to\n');
+  });
+
+  describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : 'needs root for network namespaces and iptables'})`, () => {
+    let ns: Namespace;
+    beforeAll(async () => {
+      ns = await createNamespace('agent');
+      await ns.run(['ip', 'tuntap', 'add', 'dev', 'tun0', 'mode', 'tun']);
+      await ns.run(['ip', 'link', 'set', 'tun0', 'up']);
+    });
+    afterAll(async () => {
+      await ns?.delete();
+    });
+
+    const ownedChains = async (): Promise<string[]> =>
+      (await ns.run(['iptables-save'])).stdout.split('\n').filter((l) => /^:OVERLAP-/.test(l));
+
+    it('keeps its rules on SIGTERM when told to, and `cleanup` removes them and the routes', async () => {
+      const agent = spawnAgent(bundle, [], ENV, ns.name);
+      try {
+        const ready = await waitForHttpOk(ns.run, 'http://127.0.0.1:9151/readyz');
+        expect(ready.status, agent.output()).toBe(200);
+        expect((await ns.run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('1');
+      } finally {
+        expect(await agent.stop('SIGTERM')).toBe(0);
+      }
+      // nat PREROUTING and POSTROUTING, filter and mangle FORWARD (the shoot side needs no OUTPUT chain).
+      expect(await ownedChains()).toHaveLength(4);
+      expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('241.1.0.0/16 dev tun0');
+
+      const cleanup = spawnAgent(bundle, ['cleanup'], { OVERLAP_BACKEND: 'auto' }, ns.name);
+      expect(await cleanup.exited, cleanup.output()).toBe(0);
+      expect(await ownedChains()).toEqual([]);
+      expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
+    });
+  });
+});
