@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { generateDevCertificates } from '../../src/cli/dev-cert.ts';
+import type { ControllerConfig } from '../../src/controller/config.ts';
+import { type RunningController, startController } from '../../src/controller/controller.ts';
+import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
+import { ControllerMetrics } from '../../src/telemetry/metrics.ts';
+import { WEBHOOK_PATH } from '../../src/webhook/server.ts';
+import { deploymentReview } from './admission-review.ts';
+import { FakeApiServer } from './fake-apiserver.ts';
+import { httpsRequest } from './https-client.ts';
+
+export const CLUSTERS = '/apis/extensions.gardener.cloud/v1alpha1/clusters';
+export const deploymentPath = (namespace: string): string => `/apis/apps/v1/namespaces/${namespace}/deployments`;
+export const configMapPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/configmaps`;
+export const LEASES = '/apis/coordination.k8s.io/v1/namespaces/garden/leases';
+
+/** The fake API server, a serving certificate, and controllers started against them; `close()` undoes it all. */
+export class Harness {
+  readonly api = new FakeApiServer();
+  readonly controllers: RunningController[] = [];
+  readonly #dir = mkdtempSync(join(tmpdir(), 'ovl-controller-'));
+  #ca = '';
+
+  async start(): Promise<void> {
+    const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    this.#ca = certs.caCert;
+    writeFileSync(join(this.#dir, 'tls.crt'), certs.tlsCert);
+    writeFileSync(join(this.#dir, 'tls.key'), certs.tlsKey);
+    await this.api.start();
+  }
+
+  /** Routes the fake API server's Deployment writes through this controller's webhook, over HTTPS. */
+  useWebhookOf(controller: RunningController): void {
+    this.api.admission = async (operation, object, oldObject) => {
+      const body = deploymentReview(object, operation, oldObject);
+      const response = await httpsRequest(`https://localhost:${controller.webhookPort}${WEBHOOK_PATH}`, {
+        ca: this.#ca,
+        method: 'POST',
+        body,
+      });
+      const answer = JSON.parse(response.body).response as { patch?: string };
+      return answer.patch ? JSON.parse(Buffer.from(answer.patch, 'base64').toString('utf8')) : undefined;
+    };
+  }
+
+  config(identity: string, overrides: Partial<ControllerConfig> = {}): ControllerConfig {
+    return {
+      kubeconfig: undefined,
+      webhookAddress: { host: '127.0.0.1', port: 0 },
+      statusAddress: { host: '127.0.0.1', port: 0 },
+      certFile: join(this.#dir, 'tls.crt'),
+      keyFile: join(this.#dir, 'tls.key'),
+      leaseNamespace: 'garden',
+      leaseName: 'overlap-seed-controller',
+      identity,
+      leaseSeconds: 2,
+      resyncSeconds: 3600,
+      logLevel: 'silent',
+      injection: DEFAULT_INJECTION_SETTINGS,
+      ...overrides,
+    };
+  }
+
+  async startController(identity: string, metrics = new ControllerMetrics('test', false)): Promise<RunningController> {
+    const controller = await startController(this.config(identity), this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
+    this.controllers.push(controller);
+    return controller;
+  }
+
+  async close(): Promise<void> {
+    for (const controller of this.controllers.splice(0)) await controller.stop();
+    await this.api.stop();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}

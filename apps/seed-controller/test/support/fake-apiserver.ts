@@ -1,0 +1,295 @@
+// A TEST DOUBLE, not a cluster: an in-process HTTP server that speaks just enough of the Kubernetes API for the
+// controller — list, watch (chunked JSON lines from a resourceVersion), get, create, replace, merge/JSON patch,
+// delete, label selectors, optimistic concurrency — and calls a mutating webhook for Deployment writes, as
+// kube-apiserver would.
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { applyPatch } from 'rfc6902';
+
+type Json = Record<string, any>;
+
+const KINDS: Record<string, string> = {
+  clusters: 'Cluster',
+  configmaps: 'ConfigMap',
+  deployments: 'Deployment',
+  leases: 'Lease',
+  events: 'Event',
+};
+
+interface Target {
+  readonly prefix: string;
+  readonly plural: string;
+  readonly namespace: string;
+  readonly name: string | undefined;
+}
+
+interface Watcher {
+  readonly resource: string;
+  readonly namespace: string;
+  readonly selector: Selector;
+  readonly response: ServerResponse;
+}
+
+type Selector = (object: Json) => boolean;
+/** Returns the JSONPatch (RFC 6902) a mutating webhook answered, or none. */
+export type Admission = (operation: 'CREATE' | 'UPDATE', object: Json, oldObject: Json | undefined) => Promise<unknown[] | undefined>;
+
+class ApiError extends Error {
+  readonly code: number;
+  readonly reason: string;
+
+  constructor(code: number, reason: string, message: string) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+function parseTarget(pathname: string): Target {
+  const parts = pathname.split('/').filter(Boolean);
+  const prefixLength = parts[0] === 'api' ? 2 : 3;
+  const prefix = `/${parts.slice(0, prefixLength).join('/')}`;
+  let rest = parts.slice(prefixLength);
+  let namespace = '';
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1]!;
+    rest = rest.slice(2);
+  }
+  const [plural, name] = rest;
+  if (!plural || !KINDS[plural]) throw new ApiError(404, 'NotFound', `the server could not find the requested resource ${pathname}`);
+  return { prefix, plural, namespace, name };
+}
+
+function labelSelector(text: string | null): Selector {
+  const terms = (text ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+  return (object) => terms.every(([key, value]) => object.metadata?.labels?.[key!] === value);
+}
+
+/** RFC 7386. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const result: Json = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+export class FakeApiServer {
+  readonly #objects = new Map<string, Json>();
+  readonly #watchers = new Set<Watcher>();
+  #resourceVersion = 1;
+  #server: Server | undefined;
+  admission: Admission | undefined;
+  readonly #requests: string[] = [];
+  url = '';
+
+  async start(): Promise<void> {
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /** Every request so far, `METHOD path`, for assertions about what the controller did. */
+  requests(): string[] {
+    return [...this.#requests];
+  }
+
+  async stop(): Promise<void> {
+    for (const watcher of this.#watchers) watcher.response.end();
+    this.#watchers.clear();
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  kubeConfig(): KubeConfig {
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'fake', server: this.url, skipTLSVerify: true }],
+      users: [{ name: 'controller' }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'controller' }],
+      currentContext: 'fake',
+    });
+    return config;
+  }
+
+  /** Stores an object directly (as another client would), notifying watchers. */
+  put(path: string, object: Json): Json {
+    const target = parseTarget(path);
+    const key = this.#key(target.prefix, target.plural, target.namespace, object.metadata.name);
+    const existing = this.#objects.get(key);
+    return this.#store(target, key, structuredClone(object), existing ? 'MODIFIED' : 'ADDED');
+  }
+
+  get(path: string): Json | undefined {
+    const target = parseTarget(path);
+    const object = this.#objects.get(this.#key(target.prefix, target.plural, target.namespace, target.name!));
+    return object ? structuredClone(object) : undefined;
+  }
+
+  list(path: string): Json[] {
+    const target = parseTarget(path);
+    return this.#list(target, () => true);
+  }
+
+  remove(path: string): void {
+    const target = parseTarget(path);
+    const key = this.#key(target.prefix, target.plural, target.namespace, target.name!);
+    const object = this.#objects.get(key);
+    if (!object) return;
+    this.#objects.delete(key);
+    this.#notify(target, 'DELETED', { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) } });
+  }
+
+  #key(prefix: string, plural: string, namespace: string, name: string): string {
+    return `${prefix}/${plural}|${namespace}|${name}`;
+  }
+
+  #list(target: Target, selector: Selector): Json[] {
+    const prefix = `${target.prefix}/${target.plural}|${target.namespace}|`;
+    const all = `${target.prefix}/${target.plural}|`;
+    return [...this.#objects.entries()]
+      .filter(([key]) => (target.namespace ? key.startsWith(prefix) : key.startsWith(all)))
+      .map(([, object]) => object)
+      .filter(selector)
+      .map((object) => structuredClone(object));
+  }
+
+  #store(target: Target, key: string, object: Json, type: 'ADDED' | 'MODIFIED'): Json {
+    const apiVersion = target.prefix === '/api/v1' ? 'v1' : target.prefix.slice('/apis/'.length);
+    object.apiVersion = apiVersion;
+    object.kind = KINDS[target.plural];
+    object.metadata = {
+      ...object.metadata,
+      ...(target.namespace ? { namespace: target.namespace } : {}),
+      uid: object.metadata.uid ?? randomUUID(),
+      creationTimestamp: object.metadata.creationTimestamp ?? new Date().toISOString(),
+      resourceVersion: String(++this.#resourceVersion),
+    };
+    this.#objects.set(key, object);
+    this.#notify(target, type, object);
+    return structuredClone(object);
+  }
+
+  #notify(target: Target, type: string, object: Json): void {
+    const line = `${JSON.stringify({ type, object })}\n`;
+    for (const watcher of this.#watchers) {
+      const sameNamespace = watcher.namespace === '' || watcher.namespace === target.namespace;
+      if (watcher.resource === `${target.prefix}/${target.plural}` && sameNamespace && watcher.selector(object)) {
+        watcher.response.write(line);
+      }
+    }
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.url);
+    this.#requests.push(`${request.method} ${url.pathname}${url.searchParams.get('watch') === 'true' ? '?watch' : ''}`);
+    try {
+      const target = parseTarget(url.pathname);
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+      const result = await this.#dispatch(request.method ?? 'GET', target, url, body, request.headers['content-type'] ?? '', response);
+      if (result === undefined) return; // a watch: the response stays open
+      response.writeHead(result.status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(result.body));
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', String(error));
+      response.writeHead(apiError.code, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: apiError.message, reason: apiError.reason, code: apiError.code }),
+      );
+    }
+  }
+
+  async #dispatch(
+    method: string,
+    target: Target,
+    url: URL,
+    body: Json | undefined,
+    contentType: string,
+    response: ServerResponse,
+  ): Promise<{ status: number; body: Json } | undefined> {
+    const { prefix, plural, namespace, name } = target;
+    if (method === 'GET' && name === undefined) {
+      const selector = labelSelector(url.searchParams.get('labelSelector'));
+      if (url.searchParams.get('watch') === 'true') {
+        this.#watch(target, Number(url.searchParams.get('resourceVersion') ?? '0'), selector, response);
+        return undefined;
+      }
+      return {
+        status: 200,
+        body: {
+          apiVersion: prefix === '/api/v1' ? 'v1' : prefix.slice('/apis/'.length),
+          kind: `${KINDS[plural]}List`,
+          metadata: { resourceVersion: String(this.#resourceVersion) },
+          items: this.#list(target, selector),
+        },
+      };
+    }
+    if (method === 'POST' && name === undefined) {
+      const objectName = body!.metadata?.name ?? `${body!.metadata?.generateName ?? ''}${randomUUID().slice(0, 5)}`;
+      const key = this.#key(prefix, plural, namespace, objectName);
+      if (this.#objects.has(key)) throw new ApiError(409, 'AlreadyExists', `${plural} "${objectName}" already exists`);
+      const object = await this.#admit(plural, 'CREATE', { ...body!, metadata: { ...body!.metadata, name: objectName } }, undefined);
+      return { status: 201, body: this.#store(target, key, object, 'ADDED') };
+    }
+    const key = this.#key(prefix, plural, namespace, name!);
+    const existing = this.#objects.get(key);
+    if (!existing) throw new ApiError(404, 'NotFound', `${plural} "${name}" not found`);
+    if (method === 'GET') return { status: 200, body: structuredClone(existing) };
+    if (method === 'DELETE') {
+      this.remove(`${prefix}/${namespace ? `namespaces/${namespace}/` : ''}${plural}/${name}`);
+      return { status: 200, body: { kind: 'Status', apiVersion: 'v1', status: 'Success' } };
+    }
+    let next: Json;
+    if (method === 'PUT') {
+      if (body!.metadata?.resourceVersion && body!.metadata.resourceVersion !== existing.metadata.resourceVersion) {
+        throw new ApiError(409, 'Conflict', `the object has been modified; please apply your changes to the latest version`);
+      }
+      next = structuredClone(body!);
+    } else if (method === 'PATCH') {
+      next = structuredClone(existing);
+      if (contentType.startsWith('application/json-patch+json')) applyPatch(next, body as never);
+      else next = mergePatch(next, body) as Json;
+    } else {
+      throw new ApiError(405, 'MethodNotAllowed', `${method} is not supported`);
+    }
+    if (existing.immutable && JSON.stringify(next.data) !== JSON.stringify(existing.data)) {
+      throw new ApiError(422, 'Invalid', 'field is immutable when `immutable` is set');
+    }
+    const admitted = await this.#admit(plural, 'UPDATE', next, existing);
+    return { status: 200, body: this.#store(target, key, admitted, 'MODIFIED') };
+  }
+
+  async #admit(plural: string, operation: 'CREATE' | 'UPDATE', object: Json, old: Json | undefined): Promise<Json> {
+    if (plural !== 'deployments' || !this.admission) return object;
+    const patch = await this.admission(operation, object, old);
+    if (!patch) return object;
+    const copy = structuredClone(object);
+    const errors = applyPatch(copy, patch as never).filter((e) => e !== null);
+    if (errors.length > 0) throw new ApiError(500, 'InternalError', `webhook patch does not apply: ${errors.join('; ')}`);
+    return copy;
+  }
+
+  #watch(target: Target, since: number, selector: Selector, response: ServerResponse): void {
+    response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    response.flushHeaders();
+    // Objects changed after `since` are replayed as MODIFIED/ADDED; deletions in between are not kept (a test
+    // double: the controller only starts watches right after a list).
+    for (const object of this.#list(target, selector)) {
+      if (Number(object.metadata.resourceVersion) > since) response.write(`${JSON.stringify({ type: 'MODIFIED', object })}\n`);
+    }
+    const watcher: Watcher = {
+      resource: `${target.prefix}/${target.plural}`,
+      namespace: target.namespace,
+      selector,
+      response,
+    };
+    this.#watchers.add(watcher);
+    response.on('close', () => this.#watchers.delete(watcher));
+  }
+}
