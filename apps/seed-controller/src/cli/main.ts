@@ -17,7 +17,7 @@ const USAGE = `usage:
 `;
 
 /** Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. */
-export async function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const [command, ...rest] = argv;
   try {
     if (command === 'plan') return plan(rest, out);

@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { main } from '../src/cli/main.ts';
+import { EXAMPLES, cluster } from './support/fixtures.ts';
+
+const CLI = join(import.meta.dirname, '../src/cli/overlap.ts');
+const tmp = mkdtempSync(join(tmpdir(), 'ovl-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The command as an operator runs it: a separate Node process, its exit code, stdout and stderr. */
+function overlapProcess(...args: string[]) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The same entry point in this process (a Node start per case would make the suite slow). */
+function overlap(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
+  const code = main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
+  return { code, stdout, stderr };
+}
+
+describe('the overlap bin as a process', () => {
+  it('prints the plan and exits 0', () => {
+    const run = overlapProcess('plan', '-f', join(EXAMPLES, 'cluster-ha-no-overlap.yaml'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('overlap: no   HA VPN: yes');
+  });
+
+  it('bad input: exit 2, one line on stderr, no stack trace', () => {
+    const run = overlapProcess('plan', '--seed-pods', '10.0.0.0/33');
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', 'overlap plan: --seed-pods: "10.0.0.0/33" is not a valid CIDR\n']);
+  });
+});
+
+const json = (...args: string[]) => {
+  const run = overlap(...args, '--output', 'json');
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+describe('overlap plan', () => {
+  it('text: decision, mapping table, both sides’ rules and the Deployment patch', () => {
+    const run = overlap('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('overlap: yes   HA VPN: yes   inject Envoy + egress selector + seed agent: yes');
+    expect(run.stdout).toMatch(/^ {2}nodes {5}10\.99\.14\.0\/24 {2}242\.1\.0\.0\/24$/m);
+    expect(run.stdout).toContain('seed rules (iptables, kube-apiserver pod):');
+    expect(run.stdout).toContain('-m owner --gid-owner 31415');
+    expect(run.stdout).toContain('kube-apiserver Deployment patch (injected;');
+    expect(run.stdout).toContain('"name": "envoy-proxy"');
+  });
+
+  it('json: overlap, mappings {kind, original, mapped}, seedRules, shootRules and the patch', () => {
+    const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'), '--backend', 'nftables');
+    expect(report.overlap).toBe(true);
+    expect(report.inject).toBe(true);
+    expect(report.mappings).toEqual([
+      { kind: 'pods', original: '10.1.0.0/16', mapped: '244.0.0.0/16' },
+      { kind: 'services', original: '10.2.0.0/16', mapped: '243.0.0.0/16' },
+      { kind: 'nodes', original: '10.100.0.0/16', mapped: '242.0.0.0/16' },
+      { kind: 'nodes', original: '10.99.14.0/24', mapped: '242.1.0.0/24' },
+      { kind: 'nodes', original: '10.99.15.0/24', mapped: '242.1.1.0/24' },
+      { kind: 'seedPods', original: '10.0.0.0/12', mapped: '241.0.0.0/12' },
+    ]);
+    expect(report.seedRules).toContain('table ip overlap');
+    expect(report.shootRules).toContain('table ip overlap');
+    expect(report.deployment.outcome).toBe('injected');
+    expect(report.deployment.patch.length).toBeGreaterThan(0);
+  });
+
+  it('a shoot without overlap: no rules, an empty patch', () => {
+    const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-no-overlap.yaml'));
+    expect(report).toMatchObject({ overlap: false, inject: false, seedRules: '', shootRules: '', deployment: { outcome: 'unchanged', patch: [] } });
+  });
+
+  it('from flags: a non-HA shoot translates on the shoot side, the controller injects nothing', () => {
+    const report = json('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--shoot-nodes', '10.100.0.0/16,10.99.14.0/24');
+    expect(report).toMatchObject({ ha: false, overlap: true, inject: false, shootNat: true, deployment: { patch: [] } });
+    expect(report.mappings.map((m: { mapped: string }) => m.mapped)).toEqual(['244.0.0.0/16', '242.0.0.0/16', '242.1.0.0/24', '241.0.0.0/12']);
+  });
+
+  it('from flags with --ha: injects into a given Deployment', () => {
+    const report = json(
+      'plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--ha',
+      '--deployment', join(EXAMPLES, 'kube-apiserver-deployment.yaml'),
+    );
+    expect(report).toMatchObject({ ha: true, inject: true, seedNat: true, deployment: { outcome: 'injected' } });
+  });
+
+  it.each([
+    [['--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/33'], 'overlap plan: --shoot-pods: "10.1.0.0/33" is not a valid CIDR'],
+    [['--seed-pods', '10.0.0.0/12', '--shoot-services', '243.1.0.0/16'], 'overlap plan: --shoot-services: "243.1.0.0/16" intersects the reserved range 240.0.0.0/4'],
+    [['--seed-pods', '10.0.0.0/12', '--backend', 'pf'], 'overlap plan: --backend: "pf" must be one of iptables, nftables'],
+    [['-f', '/nonexistent/cluster.yaml'], 'overlap plan: -f: "/nonexistent/cluster.yaml" cannot be read (ENOENT)'],
+    [['--shoot-pods', '10.1.0.0/16'], 'overlap plan: --seed-pods: "" is required (or give a Cluster with -f)'],
+    [['--frobnicate'], "overlap plan: Unknown option '--frobnicate'"],
+  ])('bad input %j: exit 2 and one line naming the field', (args, line) => {
+    const run = overlap('plan', ...args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`${line}\n`);
+  });
+
+  it('a bad Cluster names the Cluster field', () => {
+    const file = join(tmp, 'bad-cluster.yaml');
+    writeFileSync(file, stringify(cluster({ pods: '10.1.0.0/16', status: { pods: ['10.1.0.0/16', '10.300.0.0/16'] } })));
+    const run = overlap('plan', '-f', file);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('overlap plan: spec.shoot.status.networking.pods[1]: "10.300.0.0/16" is not a valid CIDR\n');
+  });
+
+  it('a file that is not a Cluster', () => {
+    const run = overlap('plan', '-f', join(EXAMPLES, 'kube-apiserver-deployment.yaml'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^overlap plan: -f: ".*kube-apiserver-deployment.yaml" does not hold a Cluster/);
+  });
+});
+
+describe('overlap dev-cert', () => {
+  it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', () => {
+    const out = join(tmp, 'certs');
+    const run = overlap('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
+    expect(run.code).toBe(0);
+    const ca = new X509Certificate(readFileSync(join(out, 'ca.crt')));
+    const serving = new X509Certificate(readFileSync(join(out, 'tls.crt')));
+    expect(serving.checkIssued(ca)).toBe(true);
+    expect(serving.verify(ca.publicKey)).toBe(true);
+    expect(ca.ca).toBe(true);
+    expect(serving.subjectAltName).toContain('DNS:overlap-seed-controller.garden.svc');
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(readFileSync(join(out, 'ca.crt')).toString('base64'));
+  });
+});
