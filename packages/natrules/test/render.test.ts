@@ -133,7 +133,7 @@ describe('properties', () => {
         expect(diffRules(desired, live).inSync).toBe(true);
         expect(renderApply('iptables', desired, live)).not.toMatch(/^-[DIX] /m);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -144,7 +144,7 @@ describe('properties', () => {
         expect(new Set(rules.map((r) => r.comment)).size).toBe(rules.length);
         expect(desiredRules({ ...p, mappings: [...p.mappings] })).toEqual(desiredRules(p));
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });
