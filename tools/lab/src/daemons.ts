@@ -12,7 +12,7 @@ export interface DaemonLaunch {
 }
 
 /** Starts a long-running process inside a namespace, detached from the lab command, its output in a log file. */
-export function startDaemon(runDir: string, launch: DaemonLaunch): DaemonRecord {
+export async function startDaemon(runDir: string, launch: DaemonLaunch): Promise<DaemonRecord> {
   const log = join(runDir, 'logs', `${launch.name}.log`);
   const fd = openSync(log, 'a');
   try {
@@ -22,9 +22,13 @@ export function startDaemon(runDir: string, launch: DaemonLaunch): DaemonRecord 
       stdio: ['ignore', fd, fd],
       env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...launch.env },
     });
+    // Until the exec is done, /proc shows the parent's command line; isRunning would not recognise the daemon.
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) => reject(new Error(`${launch.name}: could not start ${launch.argv.join(' ')}: ${error.message}`)));
+    });
     child.unref();
-    if (child.pid === undefined) throw new Error(`${launch.name}: could not start ${launch.argv.join(' ')}`);
-    return { name: launch.name, netns: launch.netns, pid: child.pid, argv: launch.argv, log };
+    return { name: launch.name, netns: launch.netns, pid: child.pid!, argv: launch.argv, log };
   } finally {
     closeSync(fd);
   }

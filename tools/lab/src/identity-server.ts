@@ -12,8 +12,9 @@ if (!name || !Number.isInteger(port) || port < 1 || port > 65535) {
 
 const server = createServer((request, response) => {
   const local = `${request.socket.localAddress}:${request.socket.localPort}`;
-  response.writeHead(200, { 'content-type': 'text/plain' });
-  response.end(`${name} answered on ${local} to ${request.socket.remoteAddress}\n`);
+  const body = `${name} answered on ${local} to ${request.socket.remoteAddress}\n`;
+  response.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
 });
 // Held connections (the agent-restart test keeps one open for a while) must not be closed by the server.
 server.keepAliveTimeout = 10 * 60_000;

@@ -33,7 +33,7 @@ function remember(lab: Lab, record: DaemonRecord): Lab {
 }
 
 async function launch(lab: Lab, daemon: DaemonLaunch, ready: (record: DaemonRecord) => Promise<boolean>, timeoutMs = 30_000): Promise<Lab> {
-  const record = startDaemon(lab.spec.options.runDir, daemon);
+  const record = await startDaemon(lab.spec.options.runDir, daemon);
   const next = remember(lab, record);
   try {
     await waitFor(`${daemon.name} to be ready`, async () => {

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Lab,
+  agentMetrics,
+  buildAgents,
+  captureWhile,
+  down,
+  existingNamespaces,
+  isRunning,
+  metricValue,
+  namespaceList,
+  natCounters,
+  reconfigure,
+  request,
+  restartAgent,
+  run,
+  inNetns,
+  stopAgent,
+  unmappedAddresses,
+  up,
+  waitFor,
+} from '../src/index.ts';
+import { HeldConnection, NEEDS_ROOT, duplicates, e2eOptions, isRoot, ownedRules } from './support/lab-fixture.ts';
+import { existsSync } from 'node:fs';
+
+const options = e2eOptions();
+
+describe.skipIf(!isRoot)(`the lab with overlapping networks, real agents and double NAT (${NEEDS_ROOT})`, () => {
+  let lab: Lab;
+  const sync = options.syncPeriodSeconds * 1000;
+
+  beforeAll(async () => {
+    await buildAgents();
+    lab = await up(options);
+  });
+  afterAll(async () => {
+    await down(options);
+  });
+
+  const target = (kind: string, address?: string) => {
+    const found = lab.spec.targets.find((t) => t.kind === kind && (address === undefined || t.address === address));
+    if (!found) throw new Error(`no ${kind} target ${address ?? ''}`);
+    return found;
+  };
+
+  it('reaches the shoot pod, service and node through the proxy; only 241–244/8 cross the tunnel; direct fails', async () => {
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', () =>
+      Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))),
+    );
+    expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
+      '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
+      '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
+      '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
+    ]);
+    expect(summary.flows.map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
+      '241.1.0.10 242.0.0.5:10250',
+      '241.1.0.10 243.0.0.10:80',
+      '241.1.0.10 244.0.5.20:8080',
+    ]);
+    expect(unmappedAddresses(summary)).toEqual([]);
+    const direct = await request(lab, target('pods'), 'direct', 3);
+    expect(direct.ok).toBe(false);
+  });
+
+  it('Prometheus scraped both agents and the per-mapping counters rose with the traffic', async () => {
+    const packets = async (role: string, kind: string, direction: string) =>
+      (await natCounters(lab)).filter((c) => c.role === role && c.kind === kind && c.direction === direction).reduce((s, c) => s + c.packets, 0);
+    const before = { seed: await packets('seed', 'pods', 'forward'), shoot: await packets('shoot', 'pods', 'reverse') };
+    for (let i = 0; i < 3; i += 1) expect((await request(lab, target('pods'), 'proxy')).ok).toBe(true);
+    await waitFor('Prometheus to show the new connections on both sides', async () =>
+      (await packets('seed', 'pods', 'forward')) >= before.seed + 3 && (await packets('shoot', 'pods', 'reverse')) >= before.shoot + 3 ? true : undefined,
+      30_000, 500);
+  });
+
+  it('repairs drift: rules flushed from outside come back within a sync period and the drift metric counts it', async () => {
+    const drifts = async () => metricValue(await agentMetrics(lab, 'seed'), 'overlap_drift_repairs_total');
+    const before = await drifts();
+    const owned = await ownedRules(lab.spec.namespaces.seed);
+    if (owned.nftables.length > 0) await run(inNetns(lab.spec.namespaces.seed, ['nft', 'flush', 'table', 'ip', 'overlap']));
+    for (const chain of ['OVERLAP-OUTPUT', 'OVERLAP-POSTROUTING', 'OVERLAP-PREROUTING']) {
+      if (owned.iptables.some((line) => line.startsWith(`-A ${chain} `))) await run(inNetns(lab.spec.namespaces.seed, ['iptables', '-w', '-t', 'nat', '-F', chain]));
+    }
+    expect(await ownedRules(lab.spec.namespaces.seed)).not.toEqual(owned);
+    await waitFor('the seed agent to repair the drift', async () => ((await drifts()) > before ? true : undefined), 5 * sync + 5_000, 100);
+    expect(await ownedRules(lab.spec.namespaces.seed)).toEqual(owned);
+    expect((await request(lab, target('pods'), 'proxy')).status).toBe(200);
+  });
+
+  it('survives agent restarts (a crash and a graceful one): no duplicate rules, an open connection keeps working', async () => {
+    const held = await HeldConnection.open(lab, '10.1.5.20:8080');
+    try {
+      expect(await held.ask()).toBe('200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7');
+      const rulesBefore = { seed: await ownedRules(lab.spec.namespaces.seed), shoot: await ownedRules(lab.spec.namespaces.shoot) };
+      lab = await restartAgent(lab, 'seed', 'SIGKILL');
+      lab = await restartAgent(lab, 'shoot', 'SIGTERM');
+      expect(await held.ask()).toBe('200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7');
+      for (const role of ['seed', 'shoot'] as const) {
+        const rules = await ownedRules(role === 'seed' ? lab.spec.namespaces.seed : lab.spec.namespaces.shoot);
+        expect(duplicates([...rules.iptables, ...rules.nftables])).toEqual([]);
+        expect(rules).toEqual(rulesBefore[role]);
+        const metrics = await agentMetrics(lab, role);
+        expect(metricValue(metrics, 'overlap_nat_rules_installed')).toBe(metricValue(metrics, 'overlap_nat_rules_desired'));
+      }
+      expect((await request(lab, target('pods'), 'proxy')).status).toBe(200);
+    } finally {
+      held.close();
+    }
+  });
+
+  it('follows a configuration change: a node network added gets a working mapping and the stale rules are removed', async () => {
+    const staleBefore = metricValue(await agentMetrics(lab, 'seed'), 'overlap_stale_rules_removed_total');
+    // The new /16 sorts first, so 10.250.0.0/16 moves from 242.0.0.0/16 to 242.1.0.0/16: its old rules become stale.
+    lab = await reconfigure(lab, { ...lab.spec.options, shootNodeNetworks: '10.249.0.0/16,10.250.0.0/16' });
+    expect(lab.spec.mappings.filter((m) => m.kind === 'nodes').map((m) => `${m.original.text} ${m.mapped.text}`)).toEqual([
+      '10.249.0.0/16 242.0.0.0/16',
+      '10.250.0.0/16 242.1.0.0/16',
+    ]);
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', async () => [
+      await request(lab, target('nodes', '10.249.0.5'), 'proxy'),
+      await request(lab, target('nodes', '10.250.0.5'), 'proxy'),
+    ]);
+    expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
+      '200 shoot node answered on 10.249.0.5:10250 to 10.1.7.7',
+      '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
+    ]);
+    expect(summary.flows.map((f) => f.server)).toEqual(['242.0.0.5', '242.1.0.5']);
+    expect(metricValue(await agentMetrics(lab, 'seed'), 'overlap_stale_rules_removed_total')).toBeGreaterThan(staleBefore);
+    for (const ns of [lab.spec.namespaces.seed, lab.spec.namespaces.shoot]) {
+      const rules = await ownedRules(ns);
+      expect([...rules.iptables, ...rules.nftables].filter((line) => line.includes('overlap nodes 10.250.0.0/16 242.0.0.0/16'))).toEqual([]);
+      expect([...rules.iptables, ...rules.nftables].some((line) => line.includes('overlap nodes 10.250.0.0/16 242.1.0.0/16'))).toBe(true);
+    }
+  });
+
+  it('tears down without leaving anything: the agents remove their rules, down removes namespaces, processes and files', async () => {
+    await stopAgent(lab, 'seed');
+    await stopAgent(lab, 'shoot');
+    for (const ns of [lab.spec.namespaces.seed, lab.spec.namespaces.shoot]) expect(await ownedRules(ns)).toEqual({ iptables: [], nftables: [] });
+    const records = Object.values(lab.state.daemons);
+    await down(options);
+    const present = await existingNamespaces();
+    expect(namespaceList(lab.spec).filter((name) => present.has(name))).toEqual([]);
+    expect(records.filter((record) => isRunning(record)).map((r) => r.name)).toEqual([]);
+    expect(existsSync(options.runDir)).toBe(false);
+    expect((await run(['iptables-save'])).includes('OVERLAP')).toBe(false);
+    expect((await run(['nft', 'list', 'tables'])).includes('table ip overlap')).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { INTERACTIVE_LAB, type Lab, type LabOptions, PORTS, attempt, inNetns, run } from '../../src/index.ts';
+
+export const isRoot = process.getuid?.() === 0;
+export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
+
+/**
+ * A lab of its own per test file: another prefix and run directory than the interactive lab (so a suite never
+ * touches a lab someone has up), short sync and scrape periods so repairs show quickly.
+ */
+export function e2eOptions(change: Partial<LabOptions> = {}): LabOptions {
+  const id = randomBytes(3).toString('hex');
+  return { ...INTERACTIVE_LAB, prefix: `ovl-e2e-${id}-`, runDir: `/run/overlap-lab-e2e-${id}`, syncPeriodSeconds: 2, scrapeIntervalSeconds: 1, ...change };
+}
+
+/** Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal. */
+export async function ownedRules(netns: string): Promise<{ iptables: string[]; nftables: string[] }> {
+  const save = await run(inNetns(netns, ['iptables-save']));
+  const iptables = save.split('\n').filter((line) => line.includes('OVERLAP') && !line.startsWith('#'));
+  const table = await attempt(inNetns(netns, ['nft', 'list', 'table', 'ip', 'overlap']));
+  const nftables = table.ok
+    ? table.stdout.split('\n').map((line) => line.trim().replace(/counter packets \d+ bytes \d+/, 'counter')).filter((line) => line !== '')
+    : [];
+  return { iptables, nftables };
+}
+
+/** Rules (iptables `-A` lines, nft rules with a comment) that appear more than once; braces and headers are skipped. */
+export function duplicates(lines: readonly string[]): string[] {
+  const rules = lines.filter((line) => line.startsWith('-A ') || line.includes('comment "'));
+  return rules.filter((line, i) => rules.indexOf(line) !== i);
+}
+
+/** A connection through the proxy held open by a process inside the kube-apiserver pod; each ask() sends a GET on it. */
+export class HeldConnection {
+  private readonly child;
+  private readonly lines: AsyncIterator<string>;
+
+  private constructor(lab: Lab, target: string) {
+    const script = join(import.meta.dirname, 'held-connection.ts');
+    this.child = spawn('ip', inNetns(lab.spec.namespaces.seed, [process.execPath, script, '127.0.0.1', String(PORTS.proxy), target]).slice(1), {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  static async open(lab: Lab, target: string): Promise<HeldConnection> {
+    const held = new HeldConnection(lab, target);
+    const first = await held.next();
+    if (!first.startsWith('200 ')) throw new Error(`CONNECT ${target} through the proxy: ${first}`);
+    return held;
+  }
+
+  private async next(): Promise<string> {
+    const line = await this.lines.next();
+    return line.done ? 'closed' : line.value;
+  }
+
+  async ask(): Promise<string> {
+    this.child.stdin.write('\n');
+    return this.next();
+  }
+
+  close(): void {
+    this.child.kill('SIGKILL');
+  }
+}
