@@ -1,6 +1,7 @@
 // How long the pure part of one agent sync takes (desired rules, render, parse the live state back, diff) for
-// 10, 100 and 1000 mappings; as root, also how long the kernel takes to apply the rendered rule set: one
-// iptables-restore, one nft -f, and, for comparison, one iptables process per rule as the reference does.
+// 10, 100 and 1000 mappings. The parse inputs are the kernel's real output, so it needs root to parse; the
+// kernel's own apply times are in packages/agent-core/bench/sync.ts.
+//   node packages/natrules/bench/render.ts
 import { type Mapping, parseNetworks, planMappings } from '@overlap/cidr';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,6 @@ import {
   type Role,
   desiredRules,
   diffRules,
-  iptablesRuleArgs,
   parseIptablesSave,
   parseNftJson,
   renderApply,
@@ -20,8 +20,6 @@ import {
 } from '../src/index.ts';
 
 const SIZES = [10, 100, 1000];
-/** One process per rule takes seconds at 1000 mappings and says nothing new; it stops here. */
-const PER_RULE_MAX = 100;
 const isRoot = process.getuid?.() === 0;
 
 /** n shoot pod /24s and a seed pod network overlapping none of them. */
@@ -78,18 +76,11 @@ function liveOutput(ns: Netns | undefined, backend: Backend, params: NatParams):
   return text;
 }
 
-function elapsed(work: () => void): number {
-  const start = process.hrtime.bigint();
-  work();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
 const ns = isRoot ? new Netns() : undefined;
 try {
-  console.log('### Pure: plan, render, parse, diff (median)\n');
+  console.log('### natrules: plan, render, parse, diff for one side (median, ms)\n');
   console.log('| mappings | role | rules | desiredRules | render iptables | parse iptables-save | diff | render nft | parse nft JSON | diff | sync total iptables | sync total nft |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const kernelRows: string[] = [];
   for (const n of SIZES) {
     const mappings = mappingsFor(n);
     const runs = n >= 1000 ? 15 : 50;
@@ -114,47 +105,10 @@ try {
       console.log(
         `| ${n} | ${role} | ${desired.rules.length} | ${f(tPlan)} | ${f(t.iptables.render)} | ${f(t.iptables.parse)} | ${f(t.iptables.diff)} | ${f(t.nftables.render)} | ${f(t.nftables.parse)} | ${f(t.nftables.diff)} | ${f(total('iptables'))} | ${f(total('nftables'))} |`,
       );
-      if (ns && role === 'shoot') kernelRows.push(kernelRow(ns, n, params));
     }
   }
   console.log('\nAll times in ms. Parse inputs are the real `iptables-save -c` / `nft -j list table ip overlap` output');
   console.log(`${ns ? 'of the rule set applied in a scratch network namespace.' : 'and need root; not run as root, so n/a.'}`);
-  if (ns) {
-    console.log('\n### Kernel: applying the shoot rule set into empty tables (one run each)\n');
-    console.log('| mappings | rules | iptables-restore (one transaction) | nft -f (one transaction) | one iptables process per rule |');
-    console.log('|---:|---:|---:|---:|---:|');
-    for (const row of kernelRows) console.log(row);
-    console.log(`\nOne process per rule is what the reference implementation does (plus a check per rule); measured up to ${PER_RULE_MAX} mappings.`);
-  }
 } finally {
   ns?.delete();
-}
-
-function kernelRow(ns: Netns, n: number, params: NatParams): string {
-  const desired = desiredRules(params);
-  const applyOnce = (backend: Backend): number => {
-    const text = renderApply(backend, desired, EMPTY_LIVE_STATE(backend));
-    const ms = elapsed(() => ns.run(APPLY_COMMAND[backend], text));
-    const live = backend === 'iptables' ? parseIptablesSave(ns.run(['iptables-save'])) : parseNftJson(ns.run(['nft', '-j', 'list', 'ruleset']));
-    ns.run(APPLY_COMMAND[backend], renderTeardown(backend, live));
-    return ms;
-  };
-  const restore = applyOnce('iptables');
-  const nft = applyOnce('nftables');
-  let perRule: number | undefined;
-  if (n <= PER_RULE_MAX) {
-    const chains = new Set(desired.rules.map((r) => `${r.table} ${iptablesRuleArgs(r).chain}`));
-    perRule = elapsed(() => {
-      for (const chain of chains) {
-        const [table, name] = chain.split(' ');
-        ns.run(['iptables', '-t', table!, '-N', name!]);
-      }
-      for (const rule of desired.rules) {
-        const { table, chain, args } = iptablesRuleArgs(rule);
-        ns.run(['iptables', '-t', table, '-A', chain, ...args]);
-      }
-    });
-    ns.run(APPLY_COMMAND.iptables, renderTeardown('iptables', parseIptablesSave(ns.run(['iptables-save']))));
-  }
-  return `| ${n} | ${desired.rules.length} | ${f(restore)} | ${f(nft)} | ${perRule === undefined ? 'not run' : f(perRule)} |`;
 }

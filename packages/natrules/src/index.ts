@@ -20,7 +20,7 @@ export {
   EMPTY_LIVE_STATE,
   ruleKey,
 } from './model.ts';
-export { type ParsedComment, type Purpose, mappingComment, parseComment, purposeComment } from './comment.ts';
+export { type ParsedComment, type Purpose, parseComment } from './comment.ts';
 export { assertGid, assertInterfaceName } from './params.ts';
 export { desiredRoutes, desiredRules, natRequired } from './desired.ts';
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
