@@ -89,8 +89,9 @@ function waitForStop(): Promise<NodeJS.Signals> {
   });
 }
 
-async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner): Promise<number> {
-  const logger = createLogger(appName(config.role), config.logLevel, config.pod);
+async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, logger: Logger): Promise<number> {
+  // Listening from the start: a SIGTERM during start-up still ends in an orderly teardown.
+  const stopped = waitForStop();
   const backend = await resolveBackend(config.backend, run);
   logger.info(
     { backend, requested: config.backend, version: VERSION, tunnelDevice: config.tunnelDevice, ipFamilies: config.ipFamilies },
@@ -123,7 +124,7 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner): 
   process.on('SIGHUP', onHangup);
   loop.trigger('start');
 
-  const signal = await waitForStop();
+  const signal = await stopped;
   process.off('SIGHUP', onHangup);
   logger.info({ signal }, 'stopping');
   await loop.stop();
@@ -153,5 +154,11 @@ export async function runAgent(role: Role, argv: readonly string[], env: Env): P
   } catch (error) {
     return configFailure(role, error);
   }
-  return serve(config, plan, run);
+  const logger = createLogger(appName(role), config.logLevel, config.pod);
+  try {
+    return await serve(config, plan, run, logger);
+  } catch (error) {
+    logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'cannot run');
+    return EXIT_FAILURE;
+  }
 }
