@@ -1,7 +1,9 @@
 import { CHAINS, type ChainRef, type Hook, type LiveJump, type Rule, type RuleAction, type Table } from './model.ts';
 
+export const OWNED_CHAIN_PREFIX = 'OVERLAP-';
+
 /** The dedicated chain of one hook; filter and mangle each have their own OVERLAP-FORWARD. */
-export const ownedChainName = (hook: Hook): string => `OVERLAP-${hook.toUpperCase()}`;
+export const ownedChainName = (hook: Hook): string => `${OWNED_CHAIN_PREFIX}${hook.toUpperCase()}`;
 export const builtinChainName = (hook: Hook): string => hook.toUpperCase();
 
 /** The owned chain a name denotes in a table, if any. */

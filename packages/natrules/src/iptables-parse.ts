@@ -1,7 +1,7 @@
 import type { Cidr } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
-import { iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
+import { OWNED_CHAIN_PREFIX, iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
 import { type ChainRef, type LiveJump, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, type Table, TABLES, inChainOrder } from './model.ts';
 
 /** Splits a saved rule as iptables-restore does: white space separates, double quotes group, backslash escapes. */
@@ -95,8 +95,7 @@ const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
 
 /**
  * Parses `iptables-save -c` (counters optional) of all tables: the owned chains present, every rule elsewhere that
- * jumps into them, and every rule inside them. Everything else is skipped unread, which keeps
- * this fast on nodes with large kube-proxy rule sets.
+ * jumps into them, and every rule inside them.
  */
 export function parseIptablesSave(text: string): LiveState {
   const chains: ChainRef[] = [];
@@ -109,7 +108,9 @@ export function parseIptablesSave(text: string): LiveState {
       table = TABLES.find((t) => t === line.slice(1));
       continue;
     }
-    if (!table) continue;
+    // Every line that declares, fills or jumps into an owned chain names it; the rest (possibly tens of thousands
+    // of kube-proxy rules) is skipped at the cost of one substring search.
+    if (!table || !line.includes(OWNED_CHAIN_PREFIX)) continue;
     if (line.startsWith(':')) {
       const owned = ownedChainOf(table, line.slice(1).split(/\s/, 1)[0]!);
       if (owned) chains.push(owned);
