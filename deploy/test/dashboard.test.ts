@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type JsonObject, withVariablesResolved } from '../src/index.ts';
+import { PROMETHEUS_SERIES, loadDashboard, monitoringExpressions, usedMetricNames } from './support/monitoring.ts';
+import { run } from './support/tools.ts';
+
+const dashboard = loadDashboard();
+const allPanels = dashboard.panels as JsonObject[];
+const panels = allPanels.filter((panel) => panel.type !== 'row');
+const variables = ((dashboard.templating as JsonObject).list as JsonObject[]).map((variable) => variable.name);
+const scratch = mkdtempSync(join(tmpdir(), 'ovl-deploy-dashboard-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the Grafana dashboard', () => {
+  it('has a data source and a shoot (namespace) variable, and every panel queries through them', () => {
+    expect(variables).toEqual(['datasource', 'namespace']);
+    for (const panel of panels) {
+      expect(panel.datasource, String(panel.title)).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      expect((panel.targets as unknown[]).length, String(panel.title)).toBeGreaterThan(0);
+    }
+  });
+
+  it('shows per shoot what the operator asked for', () => {
+    expect(panels.map((panel) => panel.title)).toEqual(
+      expect.arrayContaining([
+        'NAT active per side',
+        'Mappings per kind',
+        'Translated packets per mapping',
+        'Translated bytes per mapping',
+        'Sync duration p99',
+        'Drift repairs',
+        'Stale rules removed',
+        'Admissions by outcome',
+        'Admission latency',
+        'Reconciles and errors',
+      ]),
+    );
+    const perShoot = panels.filter((panel) => JSON.stringify(panel.targets).includes('namespace=~\\"$namespace\\"'));
+    expect(perShoot.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('lays panels out on the 24-column grid without overlaps, with unique ids', () => {
+    const boxes = allPanels.map((panel) => ({ id: panel.id, ...(panel.gridPos as { x: number; y: number; w: number; h: number }) }));
+    expect(new Set(boxes.map((box) => box.id)).size).toBe(boxes.length);
+    for (const [index, a] of boxes.entries()) {
+      expect(a.x + a.w, `panel ${String(a.id)}`).toBeLessThanOrEqual(24);
+      for (const b of boxes.slice(index + 1)) {
+        const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+        expect(apart, `panels ${String(a.id)} and ${String(b.id)} overlap`).toBe(true);
+      }
+    }
+  });
+
+  it('queries valid PromQL: promtool accepts every panel and variable query as a recording rule', async () => {
+    const queries = monitoringExpressions().filter((query) => query.where.startsWith('dashboard'));
+    const rules = queries.map((query, index) => ({ record: `overlap:dashboard_query_${index}`, expr: query.expr }));
+    writeFileSync(join(scratch, 'dashboard.rules.yaml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
+    const checked = await run('promtool', ['check', 'rules', 'dashboard.rules.yaml'], { cwd: scratch });
+    expect(checked.stdout + checked.stderr).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+
+  it('resolves Grafana variables to PromQL that parses, and leaves other text alone', () => {
+    expect(withVariablesResolved('rate(x{namespace=~"$namespace", a="${role}"}[$__rate_interval])')).toBe('rate(x{namespace=~".*", a=".*"}[5m])');
+  });
+
+  it('uses only overlap_ metrics and the series Prometheus adds itself', () => {
+    for (const name of usedMetricNames().keys()) expect(name.startsWith('overlap_') || PROMETHEUS_SERIES.has(name), name).toBe(true);
+  });
+});

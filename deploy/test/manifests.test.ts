@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAgentConfig } from '@overlap/agent-core';
+import { decideOverlap } from '@overlap/cidr';
+import { describe, expect, it } from 'vitest';
+import { type Manifest, getField, manifestId, parseManifests, renderKustomization, schemaProblems } from '../src/index.ts';
+import { DEPLOY, KUSTOMIZATIONS, REPO } from './support/paths.ts';
+
+const rendered = new Map(KUSTOMIZATIONS.map((dir) => [dir, renderKustomization(join(DEPLOY, dir))]));
+const seed = rendered.get('examples/seed') ?? [];
+const find = (kind: string, name?: string): Manifest => {
+  const found = seed.find((manifest) => manifest.kind === kind && (name === undefined || manifest.metadata.name === name));
+  if (found === undefined) throw new Error(`no ${kind} ${name ?? ''} in examples/seed`);
+  return found;
+};
+const controller = find('Deployment');
+const pod = getField(controller, 'spec.template') as Manifest;
+const container = getField(pod, 'spec.containers.[name=controller]') as Record<string, unknown>;
+const containerPorts = (getField(container, 'ports') as { name: string; containerPort: number }[]).map((port) => port.name);
+const matches = (selector: unknown, labels: unknown): boolean =>
+  Object.entries(selector as Record<string, string>).every(([key, value]) => (labels as Record<string, string>)[key] === value);
+
+describe('every manifest against the Kubernetes OpenAPI schema (custom resources against their CRD schema)', () => {
+  const all = [...rendered.entries()].flatMap(([dir, manifests]) => manifests.map((manifest) => [`${dir}: ${manifestId(manifest)}`, manifest] as const));
+
+  it.each(all)('%s', (_name, manifest) => {
+    expect(schemaProblems(manifest)).toEqual([]);
+  });
+
+  it('finds unknown fields, wrong types, missing required fields and CRD pattern violations', () => {
+    const broken = structuredClone(controller);
+    Object.assign(getField(broken, 'spec.template.spec.containers.[name=controller]') as object, { imagePullPolicyy: 'Always' });
+    Object.assign(getField(broken, 'spec') as object, { replicas: 'two' });
+    expect(schemaProblems(broken)).toEqual(
+      expect.arrayContaining(['data/spec/replicas must be integer', '.spec.template.spec.containers[0].imagePullPolicyy: unknown field of V1Container']),
+    );
+    expect(schemaProblems({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ name: 'x' }] } })).toEqual([
+      'data/spec/ports/0 must have required property port',
+    ]);
+    const monitor = structuredClone(find('ServiceMonitor'));
+    (getField(monitor, 'spec.endpoints') as { interval: string }[])[0]!.interval = 'half a minute';
+    expect(schemaProblems(monitor).join()).toMatch(/interval must match pattern/);
+    expect(schemaProblems({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } })).toEqual(['example.com/v1 Thing: no schema known for this kind']);
+  });
+
+  it('parses YAML strictly: a duplicated key is an error', () => {
+    expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nkind: Service\n', 'dup.yaml')).toThrow(/dup\.yaml/);
+  });
+});
+
+describe('the seed controller', () => {
+  it('runs two replicas, spread over nodes, as a non-root user with a read-only root and no capabilities', () => {
+    expect(getField(controller, 'spec.replicas')).toBe(2);
+    expect((getField(pod, 'spec.topologySpreadConstraints') as { topologyKey: string }[])[0]?.topologyKey).toBe('kubernetes.io/hostname');
+    expect(getField(pod, 'spec.securityContext')).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    expect(getField(container, 'securityContext')).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('probes and mounts what the container declares', () => {
+    expect(containerPorts).toEqual(['webhook', 'metrics']);
+    expect(getField(container, 'readinessProbe.httpGet')).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(getField(container, 'livenessProbe.httpGet')).toEqual({ path: '/healthz', port: 'metrics' });
+    const mount = getField(container, 'volumeMounts.[name=webhook-tls].mountPath');
+    expect(getField(container, 'env.[name=OVERLAP_TLS_CERT_FILE].value')).toBe(`${mount}/tls.crt`);
+    expect(getField(container, 'env.[name=OVERLAP_TLS_KEY_FILE].value')).toBe(`${mount}/tls.key`);
+    expect(getField(pod, 'spec.volumes.[name=webhook-tls].secret.secretName')).toBe(getField(find('Certificate'), 'spec.secretName'));
+  });
+
+  it('is covered by its PodDisruptionBudget, Service and ServiceMonitor', () => {
+    const labels = getField(pod, 'metadata.labels');
+    expect(matches(getField(find('PodDisruptionBudget'), 'spec.selector.matchLabels'), labels)).toBe(true);
+    expect(getField(find('PodDisruptionBudget'), 'spec.maxUnavailable')).toBe(1);
+    const service = find('Service');
+    expect(matches(getField(service, 'spec.selector'), labels)).toBe(true);
+    for (const port of getField(service, 'spec.ports') as { targetPort: string }[]) expect(containerPorts).toContain(port.targetPort);
+    const monitor = find('ServiceMonitor');
+    expect(matches(getField(monitor, 'spec.selector.matchLabels'), getField(service, 'metadata.labels'))).toBe(true);
+    expect(getField(service, 'spec.ports.[name=metrics]')).toBeDefined();
+    expect(getField(monitor, 'spec.endpoints')).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', honorLabels: true })]);
+  });
+});
+
+describe('the mutating webhook', () => {
+  const hooks = getField(find('MutatingWebhookConfiguration'), 'webhooks') as Record<string, unknown>[];
+  const hook = hooks[0] ?? {};
+
+  it('is registered once, for apps/v1 Deployments on CREATE and UPDATE, without side effects, 10 s, failing closed', () => {
+    expect(hooks).toHaveLength(1);
+    expect(hook.rules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' }]);
+    expect(hook).toMatchObject({ sideEffects: 'None', timeoutSeconds: 10, failurePolicy: 'Fail', admissionReviewVersions: ['v1'] });
+  });
+
+  it('is called through the controller Service on the port that leads to the webhook container port', () => {
+    const service = find('Service');
+    expect(getField(hook, 'clientConfig.service')).toMatchObject({ name: service.metadata.name, namespace: service.metadata.namespace });
+    const port = getField(hook, 'clientConfig.service.port');
+    expect(getField(service, `spec.ports.[port=${String(port)}].targetPort`)).toBe('webhook');
+  });
+
+  it("selects Gardener's kube-apiserver Deployment in shoot namespaces and nothing in its own namespace", () => {
+    expect(getField(hook, 'namespaceSelector')).toEqual({ matchLabels: { 'gardener.cloud/role': 'shoot' } });
+    const sample = parseManifests(readFileSync(join(REPO, 'apps/seed-controller/examples/kube-apiserver-deployment.yaml'), 'utf8'), 'sample')[0];
+    expect(matches(getField(hook, 'objectSelector.matchLabels'), getField(sample, 'metadata.labels'))).toBe(true);
+    expect(matches(getField(hook, 'objectSelector.matchLabels'), getField(controller, 'metadata.labels'))).toBe(false);
+    expect(getField(find('Namespace'), 'metadata.labels.gardener\\.cloud/role')).toBeUndefined();
+  });
+});
+
+describe('RBAC', () => {
+  const rules = seed
+    .filter((manifest) => manifest.kind === 'ClusterRole' || manifest.kind === 'Role')
+    .flatMap((role) => getField(role, 'rules') as { apiGroups: string[]; resources: string[]; verbs: string[] }[]);
+
+  it('binds every role to the controller ServiceAccount', () => {
+    const account = find('ServiceAccount');
+    for (const binding of seed.filter((manifest) => manifest.kind.endsWith('Binding'))) {
+      expect(getField(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
+      expect(seed.some((role) => role.kind === getField(binding, 'roleRef.kind') && role.metadata.name === getField(binding, 'roleRef.name'))).toBe(true);
+    }
+    expect(getField(pod, 'spec.serviceAccountName')).toBe(account.metadata.name);
+  });
+
+  it('grants no wildcards, no secrets and no writes to Clusters', () => {
+    for (const rule of rules) {
+      expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
+      expect(rule.resources).not.toContain('secrets');
+      if (rule.resources.includes('clusters')) expect(rule.verbs).toEqual(['list', 'watch']);
+    }
+  });
+});
+
+describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
+  const [statefulSet] = rendered.get('examples/shoot') ?? [];
+  const agent = getField(statefulSet, 'spec.template.spec.containers.[name=shoot-vpn-agent]') as Record<string, unknown>;
+  const env = getField(agent, 'env') as { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }[];
+
+  it('has NET_ADMIN and no other capability, and cannot gain privileges', () => {
+    expect(getField(agent, 'securityContext')).toEqual({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
+    });
+  });
+
+  it('uses only env names of the agent contract (docs/CONTRACTS.md)', () => {
+    const contracts = readFileSync(join(REPO, 'docs/CONTRACTS.md'), 'utf8');
+    const section = contracts.slice(contracts.indexOf('## Env of the agents'), contracts.indexOf('## Kernel objects'));
+    const known = new Set([...section.matchAll(/`([A-Z][A-Z_]+)`/g)].map((match) => match[1]));
+    expect(known.size).toBeGreaterThan(15);
+    for (const { name } of env) expect(known, name).toContain(name);
+  });
+
+  it('is configured as the agent parses it: HA shoot side, overlap decided, metrics on the declared port', () => {
+    const values = Object.fromEntries(env.map(({ name, value, valueFrom }) => [name, value ?? `from ${valueFrom?.fieldRef.fieldPath}`]));
+    const config = parseAgentConfig('shoot', values);
+    expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0', egressDevice: 'eth0', backend: 'auto' });
+    expect(decideOverlap(config.networks).overlap).toBe(true);
+    expect(getField(agent, 'ports')).toEqual([{ name: 'overlap-metrics', containerPort: config.metricsAddress.port, protocol: 'TCP' }]);
+  });
+});
