@@ -47,6 +47,10 @@ function assertMappings(mappings: readonly Mapping[]): void {
 export function assertNatParams(params: NatParams): void {
   assertInterfaceName(params.tunnelDevice, 'tunnelDevice');
   assertInterfaceName(params.egressDevice, 'egressDevice');
+  // On the shoot the two devices tell the directions apart; one device for both would translate traffic twice.
+  if (params.role === 'shoot' && params.egressDevice === params.tunnelDevice) {
+    throw new InputError('egressDevice', params.egressDevice, 'must differ from the tunnel device');
+  }
   assertGid(params.envoyGid, 'envoyGid');
   assertMappings(params.mappings);
 }

@@ -115,6 +115,12 @@ describe('desiredRules', () => {
     }
   });
 
+  it('shoot: the egress device must not be the tunnel device (the seed does not use it)', () => {
+    const same = { tunnelDevice: 'eth0', egressDevice: 'eth0' };
+    expect(() => desiredRules(params('shoot', same))).toThrow('egressDevice: "eth0" must differ from the tunnel device');
+    expect(desiredRules(params('seed', same)).rules).not.toHaveLength(0);
+  });
+
   it.each(['bond0', 'tun0', 'vpn_seed.1', 'if@x', 'a-name-long-015'])('accepts the interface name %s', (name) => {
     expect(() => desiredRules(params('seed', { tunnelDevice: name }))).not.toThrow();
   });
