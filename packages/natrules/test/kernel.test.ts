@@ -5,15 +5,16 @@ import {
   type Backend,
   type LiveState,
   type Role,
+  type Rule,
   EMPTY_LIVE_STATE,
   desiredRules,
   diffRules,
-  iptablesRuleArgs,
   nftRuleText,
   parseIptablesSave,
   renderApply,
   renderTeardown,
 } from '../src/index.ts';
+import { ruleLine } from '../src/iptables-args.ts';
 import { manyMappings, params } from './fixtures.ts';
 import { Netns, ROOT_REASON, isRoot } from './netns.ts';
 
@@ -51,11 +52,7 @@ const BACKENDS: readonly Backend[] = ['iptables', 'nftables'];
 const cases = ROLES.flatMap((role) => BACKENDS.map((backend) => [role, backend] as const));
 
 /** The text a rule must show live for the diff to compare cleanly with what was rendered. */
-const renderedText = (backend: Backend, rule: Parameters<typeof nftRuleText>[0]): string => {
-  if (backend === 'nftables') return nftRuleText(rule);
-  const { chain, args } = iptablesRuleArgs(rule);
-  return `-A ${chain} ${args.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}`;
-};
+const renderedText = (backend: Backend, rule: Rule): string => (backend === 'nftables' ? nftRuleText(rule) : ruleLine(rule));
 
 const withCounters = (live: LiveState, packets: bigint, bytes: bigint): LiveState => ({
   ...live,
