@@ -43,8 +43,13 @@ describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${ROOT_REASON})`
   let server: ChildProcess | undefined;
 
   beforeAll(async () => {
-    [seed, vpn, pod] = [new Netns(), new Netns(), new Netns()];
-    nodes.push(seed, vpn, pod);
+    // Each one is recorded as soon as it exists, so afterAll removes it even if a later step fails.
+    const create = (): Netns => {
+      const ns = new Netns();
+      nodes.push(ns);
+      return ns;
+    };
+    [seed, vpn, pod] = [create(), create(), create()];
     for (const ns of nodes) ns.run(['ip', 'link', 'set', 'lo', 'up']);
     // The seed pod's own network: a veth whose peer answers nobody, so 10.1.0.0/16 is local and leads nowhere.
     seed.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
