@@ -142,4 +142,8 @@ describe('desiredRoutes', () => {
   it.each(['seed', 'shoot'] as const)('%s: none without mappings', (role) => {
     expect(desiredRoutes(params(role, { mappings: [] }))).toEqual([]);
   });
+
+  it('validates like desiredRules', () => {
+    expect(() => desiredRoutes(params('seed', { tunnelDevice: 'bond 0' }))).toThrow('tunnelDevice: "bond 0" is not a valid interface name');
+  });
 });
