@@ -11,6 +11,11 @@ export interface DaemonLaunch {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** How the daemons started by this process ended, for error messages. */
+const exits = new Map<number, string>();
+
+export const exitOf = (record: DaemonRecord): string => exits.get(record.pid) ?? 'not running';
+
 /** Starts a long-running process inside a namespace, detached from the lab command, its output in a log file. */
 export async function startDaemon(runDir: string, launch: DaemonLaunch): Promise<DaemonRecord> {
   const log = join(runDir, 'logs', `${launch.name}.log`);
@@ -27,6 +32,7 @@ export async function startDaemon(runDir: string, launch: DaemonLaunch): Promise
       child.once('spawn', resolve);
       child.once('error', (error) => reject(new Error(`${launch.name}: could not start ${launch.argv.join(' ')}: ${error.message}`)));
     });
+    child.once('exit', (code, signal) => exits.set(child.pid!, code === null ? `killed by ${signal}` : `exit code ${code}`));
     child.unref();
     return { name: launch.name, netns: launch.netns, pid: child.pid!, argv: launch.argv, log };
   } finally {
@@ -50,8 +56,9 @@ export function isRunning(record: DaemonRecord): boolean {
   const line = commandLine(record.pid);
   if (!line) return false;
   const isZombie = readFileSync(`/proc/${record.pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  // Read in the middle of an exec, the command line is empty for a moment: alive, identity not yet visible.
   const n = Math.min(line.length, record.argv.length);
-  return !isZombie && n > 0 && line.slice(-n).join('\0') === record.argv.slice(-n).join('\0');
+  return !isZombie && line.slice(-n).join('\0') === record.argv.slice(-n).join('\0');
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */

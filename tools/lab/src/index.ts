@@ -35,6 +35,7 @@ export {
   hostAddress,
   labSpec,
   namespaceList,
+  throwawayLab,
 } from './spec.ts';
 export { type DaemonRecord, type LabState, readState } from './state.ts';
 export { SERVICE_CHAIN, topologyCommands, untranslatedRouteCommands } from './topology.ts';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type DaemonLaunch, isRunning, logTail, startDaemon, stopDaemon } from './daemons.ts';
+import { type DaemonLaunch, exitOf, isRunning, logTail, startDaemon, stopDaemon } from './daemons.ts';
 import { attempt, inNetns, run, waitFor } from './exec.ts';
 import { type Sample, metricValue, parseMetrics } from './metrics-text.ts';
 import { agentEnv, openvpnArgs, prometheusConfig, tinyproxyConfig } from './render.ts';
@@ -37,7 +37,7 @@ async function launch(lab: Lab, daemon: DaemonLaunch, ready: (record: DaemonReco
   const next = remember(lab, record);
   try {
     await waitFor(`${daemon.name} to be ready`, async () => {
-      if (!isRunning(record)) throw new Error(`${daemon.name} exited`);
+      if (!isRunning(record)) throw new Error(`${daemon.name} stopped (${exitOf(record)})`);
       return (await ready(record)) ? true : undefined;
     }, timeoutMs);
   } catch (error) {

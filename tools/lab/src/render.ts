@@ -10,7 +10,7 @@ export function tinyproxyConfig(): string {
     'MaxClients 50',
     'LogLevel Notice',
     'DisableViaHeader Yes',
-    ...[PORTS.pod, PORTS.service, PORTS.kubelet, PORTS.iperf].map((port) => `ConnectPort ${port}`),
+    ...[PORTS.pod, PORTS.service, PORTS.kubelet].map((port) => `ConnectPort ${port}`),
     '',
   ].join('\n');
 }

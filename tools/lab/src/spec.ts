@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type Cidr,
   type Mapping,
@@ -39,6 +40,22 @@ export const INTERACTIVE_LAB: LabOptions = {
   scrapeIntervalSeconds: 2,
   backend: 'auto',
 };
+
+/**
+ * A lab for a test or benchmark run: its own random prefix and run directory, so it never touches the interactive
+ * lab (or another run), and short sync and scrape periods so changes show quickly.
+ */
+export function throwawayLab(purpose: string, change: Partial<LabOptions> = {}): LabOptions {
+  const id = randomBytes(3).toString('hex');
+  return {
+    ...INTERACTIVE_LAB,
+    prefix: `ovl-${purpose}-${id}-`,
+    runDir: `/run/overlap-lab-${purpose}-${id}`,
+    syncPeriodSeconds: 2,
+    scrapeIntervalSeconds: 1,
+    ...change,
+  };
+}
 
 export type Role = 'seed' | 'shoot';
 

@@ -83,7 +83,8 @@ export function untranslatedRouteCommands(spec: LabSpec): Command[] {
     .filter((cidr) => cidr.family === 'IPv4')
     .map((cidr) => cidr.text);
   return [
-    ...shootNetworks.map((cidr) => ip(ns.seed, 'route', 'add', cidr, 'dev', TUNNEL_DEVICE)),
+    // With the pod's own address as source: the tunnel's point-to-point address is unknown to the shoot.
+    ...shootNetworks.map((cidr) => ip(ns.seed, 'route', 'add', cidr, 'dev', TUNNEL_DEVICE, 'src', spec.addresses.kubeApiserver)),
     ...(seedPods
       ? [ip(ns.shoot, 'route', 'add', seedPods, 'dev', TUNNEL_DEVICE), ip(ns.node, 'route', 'add', seedPods, 'via', spec.addresses.vpnShoot)]
       : []),

@@ -18,12 +18,13 @@ import {
   stopAgent,
   unmappedAddresses,
   up,
+  throwawayLab,
   waitFor,
 } from '../src/index.ts';
-import { HeldConnection, NEEDS_ROOT, duplicates, e2eOptions, isRoot, ownedRules } from './support/lab-fixture.ts';
+import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules } from './support/lab-fixture.ts';
 import { existsSync } from 'node:fs';
 
-const options = e2eOptions();
+const options = throwawayLab('e2e');
 
 describe.skipIf(!isRoot)(`the lab with overlapping networks, real agents and double NAT (${NEEDS_ROOT})`, () => {
   let lab: Lab;

@@ -37,7 +37,7 @@ describe('configs', () => {
   it('tinyproxy listens on loopback and allows CONNECT to the lab ports only', () => {
     const config = tinyproxyConfig();
     expect(config).toContain('Port 9443\nListen 127.0.0.1\n');
-    expect(config.match(/^ConnectPort \d+$/gm)).toEqual(['ConnectPort 8080', 'ConnectPort 80', 'ConnectPort 10250', 'ConnectPort 5201']);
+    expect(config.match(/^ConnectPort \d+$/gm)).toEqual(['ConnectPort 8080', 'ConnectPort 80', 'ConnectPort 10250']);
   });
 
   it('Prometheus scrapes the seed agent on the seed pod network and the shoot agent on the monitoring link', () => {

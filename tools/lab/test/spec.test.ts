@@ -1,6 +1,6 @@
 import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, type LabOptions, hostAddress, labSpec, namespaceList } from '../src/index.ts';
+import { INTERACTIVE_LAB, type LabOptions, hostAddress, labSpec, namespaceList, throwawayLab } from '../src/index.ts';
 import { parseCidr } from '@overlap/cidr';
 
 const noOverlap: LabOptions = { ...INTERACTIVE_LAB, shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' };
@@ -70,4 +70,15 @@ describe('hostAddress', () => {
     expect(hostAddress(net, 254, 'f')).toBe('10.1.0.254');
   });
   it('refuses IPv6', () => expect(() => hostAddress(parseCidr('fd00::/64', 'x'), 1, 'f')).toThrow(/must be IPv4/));
+});
+
+describe('throwawayLab', () => {
+  it('never shares a prefix or run directory with the interactive lab or another run', () => {
+    const [a, b] = [throwawayLab('e2e'), throwawayLab('e2e')];
+    expect(a.prefix).toMatch(/^ovl-e2e-[0-9a-f]{6}-$/);
+    expect(a.prefix.startsWith(INTERACTIVE_LAB.prefix)).toBe(false);
+    expect(a.runDir).not.toBe(INTERACTIVE_LAB.runDir);
+    expect(a.prefix).not.toBe(b.prefix);
+    expect(labSpec(a).namespaces.seed).toBe(`${a.prefix}seed`);
+  });
 });

@@ -1,20 +1,10 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { INTERACTIVE_LAB, type Lab, type LabOptions, PORTS, attempt, inNetns, run } from '../../src/index.ts';
+import { type Lab, PORTS, attempt, inNetns, run } from '../../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
 export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
-
-/**
- * A lab of its own per test file: another prefix and run directory than the interactive lab (so a suite never
- * touches a lab someone has up), short sync and scrape periods so repairs show quickly.
- */
-export function e2eOptions(change: Partial<LabOptions> = {}): LabOptions {
-  const id = randomBytes(3).toString('hex');
-  return { ...INTERACTIVE_LAB, prefix: `ovl-e2e-${id}-`, runDir: `/run/overlap-lab-e2e-${id}`, syncPeriodSeconds: 2, scrapeIntervalSeconds: 1, ...change };
-}
 
 /** Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal. */
 export async function ownedRules(netns: string): Promise<{ iptables: string[]; nftables: string[] }> {

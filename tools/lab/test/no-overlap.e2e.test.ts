@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Lab, agentMetrics, buildAgents, captureWhile, down, metricValue, request, throwawayLab, unmappedAddresses, up } from '../src/index.ts';
+import { NEEDS_ROOT, isRoot, ownedRules } from './support/lab-fixture.ts';
+
+// An HA shoot whose networks do not touch the seed pod network 10.1.0.0/16.
+const options = throwawayLab('e2e', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' });
+
+describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translates (${NEEDS_ROOT})`, () => {
+  let lab: Lab;
+
+  beforeAll(async () => {
+    await buildAgents();
+    lab = await up(options);
+  });
+  afterAll(async () => {
+    await down(options);
+  });
+
+  it('both agents decide against translation and install no rules', async () => {
+    expect(lab.spec.translates).toEqual({ seed: false, shoot: false });
+    for (const role of ['seed', 'shoot'] as const) {
+      const metrics = await agentMetrics(lab, role);
+      expect(metricValue(metrics, 'overlap_nat_expected')).toBe(0);
+      expect(metricValue(metrics, 'overlap_nat_rules_installed')).toBe(0);
+      expect(metricValue(metrics, 'overlap_syncs_total', { result: 'success' })).toBeGreaterThan(0);
+      const rules = await ownedRules(role === 'seed' ? lab.spec.namespaces.seed : lab.spec.namespaces.shoot);
+      expect([...rules.iptables, ...rules.nftables].filter((line) => line.includes('overlap'))).toEqual([]);
+    }
+  });
+
+  it('traffic crosses the tunnel untranslated and the shoot sees the real seed pod address', async () => {
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', () =>
+      Promise.all(lab.spec.targets.map((t) => request(lab, t, 'direct'))),
+    );
+    expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
+      '200 shoot pod answered on 100.96.5.20:8080 to 10.1.0.10',
+      '200 shoot pod answered on 100.96.5.20:8080 to 10.1.0.10',
+      '200 shoot node answered on 10.250.0.5:10250 to 10.1.0.10',
+    ]);
+    expect(summary.flows.map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
+      '10.1.0.10 10.250.0.5:10250',
+      '10.1.0.10 100.64.0.10:80',
+      '10.1.0.10 100.96.5.20:8080',
+    ]);
+    expect(unmappedAddresses(summary)).toEqual(summary.addresses);
+  });
+});
