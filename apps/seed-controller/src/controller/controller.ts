@@ -1,5 +1,12 @@
 import type { Server } from 'node:http';
-import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, makeInformer } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type V1ConfigMap,
+  makeInformer,
+} from '@kubernetes/client-node';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
@@ -8,7 +15,7 @@ import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
 import type { ControllerConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
-import { kubeShootApi } from './shoot-api.ts';
+import { OWNED_SELECTOR, kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -41,7 +48,17 @@ export async function startController(
 ): Promise<RunningController> {
   let synced = false;
   let stopped = false;
-  const reconciler = new Reconciler(kubeShootApi(kubeConfig, config.leaseName), logger);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const configMaps = makeInformer<V1ConfigMap>(
+    kubeConfig,
+    '/api/v1/configmaps',
+    () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
+    OWNED_SELECTOR,
+  );
+  const reconciler = new Reconciler(
+    kubeShootApi(kubeConfig, config.leaseName, (namespace) => configMaps.list(namespace)),
+    logger,
+  );
   const queue = new WorkQueue({
     worker: async (namespace) => {
       if (!elector.leading) return;
@@ -72,7 +89,7 @@ export async function startController(
   );
 
   const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-  const informer = makeInformer<ClusterResource>(
+  const clusters = makeInformer<ClusterResource>(
     kubeConfig,
     CLUSTERS_PATH,
     () =>
@@ -82,16 +99,19 @@ export async function startController(
         plural: 'clusters',
       }) as Promise<KubernetesListObject<ClusterResource>>,
   );
-  informer.on('add', (cluster) => plans.upsert(cluster));
-  informer.on('update', (cluster) => plans.upsert(cluster));
-  informer.on('delete', (cluster) => {
+  clusters.on('add', (cluster) => plans.upsert(cluster));
+  clusters.on('update', (cluster) => plans.upsert(cluster));
+  clusters.on('delete', (cluster) => {
     if (cluster.metadata?.name) plans.remove(cluster.metadata.name);
   });
-  // client-node's informer does not restart itself after an error; client-go's does, so do it here.
-  informer.on('error', (error) => {
-    logger.warn({ err: error }, 'Cluster watch failed; restarting it');
-    if (!stopped) setTimeout(() => void informer.start().catch(() => undefined), INFORMER_RESTART_MS).unref();
-  });
+  // client-node's informers do not restart themselves after an error; client-go's do, so do it here.
+  for (const [what, informer] of [['Cluster', clusters], ['ConfigMap', configMaps]] as const) {
+    informer.on('error', (error) => {
+      if (stopped) return; // stopping aborts the watch, which the informer reports as an error
+      logger.warn({ err: error }, `${what} watch failed; restarting it`);
+      setTimeout(() => void informer.start().catch(() => undefined), INFORMER_RESTART_MS).unref();
+    });
+  }
 
   const isReady = (): boolean => synced;
   const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
@@ -111,7 +131,7 @@ export async function startController(
     throw error;
   }
 
-  await informer.start();
+  await Promise.all([clusters.start(), configMaps.start()]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -131,7 +151,8 @@ export async function startController(
       clearInterval(resync);
       queue.stop();
       await elector.stop();
-      await informer.stop();
+      await clusters.stop();
+      await configMaps.stop();
       await webhook.close();
       await closeServer(status.server);
     },

@@ -40,6 +40,8 @@ export class Reconciler {
       return;
     }
     const { plan } = entry;
+    // Our ConfigMaps stay while a pod template mounts them, so none left means no injection left to remove.
+    if (!plan.injection && this.#api.listOwnedConfigMaps(namespace).length === 0) return;
     const wanted = plan.configMaps ? [plan.configMaps.envoy, plan.configMaps.egress] : [];
     for (const configMap of wanted) await this.#api.createConfigMap(configMap);
 
@@ -59,7 +61,7 @@ export class Reconciler {
   }
 
   async #collectGarbage(namespace: string, keep: ReadonlySet<string>): Promise<void> {
-    for (const configMap of await this.#api.listOwnedConfigMaps(namespace)) {
+    for (const configMap of this.#api.listOwnedConfigMaps(namespace)) {
       const name = configMap.metadata!.name!;
       if (keep.has(name)) continue;
       await this.#api.deleteConfigMap(namespace, name);

@@ -11,7 +11,8 @@ import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 
 /** The API calls the reconciler makes in a shoot namespace; an interface so the reconciler reads as its logic. */
 export interface ShootApi {
-  listOwnedConfigMaps(namespace: string): Promise<V1ConfigMap[]>;
+  /** From the informer cache: a shoot with nothing of ours and nothing wanted costs no API call. */
+  listOwnedConfigMaps(namespace: string): readonly V1ConfigMap[];
   /** Creating one that already exists is fine: the name is its content hash. */
   createConfigMap(configMap: V1ConfigMap): Promise<void>;
   deleteConfigMap(namespace: string, name: string): Promise<void>;
@@ -32,14 +33,17 @@ async function tolerate<T>(call: Promise<T>, status: number): Promise<T | undefi
   }
 }
 
-export function kubeShootApi(config: KubeConfig, component: string): ShootApi {
+export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+export function kubeShootApi(
+  config: KubeConfig,
+  component: string,
+  ownedConfigMaps: (namespace: string) => readonly V1ConfigMap[],
+): ShootApi {
   const core = config.makeApiClient(CoreV1Api);
   const apps = config.makeApiClient(AppsV1Api);
   return {
-    async listOwnedConfigMaps(namespace) {
-      const list = await core.listNamespacedConfigMap({ namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
-      return list.items;
-    },
+    listOwnedConfigMaps: ownedConfigMaps,
     async createConfigMap(configMap) {
       await tolerate(core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }), 409);
     },

@@ -1,16 +1,18 @@
 /**
- * A keyed work queue like client-go's: a key waits at most once, one key is worked on at a time, and a failed key
- * comes back after an exponential delay. Serial on purpose: the API writes per shoot are few and small.
+ * A keyed work queue like client-go's: a key waits at most once, is never worked on by two workers at a time, and
+ * comes back after an exponential delay when it fails. A few workers overlap the API round trips of different shoots.
  */
 export class WorkQueue {
   readonly #worker: (key: string) => Promise<void>;
   readonly #onError: (key: string, error: unknown) => void;
   readonly #pending = new Set<string>();
+  readonly #active = new Set<string>();
   readonly #failures = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
-  #running = false;
+  readonly #workers: number;
+  #running = 0;
   #stopped = false;
   #idle: Array<() => void> = [];
 
@@ -19,17 +21,19 @@ export class WorkQueue {
     onError: (key: string, error: unknown) => void;
     baseDelayMs?: number;
     maxDelayMs?: number;
+    workers?: number;
   }) {
     this.#worker = options.worker;
     this.#onError = options.onError;
     this.#baseDelayMs = options.baseDelayMs ?? 500;
     this.#maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.#workers = options.workers ?? 4;
   }
 
   add(key: string): void {
     if (this.#stopped) return;
     this.#pending.add(key);
-    void this.#drain();
+    if (this.#running < this.#workers) void this.#work();
   }
 
   get length(): number {
@@ -38,7 +42,7 @@ export class WorkQueue {
 
   /** Resolves once nothing is pending or running (retries waiting on a timer do not count). */
   idle(): Promise<void> {
-    if (!this.#running && this.#pending.size === 0) return Promise.resolve();
+    if (this.#running === 0 && this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -49,22 +53,35 @@ export class WorkQueue {
     this.#timers.clear();
   }
 
-  async #drain(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    while (this.#pending.size > 0 && !this.#stopped) {
-      const key = this.#pending.values().next().value!;
-      this.#pending.delete(key);
+  /** A key another worker holds stays pending; that worker picks it up again when it is done. */
+  #next(): string | undefined {
+    for (const key of this.#pending) {
+      if (!this.#active.has(key)) {
+        this.#pending.delete(key);
+        return key;
+      }
+    }
+    return undefined;
+  }
+
+  async #work(): Promise<void> {
+    this.#running += 1;
+    for (let key = this.#next(); key !== undefined && !this.#stopped; key = this.#next()) {
+      this.#active.add(key);
       try {
         await this.#worker(key);
         this.#failures.delete(key);
       } catch (error) {
         this.#onError(key, error);
         this.#retryLater(key);
+      } finally {
+        this.#active.delete(key);
       }
     }
-    this.#running = false;
-    for (const resolve of this.#idle.splice(0)) resolve();
+    this.#running -= 1;
+    if (this.#running === 0 && (this.#pending.size === 0 || this.#stopped)) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
   #retryLater(key: string): void {

@@ -25,7 +25,7 @@ export function answerProbe(path: string, response: ServerResponse, isReady: () 
   }
   if (path === '/readyz') {
     const ready = isReady();
-    send(response, ready ? 200 : 503, ready ? 'ok\n' : 'not ready: the Cluster cache has not synced\n');
+    send(response, ready ? 200 : 503, ready ? 'ok\n' : 'not ready: the informer caches have not synced\n');
     return true;
   }
   return false;
