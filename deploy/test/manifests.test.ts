@@ -56,8 +56,11 @@ describe('the seed controller', () => {
     expect(getField(container, 'securityContext')).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
   });
 
-  it('probes and mounts what the container declares', () => {
+  it('listens where its ports, probes and mounts say', () => {
     expect(containerPorts).toEqual(['webhook', 'metrics']);
+    for (const [variable, port] of [['OVERLAP_WEBHOOK_ADDRESS', 'webhook'], ['OVERLAP_METRICS_ADDRESS', 'metrics']]) {
+      expect(getField(container, `env.[name=${variable}].value`)).toBe(`0.0.0.0:${String(getField(container, `ports.[name=${port}].containerPort`))}`);
+    }
     expect(getField(container, 'readinessProbe.httpGet')).toEqual({ path: '/readyz', port: 'metrics' });
     expect(getField(container, 'livenessProbe.httpGet')).toEqual({ path: '/healthz', port: 'metrics' });
     const mount = getField(container, 'volumeMounts.[name=webhook-tls].mountPath');

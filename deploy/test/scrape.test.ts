@@ -1,0 +1,247 @@
+// Starts each app for real, configured as the manifests configure it, and scrapes its /metrics: the controller's
+// esbuild bundle against FakeApiServer — the seed controller's in-process TEST DOUBLE of the Kubernetes API, not a
+// cluster — and the agents' bundles in network namespaces of their own, with a tun device standing in for the
+// tunnel. Then every metric name the alerts and the dashboard use must be exposed, and promtool must accept the
+// expositions. Needs the bundles: `npx nx run-many -t build`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Namespace, createNamespace, httpGetIn, waitForHttpOk } from '@overlap/agent-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { deploymentReview } from '../../apps/seed-controller/test/support/admission-review.ts';
+import { CLUSTERS, deploymentPath } from '../../apps/seed-controller/test/support/controller-harness.ts';
+import { FakeApiServer } from '../../apps/seed-controller/test/support/fake-apiserver.ts';
+import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '../../apps/seed-controller/test/support/fixtures.ts';
+import { httpsRequest } from '../../apps/seed-controller/test/support/https-client.ts';
+import { type Manifest, apiRequest, exposes, getField, metricFamilies, rbacAllows, renderKustomization } from '../src/index.ts';
+import { PROMETHEUS_SERIES, usedMetricNames } from './support/monitoring.ts';
+import { DEPLOY, REPO } from './support/paths.ts';
+import { poll, startProcess } from './support/process.ts';
+import { run } from './support/tools.ts';
+
+const isRoot = process.getuid?.() === 0;
+const OVERLAP = 'shoot--dev--overlap';
+const APART = 'shoot--dev--apart';
+const BROKEN = 'shoot--dev--broken';
+
+const seed = renderKustomization(join(DEPLOY, 'examples/seed'));
+const [vpnShoot] = renderKustomization(join(DEPLOY, 'examples/shoot'));
+const byKind = (kind: string): Manifest => seed.find((manifest) => manifest.kind === kind) as Manifest;
+
+type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } };
+
+/** A container's env as the kubelet would give it, with the downward-API fields this test stands in for. */
+function containerEnv(container: unknown, fields: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    ((getField(container, 'env') ?? []) as EnvVar[]).map(({ name, value, valueFrom }) => {
+      const resolved = value ?? fields[valueFrom?.fieldRef?.fieldPath ?? ''];
+      if (resolved === undefined) throw new Error(`env ${name} has a source this test does not provide`);
+      return [name, resolved];
+    }),
+  );
+}
+
+/** Metric names of deploy/monitoring, split by the app that must expose them. */
+const used = usedMetricNames();
+const controllerNames = [...used.keys()].filter((name) => /^overlap_(controller|webhook)_/.test(name));
+const agentNames = [...used.keys()].filter((name) => name.startsWith('overlap_') && !controllerNames.includes(name));
+
+/**
+ * prom-client's default Node.js metrics name three gauges with `_total`, which promtool's linter flags; they are
+ * the library's, not ours (prom-client issue), and every other line must lint clean.
+ */
+const PROM_CLIENT_LINT = new Set([
+  'nodejs_active_handles_total non-counter metrics should not have "_total" suffix',
+  'nodejs_active_requests_total non-counter metrics should not have "_total" suffix',
+  'nodejs_active_resources_total non-counter metrics should not have "_total" suffix',
+]);
+
+async function promtoolProblems(exposition: string): Promise<string[]> {
+  const checked = await run('promtool', ['check', 'metrics'], { input: exposition });
+  const problems = (checked.stdout + checked.stderr).split('\n').filter((line) => line.trim() !== '');
+  expect(checked.code === 0 || problems.length > 0, 'promtool failed without saying why').toBe(true);
+  return problems.filter((problem) => !PROM_CLIENT_LINT.has(problem));
+}
+
+function expectExposed(exposition: string, names: readonly string[]): void {
+  const families = metricFamilies(exposition);
+  const missing = names.filter((name) => !exposes(families, name)).map((name) => `${name} (used by ${used.get(name)?.join(', ')})`);
+  expect(missing).toEqual([]);
+}
+
+let injectedSeedAgent: Record<string, unknown> | undefined;
+
+describe('monitoring names', () => {
+  it('are all overlap_ metrics of the controller or the agents, or series Prometheus adds', () => {
+    expect(controllerNames.length).toBeGreaterThan(5);
+    expect(agentNames.length).toBeGreaterThan(5);
+    const accounted = new Set([...controllerNames, ...agentNames, ...PROMETHEUS_SERIES]);
+    expect([...used.keys()].filter((name) => !accounted.has(name))).toEqual([]);
+  });
+});
+
+describe('the seed controller bundle, with the env of deploy/seed, against the Kubernetes API test double', () => {
+  const api = new FakeApiServer();
+  const dir = mkdtempSync(join(tmpdir(), 'ovl-deploy-controller-'));
+  const container = getField(byKind('Deployment'), 'spec.template.spec.containers.[name=controller]');
+  const hook = (getField(byKind('MutatingWebhookConfiguration'), 'webhooks') as Record<string, unknown>[])[0];
+  const account = byKind('ServiceAccount').metadata as { name: string; namespace: string };
+  let controller: ReturnType<typeof startProcess> | undefined;
+  let ports: { webhookPort: number; metricsPort: number } | undefined;
+  let exposition = '';
+
+  beforeAll(async () => {
+    await api.start();
+    const cert = await run(process.execPath, [join(REPO, 'apps/seed-controller/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
+    expect(cert.code, cert.stderr).toBe(0);
+    writeFileSync(
+      join(dir, 'kubeconfig'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'double', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'controller', user: {} }],
+        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
+        'current-context': 'double',
+      }),
+    );
+    api.put(CLUSTERS, overlappingCluster() as never);
+    api.put(CLUSTERS, apartCluster() as never);
+    api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
+    for (const namespace of [OVERLAP, APART, BROKEN]) {
+      const deployment = sampleDeployment();
+      deployment.metadata = { ...deployment.metadata, namespace };
+      api.put(deploymentPath(namespace), deployment as never);
+    }
+    const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+    api.admission = async (operation, object, oldObject) => {
+      const reply = await httpsRequest(`https://localhost:${ports?.webhookPort}${String(getField(hook, 'clientConfig.service.path'))}`, {
+        ca,
+        method: 'POST',
+        body: deploymentReview(object as never, operation, oldObject as never),
+      });
+      const answer = (JSON.parse(reply.body) as { response: { patch?: string } }).response;
+      return answer.patch ? (JSON.parse(Buffer.from(answer.patch, 'base64').toString('utf8')) as unknown[]) : undefined;
+    };
+
+    // The manifest's fixed ports may be taken on a shared machine; every other setting is the manifest's.
+    const env = {
+      ...containerEnv(container, { 'metadata.name': 'overlap-seed-controller-0', 'metadata.namespace': account.namespace }),
+      OVERLAP_WEBHOOK_ADDRESS: '127.0.0.1:0',
+      OVERLAP_METRICS_ADDRESS: '127.0.0.1:0',
+      OVERLAP_TLS_CERT_FILE: join(dir, 'tls.crt'),
+      OVERLAP_TLS_KEY_FILE: join(dir, 'tls.key'),
+      KUBECONFIG: join(dir, 'kubeconfig'),
+    };
+    controller = startProcess(process.execPath, [join(REPO, 'apps/seed-controller/dist/controller.js')], env);
+    ports = await poll(() =>
+      controller
+        ?.output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"started"'))
+        .map((line) => JSON.parse(line) as { webhookPort: number; metricsPort: number })[0],
+    );
+  });
+
+  afterAll(async () => {
+    const code = await controller?.stop();
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+    expect(code, controller?.output()).toBe(0);
+  });
+
+  it('starts and answers its probes on the port the Deployment probes', async () => {
+    expect(ports, controller?.output()).toBeDefined();
+    for (const path of [getField(container, 'readinessProbe.httpGet.path'), getField(container, 'livenessProbe.httpGet.path')]) {
+      const ready = await poll(async () => {
+        const reply = await fetch(`http://127.0.0.1:${ports?.metricsPort}${String(path)}`);
+        return reply.status === 200 ? reply.status : undefined;
+      });
+      expect(ready, `${String(path)}\n${controller?.output()}`).toBe(200);
+    }
+  });
+
+  it('injects the sidecars through the webhook path the MutatingWebhookConfiguration names, with the ports the PodMonitor scrapes', async () => {
+    const containers = await poll(() => {
+      const list = api.get(`${deploymentPath(OVERLAP)}/kube-apiserver`)?.spec.template.spec.containers as { name: string; ports?: { name: string }[] }[];
+      return list.some((candidate) => candidate.name === 'seed-vpn-agent') ? list : undefined;
+    });
+    expect(containers?.map((candidate) => candidate.name), controller?.output()).toEqual(expect.arrayContaining(['envoy-proxy', 'seed-vpn-agent']));
+    const declared = (containers ?? []).flatMap((candidate) => candidate.ports ?? []).map((port) => port.name);
+    const podMonitor = renderKustomization(join(DEPLOY, 'monitoring')).find((manifest) => manifest.kind === 'PodMonitor');
+    for (const endpoint of getField(podMonitor, 'spec.podMetricsEndpoints') as { port: string }[]) expect(declared).toContain(endpoint.port);
+    expect(api.get(`${deploymentPath(APART)}/kube-apiserver`)?.spec.template.spec.containers.map((c: { name: string }) => c.name)).not.toContain('seed-vpn-agent');
+    injectedSeedAgent = containers?.find((candidate) => candidate.name === 'seed-vpn-agent');
+  });
+
+  it('asks the API server for nothing its RBAC does not grant', () => {
+    const requests = api.requests();
+    expect(requests.some((line) => line.startsWith('PATCH'))).toBe(true);
+    const denied = requests.filter((line) => !rbacAllows(seed, account, apiRequest(line)));
+    expect(denied).toEqual([]);
+  });
+
+  it('exposes every controller metric the alerts and the dashboard use, and promtool accepts the exposition', async () => {
+    exposition = (await poll(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${ports?.metricsPort}/metrics`)).text();
+      return text.includes('overlap_controller_shoot_invalid{') && text.includes('overlap_webhook_injections_total{') ? text : undefined;
+    })) ?? '';
+    expectExposed(exposition, controllerNames);
+    expect(await promtoolProblems(exposition)).toEqual([]);
+  });
+});
+
+describe.skipIf(!isRoot)('the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability (skipped: needs root)', () => {
+  const namespaces: Namespace[] = [];
+  afterAll(async () => {
+    for (const ns of namespaces.splice(0)) await ns.delete();
+  });
+
+  /** Runs the agent with the env its manifest gives it until its NAT is active, and returns its /metrics. */
+  async function scrapeAgent(side: 'seed' | 'shoot', env: Record<string, string>, port: number): Promise<string> {
+    const ns = await createNamespace('deploy');
+    namespaces.push(ns);
+    await ns.run(['ip', 'tuntap', 'add', 'dev', env.OVERLAP_TUNNEL_DEVICE ?? '', 'mode', 'tun']);
+    await ns.run(['ip', 'link', 'set', env.OVERLAP_TUNNEL_DEVICE ?? '', 'up']);
+    if (side === 'shoot') {
+      await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
+      for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);
+    }
+    // As in the pod: uid 0 whose capabilities are NET_ADMIN and nothing else.
+    const agent = startProcess(
+      'ip',
+      ['netns', 'exec', ns.name, 'setpriv', '--bounding-set=-all,+net_admin', '--inh-caps=-all', process.execPath, join(REPO, `apps/${side}-vpn-agent/dist/main.js`)],
+      env,
+    );
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      expect((await waitForHttpOk(ns.run, url)).status, agent.output()).toBe(200);
+      const active = await poll(async () => {
+        const reply = await httpGetIn(ns.run, url);
+        return /^overlap_nat_active\{[^}]*\} 1$/m.test(reply.body) ? reply.body : undefined;
+      });
+      expect(active, agent.output()).toBeDefined();
+      return active ?? '';
+    } finally {
+      expect(await agent.stop(), agent.output()).toBe(0);
+    }
+  }
+
+  it('seed-vpn-agent, with the env the webhook injected: NAT active, every agent metric of the monitoring exposed', async () => {
+    expect(injectedSeedAgent, 'the controller test injects the seed agent first').toBeDefined();
+    const env = containerEnv(injectedSeedAgent, { 'metadata.name': 'kube-apiserver-0', 'metadata.namespace': OVERLAP });
+    const exposition = await scrapeAgent('seed', env, Number(env.OVERLAP_METRICS_ADDRESS?.split(':')[1]));
+    expectExposed(exposition, agentNames);
+    expect(await promtoolProblems(exposition)).toEqual([]);
+  });
+
+  it('shoot-vpn-agent, with the env of the vpn-shoot sidecar: NAT active, every agent metric of the monitoring exposed', async () => {
+    const sidecar = getField(vpnShoot, 'spec.template.spec.containers.[name=shoot-vpn-agent]');
+    const env = containerEnv(sidecar, { 'metadata.name': 'vpn-shoot-0', 'metadata.namespace': 'kube-system' });
+    const port = (getField(sidecar, 'ports') as { containerPort: number }[])[0]?.containerPort ?? 0;
+    const exposition = await scrapeAgent('shoot', env, port);
+    expectExposed(exposition, agentNames);
+    expect(await promtoolProblems(exposition)).toEqual([]);
+  });
+});
