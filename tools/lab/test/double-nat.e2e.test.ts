@@ -24,9 +24,9 @@ import {
 import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules } from './support/lab-fixture.ts';
 import { existsSync } from 'node:fs';
 
-const options = throwawayLab('e2e');
-
-describe.skipIf(!isRoot)(`the lab with overlapping networks, real agents and double NAT (${NEEDS_ROOT})`, () => {
+// The agents' two backends, each in a lab of its own.
+describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with overlapping networks, real agents and double NAT, backend %s (${NEEDS_ROOT})`, (backend) => {
+  const options = throwawayLab('e2e', { backend });
   let lab: Lab;
   const sync = options.syncPeriodSeconds * 1000;
 
@@ -45,6 +45,8 @@ describe.skipIf(!isRoot)(`the lab with overlapping networks, real agents and dou
   };
 
   it('reaches the shoot pod, service and node through the proxy; only 241–244/8 cross the tunnel; direct fails', async () => {
+    const info = (await agentMetrics(lab, 'seed')).find((sample) => sample.name === 'overlap_agent_info');
+    expect(info?.labels['backend']).toBe(backend);
     const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', () =>
       Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))),
     );
@@ -79,7 +81,7 @@ describe.skipIf(!isRoot)(`the lab with overlapping networks, real agents and dou
     const owned = await ownedRules(lab.spec.namespaces.seed);
     if (owned.nftables.length > 0) await run(inNetns(lab.spec.namespaces.seed, ['nft', 'flush', 'table', 'ip', 'overlap']));
     for (const chain of ['OVERLAP-OUTPUT', 'OVERLAP-POSTROUTING', 'OVERLAP-PREROUTING']) {
-      if (owned.iptables.some((line) => line.startsWith(`-A ${chain} `))) await run(inNetns(lab.spec.namespaces.seed, ['iptables', '-w', '-t', 'nat', '-F', chain]));
+      if (owned.iptables.some((line) => line.startsWith(`nat: -A ${chain} `))) await run(inNetns(lab.spec.namespaces.seed, ['iptables', '-w', '-t', 'nat', '-F', chain]));
     }
     expect(await ownedRules(lab.spec.namespaces.seed)).not.toEqual(owned);
     await waitFor('the seed agent to repair the drift', async () => ((await drifts()) > before ? true : undefined), 5 * sync + 5_000, 100);

@@ -9,17 +9,22 @@ export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and N
 /** Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal. */
 export async function ownedRules(netns: string): Promise<{ iptables: string[]; nftables: string[] }> {
   const save = await run(inNetns(netns, ['iptables-save']));
-  const iptables = save.split('\n').filter((line) => line.includes('OVERLAP') && !line.startsWith('#'));
-  const table = await attempt(inNetns(netns, ['nft', 'list', 'table', 'ip', 'overlap']));
-  const nftables = table.ok
-    ? table.stdout.split('\n').map((line) => line.trim().replace(/counter packets \d+ bytes \d+/, 'counter')).filter((line) => line !== '')
+  // Prefixed with their table: filter and mangle both have a `-A FORWARD -j OVERLAP-FORWARD`.
+  let table = '';
+  const iptables = save.split('\n').flatMap((line) => {
+    if (line.startsWith('*')) table = line.slice(1);
+    return line.includes('OVERLAP') && !line.startsWith('#') ? [`${table}: ${line}`] : [];
+  });
+  const nft = await attempt(inNetns(netns, ['nft', 'list', 'table', 'ip', 'overlap']));
+  const nftables = nft.ok
+    ? nft.stdout.split('\n').map((line) => line.trim().replace(/counter packets \d+ bytes \d+/, 'counter')).filter((line) => line !== '')
     : [];
   return { iptables, nftables };
 }
 
-/** Rules (iptables `-A` lines, nft rules with a comment) that appear more than once; braces and headers are skipped. */
+/** Rules (iptables `-A` lines with their table, nft rules with a comment) that appear more than once; braces and headers are skipped. */
 export function duplicates(lines: readonly string[]): string[] {
-  const rules = lines.filter((line) => line.startsWith('-A ') || line.includes('comment "'));
+  const rules = lines.filter((line) => line.includes(': -A ') || line.includes('comment "'));
   return rules.filter((line, i) => rules.indexOf(line) !== i);
 }
 
