@@ -96,6 +96,26 @@ describe('the controller against a test double of the Kubernetes API', () => {
     );
   });
 
+  it('exposes every controller metric of CONTRACTS.md, each with HELP, on the metrics port', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${leader.statusPort}/metrics`)).text();
+    const names = [
+      'overlap_controller_info',
+      'overlap_controller_shoots',
+      'overlap_controller_shoots_overlapping',
+      'overlap_controller_shoot_overlap',
+      'overlap_controller_shoot_invalid',
+      'overlap_controller_reconciles_total',
+      'overlap_controller_reconcile_errors_total',
+      'overlap_webhook_admission_requests_total',
+      'overlap_webhook_admission_duration_seconds',
+      'overlap_webhook_injections_total',
+      'overlap_webhook_removals_total',
+    ];
+    for (const name of names) expect(text).toMatch(new RegExp(`^# HELP ${name} \\S.+$`, 'm'));
+    expect(text).toMatch(/^overlap_controller_info\{version="test"\} 1$/m);
+    expect(text).toMatch(/^overlap_webhook_injections_total\{namespace="shoot--dev--overlap"\} [1-9]/m);
+  });
+
   it('when the overlap goes away: re-admits, the webhook removes its parts, the ConfigMaps are collected', async () => {
     const moved = overlappingCluster();
     const networking = (moved.spec!.shoot as { spec: { networking: Record<string, string> } }).spec.networking;

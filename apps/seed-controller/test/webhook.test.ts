@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -14,6 +14,7 @@ import { ControllerMetrics } from '../src/telemetry/metrics.ts';
 import type { PlanEntry } from '../src/webhook/admission.ts';
 import { WEBHOOK_PATH, type WebhookServer, startWebhookServer } from '../src/webhook/server.ts';
 import { deploymentReview } from './support/admission-review.ts';
+import { eventually } from './support/eventually.ts';
 import { apartCluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
 import { httpsRequest } from './support/https-client.ts';
 
@@ -136,6 +137,32 @@ describe('the admission webhook over HTTPS', () => {
     expect(histogram.values.find((v) => v.metricName === 'overlap_webhook_admission_duration_seconds_count')?.value).toBe(11);
     const injections = await metrics.injections.get();
     expect(injections.values).toEqual([expect.objectContaining({ labels: { namespace: OVERLAP_NS }, value: 3 })]);
+  });
+
+  it('picks up a rotated serving certificate from its files without a restart', async () => {
+    const rotated = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    const mounted = mkdtempSync(join(dir, 'secret-'));
+    for (const file of ['tls.crt', 'tls.key']) copyFileSync(join(dir, file), join(mounted, file));
+    const reloading = await startWebhookServer({
+      host: '127.0.0.1',
+      port: 0,
+      certFile: join(mounted, 'tls.crt'),
+      keyFile: join(mounted, 'tls.key'),
+      lookup: () => ({ state: 'unknown' }),
+      metrics: new ControllerMetrics('test', false),
+      logger: pino({ level: 'silent' }),
+      isReady: () => true,
+      reloadIntervalMs: 20,
+    });
+    try {
+      const healthz = `https://localhost:${reloading.port}/healthz`;
+      await expect(httpsRequest(healthz, { ca: rotated.caCert })).rejects.toThrow();
+      writeFileSync(join(mounted, 'tls.crt'), rotated.tlsCert);
+      writeFileSync(join(mounted, 'tls.key'), rotated.tlsKey);
+      await eventually(async () => expect((await httpsRequest(healthz, { ca: rotated.caCert })).status).toBe(200), 'new certificate served');
+    } finally {
+      await reloading.close();
+    }
   });
 
   it('serves /healthz always and /readyz only once ready', async () => {

@@ -13,7 +13,7 @@ import { formatPlanText } from './plan-text.ts';
 const USAGE = `usage:
   overlap plan -f CLUSTER_FILE [--deployment FILE] [--backend iptables|nftables] [--output text|json]
   overlap plan --seed-pods CIDR --shoot-pods LIST [--shoot-services LIST] [--shoot-nodes LIST] [--ha] [...]
-  overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace garden] [--days 365]
+  overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace overlap-system] [--days 365]
 `;
 
 /** Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. */
@@ -131,7 +131,7 @@ function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
     options: {
       out: { type: 'string' },
       service: { type: 'string', default: 'overlap-seed-controller' },
-      namespace: { type: 'string', default: 'garden' },
+      namespace: { type: 'string', default: 'overlap-system' },
       days: { type: 'string', default: '365' },
     },
   });

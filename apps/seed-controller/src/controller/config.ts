@@ -25,7 +25,7 @@ const SETTINGS = {
   'metrics-address': { env: 'OVERLAP_METRICS_ADDRESS', fallback: '0.0.0.0:8080' },
   'tls-cert-file': { env: 'OVERLAP_TLS_CERT_FILE', fallback: '/etc/overlap/webhook-tls/tls.crt' },
   'tls-key-file': { env: 'OVERLAP_TLS_KEY_FILE', fallback: '/etc/overlap/webhook-tls/tls.key' },
-  'leader-election-namespace': { env: 'POD_NAMESPACE', fallback: 'garden' },
+  'leader-election-namespace': { env: 'POD_NAMESPACE', fallback: 'overlap-system' },
   'leader-election-name': { env: 'OVERLAP_LEADER_ELECTION_NAME', fallback: 'overlap-seed-controller' },
   'leader-election-identity': { env: 'POD_NAME', fallback: hostname() },
   'lease-duration': { env: 'OVERLAP_LEASE_DURATION', fallback: '15' },
