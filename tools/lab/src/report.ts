@@ -48,10 +48,13 @@ function captureLines(proof: Proof): string[] {
 
 function counterLines(proof: Proof): string[] {
   if (proof.counters.length === 0) return ['(no per-mapping counters: the agents translate nothing)'];
-  return table([
-    ['role', 'kind', 'original → mapped', 'direction', 'packets'],
-    ...proof.counters.map((c) => [c.role, c.kind, `${c.original} → ${c.mapped}`, c.direction, String(c.packets)]),
-  ]);
+  return [
+    ...table([
+      ['role', 'kind', 'original → mapped', 'direction', 'packets'],
+      ...proof.counters.map((c) => [c.role, c.kind, `${c.original} → ${c.mapped}`, c.direction, String(c.packets)]),
+    ]),
+    '(a NAT rule sees the first packet of each connection, conntrack translates the rest: these count connections)',
+  ];
 }
 
 /** The proof as a newcomer reads it: a few headed sections, one line per fact. */
