@@ -1,7 +1,7 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { describe, expect, it } from 'vitest';
-import { InjectionConflictError, mutateDeployment } from '../src/inject/mutate.ts';
+import { InjectionError, mutateDeployment } from '../src/inject/mutate.ts';
 import { INJECTED_ANNOTATION } from '../src/inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import type { ClusterObject } from '../src/shoot/shoot-facts.ts';
@@ -254,7 +254,7 @@ describe('mutateDeployment: conflicts', () => {
     const original = sampleDeployment();
     original.spec!.template.spec!.volumes!.push({ name: 'certs', emptyDir: {} });
     const snapshot = JSON.stringify(original);
-    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow(InjectionConflictError);
+    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow(InjectionError);
     expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow(
       'spec.template.spec.volumes: "certs" already exists and was not added by this controller',
     );
@@ -264,6 +264,6 @@ describe('mutateDeployment: conflicts', () => {
   it('names a Deployment without a kube-apiserver container', () => {
     const original = sampleDeployment();
     original.spec!.template.spec!.containers[0]!.name = 'apiserver';
-    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow('no container named kube-apiserver');
+    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow('spec.template.spec.containers: has no container named kube-apiserver');
   });
 });

@@ -20,7 +20,7 @@ export interface ControllerConfig {
 
 /** Every setting is a flag, or the env variable beside it (flags win), or the default. */
 const SETTINGS = {
-  kubeconfig: { env: 'KUBECONFIG', fallback: '' },
+  kubeconfig: { env: 'OVERLAP_KUBECONFIG', fallback: '' },
   'webhook-address': { env: 'OVERLAP_WEBHOOK_ADDRESS', fallback: '0.0.0.0:9443' },
   'metrics-address': { env: 'OVERLAP_METRICS_ADDRESS', fallback: '0.0.0.0:8080' },
   'tls-cert-file': { env: 'OVERLAP_TLS_CERT_FILE', fallback: '/etc/overlap/webhook-tls/tls.crt' },
@@ -43,7 +43,7 @@ const SETTINGS = {
 type Setting = keyof typeof SETTINGS;
 
 export const CONTROLLER_USAGE = Object.entries(SETTINGS)
-  .map(([flag, { env, fallback }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || '(in-cluster)'}`)
+  .map(([flag, { env, fallback }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || '(in-cluster, or $KUBECONFIG)'}`)
   .join('\n');
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];

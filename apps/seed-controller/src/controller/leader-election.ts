@@ -64,13 +64,16 @@ export class LeaderElector {
     try {
       const won = await this.#tryAcquireOrRenew();
       if (won) this.#lastRenew = Date.now();
-      if (won !== this.#leading && (won || Date.now() - this.#lastRenew > this.#options.leaseSeconds * 1000)) {
-        this.#setLeading(won);
-      }
+      if (won && !this.#leading) this.#setLeading(true);
     } catch (error) {
       this.#logger.warn({ err: error }, 'leader election round failed');
-      if (this.#leading && Date.now() - this.#lastRenew > this.#options.leaseSeconds * 1000) this.#setLeading(false);
     }
+    if (this.#leading && Date.now() - this.#lastRenew > this.#renewDeadlineMs()) this.#setLeading(false);
+  }
+
+  /** client-go's renew deadline (10 s of a 15 s lease): step down before anyone else may take the Lease. */
+  #renewDeadlineMs(): number {
+    return (this.#options.leaseSeconds * 1000 * 2) / 3;
   }
 
   #setLeading(leading: boolean): void {

@@ -40,10 +40,13 @@ export class Reconciler {
       return;
     }
     const { plan } = entry;
+    const owned = new Set(this.#api.listOwnedConfigMaps(namespace).map((c) => c.metadata!.name!));
     // Our ConfigMaps stay while a pod template mounts them, so none left means no injection left to remove.
-    if (!plan.injection && this.#api.listOwnedConfigMaps(namespace).length === 0) return;
+    if (!plan.injection && owned.size === 0) return;
     const wanted = plan.configMaps ? [plan.configMaps.envoy, plan.configMaps.egress] : [];
-    for (const configMap of wanted) await this.#api.createConfigMap(configMap);
+    for (const configMap of wanted) {
+      if (!owned.has(configMap.metadata!.name!)) await this.#api.createConfigMap(configMap);
+    }
 
     let deployment = await this.#api.readDeployment(namespace, KUBE_APISERVER);
     const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== plan.hash;

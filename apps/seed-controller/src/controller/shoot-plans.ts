@@ -53,8 +53,8 @@ export class ShootPlans {
     try {
       return { state: 'planned', plan: planShoot(cluster, this.#settings) };
     } catch (error) {
-      if (error instanceof InputError) return { state: 'invalid', error };
-      throw error;
+      // Anything else is a bug of ours; skipping this shoot still beats losing the informer for all of them.
+      return { state: 'invalid', error: error instanceof Error ? error : new Error(String(error)) };
     }
   }
 

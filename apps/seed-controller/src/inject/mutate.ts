@@ -20,13 +20,18 @@ interface Marker {
   readonly hostAliases: readonly V1HostAlias[];
 }
 
-/** The Deployment cannot take the injection without overwriting something that is not ours. */
-export class InjectionConflictError extends Error {
-  constructor(field: string, name: string) {
-    super(`${field}: "${name}" already exists and was not added by this controller`);
-    this.name = 'InjectionConflictError';
+/** The Deployment cannot be changed as planned: something is missing, or would be overwritten that is not ours. */
+export class InjectionError extends Error {
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = 'InjectionError';
+    this.field = field;
   }
 }
+
+const notOurs = (name: string): string => `"${name}" already exists and was not added by this controller`;
 
 /**
  * The webhook's whole effect as a pure function: with an injection, the kube-apiserver Deployment gets exactly it
@@ -47,13 +52,13 @@ export function mutateDeployment(original: V1Deployment, injection: Injection | 
 
 function podSpec(deployment: V1Deployment): V1PodSpec {
   const spec = deployment.spec?.template?.spec;
-  if (!spec) throw new InjectionConflictError('spec.template.spec', 'missing');
+  if (!spec) throw new InjectionError('spec.template.spec', 'is missing');
   return spec;
 }
 
 function apiserverContainer(spec: V1PodSpec): V1Container {
   const container = spec.containers.find((c) => c.name === KUBE_APISERVER);
-  if (!container) throw new InjectionConflictError('spec.template.spec.containers', `no container named ${KUBE_APISERVER}`);
+  if (!container) throw new InjectionError('spec.template.spec.containers', `has no container named ${KUBE_APISERVER}`);
   return container;
 }
 
@@ -79,7 +84,7 @@ function readMarker(deployment: V1Deployment): Marker | undefined {
       hostAliases: parsed.hostAliases ?? [],
     };
   } catch {
-    throw new InjectionConflictError(`spec.template.metadata.annotations["${INJECTED_ANNOTATION}"]`, text);
+    throw new InjectionError(`spec.template.metadata.annotations["${INJECTED_ANNOTATION}"]`, `${JSON.stringify(text)} is not JSON`);
   }
 }
 
@@ -112,7 +117,7 @@ function strip(deployment: V1Deployment, marker: Marker): void {
 function appendUnique<T>(list: T[], items: readonly T[], key: (item: T) => string, field: string): T[] {
   const taken = new Set(list.map(key));
   for (const item of items) {
-    if (taken.has(key(item))) throw new InjectionConflictError(field, key(item));
+    if (taken.has(key(item))) throw new InjectionError(field, notOurs(key(item)));
   }
   return [...list, ...items.map((item) => structuredClone(item))];
 }

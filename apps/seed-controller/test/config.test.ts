@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseControllerConfig } from '../src/controller/config.ts';
+
+describe('parseControllerConfig', () => {
+  it('defaults match the deploy/ manifests', () => {
+    const config = parseControllerConfig([], { POD_NAME: 'overlap-seed-controller-abc' });
+    expect(config).toMatchObject({
+      kubeconfig: undefined,
+      webhookAddress: { host: '0.0.0.0', port: 9443 },
+      statusAddress: { host: '0.0.0.0', port: 8080 },
+      certFile: '/etc/overlap/webhook-tls/tls.crt',
+      keyFile: '/etc/overlap/webhook-tls/tls.key',
+      leaseNamespace: 'overlap-system',
+      leaseName: 'overlap-seed-controller',
+      identity: 'overlap-seed-controller-abc',
+      leaseSeconds: 15,
+      resyncSeconds: 300,
+      injection: { agentBackend: 'auto', caBundleSecret: 'ca-vpn-bundle' },
+    });
+  });
+
+  it('a flag beats its env variable, which beats the default', () => {
+    const env = { OVERLAP_WEBHOOK_ADDRESS: '[::]:10250', OVERLAP_AGENT_IMAGE: 'env/agent:1', OVERLAP_LOG_LEVEL: 'debug' };
+    const config = parseControllerConfig(['--agent-image=flag/agent:2'], env);
+    expect(config.webhookAddress).toEqual({ host: '::', port: 10250 });
+    expect(config.injection.agentImage).toBe('flag/agent:2');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    [['--webhook-address', 'localhost'], {}, '--webhook-address: "localhost" must be HOST:PORT with a port from 0 to 65535'],
+    [[], { OVERLAP_RESYNC_PERIOD: '0' }, 'OVERLAP_RESYNC_PERIOD: "0" must be a positive whole number of seconds'],
+    [['--agent-backend', 'ebpf'], {}, '--agent-backend: "ebpf" must be one of auto, iptables, nftables'],
+    [[], { OVERLAP_LOG_LEVEL: 'loud' }, 'OVERLAP_LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace'],
+  ])('%j %j: names the flag or variable', (argv, env, message) => {
+    expect(() => parseControllerConfig(argv, env)).toThrow(message);
+  });
+});
