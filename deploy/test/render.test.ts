@@ -91,7 +91,7 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
 
 const kustomize = await kustomizeBinary();
 
-describe.skipIf(!kustomize)('the same bases built by the real kustomize (kubectl kustomize; skipped: no kubectl with kustomize ≥ 4 here)', () => {
+describe.skipIf(!kustomize)(`the same bases built by kubectl kustomize${kustomize ? '' : ' (skipped: no kubectl with kustomize 4 or later on this machine)'}`, () => {
   /** Key order differs between the two; list order and every value must not. */
   const canonical = (manifest: Manifest): string =>
     JSON.stringify(manifest, (_key, value: unknown) =>

@@ -192,7 +192,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
   });
 });
 
-describe.skipIf(!isRoot)('the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability (skipped: needs root)', () => {
+describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability${isRoot ? '' : ' (skipped: needs root)'}`, () => {
   const namespaces: Namespace[] = [];
   afterAll(async () => {
     for (const ns of namespaces.splice(0)) await ns.delete();

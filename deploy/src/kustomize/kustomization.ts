@@ -39,12 +39,13 @@ function text(value: unknown, field: string): string {
   return value;
 }
 
+type JsonList = Record<string, unknown>[];
+
 function list(value: unknown, field: string): JsonList {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every(isObject)) throw new InputError(field, JSON.stringify(value), 'must be a list of objects');
   return value;
 }
-type JsonList = Record<string, unknown>[];
 
 function generator(entry: Record<string, unknown>, field: string): ConfigMapGenerator {
   const options = isObject(entry.options) ? entry.options : {};
