@@ -1,4 +1,5 @@
-// The sync against the real kernel: every test gets its own network namespace, real iptables or nft.
+// The sync against the real kernel, the same scenarios for each backend (one test file per backend, so the two
+// run in parallel): every test gets its own network namespace and uses real iptables or nft.
 import { type Backend, diffRules } from '@overlap/natrules';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Namespace, readLive, teardownRoutes, teardownRules } from '../src/index.ts';
@@ -15,11 +16,10 @@ import {
   valueOf,
 } from './kernel.ts';
 
-const BACKENDS: readonly Backend[] = ['iptables', 'nftables'];
 const SEED_ROUTES = ['242.0.0.0/24 dev bond0', '243.0.0.0/20 dev bond0', '244.0.0.0/16 dev bond0'];
 
-describe.skipIf(!isRoot)(`sync in a network namespace (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
-  describe.each(BACKENDS)('%s', (backend) => {
+export function syncScenarios(backend: Backend): void {
+  describe.skipIf(!isRoot)(`${backend} sync in a network namespace (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
     let ns: Namespace;
     beforeEach(async () => {
       ns = await podNamespace('bond0');
@@ -159,4 +159,4 @@ describe.skipIf(!isRoot)(`sync in a network namespace (${isRoot ? 'root' : NOT_R
       expect((await ns.run(['ip', 'route', 'show', '198.51.100.0/24'])).stdout).toContain('dev bond0');
     });
   });
-});
+}

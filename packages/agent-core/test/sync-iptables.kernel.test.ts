@@ -1,0 +1,3 @@
+import { syncScenarios } from './sync-scenarios.ts';
+
+syncScenarios('iptables');
