@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type JsonObject, withVariablesResolved } from '../src/index.ts';
+import { type JsonObject, dashboardQueries, withVariablesResolved } from '../src/index.ts';
 import { PROMETHEUS_SERIES, loadDashboard, monitoringExpressions, usedMetricNames } from './support/monitoring.ts';
 import { run } from './support/tools.ts';
 
@@ -60,6 +60,19 @@ describe('the Grafana dashboard', () => {
     writeFileSync(join(scratch, 'dashboard.rules.yaml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
     const checked = await run('promtool', ['check', 'rules', 'dashboard.rules.yaml'], { cwd: scratch });
     expect(checked.stdout + checked.stderr).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+
+  it('reads the queries of panels inside rows and of query variables, and refuses a target without expr', () => {
+    const queries = dashboardQueries({
+      panels: [{ type: 'row', panels: [{ title: 'inner', targets: [{ refId: 'A', expr: 'up' }] }] }],
+      templating: { list: [{ type: 'query', name: 'ns', query: { query: 'label_values(overlap_agent_info{role="seed"}, namespace)' } }, { type: 'custom', name: 'c' }] },
+    });
+    expect(queries).toEqual([
+      { panel: 'inner', refId: 'A', expr: 'up' },
+      { panel: 'variable ns', refId: 'query', expr: 'overlap_agent_info{role="seed"}' },
+    ]);
+    expect(() => dashboardQueries({ panels: [{ title: 'broken', targets: [{ refId: 'A' }] }] })).toThrow(/broken/);
+    expect(() => dashboardQueries({ templating: { list: [{ type: 'query', name: 'v', query: 'query_result(up)' }] } })).toThrow(/label_values/);
   });
 
   it('resolves Grafana variables to PromQL that parses, and leaves other text alone', () => {
