@@ -90,7 +90,7 @@ describe('the mutating webhook', () => {
   it('is registered once, for apps/v1 Deployments on CREATE and UPDATE, without side effects, 10 s, failing closed', () => {
     expect(hooks).toHaveLength(1);
     expect(hook.rules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' }]);
-    expect(hook).toMatchObject({ sideEffects: 'None', timeoutSeconds: 10, failurePolicy: 'Fail', admissionReviewVersions: ['v1'] });
+    expect(hook).toMatchObject({ sideEffects: 'None', timeoutSeconds: 10, failurePolicy: 'Fail', reinvocationPolicy: 'IfNeeded', admissionReviewVersions: ['v1'] });
   });
 
   it('is called through the controller Service on the port that leads to the webhook container port', () => {
