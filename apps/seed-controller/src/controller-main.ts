@@ -24,10 +24,21 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel, 'overlap-seed-controller');
   const kubeConfig = new KubeConfig();
-  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  try {
+    if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    process.stderr.write(`overlap-seed-controller: --kubeconfig: ${JSON.stringify(config.kubeconfig ?? '')} cannot be loaded: ${(error as Error).message}\n`);
+    return 2;
+  }
 
-  const controller = await startController(config, kubeConfig, logger, new ControllerMetrics(VERSION));
+  let controller;
+  try {
+    controller = await startController(config, kubeConfig, logger, new ControllerMetrics(VERSION));
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    return 1;
+  }
   logger.info({ version: VERSION, webhookPort: controller.webhookPort, metricsPort: controller.statusPort }, 'started');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import {
   CoreV1Api,
   CustomObjectsApi,
+  type Informer,
   type KubeConfig,
+  type KubernetesObject,
   type KubernetesListObject,
   type V1ConfigMap,
   makeInformer,
@@ -104,15 +106,6 @@ export async function startController(
   clusters.on('delete', (cluster) => {
     if (cluster.metadata?.name) plans.remove(cluster.metadata.name);
   });
-  // client-node's informers do not restart themselves after an error; client-go's do, so do it here.
-  for (const [what, informer] of [['Cluster', clusters], ['ConfigMap', configMaps]] as const) {
-    informer.on('error', (error) => {
-      if (stopped) return; // stopping aborts the watch, which the informer reports as an error
-      logger.warn({ err: error }, `${what} watch failed; restarting it`);
-      setTimeout(() => void informer.start().catch(() => undefined), INFORMER_RESTART_MS).unref();
-    });
-  }
-
   const isReady = (): boolean => synced;
   const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
   let webhook: WebhookServer;
@@ -131,7 +124,11 @@ export async function startController(
     throw error;
   }
 
-  await Promise.all([clusters.start(), configMaps.start()]);
+  const isStopped = (): boolean => stopped;
+  await Promise.all([
+    listedOnce(clusters, 'Cluster', logger, isStopped),
+    listedOnce(configMaps, 'ConfigMap', logger, isStopped),
+  ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -157,6 +154,32 @@ export async function startController(
       await closeServer(status.server);
     },
   };
+}
+
+/**
+ * Starts an informer and resolves once it has listed without an error. client-node's informer neither restarts
+ * itself after an error nor fails `start()` when the list fails (it only emits `error`), so both happen here.
+ */
+function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: Logger, isStopped: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    let failed = false;
+    const attempt = (): void => {
+      failed = false;
+      informer.start().then(
+        () => {
+          if (!failed) resolve();
+        },
+        () => undefined, // reported through the error event
+      );
+    };
+    informer.on('error', (error) => {
+      failed = true;
+      if (isStopped()) return; // stopping aborts the watch, which the informer reports as an error
+      logger.warn({ error: (error as Error)?.message ?? String(error) }, `${what} list/watch failed; retrying`);
+      setTimeout(attempt, INFORMER_RESTART_MS).unref();
+    });
+    attempt();
+  });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -64,8 +64,13 @@ export class Harness {
     };
   }
 
-  async startController(identity: string, metrics = new ControllerMetrics('test', false)): Promise<RunningController> {
-    const controller = await startController(this.config(identity), this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
+  async startController(
+    identity: string,
+    metrics = new ControllerMetrics('test', false),
+    overrides: Partial<ControllerConfig> = {},
+  ): Promise<RunningController> {
+    const config = this.config(identity, overrides);
+    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
     this.controllers.push(controller);
     return controller;
   }

@@ -84,6 +84,8 @@ export class FakeApiServer {
   #resourceVersion = 1;
   #server: Server | undefined;
   admission: Admission | undefined;
+  /** While true, every request is answered 503, as an API server that is down behind its load balancer. */
+  unavailable = false;
   readonly #requests: string[] = [];
   url = '';
 
@@ -188,6 +190,7 @@ export class FakeApiServer {
     const url = new URL(request.url ?? '/', this.url);
     this.#requests.push(`${request.method} ${url.pathname}${url.searchParams.get('watch') === 'true' ? '?watch' : ''}`);
     try {
+      if (this.unavailable) throw new ApiError(503, 'ServiceUnavailable', 'the API server is unavailable');
       const target = parseTarget(url.pathname);
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
