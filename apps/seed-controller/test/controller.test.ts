@@ -13,6 +13,7 @@ import { apartCluster, cluster, overlappingCluster, sampleDeployment } from './s
 const OVERLAP = 'shoot--dev--overlap';
 const APART = 'shoot--dev--apart';
 const BROKEN = 'shoot--dev--broken';
+const GARDENER_MANAGED = 'shoot--dev--managed';
 
 const harness = new Harness();
 const metrics = new ControllerMetrics('test', false);
@@ -35,7 +36,11 @@ beforeAll(async () => {
   harness.api.put(CLUSTERS, overlappingCluster() as never);
   harness.api.put(CLUSTERS, apartCluster() as never);
   harness.api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
-  for (const namespace of [OVERLAP, APART, BROKEN]) seedDeployment(namespace);
+  harness.api.put(CLUSTERS, cluster({ name: GARDENER_MANAGED, pods: '10.1.0.0/16' }) as never);
+  for (const namespace of [OVERLAP, APART, BROKEN, GARDENER_MANAGED]) seedDeployment(namespace);
+  const managed = harness.api.get(`${deploymentPath(GARDENER_MANAGED)}/kube-apiserver`)!;
+  managed.spec.template.spec.containers.push({ name: 'envoy-proxy', image: 'envoy', command: ['envoy'] });
+  harness.api.put(deploymentPath(GARDENER_MANAGED), managed);
   leader = await harness.startController('replica-a', metrics);
   harness.useWebhookOf(leader);
 });
@@ -66,10 +71,14 @@ describe('the controller against a test double of the Kubernetes API', () => {
     expect(containerNames(OVERLAP)).toEqual(['kube-apiserver', 'vpn-client-0', 'vpn-client-1', 'vpn-path-controller', 'envoy-proxy', 'seed-vpn-agent']);
   });
 
-  it('never touches the Deployment of a shoot that needs nothing', async () => {
+  it('never touches the Deployment of a shoot that needs nothing, nor one where Gardener runs Envoy itself', async () => {
     await leader.settled();
-    expect(harness.api.requests().filter((r) => r.includes(`/namespaces/${APART}/deployments/kube-apiserver`) && !r.startsWith('GET'))).toEqual([]);
-    expect(configMapNames(APART)).toEqual([]);
+    for (const namespace of [APART, GARDENER_MANAGED]) {
+      const writes = harness.api.requests().filter((r) => r.includes(`/namespaces/${namespace}/`) && !r.startsWith('GET'));
+      expect(writes).toEqual([]);
+      expect(configMapNames(namespace)).toEqual([]);
+    }
+    expect(containerNames(GARDENER_MANAGED).filter((name) => name === 'envoy-proxy')).toHaveLength(1);
   });
 
   it('skips a bad Cluster with an event and a metric naming the field', async () => {
@@ -89,8 +98,8 @@ describe('the controller against a test double of the Kubernetes API', () => {
   });
 
   it('exports the shoot gauges', async () => {
-    expect(await gauge(metrics.shoots)).toEqual([{ value: 3 }]);
-    expect(await gauge(metrics.shootsOverlapping)).toEqual([{ value: 1 }]);
+    expect(await gauge(metrics.shoots)).toEqual([{ value: 4 }]);
+    expect(await gauge(metrics.shootsOverlapping)).toEqual([{ value: 2 }]);
     expect(await gauge(metrics.shootOverlap)).toEqual(
       expect.arrayContaining([{ namespace: OVERLAP, value: 1 }, { namespace: APART, value: 0 }]),
     );

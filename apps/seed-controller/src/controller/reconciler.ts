@@ -1,4 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
+import { isGardenerManaged } from '../inject/mutate.ts';
 import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION } from '../inject/names.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PlanEntry } from '../webhook/admission.ts';
@@ -43,12 +44,16 @@ export class Reconciler {
     const owned = new Set(this.#api.listOwnedConfigMaps(namespace).map((c) => c.metadata!.name!));
     // Our ConfigMaps stay while a pod template mounts them, so none left means no injection left to remove.
     if (!plan.injection && owned.size === 0) return;
+    let deployment = await this.#api.readDeployment(namespace, KUBE_APISERVER);
+    if (deployment && isGardenerManaged(deployment)) {
+      await this.#collectGarbage(namespace, referencedConfigMaps(deployment));
+      return;
+    }
     const wanted = plan.configMaps ? [plan.configMaps.envoy, plan.configMaps.egress] : [];
     for (const configMap of wanted) {
       if (!owned.has(configMap.metadata!.name!)) await this.#api.createConfigMap(configMap);
     }
 
-    let deployment = await this.#api.readDeployment(namespace, KUBE_APISERVER);
     const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== plan.hash;
     // Shoots that never had an injection are never touched: most shoots need none.
     if (deployment && stale && (plan.injection || carriesInjection(deployment))) {

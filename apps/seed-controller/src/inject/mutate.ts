@@ -62,6 +62,11 @@ function apiserverContainer(spec: V1PodSpec): V1Container {
   return container;
 }
 
+/** Gardener (v1.124+) runs Envoy or the egress selector here itself; nothing of ours may be added. */
+export function isGardenerManaged(deployment: V1Deployment): boolean {
+  return readMarker(deployment) === undefined && gardenerInjected(deployment);
+}
+
 function gardenerInjected(deployment: V1Deployment): boolean {
   const spec = deployment.spec?.template?.spec;
   if (!spec) return false;
