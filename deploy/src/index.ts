@@ -4,7 +4,6 @@ export { strategicMerge } from './kustomize/strategic-merge.ts';
 export { getField, parseFieldPath, setField } from './kustomize/field-path.ts';
 export { applyImages } from './kustomize/images.ts';
 export { schemaProblems } from './validate/schema.ts';
-export { unknownFields } from './validate/unknown-fields.ts';
 export { type ApiRequest, apiRequest, rbacAllows } from './validate/rbac.ts';
 export { metricNames } from './monitoring/promql.ts';
 export { type Rule, type RuleGroup, ruleGroups } from './monitoring/rules.ts';
