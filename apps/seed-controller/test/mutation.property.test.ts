@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mutateDeployment } from '../src/inject/mutate.ts';
+import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
+import { planShoot } from '../src/shoot/shoot-plan.ts';
+import { type ClusterOptions, cluster, sampleDeployment } from './support/fixtures.ts';
+
+/**
+ * Shoots of every shape the decision distinguishes: HA or not (spec or annotation), workers or not, IPv4, IPv6 or
+ * dual-stack, networks inside or outside the seed pod network 10.0.0.0/12, one or several per kind. Networks are
+ * distinct /16s (or /56s), so every generated Cluster is valid.
+ */
+const clusterOptions: fc.Arbitrary<ClusterOptions> = fc
+  .record({
+    octets: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { minLength: 4, maxLength: 4 }),
+    extraNodes: fc.boolean(),
+    families: fc.constantFrom(['IPv4'], ['IPv6'], ['IPv4', 'IPv6']),
+    ha: fc.boolean(),
+    haAnnotation: fc.option(fc.constantFrom('true', 'false', 'bogus'), { nil: undefined }),
+    workers: fc.boolean(),
+  })
+  .map(({ octets, extraNodes, families, ha, haAnnotation, workers }) => {
+    const [pods, services, nodes, more] = octets.map((o) => `10.${o}.0.0/16`);
+    const v6 = (i: number) => `fd00:${i}::/56`;
+    const v4Only = families[0] === 'IPv4';
+    const dual = families.length === 2;
+    const base = v4Only
+      ? { pods: pods!, services: services!, nodes: nodes! }
+      : { pods: v6(1), services: 'fd00:2::/112', nodes: v6(3) };
+    return {
+      ...base,
+      ipFamilies: [...families],
+      ha,
+      workers,
+      ...(haAnnotation !== undefined ? { haAnnotation } : {}),
+      status: {
+        ...(extraNodes && v4Only ? { nodes: [more!] } : {}),
+        ...(dual ? { pods: [base.pods, v6(4)] } : {}),
+      },
+    };
+  });
+
+const injectionOf = (options: ClusterOptions) => planShoot(cluster(options), DEFAULT_INJECTION_SETTINGS).injection;
+
+describe('mutateDeployment properties', () => {
+  it('inject → re-admit is a no-op; remove restores the original exactly; no injection leaves the object itself', () => {
+    fc.assert(
+      fc.property(clusterOptions, (options) => {
+        const original = sampleDeployment();
+        const snapshot = JSON.stringify(original);
+        const injection = injectionOf(options);
+        const first = mutateDeployment(original, injection);
+        if (!injection) {
+          expect(first.deployment).toBe(original);
+          return;
+        }
+        expect(first.outcome).toBe('injected');
+        expect(mutateDeployment(first.deployment, injection).deployment).toBe(first.deployment);
+        const removed = mutateDeployment(first.deployment, undefined);
+        expect(removed.outcome).toBe('removed');
+        expect(JSON.stringify(removed.deployment)).toBe(snapshot);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the result depends only on the latest plan, not on what was injected before', () => {
+    fc.assert(
+      fc.property(clusterOptions, clusterOptions, (earlier, latest) => {
+        const viaEarlier = mutateDeployment(mutateDeployment(sampleDeployment(), injectionOf(earlier)).deployment, injectionOf(latest));
+        const direct = mutateDeployment(sampleDeployment(), injectionOf(latest));
+        expect(viaEarlier.deployment).toEqual(direct.deployment);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
