@@ -15,9 +15,10 @@ import { FakeApiServer } from '../../apps/seed-controller/test/support/fake-apis
 import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '../../apps/seed-controller/test/support/fixtures.ts';
 import { httpsRequest } from '../../apps/seed-controller/test/support/https-client.ts';
 import { type Manifest, apiRequest, exposes, getField, metricFamilies, rbacAllows, renderKustomization } from '../src/index.ts';
-import { PROMETHEUS_SERIES, usedMetricNames } from './support/monitoring.ts';
+import { PROMETHEUS_SERIES, loadRuleGroups, usedMetricNames } from './support/monitoring.ts';
 import { DEPLOY, REPO } from './support/paths.ts';
 import { poll, startProcess } from './support/process.ts';
+import { prometheusApi, startPrometheus } from './support/prometheus.ts';
 import { run } from './support/tools.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -189,6 +190,42 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     })) ?? '';
     expectExposed(exposition, controllerNames);
     expect(await promtoolProblems(exposition)).toEqual([]);
+  });
+
+  it('lets Prometheus evaluate every alert on its real metrics, scraped as the ServiceMonitor scrapes them', async () => {
+    const endpoint = (getField(byKind('ServiceMonitor'), 'spec.endpoints') as { honorLabels: boolean }[])[0];
+    const prometheus = await startPrometheus(join(dir, 'prometheus'), loadRuleGroups(), {
+      job: byKind('Service').metadata.name,
+      address: `127.0.0.1:${ports?.metricsPort}`,
+      honorLabels: endpoint?.honorLabels ?? false,
+      labels: { namespace: account.namespace },
+    });
+    try {
+      type Rule = { name: string; health: string; lastError?: string; lastEvaluation: string };
+      const rules = await poll(async () => {
+        const groups = await prometheusApi<{ groups: { rules: Rule[] }[] }>(prometheus, '/api/v1/rules').catch(() => undefined);
+        const all = groups?.groups.flatMap((group) => group.rules) ?? [];
+        const evaluated = all.length > 0 && all.every((rule) => !rule.lastEvaluation.startsWith('0001'));
+        return evaluated && all.some((rule) => rule.name === 'OverlapShootInvalid' && rule.health === 'ok') ? all : undefined;
+      });
+      expect(rules?.filter((rule) => rule.health !== 'ok'), prometheus.process.output()).toEqual([]);
+      expect(rules).toHaveLength(loadRuleGroups().flatMap((group) => group.rules).length);
+
+      // The controller skips the broken shoot (firing at once) and wants NAT for the overlapping one, whose seed
+      // agent this Prometheus does not scrape (pending: it fires after 10 minutes).
+      type Alert = { labels: Record<string, string>; state: string };
+      const alerts = await poll(async () => {
+        const found = (await prometheusApi<{ alerts: Alert[] }>(prometheus, '/api/v1/alerts')).alerts;
+        return found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') ? found : undefined;
+      });
+      const summary = (alerts ?? []).map((alert) => `${alert.labels.alertname} ${alert.labels.namespace} ${alert.state}`);
+      expect(summary).toEqual(expect.arrayContaining([`OverlapShootInvalid ${BROKEN} firing`, `OverlapShootNATNotActive ${OVERLAP} pending`]));
+      expect(summary.filter((line) => line.endsWith('firing'))).toEqual([`OverlapShootInvalid ${BROKEN} firing`]);
+      const invalid = alerts?.find((alert) => alert.labels.alertname === 'OverlapShootInvalid');
+      expect(invalid?.labels.field).toMatch(/nodes/);
+    } finally {
+      await prometheus.process.stop();
+    }
   });
 });
 
