@@ -1,19 +1,10 @@
 import type { Server } from 'node:http';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type KubernetesListObject,
-  type V1ConfigMap,
-  makeInformer,
-} from '@kubernetes/client-node';
-import type { ClusterObject } from '../shoot/shoot-facts.ts';
+import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type V1ConfigMap, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
+import { ClusterWatch } from './cluster-watch.ts';
 import type { ControllerConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
@@ -21,12 +12,7 @@ import { OWNED_SELECTOR, kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
-export const CLUSTER_GROUP = 'extensions.gardener.cloud';
-export const CLUSTER_VERSION = 'v1alpha1';
-const CLUSTERS_PATH = `/apis/${CLUSTER_GROUP}/${CLUSTER_VERSION}/clusters`;
 const INFORMER_RESTART_MS = 2000;
-
-type ClusterResource = ClusterObject & { metadata?: { name?: string } };
 
 export interface RunningController {
   readonly plans: ShootPlans;
@@ -39,7 +25,7 @@ export interface RunningController {
 }
 
 /**
- * Wires the controller: the Cluster informer feeds the plans; every replica serves the webhook from them; only the
+ * Wires the controller: the Cluster watch feeds the plans; every replica serves the webhook from them; only the
  * Lease holder reconciles (ConfigMaps, the Deployment touch), on each change and on a periodic resync.
  */
 export async function startController(
@@ -90,22 +76,8 @@ export async function startController(
     logger,
   );
 
-  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-  const clusters = makeInformer<ClusterResource>(
-    kubeConfig,
-    CLUSTERS_PATH,
-    () =>
-      customObjects.listClusterCustomObject({
-        group: CLUSTER_GROUP,
-        version: CLUSTER_VERSION,
-        plural: 'clusters',
-      }) as Promise<KubernetesListObject<ClusterResource>>,
-  );
-  clusters.on('add', (cluster) => plans.upsert(cluster));
-  clusters.on('update', (cluster) => plans.upsert(cluster));
-  clusters.on('delete', (cluster) => {
-    if (cluster.metadata?.name) plans.remove(cluster.metadata.name);
-  });
+  const clusters = new ClusterWatch(kubeConfig, plans, logger, INFORMER_RESTART_MS);
+
   const isReady = (): boolean => synced;
   const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
   let webhook: WebhookServer;
@@ -125,10 +97,7 @@ export async function startController(
   }
 
   const isStopped = (): boolean => stopped;
-  await Promise.all([
-    listedOnce(clusters, 'Cluster', logger, isStopped),
-    listedOnce(configMaps, 'ConfigMap', logger, isStopped),
-  ]);
+  await Promise.all([clusters.start(), listedOnce(configMaps, 'ConfigMap', logger, isStopped)]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -148,7 +117,7 @@ export async function startController(
       clearInterval(resync);
       queue.stop();
       await elector.stop();
-      await clusters.stop();
+      clusters.stop();
       await configMaps.stop();
       await webhook.close();
       await closeServer(status.server);

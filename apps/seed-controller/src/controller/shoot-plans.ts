@@ -6,7 +6,7 @@ import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import type { PlanEntry } from '../webhook/admission.ts';
 
 /**
- * The plan of every shoot the Cluster informer has seen, kept current on each event. The webhook reads it on every
+ * The plan of every shoot the Cluster watch has seen, kept current on each event. The webhook reads it on every
  * admission (every replica keeps one), and the reconciler is told which namespaces changed.
  */
 export class ShootPlans {
@@ -25,6 +25,13 @@ export class ShootPlans {
 
   namespaces(): string[] {
     return [...this.#entries.keys()];
+  }
+
+  /** A fresh list of every Cluster: plans for the ones it lacks are dropped. */
+  replace(clusters: readonly ClusterObject[]): void {
+    const present = new Set(clusters.map((c) => c.metadata?.name));
+    for (const namespace of this.namespaces()) if (!present.has(namespace)) this.remove(namespace);
+    for (const cluster of clusters) this.upsert(cluster);
   }
 
   upsert(cluster: ClusterObject): void {

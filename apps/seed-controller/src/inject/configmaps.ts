@@ -19,7 +19,7 @@ export function toYaml(value: unknown): string {
  * Gardener's MakeUnique: the name carries the first 8 hex digits of the data's SHA-256 and the object is immutable,
  * so a pod always mounts exactly the content its template names, and a change is a new ConfigMap plus a rollout.
  */
-export function uniqueConfigMap(prefix: string, namespace: string, data: Record<string, string>): V1ConfigMap {
+export function uniqueConfigMap(prefix: string, namespace: string, data: Readonly<Record<string, string>>): V1ConfigMap {
   const hash = createHash('sha256');
   for (const key of Object.keys(data).sort()) hash.update(key).update('\0').update(data[key]!).update('\0');
   return {
@@ -35,9 +35,16 @@ export function uniqueConfigMap(prefix: string, namespace: string, data: Record<
   };
 }
 
+/** The files are the same for every shoot: rendered once, shared by every plan (a seed may hold thousands). */
+let rendered: { envoy: Readonly<Record<string, string>>; egress: Readonly<Record<string, string>> } | undefined;
+
 export function controlPlaneConfigMaps(namespace: string): ControlPlaneConfigMaps {
+  rendered ??= {
+    envoy: Object.freeze({ [ENVOY_CONFIG_FILE]: toYaml(envoyBootstrap()) }),
+    egress: Object.freeze({ [EGRESS_FILE]: toYaml(egressSelectorConfiguration()) }),
+  };
   return {
-    envoy: uniqueConfigMap(CONFIGMAP_PREFIX.envoy, namespace, { [ENVOY_CONFIG_FILE]: toYaml(envoyBootstrap()) }),
-    egress: uniqueConfigMap(CONFIGMAP_PREFIX.egress, namespace, { [EGRESS_FILE]: toYaml(egressSelectorConfiguration()) }),
+    envoy: uniqueConfigMap(CONFIGMAP_PREFIX.envoy, namespace, rendered.envoy),
+    egress: uniqueConfigMap(CONFIGMAP_PREFIX.egress, namespace, rendered.egress),
   };
 }

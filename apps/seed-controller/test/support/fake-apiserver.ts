@@ -137,13 +137,32 @@ export class FakeApiServer {
     return this.#list(target, () => true);
   }
 
-  remove(path: string): void {
+  /** Deletes an object; `silently` skips the watch event, as if it happened while nobody was watching. */
+  remove(path: string, options: { silently?: boolean } = {}): void {
     const target = parseTarget(path);
     const key = this.#key(target.prefix, target.plural, target.namespace, target.name!);
     const object = this.#objects.get(key);
     if (!object) return;
     this.#objects.delete(key);
-    this.#notify(target, 'DELETED', { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) } });
+    const resourceVersion = String(++this.#resourceVersion);
+    if (!options.silently) this.#notify(target, 'DELETED', { ...object, metadata: { ...object.metadata, resourceVersion } });
+  }
+
+  /** Ends every open watch, as the API server does after its timeout; `expired` first sends 410 Gone. */
+  closeWatches(options: { expired?: boolean } = {}): void {
+    for (const watcher of this.#watchers) {
+      if (options.expired) {
+        const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' };
+        watcher.response.write(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+      }
+      watcher.response.end();
+    }
+    this.#watchers.clear();
+  }
+
+  /** How many watches are open (to wait for a client to come back). */
+  watchCount(): number {
+    return this.#watchers.size;
   }
 
   #key(prefix: string, plural: string, namespace: string, name: string): string {

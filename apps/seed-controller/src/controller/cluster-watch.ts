@@ -1,0 +1,100 @@
+import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { ClusterObject } from '../shoot/shoot-facts.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export const CLUSTER_GROUP = 'extensions.gardener.cloud';
+export const CLUSTER_VERSION = 'v1alpha1';
+const CLUSTERS_PATH = `/apis/${CLUSTER_GROUP}/${CLUSTER_VERSION}/clusters`;
+
+/** Where the Cluster stream goes; the raw objects themselves are not kept. */
+export interface ClusterSink {
+  /** A complete list: what it lacks is gone. */
+  replace(clusters: readonly ClusterObject[]): void;
+  upsert(cluster: ClusterObject): void;
+  remove(name: string): void;
+}
+
+type Listed = { items: ClusterObject[]; metadata?: { resourceVersion?: string } };
+const gone = (error: unknown): boolean => [(error as { code?: number }).code, (error as { statusCode?: number }).statusCode].includes(410);
+
+/**
+ * List, then watch from the list's resourceVersion, relisting when the server says it is too old (410) — an
+ * informer without its object cache. A Cluster embeds the whole Shoot, Seed and CloudProfile (often hundreds of
+ * KiB); the controller needs a few fields of each, which the sink turns into a plan at once.
+ */
+export class ClusterWatch {
+  readonly #api: CustomObjectsApi;
+  readonly #watch: Watch;
+  readonly #sink: ClusterSink;
+  readonly #logger: Logger;
+  readonly #retryMs: number;
+  #resourceVersion = '';
+  #stopped = false;
+  #request: AbortController | undefined;
+
+  constructor(config: KubeConfig, sink: ClusterSink, logger: Logger, retryMs = 2000) {
+    this.#api = config.makeApiClient(CustomObjectsApi);
+    this.#watch = new Watch(config);
+    this.#sink = sink;
+    this.#logger = logger;
+    this.#retryMs = retryMs;
+  }
+
+  /** Resolves after the first successful list, then keeps the sink current until stop(). */
+  start(): Promise<void> {
+    return new Promise((listed) => void this.#run(listed));
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#request?.abort();
+  }
+
+  async #run(listed: () => void): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        if (this.#resourceVersion === '') {
+          const list = (await this.#api.listClusterCustomObject({
+            group: CLUSTER_GROUP,
+            version: CLUSTER_VERSION,
+            plural: 'clusters',
+          })) as Listed;
+          this.#sink.replace(list.items);
+          this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+          listed();
+        }
+        await this.#watchUntilClosed();
+      } catch (error) {
+        if (this.#stopped) return;
+        if (gone(error)) this.#resourceVersion = '';
+        this.#logger.warn({ error: (error as Error)?.message ?? String(error) }, 'Cluster list/watch failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
+      }
+    }
+  }
+
+  /** Resolves when the server ends the watch (it does every few minutes), rejects when the connection fails. */
+  #watchUntilClosed(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#watch
+        .watch(
+          CLUSTERS_PATH,
+          { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true },
+          (type: string, object: ClusterObject & { code?: number; metadata?: { resourceVersion?: string } }) => {
+            if (type === 'ERROR') {
+              if (object.code === 410) this.#resourceVersion = '';
+              return;
+            }
+            this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+            if (type === 'ADDED' || type === 'MODIFIED') this.#sink.upsert(object);
+            else if (type === 'DELETED' && object.metadata?.name) this.#sink.remove(object.metadata.name);
+          },
+          (error: unknown) => (error ? reject(error) : resolve()),
+        )
+        .then((request) => {
+          this.#request = request;
+          if (this.#stopped) request.abort();
+        }, reject);
+    });
+  }
+}
