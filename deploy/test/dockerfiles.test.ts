@@ -2,28 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getField, renderKustomization } from '../src/index.ts';
+import { type Instruction, copies, dockerfileInstructions as instructions } from './support/dockerfile.ts';
 import { DEPLOY, REPO } from './support/paths.ts';
-
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-}
-
-/** Dockerfile instructions: comments dropped, backslash continuations joined. */
-function instructions(app: string): Instruction[] {
-  const text = readFileSync(join(REPO, 'apps', app, 'Dockerfile'), 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('#'))
-    .join('\n')
-    .replaceAll(/\\\n/g, ' ')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [keyword = '', ...rest] = line.trim().split(/\s+/);
-      return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
-    });
-}
 
 const one = (list: Instruction[], keyword: string): string => {
   const found = list.filter((instruction) => instruction.keyword === keyword);
@@ -33,10 +13,7 @@ const one = (list: Instruction[], keyword: string): string => {
 const version = (app: string): string => (JSON.parse(readFileSync(join(REPO, 'apps', app, 'package.json'), 'utf8')) as { version: string }).version;
 const entrypoint = (list: Instruction[]): string[] => JSON.parse(one(list, 'ENTRYPOINT')) as string[];
 
-/** `COPY a b /dir/` → the sources, relative to the app directory (the build context). */
-function copied(list: Instruction[]): string[] {
-  return list.filter((instruction) => instruction.keyword === 'COPY').flatMap((instruction) => instruction.args.split(' ').slice(0, -1));
-}
+const copied = (list: Instruction[]): string[] => copies(list).flatMap((copy) => copy.sources);
 
 describe('the seed controller image', () => {
   const dockerfile = instructions('seed-controller');

@@ -1,8 +1,9 @@
 // Starts each app for real, configured as the manifests configure it, and scrapes its /metrics: the controller's
 // esbuild bundle against FakeApiServer — the seed controller's in-process TEST DOUBLE of the Kubernetes API, not a
 // cluster — and the agents' bundles in network namespaces of their own, with a tun device standing in for the
-// tunnel. Then every metric name the alerts and the dashboard use must be exposed, and promtool must accept the
-// expositions. Needs the bundles: `npx nx run-many -t build`.
+// tunnel. Each runs from the files its Dockerfile copies, laid out in a directory of their own, so nothing but
+// Node and the bundle is there, as in the image. Then every metric name the alerts and the dashboard use must be
+// exposed, and promtool must accept the expositions. Needs the bundles: `npx nx run-many -t build`.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,9 @@ import { FakeApiServer } from '../../apps/seed-controller/test/support/fake-apis
 import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '../../apps/seed-controller/test/support/fixtures.ts';
 import { httpsRequest } from '../../apps/seed-controller/test/support/https-client.ts';
 import { type Manifest, apiRequest, exposes, getField, metricFamilies, rbacAllows, renderKustomization } from '../src/index.ts';
+import { layOutImage } from './support/dockerfile.ts';
 import { PROMETHEUS_SERIES, loadRuleGroups, usedMetricNames } from './support/monitoring.ts';
-import { DEPLOY, REPO } from './support/paths.ts';
+import { DEPLOY } from './support/paths.ts';
 import { poll, startProcess } from './support/process.ts';
 import { prometheusApi, startPrometheus } from './support/prometheus.ts';
 import { run } from './support/tools.ts';
@@ -94,7 +96,8 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
 
   beforeAll(async () => {
     await api.start();
-    const cert = await run(process.execPath, [join(REPO, 'apps/seed-controller/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
+    const controllerScript = layOutImage('seed-controller', join(dir, 'image'));
+    const cert = await run(process.execPath, [join(dir, 'image/app/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
     expect(cert.code, cert.stderr).toBe(0);
     writeFileSync(
       join(dir, 'kubeconfig'),
@@ -135,7 +138,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       OVERLAP_TLS_KEY_FILE: join(dir, 'tls.key'),
       KUBECONFIG: join(dir, 'kubeconfig'),
     };
-    controller = startProcess(process.execPath, [join(REPO, 'apps/seed-controller/dist/controller.js')], env);
+    controller = startProcess(process.execPath, [controllerScript], env);
     ports = await poll(() =>
       controller
         ?.output()
@@ -242,8 +245,10 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
 
 describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability${isRoot ? '' : ' (skipped: needs root)'}`, () => {
   const namespaces: Namespace[] = [];
+  const images = mkdtempSync(join(tmpdir(), 'ovl-deploy-agents-'));
   afterAll(async () => {
     for (const ns of namespaces.splice(0)) await ns.delete();
+    rmSync(images, { recursive: true, force: true });
   });
 
   /** Runs the agent with the env its manifest gives it until its NAT is active, and returns its /metrics. */
@@ -259,7 +264,7 @@ describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, 
     // As in the pod: uid 0 whose capabilities are NET_ADMIN and nothing else.
     const agent = startProcess(
       'ip',
-      ['netns', 'exec', ns.name, 'setpriv', '--bounding-set=-all,+net_admin', '--inh-caps=-all', process.execPath, join(REPO, `apps/${side}-vpn-agent/dist/main.js`)],
+      ['netns', 'exec', ns.name, 'setpriv', '--bounding-set=-all,+net_admin', '--inh-caps=-all', process.execPath, layOutImage(`${side}-vpn-agent`, join(images, side))],
       env,
     );
     try {
