@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
+import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parse as parseYaml } from 'yaml';
-import { CLUSTER_FIELDS, type ClusterObject, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
 import { generateDevCertificates } from './dev-cert.ts';
 import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
 import { formatPlanText } from './plan-text.ts';
@@ -93,8 +93,8 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   if (deployment?.kind !== 'Deployment') throw new InputError('--deployment', deploymentPath, 'does not hold a Deployment');
 
   const flagNetworks = ['seed-pods', 'shoot-pods', 'shoot-services', 'shoot-nodes'] as const;
-  let facts;
-  let fields;
+  let facts: ShootFacts;
+  let fields: NetworkFields;
   if (values.file !== undefined) {
     const used = flagNetworks.find((flag) => values[flag] !== undefined) ?? (values.ha ? 'ha' : undefined);
     if (used) throw new InputError(`--${used}`, String(values[used]), 'cannot be combined with -f; the Cluster says it all');

@@ -9,8 +9,8 @@ import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import { type ShootPlan, planFromFacts } from '../shoot/shoot-plan.ts';
 
 /** The defaults of CONTRACTS.md for the shoot side (vpn-shoot's tunnel and egress devices). */
-export const SHOOT_TUNNEL_DEVICE = 'tun0';
-export const SHOOT_EGRESS_DEVICE = 'eth0';
+const SHOOT_TUNNEL_DEVICE = 'tun0';
+const SHOOT_EGRESS_DEVICE = 'eth0';
 
 export const FLAG_FIELDS: NetworkFields = {
   seedPods: '--seed-pods',

@@ -11,7 +11,7 @@ export interface ControlPlaneConfigMaps {
 }
 
 /** Repeated sub-objects are written out in full: Envoy's YAML loader is not the place to test anchors. */
-export function toYaml(value: unknown): string {
+function toYaml(value: unknown): string {
   return stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
@@ -19,7 +19,7 @@ export function toYaml(value: unknown): string {
  * Gardener's MakeUnique: the name carries the first 8 hex digits of the data's SHA-256 and the object is immutable,
  * so a pod always mounts exactly the content its template names, and a change is a new ConfigMap plus a rollout.
  */
-export function uniqueConfigMap(prefix: string, namespace: string, data: Readonly<Record<string, string>>): V1ConfigMap {
+function uniqueConfigMap(prefix: string, namespace: string, data: Readonly<Record<string, string>>): V1ConfigMap {
   const hash = createHash('sha256');
   for (const key of Object.keys(data).sort()) hash.update(key).update('\0').update(data[key]!).update('\0');
   return {

@@ -12,8 +12,8 @@ import {
 } from '@overlap/cidr';
 import { at, optionalString, optionalStringList } from './json-fields.ts';
 
-export const HA_VPN_ANNOTATION = 'alpha.control-plane.shoot.gardener.cloud/high-availability-vpn';
-export const DUAL_STACK_MIGRATION_CONSTRAINT = 'DualStackNodesMigrationReady';
+const HA_VPN_ANNOTATION = 'alpha.control-plane.shoot.gardener.cloud/high-availability-vpn';
+const DUAL_STACK_MIGRATION_CONSTRAINT = 'DualStackNodesMigrationReady';
 
 /** Where each network lives in a Cluster, so every error names the field an operator can look at. */
 export const CLUSTER_FIELDS: NetworkFields = {
