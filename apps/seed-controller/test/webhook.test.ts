@@ -172,4 +172,13 @@ describe('the admission webhook over HTTPS', () => {
     expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca })).status).toBe(503);
     ready = true;
   });
+
+  it('refuses to admit before its caches have synced, rather than dropping an injection', async () => {
+    ready = false;
+    try {
+      expect((await review(deploymentReview(deploymentIn(OVERLAP_NS)))).status).toBe(503);
+    } finally {
+      ready = true;
+    }
+  });
 });

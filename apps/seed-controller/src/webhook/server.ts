@@ -42,6 +42,13 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return;
     }
     const started = process.hrtime.bigint();
+    // Before the caches are filled every shoot looks unknown, and admitting gardenlet's object unchanged would
+    // drop an injection; an error makes the API server refuse (failurePolicy Fail) and gardenlet retry.
+    if (!options.isReady()) {
+      metrics.admissions.inc({ outcome: 'error' });
+      send(response, 503, 'not ready: the caches have not synced\n');
+      return;
+    }
     readBody(request)
       .then((body) => {
         const result = admit(JSON.parse(body.toString('utf8')), options.lookup);
