@@ -1,6 +1,6 @@
 // The lab's command line, run as `./dev lab [up|down|status|proof]` from the repository root.
-import { CommandError } from './exec.ts';
-import { type Lab, down, openLab, up } from './lab.ts';
+import { down, openLab, up } from './lab.ts';
+import type { Lab } from './launch.ts';
 import { assertRoot, buildAgents, ensureDebianPackages } from './prerequisites.ts';
 import { gatherProof, proofHolds } from './proof.ts';
 import { formatProof } from './report.ts';
@@ -69,7 +69,7 @@ async function main(command: string): Promise<boolean> {
 try {
   process.exitCode = (await main(process.argv[2] ?? 'up')) ? 0 : 1;
 } catch (error) {
-  const message = error instanceof CommandError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`lab: ${message}\n`);
   process.exitCode = 1;
 }

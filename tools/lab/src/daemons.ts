@@ -54,11 +54,19 @@ function commandLine(pid: number): string[] | undefined {
  */
 export function isRunning(record: DaemonRecord): boolean {
   const line = commandLine(record.pid);
-  if (!line) return false;
-  const isZombie = readFileSync(`/proc/${record.pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  if (!line || isZombie(record.pid)) return false;
   // Read in the middle of an exec, the command line is empty for a moment: alive, identity not yet visible.
+  if (line.length === 0) return true;
   const n = Math.min(line.length, record.argv.length);
-  return !isZombie && line.slice(-n).join('\0') === record.argv.slice(-n).join('\0');
+  return line.slice(-n).join('\0') === record.argv.slice(-n).join('\0');
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return true;
+  }
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */

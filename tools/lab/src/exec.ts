@@ -19,7 +19,6 @@ export class CommandError extends Error {
 }
 
 export interface RunOptions {
-  readonly input?: string;
   readonly timeoutMs?: number;
   readonly cwd?: string;
 }
@@ -28,10 +27,14 @@ export interface RunOptions {
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<string> {
   const [file, ...args] = argv;
   if (!file) throw new Error('run: empty command');
-  const child = execFileAsync(file, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: options.timeoutMs ?? 60_000, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
-  if (options.input !== undefined) child.child.stdin?.end(options.input);
   try {
-    return (await child).stdout;
+    const { stdout } = await execFileAsync(file, args, {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+      timeout: options.timeoutMs ?? 60_000,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    return stdout;
   } catch (error) {
     const failure = error as { code?: unknown; stderr?: string; message: string };
     throw new CommandError(argv, typeof failure.code === 'number' ? failure.code : undefined, failure.stderr || failure.message);
@@ -39,16 +42,19 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
 }
 
 /** Like run, but a failure is an answer rather than an error (probes, "does it exist" questions). */
-export async function attempt(argv: readonly string[], options: RunOptions = {}): Promise<{ ok: boolean; stdout: string; stderr: string; exitCode: number | undefined }> {
+export async function attempt(argv: readonly string[], options: RunOptions = {}): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   try {
-    return { ok: true, stdout: await run(argv, options), stderr: '', exitCode: 0 };
+    return { ok: true, stdout: await run(argv, options), stderr: '' };
   } catch (error) {
     if (!(error instanceof CommandError)) throw error;
-    return { ok: false, stdout: '', stderr: error.stderr, exitCode: error.exitCode };
+    return { ok: false, stdout: '', stderr: error.stderr };
   }
 }
 
 export const inNetns = (ns: string, argv: readonly string[]): string[] => ['ip', 'netns', 'exec', ns, ...argv];
+
+/** curl inside a namespace: the body, or an error carrying curl's own message. */
+export const curlIn = (netns: string, url: string): Promise<string> => run(inNetns(netns, ['curl', '-sS', '--max-time', '5', url]));
 
 /** Polls until `check` returns a value (not undefined); throws with `what` after the deadline. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {

@@ -1,133 +1,23 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { type DaemonLaunch, exitOf, isRunning, logTail, startDaemon, stopDaemon } from './daemons.ts';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAgent } from './agents.ts';
+import { isRunning, stopDaemon } from './daemons.ts';
 import { attempt, inNetns, run, waitFor } from './exec.ts';
-import { type Sample, metricValue, parseMetrics } from './metrics-text.ts';
-import { agentEnv, openvpnArgs, prometheusConfig, tinyproxyConfig } from './render.ts';
-import { ENVOY_GID, type LabOptions, type LabSpec, PORTS, type Role, labSpec, namespaceList } from './spec.ts';
-import { type DaemonRecord, type LabState, readState, writeState } from './state.ts';
-import { addNodeAddressCommand, topologyCommands, untranslatedRouteCommands } from './topology.ts';
-
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-const AGENT_APP: Record<Role, string> = { seed: 'seed-vpn-agent', shoot: 'shoot-vpn-agent' };
-const agentName = (role: Role): string => `${role}-vpn-agent`;
-const NOBODY = 65534;
-
-export interface Lab {
-  readonly spec: LabSpec;
-  readonly state: LabState;
-}
+import { type Lab, launch, logSays } from './launch.ts';
+import { openvpnArgs, prometheusConfig, tinyproxyConfig } from './render.ts';
+import { ENVOY_GID, type LabOptions, PORTS, labSpec, namespaceList } from './spec.ts';
+import { readState, writeState } from './state.ts';
+import { topologyCommands, untranslatedRouteCommands } from './topology.ts';
 
 export type Progress = (step: string) => void;
+
+// The proxy runs as nobody with Envoy's group, as Envoy's container does (runAsNonRoot, runAsGroup 31415).
+const NOBODY = 65534;
 
 /** Namespaces that exist right now, by name. */
 export async function existingNamespaces(): Promise<Set<string>> {
   const out = await run(['ip', 'netns', 'list']);
   return new Set(out.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name !== ''));
-}
-
-function remember(lab: Lab, record: DaemonRecord): Lab {
-  const state: LabState = { ...lab.state, daemons: { ...lab.state.daemons, [record.name]: record } };
-  writeState(state);
-  return { ...lab, state };
-}
-
-async function launch(lab: Lab, daemon: DaemonLaunch, ready: (record: DaemonRecord) => Promise<boolean>, timeoutMs = 30_000): Promise<Lab> {
-  const record = await startDaemon(lab.spec.options.runDir, daemon);
-  const next = remember(lab, record);
-  try {
-    await waitFor(`${daemon.name} to be ready`, async () => {
-      if (!isRunning(record)) throw new Error(`${daemon.name} stopped (${exitOf(record)})`);
-      return (await ready(record)) ? true : undefined;
-    }, timeoutMs);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last lines of ${record.log}:\n${logTail(record)}`);
-  }
-  return next;
-}
-
-const logSays = (text: string) => async (record: DaemonRecord) => readFileSync(record.log, 'utf8').includes(text);
-
-/** curl inside a namespace; the body, or an error carrying curl's own message. */
-export const curlIn = (netns: string, url: string, extra: readonly string[] = []): Promise<string> =>
-  run(inNetns(netns, ['curl', '-sS', '--max-time', '5', ...extra, url]));
-
-export const agentMetricsUrl = (role: Role): string =>
-  `http://127.0.0.1:${role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent}/metrics`;
-export const agentNetns = (spec: LabSpec, role: Role): string => (role === 'seed' ? spec.namespaces.seed : spec.namespaces.shoot);
-
-export async function agentMetrics(lab: Lab, role: Role): Promise<Sample[]> {
-  return parseMetrics(await curlIn(agentNetns(lab.spec, role), agentMetricsUrl(role)));
-}
-
-/** Up means: metrics served and the first sync done; when this side must translate, its rules complete. */
-async function agentReady(lab: Lab, role: Role): Promise<boolean> {
-  const probe = await attempt(inNetns(agentNetns(lab.spec, role), ['curl', '-sf', '--max-time', '2', agentMetricsUrl(role)]));
-  if (!probe.ok) return false;
-  const samples = parseMetrics(probe.stdout);
-  const synced = metricValue(samples, 'overlap_syncs_total', { result: 'success' }) > 0;
-  return synced && (!lab.spec.translates[role] || metricValue(samples, 'overlap_nat_active') === 1);
-}
-
-export const agentBundle = (role: Role): string => join(REPO_ROOT, 'apps', AGENT_APP[role], 'dist', 'main.js');
-
-export interface AgentStart {
-  readonly cleanupOnExit?: boolean;
-}
-
-export async function startAgent(lab: Lab, role: Role, options: AgentStart = {}): Promise<Lab> {
-  const bundle = agentBundle(role);
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; build it: npx nx run-many -t build -p @overlap/${AGENT_APP[role]}`);
-  return launch(
-    lab,
-    {
-      name: agentName(role),
-      netns: agentNetns(lab.spec, role),
-      argv: [process.execPath, bundle],
-      env: agentEnv(lab.spec, role, options.cleanupOnExit === undefined ? {} : { cleanupOnExit: options.cleanupOnExit }),
-    },
-    () => agentReady(lab, role),
-  );
-}
-
-/** SIGTERM lets the agent remove its rules (cleanup on exit); SIGKILL leaves them, as a crash would. */
-export async function stopAgent(lab: Lab, role: Role, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
-  const record = lab.state.daemons[agentName(role)];
-  if (record) await stopDaemon(record, signal);
-}
-
-export async function restartAgent(lab: Lab, role: Role, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<Lab> {
-  await stopAgent(lab, role, signal);
-  return startAgent(lab, role);
-}
-
-/**
- * A configuration change as an operator makes it: new networks, both agents restarted with the new env. The agents
- * are killed, not stopped, so their old rules stay behind and the new agents must remove what became stale.
- */
-export async function reconfigure(lab: Lab, options: LabOptions): Promise<Lab> {
-  const spec = labSpec(options);
-  if (spec.translates.seed !== lab.spec.translates.seed) throw new Error('reconfigure: the lab cannot switch between translating and not');
-  for (const address of spec.addresses.nodes.filter((a) => !lab.spec.addresses.nodes.includes(a))) {
-    await run(addNodeAddressCommand(spec, address));
-  }
-  await stopAgent(lab, 'seed', 'SIGKILL');
-  await stopAgent(lab, 'shoot', 'SIGKILL');
-  let next: Lab = { spec, state: { ...lab.state, options } };
-  writeState(next.state);
-  next = await startAgent(next, 'shoot');
-  return startAgent(next, 'seed');
-}
-
-export async function prometheusQuery(lab: Lab, expression: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-  const url = `http://127.0.0.1:${PORTS.prometheus}/api/v1/query?query=${encodeURIComponent(expression)}`;
-  const body = JSON.parse(await curlIn(lab.spec.namespaces.monitor, url)) as {
-    status: string;
-    error?: string;
-    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-  };
-  if (body.status !== 'success') throw new Error(`Prometheus query ${expression} failed: ${body.error ?? body.status}`);
-  return body.data.result;
 }
 
 /**

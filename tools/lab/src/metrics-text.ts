@@ -26,6 +26,3 @@ export function metricValue(samples: readonly Sample[], name: string, where: Rea
     .filter((s) => s.name === name && Object.entries(where).every(([key, value]) => s.labels[key] === value))
     .reduce((sum, s) => sum + s.value, 0);
 }
-
-/** Whether any sample of `name` exists (a metric the agent never set does not appear). */
-export const hasMetric = (samples: readonly Sample[], name: string): boolean => samples.some((s) => s.name === name);

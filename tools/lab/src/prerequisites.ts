@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { run } from './exec.ts';
-import { REPO_ROOT } from './lab.ts';
+import { REPO_ROOT } from './repo.ts';
 
 export class NotRootError extends Error {
   constructor(command: string) {

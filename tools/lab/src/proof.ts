@@ -1,6 +1,7 @@
 import { type CaptureSummary, captureWhile, unmappedAddresses } from './capture.ts';
 import { attempt, inNetns, waitFor } from './exec.ts';
-import { type Lab, prometheusQuery } from './lab.ts';
+import type { Lab } from './launch.ts';
+import { type Counter, type ScrapeTarget, bothAgentsScraped, natCounters } from './prometheus.ts';
 import { PORTS, type Target, TUNNEL_DEVICE } from './spec.ts';
 
 export interface Answer {
@@ -30,48 +31,6 @@ export async function request(lab: Lab, target: Target, via: 'proxy' | 'direct',
 
 /** How the control plane reaches the shoot here: through the proxy when translating (Envoy is injected), else direct. */
 export const controlPlanePath = (lab: Lab): 'proxy' | 'direct' => (lab.spec.translates.seed ? 'proxy' : 'direct');
-
-export interface Counter {
-  readonly role: string;
-  readonly kind: string;
-  readonly original: string;
-  readonly mapped: string;
-  readonly direction: string;
-  readonly packets: number;
-}
-
-export async function natCounters(lab: Lab): Promise<Counter[]> {
-  const result = await prometheusQuery(lab, 'sum by (role, kind, original, mapped, direction) (overlap_nat_translated_packets_total)');
-  return result
-    .map(({ metric, value }) => ({
-      role: metric['role'] ?? '',
-      kind: metric['kind'] ?? '',
-      original: metric['original'] ?? '',
-      mapped: metric['mapped'] ?? '',
-      direction: metric['direction'] ?? '',
-      packets: Number(value[1]),
-    }))
-    .sort((a, b) => a.role.localeCompare(b.role) || a.kind.localeCompare(b.kind) || a.original.localeCompare(b.original) || a.direction.localeCompare(b.direction));
-}
-
-export interface ScrapeTarget {
-  readonly job: string;
-  readonly url: string;
-  readonly health: string;
-}
-
-export async function scrapeTargets(lab: Lab): Promise<ScrapeTarget[]> {
-  const result = await prometheusQuery(lab, 'up');
-  return result.map(({ metric, value }) => ({ job: metric['job'] ?? '', url: metric['instance'] ?? '', health: value[1] === '1' ? 'up' : 'down' }));
-}
-
-/** Waits for Prometheus' first successful scrape of both agents (a fresh Prometheus has no `up` yet). */
-export async function bothAgentsScraped(lab: Lab): Promise<ScrapeTarget[]> {
-  return waitFor('Prometheus to scrape both agents', async () => {
-    const targets = await scrapeTargets(lab);
-    return targets.length === 2 && targets.every((t) => t.health === 'up') ? targets : undefined;
-  }, 4 * lab.spec.options.scrapeIntervalSeconds * 1000 + 10_000, 500);
-}
 
 /**
  * Waits until Prometheus holds counters that saw traffic to every target kind on the seed side: the proof's

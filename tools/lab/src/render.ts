@@ -50,13 +50,8 @@ export function openvpnArgs(role: Role, keyFile: string): string[] {
   ];
 }
 
-export interface AgentOverrides {
-  /** false: the agent leaves its rules behind on exit, as after a crash. */
-  readonly cleanupOnExit?: boolean;
-}
-
 /** The agent's whole configuration, by the names of docs/CONTRACTS.md. */
-export function agentEnv(spec: LabSpec, role: Role, overrides: AgentOverrides = {}): Record<string, string> {
+export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
   const networks = networksToEnv(spec.networks);
   const metricsPort = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
   return {
@@ -72,7 +67,7 @@ export function agentEnv(spec: LabSpec, role: Role, overrides: AgentOverrides = 
     OVERLAP_BACKEND: spec.options.backend,
     OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds),
     OVERLAP_METRICS_ADDRESS: `0.0.0.0:${metricsPort}`,
-    OVERLAP_CLEANUP_ON_EXIT: String(overrides.cleanupOnExit ?? true),
+    OVERLAP_CLEANUP_ON_EXIT: 'true',
     OVERLAP_LOG_LEVEL: 'info',
   };
 }

@@ -1,8 +1,10 @@
 import { isRunning } from './daemons.ts';
 import { attempt, inNetns } from './exec.ts';
-import { type Lab, agentMetricsUrl, agentNetns, existingNamespaces } from './lab.ts';
+import { agentMetricsUrl, agentNetns } from './agents.ts';
+import { existingNamespaces } from './lab.ts';
+import type { Lab } from './launch.ts';
 import { metricValue, parseMetrics } from './metrics-text.ts';
-import { scrapeTargets } from './proof.ts';
+import { scrapeTargets } from './prometheus.ts';
 import { table } from './report.ts';
 import { PORTS, namespaceList } from './spec.ts';
 

@@ -27,8 +27,8 @@ describe('agentEnv', () => {
   });
 
   it('gives the shoot agent its egress device and port, and no Envoy group', () => {
-    const env = agentEnv(spec, 'shoot', { cleanupOnExit: false });
-    expect(env).toMatchObject({ OVERLAP_EGRESS_DEVICE: 'eth0', OVERLAP_METRICS_ADDRESS: '0.0.0.0:9151', IS_SHOOT_CLIENT: 'true', OVERLAP_CLEANUP_ON_EXIT: 'false' });
+    const env = agentEnv(spec, 'shoot');
+    expect(env).toMatchObject({ OVERLAP_EGRESS_DEVICE: 'eth0', OVERLAP_METRICS_ADDRESS: '0.0.0.0:9151', IS_SHOOT_CLIENT: 'true' });
     expect(env).not.toHaveProperty('OVERLAP_ENVOY_GID');
   });
 });
