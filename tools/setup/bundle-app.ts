@@ -1,0 +1,21 @@
+// The one esbuild setup every app uses: a single ESM file per entry point for Node 24, the package version
+// compiled in, and `require` provided for CommonJS dependencies (pino and others call it for Node built-ins).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+export async function bundleApp(root: string, entryPoints: Record<string, string>): Promise<void> {
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, join(root, file)])),
+    outdir: join(root, 'dist'),
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    define: { __OVERLAP_VERSION__: JSON.stringify(version) },
+    banner: { js: "import { createRequire as __overlapRequire } from 'node:module'; const require = __overlapRequire(import.meta.url);" },
+  });
+}
