@@ -46,6 +46,9 @@ export function describeDiff(diff: RuleDiff): string {
   return shown.length === 0 ? 'in sync' : shown.join(', ');
 }
 
+/** The /readyz and log wording of a plan that cannot translate. */
+export const untranslatable = (problem: string): string => `cannot translate, so nothing is installed: ${problem}`;
+
 export interface Syncer {
   /** One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws. */
   sync(trigger: string): Promise<SyncStatus>;
@@ -64,6 +67,7 @@ export function createSyncer(context: SyncContext): Syncer {
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
 
   metrics.natExpected.set(plan.natExpected ? 1 : 0);
+  metrics.natUntranslatable.set(plan.problem === undefined ? 0 : 1);
   metrics.rulesDesired.set(plan.desired.rules.length);
 
   function observe(live: LiveState, diff: RuleDiff): void {
@@ -131,7 +135,8 @@ export function createSyncer(context: SyncContext): Syncer {
       if (context.needsForwarding && plan.natExpected) await ensureForwarding();
       metrics.syncs.inc({ result: 'success' });
       metrics.lastSuccess.set(Date.now() / 1000);
-      status = { ready: true, reason: 'in sync' };
+      // Nothing of ours is left installed, which is all that can be done; not ready, because nothing translates.
+      status = plan.problem === undefined ? { ready: true, reason: 'in sync' } : { ready: false, reason: untranslatable(plan.problem) };
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });
