@@ -54,7 +54,7 @@ describe('shoot-vpn-agent bundle', () => {
       } finally {
         expect(await agent.stop('SIGTERM')).toBe(0);
       }
-      // nat PREROUTING and POSTROUTING, filter and mangle FORWARD (the shoot side needs no OUTPUT chain).
+      // nat PREROUTING and POSTROUTING, filter FORWARD, mangle POSTROUTING (the shoot side needs no OUTPUT chain).
       expect(await ownedChains()).toHaveLength(4);
       expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('241.1.0.0/16 dev tun0');
 

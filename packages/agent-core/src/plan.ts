@@ -1,5 +1,5 @@
 import { KINDS, type Kind, type Mapping, type OverlapDecision, decideOverlap, tryPlanMappings } from '@overlap/cidr';
-import { type NatParams, type Route, type RuleSet, desiredRoutes, desiredRules, natRequired } from '@overlap/natrules';
+import { type NatParams, type Route, type RuleSet, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired } from '@overlap/natrules';
 import type { AgentConfig } from './config.ts';
 
 /** What one agent wants in its network namespace, computed once from its configuration. */
@@ -15,7 +15,10 @@ export interface AgentPlan {
    * says so in its log, /readyz and metrics, and keeps serving: Gardener accepts such shoots.
    */
   readonly problem: string | undefined;
+  /** The IPv4 rule set: every translation, and the shoot side's MSS clamp when the shoot has IPv4. */
   readonly desired: RuleSet;
+  /** The IPv6 rule set: only the shoot side's MSS clamp, when the shoot has IPv6 (nothing is translated in IPv6). */
+  readonly desiredIPv6: RuleSet;
   readonly routes: readonly Route[];
 }
 
@@ -36,8 +39,17 @@ export function planAgent(config: AgentConfig): AgentPlan {
     tunnelDevice: config.tunnelDevice,
     egressDevice: config.egressDevice,
     envoyGid: config.envoyGid,
+    families: config.ipFamilies,
   };
-  return { decision, natExpected, mappings, problem, desired: desiredRules(params), routes: desiredRoutes(params) };
+  return {
+    decision,
+    natExpected,
+    mappings,
+    problem,
+    desired: desiredRules(params),
+    desiredIPv6: desiredIPv6Rules(params),
+    routes: desiredRoutes(params),
+  };
 }
 
 export function mappingsPerKind(mappings: readonly Mapping[]): Record<Kind, number> {
