@@ -82,6 +82,26 @@ describe('validation properties', () => {
   });
 });
 
+describe('IPv6 is never translated', () => {
+  const v6Cidr = fc.tuple(v6Value, fc.integer({ min: 32, max: 128 })).map(([value, prefix]) => {
+    const size = 1n << BigInt(128 - prefix);
+    return makeCidr('IPv6', (value / size) * size, prefix);
+  });
+  const usableV6 = fc.array(v6Cidr.filter((c) => !RESERVED_RANGES.some((r) => overlaps(c, r))), { maxLength: 4 });
+
+  it('IPv6 networks in any kind, shared or nested, never change what an IPv4 seed translates', () => {
+    const usable = v4Cidr(8, 30).filter((c) => !RESERVED_RANGES.some((r) => overlaps(c, r)));
+    fc.assert(
+      fc.property(fc.array(usable, { maxLength: 4 }), usableV6, usableV6, usableV6, (v4, pods6, services6, nodes6) => {
+        const join = (list: readonly Cidr[]) => list.map((c) => c.text).join(',');
+        const base = { seedPods: '10.0.0.0/12', pods: join(v4) };
+        const dual = { seedPods: '10.0.0.0/12', pods: join([...v4, ...pods6, ...nodes6]), services: join(services6), nodes: join([...nodes6, ...pods6]) };
+        expect(tryPlanMappings(parseNetworks(dual))).toEqual(tryPlanMappings(parseNetworks(base)));
+      }),
+    );
+  });
+});
+
 describe('packing properties', () => {
   it('mapped blocks keep the prefix, lie inside the /8, are aligned and pairwise disjoint', () => {
     fc.assert(
