@@ -13,6 +13,7 @@ type Json = Record<string, any>;
 const KINDS: Record<string, string> = {
   clusters: 'Cluster',
   configmaps: 'ConfigMap',
+  secrets: 'Secret',
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
