@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
-import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind } from '../owned/kinds.ts';
+import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
+import { pkiMaterial } from '../pki/secrets.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
@@ -48,7 +49,7 @@ export async function startController(
   const reconciler = new Reconciler(
     kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
-    async () => ({}),
+    pkiMaterial(config.injection, () => new Date()),
     { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({
@@ -91,6 +92,10 @@ export async function startController(
       certFile: config.certFile,
       keyFile: config.keyFile,
       lookup: plans.lookup,
+      objects: (namespace, ref) => {
+        const [kind, name] = ref.split('/') as [string, string];
+        return informers.get(ownedKind(kind))!.get(name, namespace);
+      },
       metrics,
       logger,
       isReady,

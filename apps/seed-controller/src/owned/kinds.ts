@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 
 /** Every object the controller makes carries this label; informers, garbage collection and uninstall select by it. */
@@ -68,7 +68,28 @@ export const CONFIG_MAP: OwnedKind = {
   },
 };
 
-export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP];
+export const SECRET: OwnedKind = {
+  kind: 'Secret',
+  apiVersion: 'v1',
+  listPath: '/api/v1/secrets',
+  contentNamed: false,
+  matches: (live, wanted) => {
+    const [a, b] = [live as V1Secret, wanted as V1Secret];
+    return a.type === b.type && sameData(a.data, b.data) && sameLabels(live, wanted);
+  },
+  client: (config) => {
+    const core = config.makeApiClient(CoreV1Api);
+    return {
+      list: () => core.listSecretForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
+      create: (object) => core.createNamespacedSecret({ namespace: nameOf(object).namespace, body: object }),
+      replace: (object) => core.replaceNamespacedSecret({ ...nameOf(object), body: object }),
+      read: (namespace, name) => core.readNamespacedSecret({ namespace, name }),
+      delete: async (namespace, name) => void (await core.deleteNamespacedSecret({ namespace, name })),
+    };
+  },
+};
+
+export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP, SECRET];
 
 export function ownedKind(kind: string | undefined): OwnedKind {
   const found = OWNED_KINDS.find((candidate) => candidate.kind === kind);
@@ -79,4 +100,3 @@ export function ownedKind(kind: string | undefined): OwnedKind {
 /** `Kind/name`: how logs, events, `overlap plan` and `overlap uninstall` name an object within its namespace. */
 export const objectRef = (object: KubernetesObject): string => `${object.kind}/${object.metadata?.name}`;
 
-export { sameData, sameLabels };

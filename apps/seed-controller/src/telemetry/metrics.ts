@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'error';
+export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'waiting_for_objects' | 'error';
 
 /** The controller's metrics, named as in docs/CONTRACTS.md. One registry per controller so tests stay isolated. */
 export class ControllerMetrics {
