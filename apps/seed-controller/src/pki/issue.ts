@@ -37,7 +37,7 @@ export const KEY_ALGORITHMS = {
   },
 } as const satisfies Record<string, KeyAlgorithm>;
 
-/** ECDSA P-256: about 20 times faster to issue than RSA 2048 (bench/pki-issue.ts), and smaller on every handshake. */
+/** ECDSA P-256: over ten times faster to issue than RSA 2048 (bench/pki-issue.ts), and smaller on every handshake. */
 export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = KEY_ALGORITHMS['ecdsa-p256'];
 
 export interface Validity {
