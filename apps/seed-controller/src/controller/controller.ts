@@ -67,6 +67,16 @@ export async function startController(
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
     if (elector.leading) queue.add(namespace);
   });
+  // Someone deleting or editing an object of ours is repaired at once, not at the next resync. Our own writes
+  // come back here too; their reconcile finds nothing to do.
+  for (const informer of informers.values()) {
+    for (const event of ['update', 'delete'] as const) {
+      informer.on(event, (object) => {
+        const namespace = object.metadata?.namespace;
+        if (namespace && elector.leading && plans.lookup(namespace).state !== 'unknown') queue.add(namespace);
+      });
+    }
+  }
   const elector = new LeaderElector(
     kubeConfig,
     {
