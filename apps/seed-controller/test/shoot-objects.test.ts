@@ -117,7 +117,7 @@ describe('owned objects of an overlapping shoot', () => {
       return found;
     }, 'event');
     expect(events[0]).toMatchObject({ type: 'Warning', reason: 'ForeignObject' });
-    expect(events[0].message).toContain(`Secret/${SERVER_SECRET}`);
+    expect(events[0]!.message).toContain(`Secret/${SERVER_SECRET}`);
     expect(harness.api.get(`${secretPath(FOREIGN)}/${SERVER_SECRET}`)!.data).toEqual({ other: 'eA==' });
     expect(harness.api.list(deploymentPath(FOREIGN))).toEqual([]);
   });

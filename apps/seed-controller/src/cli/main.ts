@@ -6,6 +6,7 @@ import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { PKI_FILES, writeShootPki } from '../pki/files.ts';
 import { generateDevCertificates } from './dev-cert.ts';
 import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
 import { formatPlanText } from './plan-text.ts';
@@ -14,25 +15,33 @@ const USAGE = `usage:
   overlap plan -f CLUSTER_FILE [--deployment FILE] [--backend iptables|nftables] [--output text|json]
   overlap plan --seed-pods CIDR --shoot-pods LIST [--shoot-services LIST] [--shoot-nodes LIST] [--ha] [...]
   overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace overlap-system] [--days 365]
+  overlap shoot-pki --out DIR [--namespace shoot--example]
 `;
 
-/** Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. */
-export function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+/**
+ * Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. Commands that talk
+ * to a cluster or issue keys answer with a promise; the others synchronously.
+ */
+export function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number | Promise<number> {
   const [command, ...rest] = argv;
-  try {
-    if (command === 'plan') return plan(rest, out);
-    if (command === 'dev-cert') return devCert(rest, out);
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      out.write(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    throw new InputError('command', command, 'is not a command of overlap (plan, dev-cert)');
-  } catch (error) {
+  const fail = (error: unknown): number => {
     if (isInputProblem(error)) {
       err.write(`overlap ${command ?? ''}: ${(error as Error).message.split('\n')[0]}\n`);
       return 2;
     }
     throw error;
+  };
+  try {
+    if (command === 'plan') return plan(rest, out);
+    if (command === 'dev-cert') return devCert(rest, out);
+    if (command === 'shoot-pki') return shootPki(rest, out).catch(fail);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      out.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    throw new InputError('command', command, 'is not a command of overlap (plan, dev-cert, shoot-pki)');
+  } catch (error) {
+    return fail(error);
   }
 }
 
@@ -147,5 +156,18 @@ function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
     `wrote ${join(values.out, 'ca.crt')}, tls.crt, tls.key for ${values.service}.${values.namespace}.svc\n` +
       `caBundle (for the MutatingWebhookConfiguration):\n${certs.caBundle}\n`,
   );
+  return 0;
+}
+
+async function shootPki(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: { out: { type: 'string' }, namespace: { type: 'string', default: 'shoot--example' } },
+  });
+  if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for the certificates and keys');
+  await writeShootPki(values.out, values.namespace);
+  out.write(`wrote the PKI of ${values.namespace} to ${values.out}: ${Object.values(PKI_FILES).join(', ')}\n`);
   return 0;
 }
