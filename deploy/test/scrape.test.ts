@@ -187,6 +187,8 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
         'watch clusters ',
         'watch configmaps ',
         `create configmaps ${OVERLAP}`,
+        'watch secrets ',
+        `create secrets ${OVERLAP}`,
         `get deployments ${OVERLAP}`,
         `patch deployments ${OVERLAP}`,
         `create leases ${account.namespace}`,
