@@ -35,7 +35,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream, err: N
   };
   try {
     if (command === 'plan') return plan(rest, out);
-    if (command === 'dev-cert') return devCert(rest, out);
+    if (command === 'dev-cert') return devCert(rest, out).catch(fail);
     if (command === 'shoot-pki') return shootPki(rest, out).catch(fail);
     if (command === 'uninstall') return uninstallCommand(rest, out).catch(fail);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -135,7 +135,7 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   return 0;
 }
 
-function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
+async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -150,7 +150,7 @@ function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
-  const certs = generateDevCertificates({ service: values.service, namespace: values.namespace, days });
+  const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
   writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);

@@ -25,7 +25,7 @@ export class Harness {
   #ca = '';
 
   async start(): Promise<void> {
-    const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
     this.#ca = certs.caCert;
     writeFileSync(join(this.#dir, 'tls.crt'), certs.tlsCert);
     writeFileSync(join(this.#dir, 'tls.key'), certs.tlsKey);
