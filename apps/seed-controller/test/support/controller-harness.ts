@@ -68,9 +68,10 @@ export class Harness {
     identity: string,
     metrics = new ControllerMetrics('test', false),
     overrides: Partial<ControllerConfig> = {},
+    clock?: () => Date,
   ): Promise<RunningController> {
     const config = this.config(identity, overrides);
-    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
+    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics, clock);
     this.controllers.push(controller);
     return controller;
   }
