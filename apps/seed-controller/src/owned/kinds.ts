@@ -26,7 +26,6 @@ export interface KindClient {
  */
 export interface OwnedKind {
   readonly kind: string;
-  readonly apiVersion: string;
   /** Cluster-wide list path, which the informer watches. */
   readonly listPath: string;
   /**
@@ -52,7 +51,6 @@ const sameLabels = (live: KubernetesObject, wanted: KubernetesObject): boolean =
 
 export const CONFIG_MAP: OwnedKind = {
   kind: 'ConfigMap',
-  apiVersion: 'v1',
   listPath: '/api/v1/configmaps',
   contentNamed: true,
   matches: () => true,
@@ -70,7 +68,6 @@ export const CONFIG_MAP: OwnedKind = {
 
 export const SECRET: OwnedKind = {
   kind: 'Secret',
-  apiVersion: 'v1',
   listPath: '/api/v1/secrets',
   contentNamed: false,
   matches: (live, wanted) => {
