@@ -4,12 +4,11 @@
 // tunnel. Each runs from the files its Dockerfile copies, laid out in a directory of their own, so nothing but
 // Node and the bundle is there, as in the image. Then every metric name the alerts and the dashboard use must be
 // exposed, and promtool must accept the expositions. Needs the bundles: `npx nx run-many -t build`.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Namespace, createNamespace, httpGetIn, waitForHttpOk } from '@overlap/agent-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { deploymentReview } from '../../apps/seed-controller/test/support/admission-review.ts';
 import { CLUSTERS, deploymentPath } from '../../apps/seed-controller/test/support/controller-harness.ts';
 import { FakeApiServer } from '../../apps/seed-controller/test/support/fake-apiserver.ts';
@@ -99,17 +98,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     const controllerScript = layOutImage('seed-controller', join(dir, 'image'));
     const cert = await run(process.execPath, [join(dir, 'image/app/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
     expect(cert.code, cert.stderr).toBe(0);
-    writeFileSync(
-      join(dir, 'kubeconfig'),
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'double', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'controller', user: {} }],
-        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
-        'current-context': 'double',
-      }),
-    );
+    api.writeKubeconfig(join(dir, 'kubeconfig'));
     api.put(CLUSTERS, overlappingCluster() as never);
     api.put(CLUSTERS, apartCluster() as never);
     api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
@@ -187,6 +176,8 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
         'watch clusters ',
         'watch configmaps ',
         `create configmaps ${OVERLAP}`,
+        'watch secrets ',
+        `create secrets ${OVERLAP}`,
         `get deployments ${OVERLAP}`,
         `patch deployments ${OVERLAP}`,
         `create leases ${account.namespace}`,

@@ -40,6 +40,15 @@ describe('the overlap bin as a process', () => {
   });
 });
 
+/** The same, for the commands that answer with a promise. */
+async function overlapAsync(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
+  const code = await main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
+  return { code, stdout, stderr };
+}
+
 const json = (...args: string[]) => {
   const run = overlap(...args, '--output', 'json');
   expect(run.stderr).toBe('');
@@ -143,9 +152,9 @@ describe('overlap plan', () => {
 });
 
 describe('overlap dev-cert', () => {
-  it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', () => {
+  it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', async () => {
     const out = join(tmp, 'certs');
-    const run = overlap('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
+    const run = await overlapAsync('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
     expect(run.code).toBe(0);
     const ca = new X509Certificate(readFileSync(join(out, 'ca.crt')));
     const serving = new X509Certificate(readFileSync(join(out, 'tls.crt')));

@@ -1,10 +1,11 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { type Family, type NetworkFields, parseNetworks } from '@overlap/cidr';
 import { type Backend, EMPTY_LIVE_STATE, desiredRules, natRequired, renderApply } from '@overlap/natrules';
 import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
 import { ENVOY_GID, SEED_TUNNEL_DEVICE } from '../inject/names.ts';
 import { type JsonPatch, deploymentPatch } from '../inject/patch.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';
+import { ownedObjects } from '../owned/objects.ts';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import { type ShootPlan, planFromFacts } from '../shoot/shoot-plan.ts';
 
@@ -60,6 +61,8 @@ export interface PlanReport {
   readonly seedRules: string;
   readonly shootRules: string;
   readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
+  /** Every object the controller would create or keep in the shoot namespace; Secret data as `<generated>`. */
+  readonly objects: readonly KubernetesObject[];
 }
 
 function rules(plan: ShootPlan, role: 'seed' | 'shoot', backend: Backend): string {
@@ -102,5 +105,6 @@ export function planReport(
       outcome: mutation.outcome,
       patch: deploymentPatch(deployment.object, mutation.deployment),
     },
+    objects: ownedObjects(plan, {}),
   };
 }

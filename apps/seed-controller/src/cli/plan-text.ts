@@ -26,6 +26,11 @@ export function formatPlanText(report: PlanReport): string {
     ...block(`seed rules (${report.backend}, kube-apiserver pod)`, report.seedRules, 'none: this side does not translate'),
     ...block(`shoot rules (${report.backend}, vpn-shoot pod)`, report.shootRules, 'none: this side does not translate'),
     '',
+    `objects in ${report.namespace} (created or kept by the controller; --output json shows them in full):`,
+    ...(report.objects.length === 0
+      ? ['  (none)']
+      : table([['KIND', 'NAME'], ...report.objects.map((object) => [object.kind ?? '', object.metadata?.name ?? ''])])),
+    '',
     `kube-apiserver Deployment patch (${report.deployment.outcome}; against ${report.deployment.source}):`,
     ...(report.deployment.patch.length === 0
       ? ['  (none: the Deployment stays exactly as it is)']

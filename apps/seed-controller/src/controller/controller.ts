@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
-import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type V1ConfigMap, makeInformer } from '@kubernetes/client-node';
+import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
+import { pkiMaterial } from '../pki/material.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
@@ -8,7 +10,7 @@ import { ClusterWatch } from './cluster-watch.ts';
 import type { ControllerConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
-import { OWNED_SELECTOR, kubeShootApi } from './shoot-api.ts';
+import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -33,19 +35,24 @@ export async function startController(
   kubeConfig: KubeConfig,
   logger: Logger,
   metrics: ControllerMetrics,
+  /** When certificates are judged due; tests move it forward. */
+  clock: () => Date = () => new Date(),
 ): Promise<RunningController> {
   let synced = false;
   let stopped = false;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const configMaps = makeInformer<V1ConfigMap>(
-    kubeConfig,
-    '/api/v1/configmaps',
-    () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
-    OWNED_SELECTOR,
+  // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
+  const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
+    OWNED_KINDS.map((kind) => {
+      const client = kind.client(kubeConfig);
+      return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
+    }),
   );
+  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, (namespace) => configMaps.list(namespace)),
+    kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
+    pkiMaterial(config.injection, clock),
+    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({
     worker: async (namespace) => {
@@ -62,6 +69,16 @@ export async function startController(
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
     if (elector.leading) queue.add(namespace);
   });
+  // Someone deleting or editing an object of ours is repaired at once, not at the next resync. Our own writes
+  // come back here too; their reconcile finds nothing to do.
+  for (const informer of informers.values()) {
+    for (const event of ['update', 'delete'] as const) {
+      informer.on(event, (object) => {
+        const namespace = object.metadata?.namespace;
+        if (namespace && elector.leading && plans.lookup(namespace).state !== 'unknown') queue.add(namespace);
+      });
+    }
+  }
   const elector = new LeaderElector(
     kubeConfig,
     {
@@ -87,6 +104,10 @@ export async function startController(
       certFile: config.certFile,
       keyFile: config.keyFile,
       lookup: plans.lookup,
+      objects: (namespace, ref) => {
+        const [kind, name] = ref.split('/') as [string, string];
+        return informers.get(ownedKind(kind))!.get(name, namespace);
+      },
       metrics,
       logger,
       isReady,
@@ -97,7 +118,10 @@ export async function startController(
   }
 
   const isStopped = (): boolean => stopped;
-  await Promise.all([clusters.start(), listedOnce(configMaps, 'ConfigMap', logger, isStopped)]);
+  await Promise.all([
+    clusters.start(),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
+  ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -118,7 +142,7 @@ export async function startController(
       queue.stop();
       await elector.stop();
       clusters.stop();
-      await configMaps.stop();
+      for (const informer of informers.values()) await informer.stop();
       await webhook.close();
       await closeServer(status.server);
     },

@@ -25,7 +25,7 @@ export class Harness {
   #ca = '';
 
   async start(): Promise<void> {
-    const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
     this.#ca = certs.caCert;
     writeFileSync(join(this.#dir, 'tls.crt'), certs.tlsCert);
     writeFileSync(join(this.#dir, 'tls.key'), certs.tlsKey);
@@ -68,9 +68,10 @@ export class Harness {
     identity: string,
     metrics = new ControllerMetrics('test', false),
     overrides: Partial<ControllerConfig> = {},
+    clock?: () => Date,
   ): Promise<RunningController> {
     const config = this.config(identity, overrides);
-    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
+    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics, clock);
     this.controllers.push(controller);
     return controller;
   }

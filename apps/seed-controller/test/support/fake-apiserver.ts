@@ -3,16 +3,26 @@
 // delete, label selectors, optimistic concurrency — and calls a mutating webhook for Deployment writes, as
 // kube-apiserver would.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { applyPatch } from 'rfc6902';
+import { stringify } from 'yaml';
 
 type Json = Record<string, any>;
 
 const KINDS: Record<string, string> = {
   clusters: 'Cluster',
   configmaps: 'ConfigMap',
+  secrets: 'Secret',
+  namespaces: 'Namespace',
+  pods: 'Pod',
+  mutatingwebhookconfigurations: 'MutatingWebhookConfiguration',
+  clusterroles: 'ClusterRole',
+  clusterrolebindings: 'ClusterRoleBinding',
+  roles: 'Role',
+  rolebindings: 'RoleBinding',
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
@@ -105,6 +115,21 @@ export class FakeApiServer {
     this.#watchers.clear();
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  /** A kubeconfig file for this server, for processes and commands that read one. */
+  writeKubeconfig(path: string): void {
+    writeFileSync(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'double', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'controller', user: {} }],
+        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
+        'current-context': 'double',
+      }),
+    );
   }
 
   kubeConfig(): KubeConfig {

@@ -1,0 +1,99 @@
+import { CoreV1Api, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
+
+/** Every object the controller makes carries this label; informers, garbage collection and uninstall select by it. */
+export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+export interface ObjectList {
+  readonly items: KubernetesObject[];
+  readonly metadata?: { readonly resourceVersion?: string };
+}
+
+/** The API calls for one kind; the verbs are the ones deploy/seed/rbac.yaml grants for it. */
+export interface KindClient {
+  /** Every namespace, only objects with OWNED_SELECTOR (the informer's list). */
+  list(): Promise<ObjectList>;
+  create(object: KubernetesObject): Promise<KubernetesObject>;
+  /** Only for kinds whose content can change in place (`contentNamed: false`). */
+  replace(object: KubernetesObject): Promise<KubernetesObject>;
+  read(namespace: string, name: string): Promise<KubernetesObject>;
+  delete(namespace: string, name: string): Promise<void>;
+}
+
+/**
+ * One kind of object the controller owns in shoot namespaces. A new kind is one entry here plus one builder in
+ * objects.ts: the informer, the reconciler, `overlap plan` and `overlap uninstall` all go through this list.
+ */
+export interface OwnedKind {
+  readonly kind: string;
+  /** Cluster-wide list path, which the informer watches. */
+  readonly listPath: string;
+  /**
+   * The name is a hash of the content and the object is immutable: it is only created (a 409 means it is there)
+   * and deleted. Otherwise the content is compared and replaced on a difference, and a 409 on create is checked
+   * for an object of someone else under our name.
+   */
+  readonly contentNamed: boolean;
+  /** Whether the live object already holds what the controller wants. */
+  readonly matches: (live: KubernetesObject, wanted: KubernetesObject) => boolean;
+  readonly client: (config: KubeConfig) => KindClient;
+}
+
+const nameOf = (object: KubernetesObject): { namespace: string; name: string } => ({
+  namespace: object.metadata!.namespace!,
+  name: object.metadata!.name!,
+});
+
+type Data = Readonly<Record<string, string>> | undefined;
+const sameData = (a: Data, b: Data): boolean => JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
+const sameLabels = (live: KubernetesObject, wanted: KubernetesObject): boolean =>
+  Object.entries(wanted.metadata?.labels ?? {}).every(([key, value]) => live.metadata?.labels?.[key] === value);
+
+export const CONFIG_MAP: OwnedKind = {
+  kind: 'ConfigMap',
+  listPath: '/api/v1/configmaps',
+  contentNamed: true,
+  matches: () => true,
+  client: (config) => {
+    const core = config.makeApiClient(CoreV1Api);
+    return {
+      list: () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
+      create: (object) => core.createNamespacedConfigMap({ namespace: nameOf(object).namespace, body: object }),
+      replace: (object) => core.replaceNamespacedConfigMap({ ...nameOf(object), body: object }),
+      read: (namespace, name) => core.readNamespacedConfigMap({ namespace, name }),
+      delete: async (namespace, name) => void (await core.deleteNamespacedConfigMap({ namespace, name })),
+    };
+  },
+};
+
+export const SECRET: OwnedKind = {
+  kind: 'Secret',
+  listPath: '/api/v1/secrets',
+  contentNamed: false,
+  matches: (live, wanted) => {
+    const [a, b] = [live as V1Secret, wanted as V1Secret];
+    return a.type === b.type && sameData(a.data, b.data) && sameLabels(live, wanted);
+  },
+  client: (config) => {
+    const core = config.makeApiClient(CoreV1Api);
+    return {
+      list: () => core.listSecretForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
+      create: (object) => core.createNamespacedSecret({ namespace: nameOf(object).namespace, body: object }),
+      replace: (object) => core.replaceNamespacedSecret({ ...nameOf(object), body: object }),
+      read: (namespace, name) => core.readNamespacedSecret({ namespace, name }),
+      delete: async (namespace, name) => void (await core.deleteNamespacedSecret({ namespace, name })),
+    };
+  },
+};
+
+export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP, SECRET];
+
+export function ownedKind(kind: string | undefined): OwnedKind {
+  const found = OWNED_KINDS.find((candidate) => candidate.kind === kind);
+  if (!found) throw new Error(`${String(kind)} is not a kind the controller owns`);
+  return found;
+}
+
+/** `Kind/name`: how logs, events, `overlap plan` and `overlap uninstall` name an object within its namespace. */
+export const objectRef = (object: KubernetesObject): string => `${object.kind}/${object.metadata?.name}`;
+
