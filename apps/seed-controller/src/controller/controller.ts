@@ -1,15 +1,27 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type V1ConfigMap, makeInformer } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1ConfigMap,
+  makeInformer,
+} from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
 import { ClusterWatch } from './cluster-watch.ts';
-import type { ControllerConfig } from './config.ts';
+import type { ManagedResource, ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
+import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
 import { OWNED_SELECTOR, kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
+import { MANAGED_RESOURCES, ShootWebhookReconciler, kubeManagedResourceApi } from './shoot-webhook-reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const INFORMER_RESTART_MS = 2000;
@@ -47,10 +59,25 @@ export async function startController(
     kubeShootApi(kubeConfig, config.leaseName, (namespace) => configMaps.list(namespace)),
     logger,
   );
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const { group, version, plural } = MANAGED_RESOURCES;
+  const managedResources = makeInformer<KubernetesObject>(
+    kubeConfig,
+    `/apis/${group}/${version}/${plural}`,
+    () => custom.listClusterCustomObject({ ...MANAGED_RESOURCES, labelSelector: OWNED_SELECTOR }),
+    OWNED_SELECTOR,
+  );
+  const shootWebhooks = new ShootWebhookReconciler(
+    kubeManagedResourceApi(kubeConfig, (namespace, name) => managedResources.get(name, namespace) as ManagedResource | undefined),
+    () => shootWebhookSettings(config.shootWebhook),
+    logger,
+  );
   const queue = new WorkQueue({
     worker: async (namespace) => {
       if (!elector.leading) return;
-      await reconciler.reconcile(namespace, plans.lookup(namespace));
+      const entry = plans.lookup(namespace);
+      await reconciler.reconcile(namespace, entry);
+      await shootWebhooks.reconcile(namespace, entry);
       metrics.reconciles.inc({ result: 'success' });
     },
     onError: (namespace, error) => {
@@ -90,6 +117,7 @@ export async function startController(
       metrics,
       logger,
       isReady,
+      shootAgent: config.shootWebhook.agent,
     });
   } catch (error) {
     status.server.close();
@@ -97,7 +125,11 @@ export async function startController(
   }
 
   const isStopped = (): boolean => stopped;
-  await Promise.all([clusters.start(), listedOnce(configMaps, 'ConfigMap', logger, isStopped)]);
+  await Promise.all([
+    clusters.start(),
+    listedOnce(configMaps, 'ConfigMap', logger, isStopped),
+    listedOnce(managedResources, 'ManagedResource', logger, isStopped),
+  ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -119,6 +151,7 @@ export async function startController(
       await elector.stop();
       clusters.stop();
       await configMaps.stop();
+      await managedResources.stop();
       await webhook.close();
       await closeServer(status.server);
     },
@@ -149,6 +182,17 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
     });
     attempt();
   });
+}
+
+/** The CA is read when a ManagedResource is written, so a rotated CA reaches the shoots on the next resync. */
+function shootWebhookSettings(config: ShootWebhookConfig): ShootWebhookSettings {
+  let caBundle: string;
+  try {
+    caBundle = readFileSync(config.caFile, 'utf8');
+  } catch (error) {
+    throw new InputError('--tls-ca-file', config.caFile, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the shoot webhook needs the CA of the serving certificate`);
+  }
+  return { baseUrl: config.baseUrl, caBundle, timeoutSeconds: config.timeoutSeconds };
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -24,7 +24,8 @@ export interface ShootApi {
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
 
-async function tolerate<T>(call: Promise<T>, status: number): Promise<T | undefined> {
+/** The call's result, or undefined when it failed with `status` (404 on delete, 409 on create). */
+export async function tolerate<T>(call: Promise<T>, status: number): Promise<T | undefined> {
   try {
     return await call;
   } catch (error) {

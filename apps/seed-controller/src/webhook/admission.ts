@@ -13,7 +13,7 @@ export type PlanEntry =
 
 export type PlanLookup = (namespace: string) => PlanEntry;
 
-interface AdmissionRequest {
+export interface AdmissionRequest {
   readonly uid: string;
   readonly kind?: { readonly group?: string; readonly kind?: string };
   readonly namespace?: string;
@@ -39,7 +39,7 @@ export class MalformedReviewError extends Error {
   }
 }
 
-function parseRequest(body: unknown): AdmissionRequest {
+export function parseRequest(body: unknown): AdmissionRequest {
   if (typeof body !== 'object' || body === null) throw new MalformedReviewError('the body is not a JSON object');
   const review = body as Record<string, unknown>;
   if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview') {
@@ -50,7 +50,7 @@ function parseRequest(body: unknown): AdmissionRequest {
   return request;
 }
 
-function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
+export function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',

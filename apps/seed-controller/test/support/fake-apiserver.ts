@@ -16,6 +16,8 @@ const KINDS: Record<string, string> = {
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
+  secrets: 'Secret',
+  managedresources: 'ManagedResource',
 };
 
 interface Target {
