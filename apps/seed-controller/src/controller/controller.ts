@@ -1,27 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1ConfigMap,
-  makeInformer,
-} from '@kubernetes/client-node';
+import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
+import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind } from '../owned/kinds.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
 import { ClusterWatch } from './cluster-watch.ts';
-import type { ManagedResource, ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
+import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
 import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
-import { OWNED_SELECTOR, kubeShootApi } from './shoot-api.ts';
+import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
-import { MANAGED_RESOURCES, ShootWebhookReconciler, kubeManagedResourceApi } from './shoot-webhook-reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const INFORMER_RESTART_MS = 2000;
@@ -48,36 +40,24 @@ export async function startController(
 ): Promise<RunningController> {
   let synced = false;
   let stopped = false;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const configMaps = makeInformer<V1ConfigMap>(
-    kubeConfig,
-    '/api/v1/configmaps',
-    () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
-    OWNED_SELECTOR,
+  // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
+  const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
+    OWNED_KINDS.map((kind) => {
+      const client = kind.client(kubeConfig);
+      return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
+    }),
   );
+  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, (namespace) => configMaps.list(namespace)),
+    kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
-  );
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const { group, version, plural } = MANAGED_RESOURCES;
-  const managedResources = makeInformer<KubernetesObject>(
-    kubeConfig,
-    `/apis/${group}/${version}/${plural}`,
-    () => custom.listClusterCustomObject({ ...MANAGED_RESOURCES, labelSelector: OWNED_SELECTOR }),
-    OWNED_SELECTOR,
-  );
-  const shootWebhooks = new ShootWebhookReconciler(
-    kubeManagedResourceApi(kubeConfig, (namespace, name) => managedResources.get(name, namespace) as ManagedResource | undefined),
-    () => shootWebhookSettings(config.shootWebhook),
-    logger,
+    async () => ({ shootWebhook: shootWebhookSettings(config.shootWebhook) }),
+    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({
     worker: async (namespace) => {
       if (!elector.leading) return;
-      const entry = plans.lookup(namespace);
-      await reconciler.reconcile(namespace, entry);
-      await shootWebhooks.reconcile(namespace, entry);
+      await reconciler.reconcile(namespace, plans.lookup(namespace));
       metrics.reconciles.inc({ result: 'success' });
     },
     onError: (namespace, error) => {
@@ -127,8 +107,7 @@ export async function startController(
   const isStopped = (): boolean => stopped;
   await Promise.all([
     clusters.start(),
-    listedOnce(configMaps, 'ConfigMap', logger, isStopped),
-    listedOnce(managedResources, 'ManagedResource', logger, isStopped),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
   ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
@@ -150,8 +129,7 @@ export async function startController(
       queue.stop();
       await elector.stop();
       clusters.stop();
-      await configMaps.stop();
-      await managedResources.stop();
+      for (const informer of informers.values()) await informer.stop();
       await webhook.close();
       await closeServer(status.server);
     },
@@ -184,13 +162,14 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
   });
 }
 
-/** The CA is read when a ManagedResource is written, so a rotated CA reaches the shoots on the next resync. */
+/** The CA is read whenever a shoot's objects are built, so a rotated CA reaches the shoots on the next resync. */
 function shootWebhookSettings(config: ShootWebhookConfig): ShootWebhookSettings {
   let caBundle: string;
   try {
     caBundle = readFileSync(config.caFile, 'utf8');
   } catch (error) {
-    throw new InputError('--tls-ca-file', config.caFile, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); the shoot webhook needs the CA of the serving certificate`);
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError('--tls-ca-file', config.caFile, `cannot be read (${code}); the webhook in each shoot needs the CA of the serving certificate`);
   }
   return { baseUrl: config.baseUrl, caBundle, timeoutSeconds: config.timeoutSeconds };
 }

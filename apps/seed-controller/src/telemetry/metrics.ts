@@ -37,13 +37,19 @@ export class ControllerMetrics {
   });
   readonly reconciles = new Counter({
     name: 'overlap_controller_reconciles_total',
-    help: 'Reconciliations of one shoot namespace (ConfigMaps, Deployment annotation), by result.',
+    help: 'Reconciliations of one shoot namespace (owned objects, Deployment annotation), by result.',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
   readonly reconcileErrors = new Counter({
     name: 'overlap_controller_reconcile_errors_total',
     help: 'Reconciliations that failed and will be retried.',
+    registers: [this.registry],
+  });
+  readonly driftRepairs = new Counter({
+    name: 'overlap_controller_drift_repairs_total',
+    help: 'Objects of the controller in shoot namespaces that someone deleted or edited and the reconciler put back, by kind.',
+    labelNames: ['kind'] as const,
     registers: [this.registry],
   });
   readonly admissions = new Counter({

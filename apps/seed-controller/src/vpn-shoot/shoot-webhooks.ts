@@ -46,7 +46,8 @@ export interface ManagedResource {
 }
 
 const GC_LABEL = 'resources.gardener.cloud/garbage-collectable-reference';
-const REFERENCE_PREFIX = 'reference.resources.gardener.cloud/';
+/** gardener-resource-manager's GC keeps a Secret while an annotation with this prefix names it. */
+export const REFERENCE_PREFIX = 'reference.resources.gardener.cloud/';
 const REMEDIATION_EXCLUDE = 'remediation.webhook.shoot.gardener.cloud/exclude';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

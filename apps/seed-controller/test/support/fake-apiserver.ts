@@ -13,10 +13,10 @@ type Json = Record<string, any>;
 const KINDS: Record<string, string> = {
   clusters: 'Cluster',
   configmaps: 'ConfigMap',
+  secrets: 'Secret',
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
-  secrets: 'Secret',
   managedresources: 'ManagedResource',
 };
 
