@@ -59,7 +59,7 @@ describe('the vpn-shoot mutation', () => {
     const fromComponent: V1Container = component.spec.template.spec.containers[0];
     const s0 = clients(vpnShoot())[0]!;
     for (const variable of fromComponent.env!) {
-      if (variable.value === 'from-vpn-shoot-s0') variable.value = s0.env!.find((e) => e.name === variable.name)!.value;
+      if (variable.value === 'from-vpn-shoot-s0') variable.value = s0.env!.find((e) => e.name === variable.name)!.value!;
     }
     expect(shootAgentContainer(vpnShoot(), { ...DEFAULT_SHOOT_AGENT_SETTINGS, image: fromComponent.image! })).toEqual(fromComponent);
   });
@@ -136,7 +136,7 @@ describe('the vpn-shoot mutation', () => {
 
   it('handles a vpn-shoot Deployment with HA clients as it handles the StatefulSet', () => {
     const sts = vpnShoot();
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: sts.metadata, spec: { selector: sts.spec!.selector, template: sts.spec!.template } };
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: sts.metadata!, spec: { selector: sts.spec!.selector, template: sts.spec!.template } };
     const result = mutateVpnShoot(deployment, SETTINGS);
     expect(result.outcome).toBe('injected');
     expect(() => new Deployment(result.object as never).validate()).not.toThrow();

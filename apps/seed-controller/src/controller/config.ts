@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { InputError } from '@overlap/cidr';
 import { DEFAULT_INJECTION_SETTINGS, type InjectionSettings } from '../inject/settings.ts';
+import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
 
 export interface ControllerConfig {
@@ -30,8 +31,6 @@ export interface ShootWebhookConfig {
   readonly timeoutSeconds: number;
 }
 
-/** Short: a vpn-shoot update waits this long when the controller cannot be reached. */
-const SHOOT_WEBHOOK_TIMEOUT_SECONDS = 5;
 
 /** Every setting is a flag, or the env variable beside it (flags win), or the default. */
 const SETTINGS = {
@@ -54,7 +53,7 @@ const SETTINGS = {
   'agent-backend': { env: 'OVERLAP_AGENT_BACKEND', fallback: DEFAULT_INJECTION_SETTINGS.agentBackend },
   'agent-log-level': { env: 'OVERLAP_AGENT_LOG_LEVEL', fallback: DEFAULT_INJECTION_SETTINGS.agentLogLevel },
   'shoot-agent-image': { env: 'OVERLAP_SHOOT_AGENT_IMAGE', fallback: DEFAULT_SHOOT_AGENT_SETTINGS.image },
-  'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: 'https://overlap-seed-controller.overlap-system.svc' },
+  'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: DEFAULT_SHOOT_WEBHOOK_URL },
   'tls-ca-file': { env: 'OVERLAP_TLS_CA_FILE', fallback: '/etc/overlap/webhook-tls/ca.crt' },
 } as const;
 

@@ -18,6 +18,11 @@ export const SHOOT_EGRESS_DEVICE = 'eth0';
  */
 export const VPN2_SELF_TRANSLATING = [0, 40, 0] as const;
 
+/** The controller's Service as deploy/seed names it; the serving certificate carries this name. */
+export const DEFAULT_SHOOT_WEBHOOK_URL = 'https://overlap-seed-controller.overlap-system.svc';
+/** Short: a vpn-shoot update waits this long when the controller cannot be reached. */
+export const SHOOT_WEBHOOK_TIMEOUT_SECONDS = 5;
+
 /** Served by the controller, called by the shoot's kube-apiserver (which runs in the seed). */
 export const SHOOT_WEBHOOK_PATH = '/mutate-vpn-shoot';
 /** Gardener's naming for an extension's shoot webhooks (`extension-<name>-shoot-webhooks`). */

@@ -31,7 +31,7 @@ export function crdValidator(file: string, version: string): (object: unknown) =
     const problems = validate(object) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
     try {
       // kubernetes-models checks an ObjectMeta as part of an object; a ConfigMap has nothing else required.
-      new ConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata: (object as { metadata?: object }).metadata as never }).validate();
+      new ConfigMap({ metadata: (object as { metadata?: object }).metadata as never }).validate();
     } catch (error) {
       problems.push(`/metadata ${(error as Error).message}`);
     }
