@@ -15,7 +15,7 @@ describe('parseControllerConfig', () => {
       identity: 'overlap-seed-controller-abc',
       leaseSeconds: 15,
       resyncSeconds: 300,
-      injection: { agentBackend: 'auto', caBundleSecret: 'ca-vpn-bundle' },
+      injection: { agentBackend: 'auto', caBundleSecret: 'overlap-vpn-ca-bundle' },
     });
   });
 

@@ -18,7 +18,9 @@ const harness = new Harness();
 const validate = crdValidator('crd-resources.gardener.cloud_managedresources.yaml', 'v1alpha1');
 
 const managedResources = (namespace: string): string[] => harness.api.list(managedResourcePath(namespace)).map((m) => m.metadata.name);
-const secrets = (namespace: string): string[] => harness.api.list(secretPath(namespace)).map((s) => s.metadata.name).sort();
+/** The ManagedResource's Secrets (the shoot's PKI Secrets are tested in shoot-objects.test.ts). */
+const secrets = (namespace: string): string[] =>
+  harness.api.list(secretPath(namespace)).map((s) => s.metadata.name).filter((name) => name.startsWith(`${MR}-`)).sort();
 
 beforeAll(async () => {
   await harness.start();

@@ -161,6 +161,7 @@ describe('the shoot webhook over HTTPS', () => {
       certFile: join(dir, 'tls.crt'),
       keyFile: join(dir, 'tls.key'),
       lookup: () => ({ state: 'unknown' }),
+      objects: () => undefined,
       metrics,
       logger: pino({ level: 'silent' }),
       // The shoot webhook needs no Cluster: it answers before the caches have synced.

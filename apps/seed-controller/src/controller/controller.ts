@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
-import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind } from '../owned/kinds.ts';
+import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
+import { pkiMaterial } from '../pki/secrets.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
-import { ClusterWatch } from './cluster-watch.ts';
 import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
+import { ClusterWatch } from './cluster-watch.ts';
 import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
@@ -48,10 +49,11 @@ export async function startController(
     }),
   );
   const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
+  const pki = pkiMaterial(config.injection, () => new Date());
   const reconciler = new Reconciler(
     kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
-    async () => ({ shootWebhook: shootWebhookSettings(config.shootWebhook) }),
+    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook) }),
     { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({
@@ -69,6 +71,16 @@ export async function startController(
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
     if (elector.leading) queue.add(namespace);
   });
+  // Someone deleting or editing an object of ours is repaired at once, not at the next resync. Our own writes
+  // come back here too; their reconcile finds nothing to do.
+  for (const informer of informers.values()) {
+    for (const event of ['update', 'delete'] as const) {
+      informer.on(event, (object) => {
+        const namespace = object.metadata?.namespace;
+        if (namespace && elector.leading && plans.lookup(namespace).state !== 'unknown') queue.add(namespace);
+      });
+    }
+  }
   const elector = new LeaderElector(
     kubeConfig,
     {
@@ -94,6 +106,10 @@ export async function startController(
       certFile: config.certFile,
       keyFile: config.keyFile,
       lookup: plans.lookup,
+      objects: (namespace, ref) => {
+        const [kind, name] = ref.split('/') as [string, string];
+        return informers.get(ownedKind(kind))!.get(name, namespace);
+      },
       metrics,
       logger,
       isReady,

@@ -1,9 +1,10 @@
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
-import { isGardenerManaged } from '../inject/mutate.ts';
+import { createHash } from 'node:crypto';
+import type { KubernetesObject, V1Deployment, V1Volume } from '@kubernetes/client-node';
+import { injectedVersion, isGardenerManaged } from '../inject/mutate.ts';
 import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION } from '../inject/names.ts';
 import { OWNED_KINDS, type OwnedKind, objectRef, ownedKind } from '../owned/kinds.ts';
-import { mountedRefs } from '../owned/mounts.ts';
-import { type ShootMaterial, ownedObjects } from '../owned/objects.ts';
+import { type MountRef, mountedRefs, mountedVersion } from '../owned/mounts.ts';
+import { type MaterialSource, ownedObjects } from '../owned/objects.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PlanEntry } from '../webhook/admission.ts';
 import type { ShootApi } from './shoot-api.ts';
@@ -14,11 +15,13 @@ function carriesInjection(deployment: V1Deployment): boolean {
 
 const mountedBy = (deployment: V1Deployment | undefined): Set<string> => mountedRefs(deployment?.spec?.template?.spec?.volumes);
 
-/** Reads what a shoot's builders need from the cluster (issued keys), given the objects of ours it holds now. */
-export type MaterialSource = (
-  namespace: string,
-  live: (kind: OwnedKind) => readonly KubernetesObject[],
-) => Promise<ShootMaterial>;
+/** The wanted objects behind what the volumes mount (each is among them: tested for every example). */
+function mountedObjects(volumes: readonly V1Volume[], wanted: readonly KubernetesObject[]): Array<[MountRef, KubernetesObject]> {
+  return [...mountedRefs(volumes)].flatMap((ref) => {
+    const object = wanted.find((candidate) => objectRef(candidate) === ref);
+    return object ? [[ref, object] as [MountRef, KubernetesObject]] : [];
+  });
+}
 
 export interface ReconcilerHooks {
   /** An object of ours was deleted or edited by someone else and has been put back. */
@@ -93,11 +96,19 @@ export class Reconciler {
     }
     this.#reported.delete(namespace);
 
-    const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== plan.hash;
+    const version = plan.injection ? mountedVersion(mountedObjects(plan.injection.volumes, wanted)) : undefined;
+    // The content of what the pods mount is part of the hash: a renewed certificate rolls them like a new plan.
+    const hash = version ? createHash('sha256').update(`${plan.hash} ${version}`).digest('hex').slice(0, 16) : plan.hash;
+    const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== hash;
+    const behind = deployment && version !== undefined && injectedVersion(deployment) !== version;
     // Shoots that never had an injection are never touched: most shoots need none.
-    if (deployment && stale && (plan.injection || carriesInjection(deployment))) {
-      deployment = await this.#api.annotateDeployment(namespace, KUBE_APISERVER, { [PLAN_HASH_ANNOTATION]: plan.hash });
-      this.#logger.info({ namespace, hash: plan.hash, inject: plan.decision.inject }, 'asked the webhook to re-admit kube-apiserver');
+    if (deployment && (stale || behind) && (plan.injection || carriesInjection(deployment))) {
+      deployment = await this.#api.annotateDeployment(namespace, KUBE_APISERVER, { [PLAN_HASH_ANNOTATION]: hash });
+      this.#logger.info({ namespace, hash, inject: plan.decision.inject }, 'asked the webhook to re-admit kube-apiserver');
+      // A webhook replica whose cache has not seen the new objects yet admits unchanged: come back later.
+      if (version !== undefined && injectedVersion(deployment) !== version) {
+        throw new Error(`kube-apiserver does not carry the injection of version ${version} yet (the webhook waits for its objects or refused); retrying`);
+      }
     }
     await this.#collectGarbage(namespace, new Set([...wanted.map(objectRef), ...mountedBy(deployment)]));
   }

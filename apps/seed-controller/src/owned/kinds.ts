@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 import type { ManagedResource } from '../vpn-shoot/shoot-webhooks.ts';
 import { referenceAnnotations, updatedManagedResource } from './managed-resource-update.ts';
@@ -71,13 +71,15 @@ export const CONFIG_MAP: OwnedKind = {
   },
 };
 
-/** Content-named and immutable too (the ManagedResource's manifests); a new content is a new Secret. */
 export const SECRET: OwnedKind = {
   kind: 'Secret',
   apiVersion: 'v1',
   listPath: '/api/v1/secrets',
-  contentNamed: true,
-  matches: () => true,
+  contentNamed: false,
+  matches: (live, wanted) => {
+    const [a, b] = [live as V1Secret, wanted as V1Secret];
+    return a.type === b.type && sameData(a.data, b.data) && sameLabels(live, wanted);
+  },
   client: (config) => {
     const core = config.makeApiClient(CoreV1Api);
     return {
@@ -136,4 +138,3 @@ export function ownedKind(kind: string | undefined): OwnedKind {
 /** `Kind/name`: how logs, events, `overlap plan` and `overlap uninstall` name an object within its namespace. */
 export const objectRef = (object: KubernetesObject): string => `${object.kind}/${object.metadata?.name}`;
 
-export { sameData, sameLabels };

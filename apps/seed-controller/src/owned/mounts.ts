@@ -1,4 +1,5 @@
-import type { V1Volume } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import type { KubernetesObject, V1Volume } from '@kubernetes/client-node';
 
 /** A Secret or ConfigMap that a pod template mounts, as `Kind/name`. */
 export type MountRef = `${'ConfigMap' | 'Secret'}/${string}`;
@@ -15,4 +16,14 @@ export function mountedRefs(volumes: readonly V1Volume[] | undefined): Set<Mount
     }
   }
   return refs;
+}
+
+/** A digest of what the mounted objects hold, the same on every replica (it ignores resourceVersions). */
+export function mountedVersion(mounted: ReadonlyArray<readonly [MountRef, KubernetesObject]>): string {
+  const hash = createHash('sha256');
+  for (const [ref, object] of [...mounted].sort(([a], [b]) => a.localeCompare(b))) {
+    const data = (object as { data?: Record<string, string> }).data ?? {};
+    hash.update(JSON.stringify([ref, Object.entries(data).sort()]));
+  }
+  return hash.digest('hex').slice(0, 16);
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { VpnShootOutcome } from '../vpn-shoot/mutate-vpn-shoot.ts';
 
-export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'error';
+export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'waiting_for_objects' | 'error';
 export type VpnShootAdmissionOutcome = VpnShootOutcome | 'error';
 
 /** The controller's metrics, named as in docs/CONTRACTS.md. One registry per controller so tests stay isolated. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, SHOOT_LABEL } from '../inject/names.ts';
 import {
   SHOOT_WEBHOOKS_MANAGED_RESOURCE,
   SHOOT_WEBHOOK_CONFIGURATION,
@@ -123,7 +123,7 @@ export function shootWebhookObjects(namespace: string, settings: ShootWebhookSet
     metadata: {
       name: secretName,
       namespace,
-      labels: { [GC_LABEL]: 'true', [MANAGED_BY_LABEL]: MANAGED_BY },
+      labels: { [GC_LABEL]: 'true', [MANAGED_BY_LABEL]: MANAGED_BY, [SHOOT_LABEL]: namespace },
     },
     type: 'Opaque',
     immutable: true,
@@ -135,7 +135,7 @@ export function shootWebhookObjects(namespace: string, settings: ShootWebhookSet
     metadata: {
       name: SHOOT_WEBHOOKS_MANAGED_RESOURCE,
       namespace,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [SHOOT_LABEL]: namespace },
       annotations: { [`${REFERENCE_PREFIX}secret-${sha256(secretName).slice(0, 8)}`]: secretName },
     },
     spec: { secretRefs: [{ name: secretName }], keepObjects: false },

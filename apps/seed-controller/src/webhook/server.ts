@@ -7,7 +7,7 @@ import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { answerProbe, readBody, send } from '../telemetry/http-util.ts';
 import { SHOOT_WEBHOOK_PATH } from '../vpn-shoot/names.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
-import { MalformedReviewError, type PlanLookup, admit } from './admission.ts';
+import { MalformedReviewError, type ObjectLookup, type PlanLookup, admit } from './admission.ts';
 import { admitVpnShoot } from './vpn-shoot-admission.ts';
 
 export const WEBHOOK_PATH = '/mutate-kube-apiserver';
@@ -18,6 +18,8 @@ export interface WebhookServerOptions {
   readonly certFile: string;
   readonly keyFile: string;
   readonly lookup: PlanLookup;
+  /** The controller's caches of its own objects: nothing is injected before everything it mounts exists. */
+  readonly objects: ObjectLookup;
   readonly metrics: ControllerMetrics;
   readonly logger: Logger;
   readonly isReady: () => boolean;
@@ -62,7 +64,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     }
     readBody(request)
       .then((body) => {
-        const result = admit(JSON.parse(body.toString('utf8')), options.lookup);
+        const result = admit(JSON.parse(body.toString('utf8')), options.lookup, options.objects);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         metrics.recordAdmission(result.outcome, result.namespace, seconds);
         const level = result.outcome === 'error' ? 'warn' : result.outcome === 'unchanged' ? 'debug' : 'info';
