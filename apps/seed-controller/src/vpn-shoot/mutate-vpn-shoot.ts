@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Container } from '@kubernetes/client-node';
 import { decideOverlap } from '@overlap/cidr';
+import { InjectionError } from '../inject/mutate.ts';
 import { INJECTED_ANNOTATION } from '../inject/names.ts';
 import { SHOOT_AGENT_CONTAINER, VPN2_SELF_TRANSLATING } from './names.ts';
-import { type ShootAgentSettings, type VpnShootWorkload, VpnShootError, shootAgentContainer, vpnClientContainers, vpnShootNetworks } from './shoot-agent.ts';
+import { type ShootAgentSettings, type VpnShootWorkload, shootAgentContainer, vpnClientContainers, vpnShootNetworks } from './shoot-agent.ts';
 
 /**
  * - injected: the agent was added (or brought up to date); removed: an agent of ours was taken out;
@@ -63,7 +64,7 @@ function readMarker(workload: VpnShootWorkload): Marker | undefined {
     const parsed = JSON.parse(text) as Partial<Marker>;
     return { containers: parsed.containers ?? [] };
   } catch {
-    throw new VpnShootError(`spec.template.metadata.annotations["${INJECTED_ANNOTATION}"]`, `${JSON.stringify(text)} is not JSON`);
+    throw new InjectionError(`spec.template.metadata.annotations["${INJECTED_ANNOTATION}"]`, `${JSON.stringify(text)} is not JSON`);
   }
 }
 
@@ -122,7 +123,7 @@ export function mutateVpnShoot(original: VpnShootWorkload, settings: ShootAgentS
     if (!overlap.overlap) return settle('unchanged', `vpn-shoot's own networks: ${overlap.reason}`);
     agent = shootAgentContainer(next, settings);
   } catch (error) {
-    if (!(error instanceof VpnShootError)) throw error;
+    if (!(error instanceof InjectionError)) throw error;
     return settle('refused', `vpn-shoot gets no shoot agent: ${error.message}`);
   }
   inject(next, agent);

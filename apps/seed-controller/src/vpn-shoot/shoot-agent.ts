@@ -1,5 +1,7 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1StatefulSet } from '@kubernetes/client-node';
 import { ENV_FIELDS, InputError, type Networks, parseNetworks } from '@overlap/cidr';
+import { InjectionError } from '../inject/mutate.ts';
+import { agentSecurityContext, fromField } from '../inject/sidecars.ts';
 import {
   SHOOT_AGENT_CONTAINER,
   SHOOT_AGENT_METRICS_PORT,
@@ -28,17 +30,6 @@ export const DEFAULT_SHOOT_AGENT_SETTINGS: ShootAgentSettings = {
 const REQUIRED_ENV = [ENV_FIELDS.seedPods, ENV_FIELDS.pods, ENV_FIELDS.services] as const;
 const COPIED_ENV = [...REQUIRED_ENV, ENV_FIELDS.nodes, 'IP_FAMILIES'] as const;
 
-/** vpn-shoot lacks what the agent needs; the message names the container and env variable. */
-export class VpnShootError extends Error {
-  readonly field: string;
-
-  constructor(field: string, problem: string) {
-    super(`${field}: ${problem}`);
-    this.name = 'VpnShootError';
-    this.field = field;
-  }
-}
-
 const containersField = 'spec.template.spec.containers';
 
 /** The VPN client containers (`vpn-shoot-s<i>` for HA, `vpn-shoot` otherwise), in the order of the pod spec. */
@@ -52,20 +43,20 @@ function envOf(container: V1Container, name: string): V1EnvVar | undefined {
 
 /**
  * The network env of vpn-shoot, read from its first VPN client and checked against the others: the agent must
- * decide from exactly what vpn-shoot decides from. Throws VpnShootError for a vpn-shoot without those networks.
+ * decide from exactly what vpn-shoot decides from. Throws InjectionError for a vpn-shoot without those networks.
  */
 export function vpnShootNetworkEnv(workload: VpnShootWorkload): Record<string, string> {
   const clients = vpnClientContainers(workload);
   const first = clients[0];
-  if (!first) throw new VpnShootError(containersField, 'has no VPN client container (vpn-shoot or vpn-shoot-s<i>) to take the networks from');
+  if (!first) throw new InjectionError(containersField, 'has no VPN client container (vpn-shoot or vpn-shoot-s<i>) to take the networks from');
   const env: Record<string, string> = {};
   for (const name of COPIED_ENV) {
     const variable = envOf(first, name);
     const field = `${containersField}[${first.name}].env[${name}]`;
-    if (variable?.valueFrom) throw new VpnShootError(field, 'is set from a reference; the webhook can only copy a literal value');
+    if (variable?.valueFrom) throw new InjectionError(field, 'is set from a reference; the webhook can only copy a literal value');
     if (variable?.value === undefined) {
       if ((REQUIRED_ENV as readonly string[]).includes(name)) {
-        throw new VpnShootError(field, 'is missing; the shoot agent takes its networks from vpn-shoot and gets none without it');
+        throw new InjectionError(field, 'is missing; the shoot agent takes its networks from vpn-shoot and gets none without it');
       }
       continue;
     }
@@ -73,7 +64,7 @@ export function vpnShootNetworkEnv(workload: VpnShootWorkload): Record<string, s
     for (const other of clients.slice(1)) {
       const value = envOf(other, name)?.value;
       if (value !== variable.value) {
-        throw new VpnShootError(`${containersField}[${other.name}].env[${name}]`, `${JSON.stringify(value ?? '')} differs from ${first.name}'s ${JSON.stringify(variable.value)}`);
+        throw new InjectionError(`${containersField}[${other.name}].env[${name}]`, `${JSON.stringify(value ?? '')} differs from ${first.name}'s ${JSON.stringify(variable.value)}`);
       }
     }
   }
@@ -94,16 +85,14 @@ export function vpnShootNetworks(workload: VpnShootWorkload): { readonly env: Re
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const client = vpnClientContainers(workload)[0]!.name;
-    throw new VpnShootError(`${containersField}[${client}].env[${error.field}]`, error.message.slice(error.field.length + 2));
+    throw new InjectionError(`${containersField}[${client}].env[${error.field}]`, error.message.slice(error.field.length + 2));
   }
 }
-
-const fromField = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
 /**
  * The shoot side of the double NAT as a sidecar of the given vpn-shoot: the container deploy/shoot adds, with the
  * networks copied from vpn-shoot's own env. Pure, so the lab can start its shoot agent from exactly this container.
- * Throws VpnShootError when vpn-shoot lacks the networks.
+ * Throws InjectionError when vpn-shoot lacks the networks.
  */
 export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootAgentSettings): V1Container {
   const { env: networks } = vpnShootNetworks(workload);
@@ -129,12 +118,6 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     readinessProbe: probe('/readyz'),
     livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-    // iptables and nft need uid 0 in the pod's network namespace, and of root's powers only NET_ADMIN.
-    securityContext: {
-      runAsUser: 0,
-      runAsNonRoot: false,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
-    },
+    securityContext: agentSecurityContext(),
   };
 }
