@@ -50,11 +50,15 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
 
   it('examples/seed: pinned images, the cert-manager certificate and its CA injected into the webhook', () => {
     const rendered = renderKustomization(join(DEPLOY, 'examples/seed'));
-    expect(rendered).toHaveLength(18);
+    // The base and monitoring, plus the CA's Issuer and Certificate and the serving certificate's Issuer and Certificate.
+    expect(rendered).toHaveLength(20);
     const deployment = rendered.find((manifest) => manifest.kind === 'Deployment');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].image')).toBe('registry.example.com/overlap/seed-controller:0.1.0');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_AGENT_IMAGE].value')).toBe(
       'registry.example.com/overlap/seed-vpn-agent:0.1.0',
+    );
+    expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_SHOOT_AGENT_IMAGE].value')).toBe(
+      'registry.example.com/overlap/shoot-vpn-agent:0.1.0',
     );
     const webhook = rendered.find((manifest) => manifest.kind === 'MutatingWebhookConfiguration');
     expect(getField(webhook, 'metadata.annotations')).toEqual({ 'cert-manager.io/inject-ca-from': 'overlap-system/overlap-seed-controller-webhook' });

@@ -125,6 +125,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       OVERLAP_METRICS_ADDRESS: '127.0.0.1:0',
       OVERLAP_TLS_CERT_FILE: join(dir, 'tls.crt'),
       OVERLAP_TLS_KEY_FILE: join(dir, 'tls.key'),
+      OVERLAP_TLS_CA_FILE: join(dir, 'ca.crt'),
       KUBECONFIG: join(dir, 'kubeconfig'),
     };
     controller = startProcess(process.execPath, [controllerScript], env);
@@ -178,6 +179,8 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
         `create configmaps ${OVERLAP}`,
         'watch secrets ',
         `create secrets ${OVERLAP}`,
+        'watch managedresources ',
+        `create managedresources ${OVERLAP}`,
         `get deployments ${OVERLAP}`,
         `patch deployments ${OVERLAP}`,
         `create leases ${account.namespace}`,

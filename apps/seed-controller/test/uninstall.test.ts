@@ -16,7 +16,7 @@ const SHOOTS = [ONE, TWO, APART, BROKEN];
 const WEBHOOK = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
 const CONTROLLER_DEPLOYMENT = '/apis/apps/v1/namespaces/overlap-system/deployments';
 const PODS = '/api/v1/namespaces/overlap-system/pods';
-const OWNED = ['/api/v1/configmaps', '/api/v1/secrets'];
+const OWNED = ['/api/v1/configmaps', '/api/v1/secrets', '/apis/resources.gardener.cloud/v1alpha1/managedresources'];
 
 const harness = new Harness();
 const dir = mkdtempSync(join(tmpdir(), 'ovl-uninstall-'));
@@ -81,7 +81,7 @@ beforeAll(async () => {
   for (const namespace of [ONE, TWO]) {
     await eventually(() => expect(JSON.stringify(deploymentOf(namespace))).toContain('envoy-proxy'), `${namespace} injected`);
   }
-  await eventually(() => expect(ours().length).toBe(12), 'objects of both shoots');
+  await eventually(() => expect(ours().length).toBe(16), 'objects of both shoots');
   await eventually(() => expect(api.list('/api/v1/namespaces/default/events')).toHaveLength(1), 'event about the broken shoot');
 });
 
@@ -100,7 +100,7 @@ describe('overlap uninstall', () => {
     expect(run.stdout).toContain(`would delete Secret ${TWO}/overlap-vpn-ca\n`);
     const writes = harness.api.requests().slice(requests).filter((line) => !line.startsWith('GET') && !line.includes('/apis/coordination') && !line.includes('/events'));
     expect(writes).toEqual([]);
-    expect(ours()).toHaveLength(12);
+    expect(ours()).toHaveLength(16);
   });
 
   it('stops the controller first, restores every Deployment byte for byte and leaves no object of ours', async () => {

@@ -29,12 +29,24 @@ export function formatPlanText(report: PlanReport): string {
     `objects in ${report.namespace} (created or kept by the controller; --output json shows them in full):`,
     ...(report.objects.length === 0
       ? ['  (none)']
-      : table([['KIND', 'NAME'], ...report.objects.map((object) => [object.kind ?? '', object.metadata?.name ?? ''])])),
+      : table([
+          ['KIND', 'NAME'],
+          ...report.objects.map((object) => [
+            object.kind ?? '',
+            `${object.metadata?.name ?? ''}${object.metadata?.namespace ? '' : ' (in the shoot, through the ManagedResource)'}`,
+          ]),
+        ])),
     '',
     `kube-apiserver Deployment patch (${report.deployment.outcome}; against ${report.deployment.source}):`,
     ...(report.deployment.patch.length === 0
       ? ['  (none: the Deployment stays exactly as it is)']
       : JSON.stringify(report.deployment.patch, null, 2).split('\n').map((line) => `  ${line}`)),
+    '',
+    `vpn-shoot patch (${report.vpnShoot.outcome}; against ${report.vpnShoot.source}):`,
+    `  why: ${report.vpnShoot.detail}`,
+    ...(report.vpnShoot.patch.length === 0
+      ? ['  (none: vpn-shoot stays exactly as it is)']
+      : JSON.stringify(report.vpnShoot.patch, null, 2).split('\n').map((line) => `  ${line}`)),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/material.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
+import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
 import { ClusterWatch } from './cluster-watch.ts';
-import type { ControllerConfig } from './config.ts';
+import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
 import { kubeShootApi } from './shoot-api.ts';
@@ -48,10 +51,11 @@ export async function startController(
     }),
   );
   const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
+  const pki = pkiMaterial(config.injection, clock);
   const reconciler = new Reconciler(
     kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
-    pkiMaterial(config.injection, clock),
+    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook) }),
     { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({
@@ -111,6 +115,7 @@ export async function startController(
       metrics,
       logger,
       isReady,
+      shootAgent: config.shootWebhook.agent,
     });
   } catch (error) {
     status.server.close();
@@ -173,6 +178,18 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
     });
     attempt();
   });
+}
+
+/** The CA is read whenever a shoot's objects are built, so a rotated CA reaches the shoots on the next resync. */
+function shootWebhookSettings(config: ShootWebhookConfig): ShootWebhookSettings {
+  let caBundle: string;
+  try {
+    caBundle = readFileSync(config.caFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError('--tls-ca-file', config.caFile, `cannot be read (${code}); the webhook in each shoot needs the CA of the serving certificate`);
+  }
+  return { baseUrl: config.baseUrl, caBundle, timeoutSeconds: config.timeoutSeconds };
 }
 
 function closeServer(server: Server): Promise<void> {

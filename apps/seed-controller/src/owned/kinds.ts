@@ -1,5 +1,8 @@
-import { CoreV1Api, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
+import type { ManagedResource } from '../vpn-shoot/shoot-webhooks.ts';
+import { referenceAnnotations, updatedManagedResource } from './managed-resource-update.ts';
 
 /** Every object the controller makes carries this label; informers, garbage collection and uninstall select by it. */
 export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
@@ -86,7 +89,42 @@ export const SECRET: OwnedKind = {
   },
 };
 
-export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP, SECRET];
+const MANAGED_RESOURCES_API = { group: 'resources.gardener.cloud', version: 'v1alpha1', plural: 'managedresources' } as const;
+
+/** resources.gardener.cloud/v1alpha1 ManagedResource: one per shoot, replaced in place when its Secret changes. */
+export const MANAGED_RESOURCE: OwnedKind = {
+  kind: 'ManagedResource',
+  apiVersion: `${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}`,
+  listPath: `/apis/${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}/${MANAGED_RESOURCES_API.plural}`,
+  contentNamed: false,
+  matches: (live, wanted) =>
+    sameLabels(live, wanted) &&
+    isDeepStrictEqual(referenceAnnotations(live), referenceAnnotations(wanted)) &&
+    isDeepStrictEqual((live as ManagedResource).spec, (wanted as ManagedResource).spec),
+  client: (config) => {
+    const custom = config.makeApiClient(CustomObjectsApi);
+    const read = async (namespace: string, name: string) =>
+      (await custom.getNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name })) as ManagedResource;
+    return {
+      list: () => custom.listClusterCustomObject({ ...MANAGED_RESOURCES_API, labelSelector: OWNED_SELECTOR }),
+      create: (object) => custom.createNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace: object.metadata!.namespace!, body: object }),
+      // Built on the object as stored (its resourceVersion guards against a concurrent change, which is retried).
+      replace: async (object) => {
+        const { namespace, name } = object.metadata as { namespace: string; name: string };
+        const body = updatedManagedResource(await read(namespace, name), object as ManagedResource);
+        return custom.replaceNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name, body });
+      },
+      read,
+      delete: async (namespace, name) => void (await custom.deleteNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name })),
+    };
+  },
+};
+
+/**
+ * In garbage-collection order: a ManagedResource's Secrets go before it (Gardener's managedresources.Delete), and
+ * a superseded Secret only after the ManagedResource points at its successor.
+ */
+export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP, SECRET, MANAGED_RESOURCE];
 
 export function ownedKind(kind: string | undefined): OwnedKind {
   const found = OWNED_KINDS.find((candidate) => candidate.kind === kind);

@@ -17,13 +17,15 @@ export type PlanLookup = (namespace: string) => PlanEntry;
 /** An object of ours as the controller's caches hold it (`Kind/name` in the namespace); undefined when absent. */
 export type ObjectLookup = (namespace: string, ref: MountRef) => KubernetesObject | undefined;
 
-interface AdmissionRequest {
+export interface AdmissionRequest {
   readonly uid: string;
   readonly kind?: { readonly group?: string; readonly kind?: string };
   readonly namespace?: string;
   readonly name?: string;
   readonly operation?: string;
   readonly object?: unknown;
+  /** The object as stored, on UPDATE. */
+  readonly oldObject?: unknown;
 }
 
 export interface AdmissionResult {
@@ -43,7 +45,7 @@ export class MalformedReviewError extends Error {
   }
 }
 
-function parseRequest(body: unknown): AdmissionRequest {
+export function parseRequest(body: unknown): AdmissionRequest {
   if (typeof body !== 'object' || body === null) throw new MalformedReviewError('the body is not a JSON object');
   const review = body as Record<string, unknown>;
   if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview') {
@@ -54,7 +56,7 @@ function parseRequest(body: unknown): AdmissionRequest {
   return request;
 }
 
-function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
+export function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',

@@ -26,6 +26,7 @@ const KINDS: Record<string, string> = {
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
+  managedresources: 'ManagedResource',
 };
 
 interface Target {
