@@ -94,7 +94,6 @@ const MANAGED_RESOURCES_API = { group: 'resources.gardener.cloud', version: 'v1a
 /** resources.gardener.cloud/v1alpha1 ManagedResource: one per shoot, replaced in place when its Secret changes. */
 export const MANAGED_RESOURCE: OwnedKind = {
   kind: 'ManagedResource',
-  apiVersion: `${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}`,
   listPath: `/apis/${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}/${MANAGED_RESOURCES_API.plural}`,
   contentNamed: false,
   matches: (live, wanted) =>
