@@ -3,7 +3,7 @@ import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { type ChainRef, type Hook, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, inChainOrder } from './model.ts';
 import { NFT_CHAINS, NFT_TABLE, nftFamily } from './nft-chains.ts';
-import { nftRuleText } from './nft-render.ts';
+import { nftMapName, nftRuleText } from './nft-render.ts';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
@@ -30,6 +30,8 @@ interface Reading {
   match: RuleMatch;
   action?: RuleAction;
   counter?: Counter;
+  /** A netmap rule: the map it looks its translations up in. */
+  map?: { name: string; field: 'daddr' | 'saddr' };
   parts: string[];
   understood: boolean;
 }
@@ -72,27 +74,24 @@ function readMatch(reading: Reading, expr: JsonObject): boolean {
   return false;
 }
 
+/** A map lookup `dnat|snat ip prefix to ip daddr|saddr map @name`; the elements are read with the map. */
 function readNetmap(reading: Reading, verb: 'dnat' | 'snat', expr: Json): boolean {
   const addressField = verb === 'dnat' ? 'daddr' : 'saddr';
   const map = field(expr, 'addr', 'map');
-  const elements = field(map, 'data', 'set');
+  const data = field(map, 'data');
   if (
-    // nft leaves the family out when both sides of the map are single addresses.
-    (field(expr, 'family') ?? 'ip') !== 'ip' ||
+    field(expr, 'family') !== 'ip' ||
     field(expr, 'flags') !== 'netmap' ||
     field(expr, 'type_flags') !== 'prefix' ||
+    field(map, 'key', 'payload', 'protocol') !== 'ip' ||
     field(map, 'key', 'payload', 'field') !== addressField ||
-    !Array.isArray(elements) ||
-    elements.length !== 1 ||
-    !Array.isArray(elements[0])
+    typeof data !== 'string' ||
+    !data.startsWith('@')
   ) {
     return false;
   }
-  const from = cidrOf(elements[0][0]);
-  const to = cidrOf(elements[0][1]);
-  if (!from || !to) return false;
-  reading.action = { type: 'netmap', to };
-  reading.parts.push(`${verb} ip prefix to ip ${addressField} map { ${from.text} : ${to.text} }`);
+  reading.map = { name: data.slice(1), field: addressField };
+  reading.parts.push(`${verb} ip prefix to ip ${addressField} map ${data}`);
   return true;
 }
 
@@ -134,11 +133,109 @@ function readExpression(reading: Reading, expr: Json): boolean {
   }
 }
 
+interface Read {
+  rule: Rule | undefined;
+  text: string;
+  counter: Counter;
+}
+
+const ZERO: Counter = { packets: 0n, bytes: 0n };
+
+/** Whatever of a map element could be read; the element is ours only if all of it is there. */
+interface MapElement {
+  from?: Cidr | undefined;
+  to?: Cidr | undefined;
+  comment?: string;
+  counter?: Counter;
+}
+
+/** A map of our table: `canonical` if declared exactly as nft-render.ts declares it. */
+interface NftMap {
+  canonical: boolean;
+  elements: MapElement[];
+}
+
+const safeCidr = (value: Json): Cidr | undefined => {
+  try {
+    return cidrOf(value);
+  } catch {
+    return undefined;
+  }
+};
+
+/** `[key, value]`; a key with a comment or counter is wrapped as `{elem: {val, comment, counter}}`. */
+function readElement(pair: Json): MapElement {
+  const [key, value] = Array.isArray(pair) ? pair : [];
+  const elem = field(key, 'elem');
+  const comment = field(elem, 'comment');
+  const packets = field(elem, 'counter', 'packets');
+  const bytes = field(elem, 'counter', 'bytes');
+  return {
+    from: safeCidr(elem === undefined ? key : field(elem, 'val')),
+    to: safeCidr(value),
+    ...(typeof comment === 'string' ? { comment } : {}),
+    ...(typeof packets === 'number' && typeof bytes === 'number' ? { counter: { packets: BigInt(packets), bytes: BigInt(bytes) } } : {}),
+  };
+}
+
+function readMap(map: JsonObject): NftMap {
+  const canonical =
+    map['type'] === 'ipv4_addr' &&
+    map['map'] === 'ipv4_addr' &&
+    JSON.stringify(map['flags']) === '["interval"]' &&
+    JSON.stringify(map['stmt']) === '[{"counter":null}]';
+  return { canonical, elements: Array.isArray(map['elem']) ? map['elem'].map(readElement) : [] };
+}
+
 /**
- * Reads a rule back. It is ours only if every expression is one we write and the whole, re-rendered, reads the
- * same: a netmap whose map disagrees with the match, a missing counter or any extra expression makes it foreign.
+ * A map rule stands for one rule per element of its map. The rule must be exactly the chain's lookup into the
+ * chain's map as we declare it (no counter or comment of its own: the elements carry both); an element is ours
+ * when its comment names the same mapping and it re-renders the same. A map rule that is not ours, or whose map
+ * is empty, is one foreign rule.
  */
-function readRule(chain: ChainRef, exprs: Json, comment: Json): { rule: Rule | undefined; text: string; counter: Counter } {
+function expandMapRule(chain: ChainRef, reading: Reading, text: string, comment: Json, maps: ReadonlyMap<string, NftMap>): Read[] {
+  const lookup = reading.map!;
+  const map = maps.get(lookup.name);
+  const ours =
+    reading.understood &&
+    map?.canonical === true &&
+    map.elements.length > 0 &&
+    comment === undefined &&
+    reading.counter === undefined &&
+    lookup.name === nftMapName(chain);
+  if (!ours) return [{ rule: undefined, text, counter: reading.counter ?? ZERO }];
+  return map.elements.map((element) => {
+    const commentText = element.comment === undefined ? '' : ` comment ${JSON.stringify(element.comment)}`;
+    const elementText = `${text} { ${element.from?.text ?? '?'} : ${element.to?.text ?? '?'} }${commentText}`;
+    const counter = element.counter ?? ZERO;
+    const parsed = element.comment === undefined ? undefined : parseComment(element.comment);
+    if (!element.from || !element.to || !element.counter || !parsed || element.comment === undefined) {
+      return { rule: undefined, text: elementText, counter };
+    }
+    const rule: Rule = {
+      ...chain,
+      match: { ...reading.match, [lookup.field === 'daddr' ? 'destination' : 'source']: element.from },
+      action: { type: 'netmap', to: element.to },
+      comment: element.comment,
+      ...('mapping' in parsed ? { mapping: parsed.mapping } : {}),
+    };
+    return { rule: canonicalText(rule) === elementText ? rule : undefined, text: elementText, counter };
+  });
+}
+
+function canonicalText(rule: Rule): string | undefined {
+  try {
+    return nftRuleText(rule);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a rule back, as one or (a map rule) many. It is ours only if every expression is one we write and the whole,
+ * re-rendered, reads the same: a missing counter or any extra expression makes it foreign.
+ */
+function readRule(chain: ChainRef, exprs: Json, comment: Json, maps: ReadonlyMap<string, NftMap>): Read[] {
   const reading: Reading = { match: {}, parts: [], understood: true };
   for (const expr of Array.isArray(exprs) ? exprs : []) {
     let known = false;
@@ -154,9 +251,10 @@ function readRule(chain: ChainRef, exprs: Json, comment: Json): { rule: Rule | u
   }
   if (typeof comment === 'string') reading.parts.push(`comment ${JSON.stringify(comment)}`);
   const text = reading.parts.join(' ');
-  const counter = reading.counter ?? { packets: 0n, bytes: 0n };
+  if (reading.map) return expandMapRule(chain, reading, text, comment, maps);
+  const counter = reading.counter ?? ZERO;
   const parsed = typeof comment === 'string' ? parseComment(comment) : undefined;
-  if (!reading.understood || !reading.action || !parsed || typeof comment !== 'string') return { rule: undefined, text, counter };
+  if (!reading.understood || !reading.action || !parsed || typeof comment !== 'string') return [{ rule: undefined, text, counter }];
   const rule: Rule = {
     ...chain,
     match: reading.match,
@@ -164,13 +262,7 @@ function readRule(chain: ChainRef, exprs: Json, comment: Json): { rule: Rule | u
     comment,
     ...('mapping' in parsed ? { mapping: parsed.mapping } : {}),
   };
-  let canonical = false;
-  try {
-    canonical = nftRuleText(rule) === text;
-  } catch {
-    canonical = false;
-  }
-  return { rule: canonical ? rule : undefined, text, counter };
+  return [{ rule: canonicalText(rule) === text ? rule : undefined, text, counter }];
 }
 
 const HOOKS: readonly Hook[] = ['prerouting', 'output', 'postrouting', 'forward'];
@@ -197,8 +289,9 @@ function placeChain(chain: JsonObject): { ref: ChainRef; owned: boolean } | unde
 
 /**
  * Parses `nft -j list table ip|ip6 overlap` or `nft -j list ruleset` (other tables, and ours of the other family,
- * are ignored). Rules in chains of our
- * table that are not hooked (so reached only by a foreign jump) are left out; their chain is listed as foreign,
+ * are ignored). A netmap rule is read as one rule per element of the map it looks up, each with the element's
+ * comment and counter, so the model stays one rule per mapping in both backends. Rules in chains of our table that
+ * are not hooked (so reached only by a foreign jump) are left out; their chain is listed as foreign,
  * and deleting the table removes them.
  */
 export function parseNftJson(json: string, family: Family = 'IPv4'): LiveState {
@@ -213,6 +306,11 @@ export function parseNftJson(json: string, family: Family = 'IPv4'): LiveState {
   const ours = (o: Json): o is JsonObject => isObject(o) && o['family'] === nftFamily(family) && o['table'] === NFT_TABLE;
   const placed = new Map<string, { ref: ChainRef; owned: boolean }>();
   const foreignChains: string[] = [];
+  const maps = new Map<string, NftMap>();
+  for (const entry of entries) {
+    const map = field(entry, 'map');
+    if (ours(map) && typeof map['name'] === 'string') maps.set(map['name'], readMap(map));
+  }
   for (const entry of entries) {
     const chain = field(entry, 'chain');
     if (!ours(chain) || typeof chain['name'] !== 'string') continue;
@@ -226,14 +324,15 @@ export function parseNftJson(json: string, family: Family = 'IPv4'): LiveState {
     if (!ours(rule)) continue;
     const place = typeof rule['chain'] === 'string' ? placed.get(rule['chain']) : undefined;
     if (!place) continue;
-    const read = readRule(place.ref, rule['expr'], rule['comment']);
-    rules.push({
-      ...place.ref,
-      rule: place.owned ? read.rule : undefined,
-      text: read.text,
-      packets: read.counter.packets,
-      bytes: read.counter.bytes,
-    });
+    for (const read of readRule(place.ref, rule['expr'], rule['comment'], maps)) {
+      rules.push({
+        ...place.ref,
+        rule: place.owned ? read.rule : undefined,
+        text: read.text,
+        packets: read.counter.packets,
+        bytes: read.counter.bytes,
+      });
+    }
   }
   const chains = [...placed.values()].filter((p) => p.owned).map((p) => p.ref);
   const live: LiveState = {

@@ -1,38 +1,79 @@
 import { matchRules } from './diff.ts';
-import { type LiveRule, type LiveState, type Rule, type RuleAction, type RuleSet, chainsOf, sameChain } from './model.ts';
+import {
+  type ChainRef,
+  type LiveRule,
+  type LiveState,
+  type Rule,
+  type RuleMatch,
+  type RuleSet,
+  chainsOf,
+  sameChain,
+} from './model.ts';
 import { NFT_TABLE, nftChainSpec, nftFamily } from './nft-chains.ts';
 
-/** NETMAP in nftables: a prefix map from the matched network to its translation, on the address the hook rewrites. */
-function actionText(rule: Rule, action: RuleAction): string {
-  switch (action.type) {
-    case 'netmap': {
-      const dnat = rule.hook === 'prerouting' || rule.hook === 'output';
-      const from = dnat ? rule.match.destination : rule.match.source;
-      if (!from) throw new Error(`${rule.comment}: a netmap rule needs a ${dnat ? 'destination' : 'source'} to map from`);
-      const [verb, field] = dnat ? ['dnat', 'daddr'] : ['snat', 'saddr'];
-      return `${verb} ip prefix to ip ${field} map { ${from.text} : ${action.to.text} }`;
-    }
-    case 'masquerade':
-      return 'masquerade';
-    case 'accept':
-      return 'accept';
-    case 'clamp-mss':
-      return 'tcp option maxseg size set rt mtu';
-  }
+type Counter = Pick<LiveRule, 'packets' | 'bytes'>;
+
+/**
+ * The named prefix map that holds every translation of one chain. desired.ts gives a chain at most one kind of
+ * netmap rule (one verb, one match besides the address), so one map per chain is enough; a set lookup is what makes
+ * 1000 mappings one rule instead of 1000 rules with one anonymous map each (which nft fetches one by one).
+ */
+export const nftMapName = (chain: ChainRef): string => `${nftChainSpec(chain).name}-map`;
+
+/** NETMAP in nftables: dnat rewrites the destination (prerouting, output), snat the source (postrouting). */
+export function netmapSide(rule: Pick<Rule, 'hook' | 'match'>): { verb: 'dnat' | 'snat'; field: 'daddr' | 'saddr' } {
+  return rule.hook === 'prerouting' || rule.hook === 'output' ? { verb: 'dnat', field: 'daddr' } : { verb: 'snat', field: 'saddr' };
 }
 
-/** One rule as an nft statement; `counter` is given live values to carry them over a replace. */
-export function nftRuleText(rule: Rule, counter?: Pick<LiveRule, 'packets' | 'bytes'>): string {
-  const { match } = rule;
+function matchParts(match: RuleMatch, without?: 'daddr' | 'saddr'): string[] {
   const parts: string[] = [];
   if (match.inInterface !== undefined) parts.push(`iifname "${match.inInterface}"`);
   if (match.outInterface !== undefined) parts.push(`oifname "${match.outInterface}"`);
-  if (match.source) parts.push(`ip saddr ${match.source.text}`);
-  if (match.destination) parts.push(`ip daddr ${match.destination.text}`);
+  if (match.source && without !== 'saddr') parts.push(`ip saddr ${match.source.text}`);
+  if (match.destination && without !== 'daddr') parts.push(`ip daddr ${match.destination.text}`);
   if (match.gid !== undefined) parts.push(`meta skgid ${match.gid}`);
   if (match.tcpSyn) parts.push('tcp flags & (syn | rst) == syn');
+  return parts;
+}
+
+/** A netmap rule's translation: the address it maps from (the key of its map element) and to. */
+function netmapPair(rule: Rule): { from: string; to: string } {
+  const { field } = netmapSide(rule);
+  const from = field === 'daddr' ? rule.match.destination : rule.match.source;
+  if (rule.action.type !== 'netmap') throw new Error(`${rule.comment}: not a netmap rule`);
+  if (!from) throw new Error(`${rule.comment}: a netmap rule needs a ${field === 'daddr' ? 'destination' : 'source'} to map from`);
+  return { from: from.text, to: rule.action.to.text };
+}
+
+/**
+ * The one rule of a chain that looks its translations up in the chain's map. It has no match on the mapped address:
+ * an address the map does not hold ends the rule (the lookup fails), as a non-matching per-mapping rule would. The
+ * counters are the map elements', one per mapping.
+ */
+export function nftMapRuleText(rule: Rule): string {
+  const { verb, field } = netmapSide(rule);
+  return [...matchParts(rule.match, field), `${verb} ip prefix to ip ${field} map @${nftMapName(rule)}`].join(' ');
+}
+
+/** A map element as the script writes it; `counter` carries live values over a replace (new ones start at 0). */
+function elementText(rule: Rule, counter?: Counter): string {
+  const { from, to } = netmapPair(rule);
+  const count = counter ? ` counter packets ${counter.packets} bytes ${counter.bytes}` : '';
+  return `${from}${count} comment "${rule.comment}" : ${to}`;
+}
+
+/**
+ * One rule as LiveRule.text shows it: a netmap rule as its chain's map rule with its element, anything else as
+ * the nft statement (`counter` given live values to carry them over a replace).
+ */
+export function nftRuleText(rule: Rule, counter?: Counter): string {
+  if (rule.action.type === 'netmap') {
+    const { from, to } = netmapPair(rule);
+    return `${nftMapRuleText(rule)} { ${from} : ${to} } comment "${rule.comment}"`;
+  }
+  const parts = matchParts(rule.match);
   parts.push(counter ? `counter packets ${counter.packets} bytes ${counter.bytes}` : 'counter');
-  parts.push(actionText(rule, rule.action), `comment "${rule.comment}"`);
+  parts.push(rule.action.type === 'clamp-mss' ? 'tcp option maxseg size set rt mtu' : rule.action.type, `comment "${rule.comment}"`);
   return parts.join(' ');
 }
 
@@ -47,19 +88,41 @@ export function renderNftTeardown(live: LiveState): string {
   return present ? `${removeTable(nftFamily(live.family)).join('\n')}\n` : '';
 }
 
+function mapLines(chain: ChainRef, netmaps: readonly Rule[], kept: ReadonlyMap<Rule, LiveRule | undefined>): string[] {
+  const lookup = nftMapRuleText(netmaps[0]!);
+  const other = netmaps.find((r) => nftMapRuleText(r) !== lookup);
+  if (other) throw new Error(`${other.comment}: a second kind of netmap rule in chain ${nftChainSpec(chain).name}`);
+  const elements = netmaps.map((rule) => elementText(rule, kept.get(rule)));
+  return [
+    `\tmap ${nftMapName(chain)} {`,
+    '\t\ttype ipv4_addr : interval ipv4_addr',
+    '\t\tflags interval',
+    '\t\tcounter',
+    `\t\telements = {\n${elements.map((e) => `\t\t\t${e}`).join(',\n')}\n\t\t}`,
+    '\t}',
+  ];
+}
+
 export function renderNftApply(desired: RuleSet, live: LiveState): string {
   if (desired.rules.length === 0) return renderNftTeardown(live);
   const family = nftFamily(desired.family);
   const kept = new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
+  const maps: string[] = [];
   const chains = chainsOf(desired.rules).flatMap((chain) => {
     const spec = nftChainSpec(chain);
     const rules = desired.rules.filter((r) => sameChain(r, chain));
+    const netmaps = rules.filter((r) => r.action.type === 'netmap');
+    if (netmaps.length > 0) maps.push(...mapLines(chain, netmaps, kept));
+    // The map rule takes the place of the chain's first netmap rule.
+    const lines = rules.flatMap((rule) =>
+      rule.action.type !== 'netmap' ? [nftRuleText(rule, kept.get(rule))] : rule === netmaps[0] ? [nftMapRuleText(rule)] : [],
+    );
     return [
       `\tchain ${spec.name} {`,
       `\t\ttype ${spec.type} hook ${spec.hook} priority ${spec.priority}; policy accept;`,
-      ...rules.map((rule) => `\t\t${nftRuleText(rule, kept.get(rule))}`),
+      ...lines.map((line) => `\t\t${line}`),
       '\t}',
     ];
   });
-  return [...removeTable(family), `table ${family} ${NFT_TABLE} {`, ...chains, '}', ''].join('\n');
+  return [...removeTable(family), `table ${family} ${NFT_TABLE} {`, ...maps, ...chains, '}', ''].join('\n');
 }

@@ -144,13 +144,16 @@ describe('parseNftJson', () => {
     expect(live.jumps).toEqual([]);
     // nat-postrouting has another priority than ours, helper is not ours at all.
     expect(live.foreignChains).toEqual(['nat-postrouting', 'helper']);
+    // The map rule stands for one rule per element (in the kernel's key order); an element without our comment,
+    // a per-rule anonymous map of the previous version and a lookup into a map not declared as ours are foreign.
     expect(live.rules.map(show)).toEqual([
-      'nat/prerouting ours "overlap pods 10.1.0.0/16 244.0.0.0/16 reverse" [9:540] iifname "tun0" ip daddr 244.0.0.0/16 counter dnat ip prefix to ip daddr map { 244.0.0.0/16 : 10.1.0.0/16 } comment "overlap pods 10.1.0.0/16 244.0.0.0/16 reverse"',
-      'nat/prerouting ours "overlap services 10.2.0.0/20 243.0.0.0/20 reverse" [0:0] iifname "tun0" ip daddr 243.0.0.0/20 counter dnat ip prefix to ip daddr map { 243.0.0.0/20 : 10.3.0.0/20 } comment "overlap services 10.2.0.0/20 243.0.0.0/20 reverse"',
-      'nat/prerouting ours "overlap nodes 10.250.0.5/32 242.0.0.5/32 reverse" [0:0] iifname "tun0" ip daddr 242.0.0.5/32 counter dnat ip prefix to ip daddr map { 242.0.0.5/32 : 10.250.0.5/32 } comment "overlap nodes 10.250.0.5/32 242.0.0.5/32 reverse"',
-      'nat/prerouting foreign [0:0] iifname "tun0" ip daddr 242.0.0.0/24 dnat ip prefix to ip daddr map { 242.0.0.0/24 : 10.250.0.0/24 } comment "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse"',
-      'nat/prerouting ours "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse" [1:60] iifname "tun0" ip daddr 242.0.0.0/24 counter dnat ip prefix to ip daddr map { 242.0.0.0/24 : 10.250.0.0/24 } comment "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse"',
-      'nat/prerouting ours "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse" [2:120] iifname "tun0" ip daddr 242.0.0.0/24 counter dnat ip prefix to ip daddr map { 242.0.0.0/24 : 10.250.0.0/24 } comment "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse"',
+      'nat/prerouting ours "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse" [1:60] iifname "tun0" dnat ip prefix to ip daddr map @nat-prerouting-map { 242.0.0.0/24 : 10.250.0.0/24 } comment "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse"',
+      'nat/prerouting foreign [0:0] iifname "tun0" dnat ip prefix to ip daddr map @nat-prerouting-map { 242.1.0.0/24 : 10.9.0.0/24 }',
+      'nat/prerouting ours "overlap nodes 10.250.0.5/32 242.3.0.5/32 reverse" [0:0] iifname "tun0" dnat ip prefix to ip daddr map @nat-prerouting-map { 242.3.0.5/32 : 10.250.0.5/32 } comment "overlap nodes 10.250.0.5/32 242.3.0.5/32 reverse"',
+      'nat/prerouting ours "overlap services 10.2.0.0/20 243.0.0.0/20 reverse" [0:0] iifname "tun0" dnat ip prefix to ip daddr map @nat-prerouting-map { 243.0.0.0/20 : 10.3.0.0/20 } comment "overlap services 10.2.0.0/20 243.0.0.0/20 reverse"',
+      'nat/prerouting ours "overlap pods 10.1.0.0/16 244.0.0.0/16 reverse" [9:540] iifname "tun0" dnat ip prefix to ip daddr map @nat-prerouting-map { 244.0.0.0/16 : 10.1.0.0/16 } comment "overlap pods 10.1.0.0/16 244.0.0.0/16 reverse"',
+      'nat/prerouting foreign [0:0] iifname "tun0" ip daddr 242.0.0.0/24 counter {"dnat":{"family":"ip","addr":{"map":{"key":{"payload":{"protocol":"ip","field":"daddr"}},"data":{"set":[[{"prefix":{"addr":"242.0.0.0","len":24}},{"prefix":{"addr":"10.250.0.0","len":24}}]]}}},"flags":"netmap","type_flags":"prefix"}} comment "overlap nodes 10.250.0.0/24 242.0.0.0/24 reverse"',
+      'nat/prerouting foreign [0:0] iifname "tun0" dnat ip prefix to ip daddr map @nat-output-map',
       'nat/prerouting foreign [0:0] ip saddr 10.9.9.9/32 counter accept',
       'nat/prerouting foreign [0:0] {"match":{"op":"==","left":{"payload":{"protocol":"tcp","field":"dport"}},"right":22}} counter accept comment "overlap accept-tunnel"',
       'nat/postrouting foreign [0:0] oifname "eth0" ip saddr 241.1.0.0/16 counter masquerade comment "overlap masquerade"',
