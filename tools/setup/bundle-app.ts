@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-export async function bundleApp(root: string, entryPoints: Record<string, string>): Promise<void> {
+/**
+ * `splitting`: code reached only through `import()` goes into dist/chunks/ and is read when first imported, so a
+ * command that never imports it does not pay for compiling it (the CLI's client-node for `uninstall`).
+ */
+export async function bundleApp(root: string, entryPoints: Record<string, string>, options: { splitting?: boolean } = {}): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   await build({
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, join(root, file)])),
@@ -15,6 +19,7 @@ export async function bundleApp(root: string, entryPoints: Record<string, string
     format: 'esm',
     sourcemap: 'linked',
     logLevel: 'warning',
+    ...(options.splitting ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
     define: { __OVERLAP_VERSION__: JSON.stringify(version) },
     banner: { js: "import { createRequire as __overlapRequire } from 'node:module'; const require = __overlapRequire(import.meta.url);" },
   });

@@ -59,11 +59,36 @@ export function makeCidr(family: Family, address: bigint, prefix: number): Cidr 
   return { family, address, prefix, text: `${formatAddress(family, address)}/${prefix}` };
 }
 
+/** Dotted quad and prefix exactly as written canonically: no leading zeros, no sign, nothing around. */
+const CANONICAL_IPV4_CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\/(0|[1-9]\d?)$/;
+
+/**
+ * The common case without ip-num, whose object-per-bit validation cost ~20 µs per network (200 ms of a 10 000
+ * network plan): an IPv4 network in canonical notation with its host bits zero. Anything else (IPv6, another
+ * spelling, an error) returns undefined and takes the general path, which accepts and reports exactly as before.
+ */
+function parseCanonicalIPv4(text: string): Cidr | undefined {
+  const parts = CANONICAL_IPV4_CIDR.exec(text);
+  if (!parts) return undefined;
+  const octets = parts.slice(1, 5).map(Number);
+  const prefix = Number(parts[5]);
+  if (prefix > 32 || octets.some((o) => o > 255)) return undefined;
+  const value = octets.reduce((sum, o) => sum * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  if (value % hostBits !== 0) return undefined;
+  return { family: 'IPv4', address: BigInt(value), prefix, text };
+}
+
 /**
  * Parses one CIDR. Surrounding white space is tolerated; host bits are not, because a network written with
  * host bits usually means a typo in the prefix length, and guessing would NAT the wrong range.
  */
 export function parseCidr(value: string, field: string): Cidr {
+  return parseCanonicalIPv4(value.trim()) ?? parseCidrGenerally(value, field);
+}
+
+/** parseCidr through ip-num, for every notation and every error; exported for the test of the shortcut only. */
+export function parseCidrGenerally(value: string, field: string): Cidr {
   const trimmed = value.trim();
   const family = familyOf(trimmed);
   const [notationOk] =

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseCidrGenerally } from '../src/cidr.ts';
 import {
   type Cidr,
   blockSize,
@@ -167,6 +168,38 @@ describe('packing properties', () => {
         expect(forward.value - chosen.mapped.address).toBe(value - chosen.original.address);
         expect(untranslate([chosen], forward)).toEqual(address);
       }),
+    );
+  });
+});
+
+describe('parseCidr: the canonical IPv4 shortcut agrees with the general path (ip-num)', () => {
+  const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '01', '010', '-1', '', ' 1', '1e1', '0x1'));
+  const prefix = fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom('00', '08', '032', ''));
+  const text = fc.tuple(octet, octet, octet, octet, prefix).map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`);
+  const outcome = (parse: typeof parseCidr, value: string): unknown => {
+    try {
+      return parse(value, 'f');
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  it('same network or same error for dotted quads of any spelling', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(outcome(parseCidr, value)).toEqual(outcome(parseCidrGenerally, value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('every canonical network', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }), (address, bits) => {
+        const network = makeCidr('IPv4', (BigInt(address) >> BigInt(32 - bits)) << BigInt(32 - bits), bits);
+        expect(parseCidr(network.text, 'f')).toEqual(network);
+        expect(parseCidrGenerally(network.text, 'f')).toEqual(network);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

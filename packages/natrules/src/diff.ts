@@ -33,6 +33,15 @@ export function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
   return { pairs, unclaimed: [...pool.values()].flat() };
 }
 
+/**
+ * Each desired rule with its live twin, whose counters an apply carries over. With nothing live (a first apply,
+ * `overlap plan`) there is nothing to look for, and keying every rule would cost more than rendering it.
+ */
+export function keptRules(desired: RuleSet, live: LiveState): ReadonlyMap<Rule, LiveRule | undefined> {
+  if (live.rules.length === 0) return new Map();
+  return new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
+}
+
 /** The plain jumps into one owned chain. */
 export const plainJumpCount = (live: LiveState, chain: ChainRef): number =>
   live.jumps.filter((j) => sameChain(j, chain) && isPlainJump(j)).length;

@@ -49,7 +49,17 @@ export function iptablesRuleArgs(rule: Rule): { table: Table; chain: string; arg
 
 /** Quotes as iptables-save does: only where the shell-like tokeniser of iptables-restore needs it. */
 export function quoteArg(arg: string): string {
-  return /^[^\s"'\\]+$/.test(arg) ? arg : `"${arg.replace(/["\\]/g, '\\$&')}"`;
+  return needsQuotes(arg) ? `"${arg.replace(/["\\]/g, '\\$&')}"` : arg;
+}
+
+/** Empty, or any white space, quote or backslash; a character scan, as `overlap plan` quotes ~500 000 arguments. */
+function needsQuotes(arg: string): boolean {
+  if (arg === '') return true;
+  for (let i = 0; i < arg.length; i += 1) {
+    const code = arg.charCodeAt(i);
+    if (code === 32 || (code >= 9 && code <= 13) || code === 34 || code === 39 || code === 92 || (code >= 0x7f && /\s/.test(arg[i]!))) return true;
+  }
+  return false;
 }
 
 export const ruleLine = (rule: Rule): string => {

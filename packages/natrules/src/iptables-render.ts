@@ -1,4 +1,4 @@
-import { matchRules, plainJumpCount } from './diff.ts';
+import { keptRules, plainJumpCount } from './diff.ts';
 import { builtinChainName, isPlainJump, ownedChainName, plainJumpText, ruleLine } from './iptables-args.ts';
 import {
   type ChainRef,
@@ -72,7 +72,7 @@ const joinLines = (lines: readonly string[]): string => (lines.length === 0 ? ''
  * the blocks are independent of each other.
  */
 export function renderIptablesApply(desired: RuleSet, live: LiveState): string {
-  const kept = new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
+  const kept = keptRules(desired, live);
   return joinLines(TABLES.flatMap((table) => tableBlock(table, desired, live, kept)));
 }
 

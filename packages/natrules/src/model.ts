@@ -150,8 +150,12 @@ export const chainIndex = (chain: ChainRef): number => CHAINS.findIndex((c) => s
  * Puts live objects in CHAINS order, keeping the order within a chain: backends list tables and chains in their
  * own order (iptables-save: mangle, filter, nat, chains by name), the model does not depend on it.
  */
-export const inChainOrder = <T extends ChainRef>(items: readonly T[]): T[] =>
-  items.toSorted((a, b) => chainIndex(a) - chainIndex(b));
+export function inChainOrder<T extends ChainRef>(items: readonly T[]): T[] {
+  // Each item's index looked up once, not once per comparison: rule sets reach tens of thousands of rules.
+  const indexed = items.map((item, position) => ({ item, chain: chainIndex(item), position }));
+  indexed.sort((a, b) => a.chain - b.chain || a.position - b.position);
+  return indexed.map((entry) => entry.item);
+}
 
 /** The chains a rule set needs: only those holding at least one rule, in CHAINS order. */
 export function chainsOf(rules: readonly Rule[]): ChainRef[] {

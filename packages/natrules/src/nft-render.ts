@@ -1,4 +1,4 @@
-import { matchRules } from './diff.ts';
+import { keptRules } from './diff.ts';
 import {
   type ChainRef,
   type LiveRule,
@@ -106,7 +106,7 @@ function mapLines(chain: ChainRef, netmaps: readonly Rule[], kept: ReadonlyMap<R
 export function renderNftApply(desired: RuleSet, live: LiveState): string {
   if (desired.rules.length === 0) return renderNftTeardown(live);
   const family = nftFamily(desired.family);
-  const kept = new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
+  const kept = keptRules(desired, live);
   const maps: string[] = [];
   const chains = chainsOf(desired.rules).flatMap((chain) => {
     const spec = nftChainSpec(chain);

@@ -14,6 +14,7 @@ import {
   renderApply,
   renderTeardown,
 } from '../src/index.ts';
+import { quoteArg } from '../src/iptables-args.ts';
 import { params } from './fixtures.ts';
 
 const golden = (name: string): string => readFileSync(new URL(`golden/${name}`, import.meta.url), 'utf8');
@@ -124,6 +125,17 @@ const natParams = fc.record({
 });
 
 describe('properties', () => {
+  it('quoteArg quotes exactly what has white space, a quote or a backslash, or is empty', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', ' ', '\u00a0', '\u2028', '\ufeff', 'a\tb', '\x01')), (arg) => {
+        const expected = /^[^\s"'\\]+$/.test(arg) ? arg : `"${arg.replace(/["\\]/g, '\\$&')}"`;
+        expect(quoteArg(arg)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+
   it('iptables: what apply writes parses back into the same rules, in sync', () => {
     fc.assert(
       fc.property(natParams, (p) => {

@@ -1,16 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
-import { PKI_FILES, writeShootPki } from '../pki/files.ts';
-import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
-import { generateDevCertificates } from './dev-cert.ts';
 import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
 import { formatPlanText } from './plan-text.ts';
 
@@ -63,6 +60,9 @@ function readDocument(path: string, field: string): unknown {
     throw new InputError(field, path, `is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
 }
+
+// What only dev-cert, shoot-pki and uninstall need (client-node, the x509 code) is imported by them when they run:
+// `overlap plan` neither loads nor compiles it (the bundle splits it off into chunks).
 
 /** The samples sit in examples/, two levels above src/cli/ and one above dist/; look upwards for them. */
 function samplePath(file: string, flag: string): string {
@@ -171,6 +171,7 @@ async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Pro
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
+  const { generateDevCertificates } = await import('./dev-cert.ts');
   const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
@@ -191,6 +192,7 @@ async function shootPki(argv: readonly string[], out: NodeJS.WritableStream): Pr
     options: { out: { type: 'string' }, namespace: { type: 'string', default: 'shoot--example' } },
   });
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for the certificates and keys');
+  const { PKI_FILES, writeShootPki } = await import('../pki/files.ts');
   await writeShootPki(values.out, values.namespace);
   out.write(`wrote the PKI of ${values.namespace} to ${values.out}: ${Object.values(PKI_FILES).join(', ')}\n`);
   return 0;
@@ -203,6 +205,7 @@ async function uninstallCommand(argv: readonly string[], out: NodeJS.WritableStr
     allowPositionals: false,
     options: { kubeconfig: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   });
+  const [{ KubeConfig }, { uninstall }] = await Promise.all([import('@kubernetes/client-node'), import('../uninstall/uninstall.ts')]);
   const config = new KubeConfig();
   try {
     if (values.kubeconfig !== undefined) config.loadFromFile(values.kubeconfig);

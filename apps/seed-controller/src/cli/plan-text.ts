@@ -8,7 +8,7 @@ function table(rows: ReadonlyArray<readonly string[]>): string[] {
 }
 
 function block(title: string, body: string, absent: string): string[] {
-  return ['', `${title}:`, ...(body === '' ? [`  (${absent})`] : body.trimEnd().split('\n').map((line) => `  ${line}`))];
+  return ['', `${title}:`, body === '' ? `  (${absent})` : body.trimEnd().replace(/^/gm, '  ')];
 }
 
 /** The human-readable dry run: decision first, then what each side would install, then the Deployment patch. */
