@@ -1,7 +1,7 @@
 // Against FakeApiServer, an in-process TEST DOUBLE of the Kubernetes API (not a cluster).
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterWatch } from '../src/controller/cluster-watch.ts';
+import { CLUSTER_PAGE_SIZE, ClusterWatch } from '../src/controller/cluster-watch.ts';
 import type { ClusterObject } from '../src/shoot/shoot-facts.ts';
 import { eventually } from './support/eventually.ts';
 import { FakeApiServer } from './support/fake-apiserver.ts';
@@ -12,10 +12,9 @@ const api = new FakeApiServer();
 const known = new Map<string, ClusterObject>();
 const calls: string[] = [];
 const sink = {
-  replace(clusters: readonly ClusterObject[]) {
-    calls.push(`replace ${clusters.map((c) => c.metadata!.name).join(',')}`);
-    known.clear();
-    for (const c of clusters) known.set(c.metadata!.name!, c);
+  retain(names: ReadonlySet<string>) {
+    calls.push(`retain ${[...names].join(',')}`);
+    for (const name of known.keys()) if (!names.has(name)) known.delete(name);
   },
   upsert(c: ClusterObject) {
     calls.push(`upsert ${c.metadata!.name}`);
@@ -40,8 +39,32 @@ afterAll(async () => {
 });
 
 describe('ClusterWatch', () => {
+  it('lists in pages, so that thousands of large Clusters are never held at once', async () => {
+    const paged = new FakeApiServer();
+    await paged.start();
+    const names = Array.from({ length: 2 * CLUSTER_PAGE_SIZE + 1 }, (_, i) => `shoot--p--${String(i).padStart(3, '0')}`);
+    for (const name of names) paged.put(CLUSTERS, cluster({ name }) as never);
+    const seen: string[] = [];
+    let retained: string[] = [];
+    const pagedWatch = new ClusterWatch(
+      paged.kubeConfig(),
+      { upsert: (c) => seen.push(c.metadata!.name!), remove: () => undefined, retain: (n) => (retained = [...n]) },
+      pino({ level: 'silent' }),
+      20,
+    );
+    try {
+      await pagedWatch.start();
+      expect(paged.pagesServed).toBe(3);
+      expect(seen).toEqual(names);
+      expect(retained).toEqual(names);
+    } finally {
+      pagedWatch.stop();
+      await paged.stop();
+    }
+  });
+
   it('lists, then follows changes', async () => {
-    expect(calls).toEqual(['replace a,b']);
+    expect(calls).toEqual(['upsert a', 'upsert b', 'retain a,b']);
     await eventually(() => expect(api.watchCount()).toBe(1), 'watching');
     api.put(CLUSTERS, cluster({ name: 'c' }) as never);
     api.remove(`${CLUSTERS}/a`);
@@ -62,6 +85,6 @@ describe('ClusterWatch', () => {
     api.remove(`${CLUSTERS}/b`, { silently: true });
     api.closeWatches({ expired: true });
     await eventually(() => expect([...known.keys()].sort()).toEqual(['c', 'd']), 'relisted');
-    expect(calls).toEqual(['replace c,d']);
+    expect(calls).toEqual(['upsert c', 'upsert d', 'retain c,d']);
   });
 });

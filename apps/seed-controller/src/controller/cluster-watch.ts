@@ -8,13 +8,19 @@ const CLUSTERS_PATH = `/apis/${CLUSTER_GROUP}/${CLUSTER_VERSION}/clusters`;
 
 /** Where the Cluster stream goes; the raw objects themselves are not kept. */
 export interface ClusterSink {
-  /** A complete list: what it lacks is gone. */
-  replace(clusters: readonly ClusterObject[]): void;
   upsert(cluster: ClusterObject): void;
+  /** A complete list (its pages were upserted) has ended: every Cluster it lacked is gone. */
+  retain(names: ReadonlySet<string>): void;
   remove(name: string): void;
 }
 
-type Listed = { items: ClusterObject[]; metadata?: { resourceVersion?: string } };
+type Listed = { items: ClusterObject[]; metadata?: { resourceVersion?: string; continue?: string } };
+
+/**
+ * Clusters per page of the initial list. A Cluster embeds its Shoot, Seed and CloudProfile, often 50–300 KiB, so an
+ * unpaginated list of thousands is hundreds of MiB of JSON held at once; a page is turned into plans and dropped.
+ */
+export const CLUSTER_PAGE_SIZE = 50;
 const gone = (error: unknown): boolean => [(error as { code?: number }).code, (error as { statusCode?: number }).statusCode].includes(410);
 
 /**
@@ -54,13 +60,7 @@ export class ClusterWatch {
     while (!this.#stopped) {
       try {
         if (this.#resourceVersion === '') {
-          const list = (await this.#api.listClusterCustomObject({
-            group: CLUSTER_GROUP,
-            version: CLUSTER_VERSION,
-            plural: 'clusters',
-          })) as Listed;
-          this.#sink.replace(list.items);
-          this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+          this.#resourceVersion = await this.#listInPages();
           listed();
         }
         await this.#watchUntilClosed();
@@ -71,6 +71,30 @@ export class ClusterWatch {
         await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
       }
     }
+  }
+
+  /** Upserts every Cluster page by page, then drops those not listed; the list's resourceVersion to watch from. */
+  async #listInPages(): Promise<string> {
+    const names = new Set<string>();
+    let token: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = (await this.#api.listClusterCustomObject({
+        group: CLUSTER_GROUP,
+        version: CLUSTER_VERSION,
+        plural: 'clusters',
+        limit: CLUSTER_PAGE_SIZE,
+        ...(token ? { _continue: token } : {}),
+      })) as Listed;
+      for (const cluster of page.items) {
+        if (cluster.metadata?.name) names.add(cluster.metadata.name);
+        this.#sink.upsert(cluster);
+      }
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      token = page.metadata?.continue || undefined;
+    } while (token && !this.#stopped);
+    this.#sink.retain(names);
+    return resourceVersion;
   }
 
   /** Resolves when the server ends the watch (it does every few minutes), rejects when the connection fails. */

@@ -27,11 +27,9 @@ export class ShootPlans {
     return [...this.#entries.keys()];
   }
 
-  /** A fresh list of every Cluster: plans for the ones it lacks are dropped. */
-  replace(clusters: readonly ClusterObject[]): void {
-    const present = new Set(clusters.map((c) => c.metadata?.name));
-    for (const namespace of this.namespaces()) if (!present.has(namespace)) this.remove(namespace);
-    for (const cluster of clusters) this.upsert(cluster);
+  /** A fresh list of every Cluster has ended: plans for the ones it lacked are dropped. */
+  retain(names: ReadonlySet<string>): void {
+    for (const namespace of this.namespaces()) if (!names.has(namespace)) this.remove(namespace);
   }
 
   upsert(cluster: ClusterObject): void {

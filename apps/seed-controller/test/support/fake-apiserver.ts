@@ -196,14 +196,34 @@ export class FakeApiServer {
   }
 
   #list(target: Target, selector: Selector): Json[] {
+    return this.#matching(target, selector).map((object) => structuredClone(object));
+  }
+
+  #matching(target: Target, selector: Selector): Json[] {
     const prefix = `${target.prefix}/${target.plural}|${target.namespace}|`;
     const all = `${target.prefix}/${target.plural}|`;
     return [...this.#objects.entries()]
       .filter(([key]) => (target.namespace ? key.startsWith(prefix) : key.startsWith(all)))
       .map(([, object]) => object)
-      .filter(selector)
-      .map((object) => structuredClone(object));
+      .filter(selector);
   }
+
+  /** `limit` and `continue` as the API server takes them; the continue token here is simply the next offset. */
+  #page(target: Target, selector: Selector, params: URLSearchParams): { items: Json[]; continue?: string } {
+    const matching = this.#matching(target, selector);
+    const limit = Number(params.get('limit') ?? '0');
+    if (!(limit > 0)) return { items: matching.map((object) => structuredClone(object)) };
+    const from = Number(params.get('continue') ?? '0');
+    const next = from + limit;
+    this.pagesServed += 1;
+    return {
+      items: matching.slice(from, next).map((object) => structuredClone(object)),
+      ...(next < matching.length ? { continue: String(next) } : {}),
+    };
+  }
+
+  /** How many limited list pages were served (to see that a client paginates). */
+  pagesServed = 0;
 
   #store(target: Target, key: string, object: Json, type: 'ADDED' | 'MODIFIED'): Json {
     const apiVersion = target.prefix === '/api/v1' ? 'v1' : target.prefix.slice('/apis/'.length);
@@ -268,13 +288,14 @@ export class FakeApiServer {
         this.#watch(target, Number(url.searchParams.get('resourceVersion') ?? '0'), selector, response);
         return undefined;
       }
+      const page = this.#page(target, selector, url.searchParams);
       return {
         status: 200,
         body: {
           apiVersion: prefix === '/api/v1' ? 'v1' : prefix.slice('/apis/'.length),
           kind: `${KINDS[plural]}List`,
-          metadata: { resourceVersion: String(this.#resourceVersion) },
-          items: this.#list(target, selector),
+          metadata: { resourceVersion: String(this.#resourceVersion), ...(page.continue ? { continue: page.continue } : {}) },
+          items: page.items,
         },
       };
     }
