@@ -19,6 +19,7 @@ import { eventually } from './support/eventually.ts';
 import { apartCluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
 import { httpsRequest } from './support/https-client.ts';
 import { objectsOf } from './support/owned-objects.ts';
+import { realisticDeployment } from './support/realistic-deployment.ts';
 
 const OVERLAP_NS = 'shoot--dev--overlap';
 const APART_NS = 'shoot--dev--apart';
@@ -161,6 +162,17 @@ describe('the admission webhook over HTTPS', () => {
     expect(histogram.values.find((v) => v.metricName === 'overlap_webhook_admission_duration_seconds_count')?.value).toBe(16);
     const injections = await metrics.injections.get();
     expect(injections.values).toEqual([expect.objectContaining({ labels: { namespace: OVERLAP_NS }, value: 3 })]);
+  });
+
+  it('a Deployment as gardenlet writes it (managedFields, status; UPDATE with oldObject): the patch leaves those alone', async () => {
+    const original = realisticDeployment(OVERLAP_NS, 2);
+    const { review: answer } = await review(deploymentReview(original, 'UPDATE', realisticDeployment(OVERLAP_NS, 1)));
+    const result = patched(original, answer.response);
+    expect(result.metadata?.managedFields).toEqual(original.metadata?.managedFields);
+    expect(result.status).toEqual(original.status);
+    const injection = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS).injection!;
+    const mounted = [...mountedRefs(injection.volumes)].map((ref) => [ref, present(OVERLAP_NS, ref)!] as const);
+    expect(result).toEqual(mutateDeployment(original, { ...injection, mountedVersion: mountedVersion(mounted) }).deployment);
   });
 
   it('picks up a rotated serving certificate from its files without a restart', async () => {

@@ -1,4 +1,8 @@
 // The webhook server on its own thread, so the benchmark's client does not share its event loop.
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
@@ -25,5 +29,22 @@ const server = await startWebhookServer({
   logger: pino({ level: 'silent' }),
   isReady: () => true,
 });
-parentPort!.postMessage(server.port);
-parentPort!.once('message', () => void server.close().then(() => process.exit(0)));
+
+// The floor: the same TLS, the same body read and parsed, an answer that allows without looking at anything.
+const floor = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string } };
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } }));
+  });
+});
+floor.listen(0, '127.0.0.1');
+await once(floor, 'listening');
+
+parentPort!.postMessage({ port: server.port, floorPort: (floor.address() as AddressInfo).port });
+parentPort!.once('message', () => {
+  floor.close();
+  void server.close().then(() => process.exit(0));
+});

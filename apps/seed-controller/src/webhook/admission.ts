@@ -116,7 +116,7 @@ export function admit(body: unknown, lookup: PlanLookup, objects: ObjectLookup):
     injection = { ...injection, mountedVersion: mountedVersion(found as ReadonlyArray<readonly [MountRef, KubernetesObject]>) };
   }
 
-  const original = request.object as V1Deployment;
+  const original = mutablePart(request.object as V1Deployment);
   let outcome: MutationOutcome;
   let mutated: V1Deployment;
   try {
@@ -127,4 +127,17 @@ export function admit(body: unknown, lookup: PlanLookup, objects: ObjectLookup):
   }
   const patch = mutated === original ? undefined : deploymentPatch(original, mutated);
   return { review: respond(request.uid, patch), outcome, namespace, detail: entry.plan.decision.reason };
+}
+
+/**
+ * The part of a Deployment the mutation can touch: without metadata.managedFields and status, which it never changes
+ * and which are about half of a Deployment as gardenlet writes it. Cloning, comparing and diffing them was most of an
+ * admission's work; the patch is the same, as its paths name only what changed.
+ */
+function mutablePart(deployment: V1Deployment): V1Deployment {
+  const { status, ...rest } = deployment;
+  if (status === undefined && rest.metadata?.managedFields === undefined) return deployment;
+  if (rest.metadata?.managedFields === undefined) return rest;
+  const { managedFields, ...metadata } = rest.metadata;
+  return { ...rest, metadata };
 }
