@@ -29,7 +29,7 @@ describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translat
   });
 
   it('traffic crosses the tunnel untranslated and the shoot sees the real seed pod address', async () => {
-    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', () =>
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, () =>
       Promise.all(lab.spec.targets.map((t) => request(lab, t, 'direct'))),
     );
     expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
