@@ -79,13 +79,16 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the HA lab: tw
     const second = lab.spec.addresses.secondKubeApiserver;
     const fromSecond = inNetns(lab.spec.namespaces.seed, [
       'setpriv', `--regid=${ENVOY_GID}`, '--clear-groups',
-      'curl', '-sS', '--max-time', '3', '--interface', second, '-w', ' %{http_code}', `http://${pod().address}:${pod().port}/`,
+      'curl', '-sS', '--max-time', '3', '--interface', second, '-w', '\n%{http_code}', `http://${pod().address}:${pod().port}/`,
     ]);
     lab = await addSecondKubeApiserver(lab);
     const active = await seedRouteDevice(lab, '244.0.5.20');
     const shootDevice = lab.spec.paths.find((p) => p.seedDevice === active)?.shootDevice;
     expect(await shootRouteDevice(lab, '241.1.0.11')).toBe(shootDevice);
-    expect((await run(fromSecond)).trim()).toBe('shoot pod answered on 10.1.5.20:8080 to 10.1.7.7 200');
+    expect((await run(fromSecond)).split('\n').map((line) => line.trim()).filter((line) => line !== '')).toEqual([
+      'shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
+      '200',
+    ]);
   });
 
   it('no agent route shadows a route of the path controller or the tunnel controller', async () => {
