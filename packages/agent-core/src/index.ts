@@ -9,6 +9,7 @@ export {
   BACKEND_CHOICES,
   LOG_LEVELS,
   ROLE_DEFAULTS,
+  TUNNEL_DEVICE_DEFAULTS,
   parseAgentConfig,
   parseCleanupConfig,
 } from './config.ts';
@@ -25,9 +26,21 @@ export {
   ROUTE_PROTOCOL,
   applyRouteChanges,
   deviceState,
+  isOwned,
+  ownedRoutesIn,
   planRouteChanges,
   readOwnedRoutes,
 } from './routes.ts';
+export {
+  type DependencyCheck,
+  type KernelRoute,
+  ROUTE_TABLE_COMMAND,
+  checkDependencies,
+  checkDependency,
+  describeMissingRoutes,
+  parseRouteTable,
+  readRouteTable,
+} from './route-check.ts';
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';

@@ -1,5 +1,14 @@
 import { KINDS, type Kind, type Mapping, type OverlapDecision, decideOverlap, planMappings } from '@overlap/cidr';
-import { type NatParams, type Route, type RuleSet, desiredRoutes, desiredRules, natRequired } from '@overlap/natrules';
+import {
+  type NatParams,
+  type Route,
+  type RouteDependency,
+  type RuleSet,
+  desiredRoutes,
+  desiredRules,
+  natRequired,
+  routeDependencies,
+} from '@overlap/natrules';
 import type { AgentConfig } from './config.ts';
 
 /** What one agent wants in its network namespace, computed once from its configuration. */
@@ -10,7 +19,10 @@ export interface AgentPlan {
   /** Empty when no translation is expected. */
   readonly mappings: readonly Mapping[];
   readonly desired: RuleSet;
+  /** Point-to-point mode only: the routes the agent installs. */
   readonly routes: readonly Route[];
+  /** HA mode only: the routes Gardener's controllers own and this side's traffic needs; checked, never installed. */
+  readonly routeDependencies: readonly RouteDependency[];
 }
 
 /**
@@ -28,7 +40,16 @@ export function planAgent(config: AgentConfig): AgentPlan {
     egressDevice: config.egressDevice,
     envoyGid: config.envoyGid,
   };
-  return { decision, natExpected, mappings, desired: desiredRules(params), routes: desiredRoutes(params) };
+  // In HA the path controller (seed) and the tunnel controller (shoot) own the routes; a route of ours would
+  // shadow theirs, so the agent only checks them.
+  return {
+    decision,
+    natExpected,
+    mappings,
+    desired: desiredRules(params),
+    routes: config.ha ? [] : desiredRoutes(params),
+    routeDependencies: config.ha ? routeDependencies(params) : [],
+  };
 }
 
 export function mappingsPerKind(mappings: readonly Mapping[]): Record<Kind, number> {

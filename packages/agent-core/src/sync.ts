@@ -5,7 +5,8 @@ import type { CommandRunner } from './command.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
-import { applyRouteChanges, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
+import { type DependencyCheck, checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
+import { applyRouteChanges, deviceState, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
 
 export interface SyncContext {
   readonly plan: AgentPlan;
@@ -65,6 +66,15 @@ export function createSyncer(context: SyncContext): Syncer {
 
   metrics.natExpected.set(plan.natExpected ? 1 : 0);
   metrics.rulesDesired.set(plan.desired.rules.length);
+  const dependencyLabels = (check: Pick<DependencyCheck, 'dependency'>) => ({
+    kind: check.dependency.kind,
+    destination: check.dependency.destination.text,
+    device: check.dependency.devicePattern,
+    owner: check.dependency.owner,
+  });
+  // Unknown until the first check: reported as not in place rather than absent.
+  for (const dependency of plan.routeDependencies) metrics.routeDependencyOk.set(dependencyLabels({ dependency }), 0);
+  let lastMissing: string | undefined;
 
   function observe(live: LiveState, diff: RuleDiff): void {
     metrics.rulesInstalled.set(live.rules.length);
@@ -103,17 +113,36 @@ export function createSyncer(context: SyncContext): Syncer {
     );
   }
 
-  async function convergeRoutes(): Promise<void> {
-    const changes = planRouteChanges(plan.routes, await readOwnedRoutes(run));
+  /** Returns why a route this side depends on is not in place (HA), or undefined. One read of the main table. */
+  async function convergeRoutes(): Promise<string | undefined> {
+    const table = await readRouteTable(run);
+    const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
     // Removals first: they never need the tunnel device, and must not wait for it.
     await applyRouteChanges(run, { replace: [], remove: changes.remove });
-    if (changes.replace.length === 0) return;
-    const state = await deviceState(run, context.tunnelDevice);
-    if (state !== 'up') {
-      throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
+    if (changes.remove.length > 0) logger.info({ routes: changes.remove.map((r) => `${r.destination} dev ${r.device}`) }, 'routes removed');
+    if (changes.replace.length > 0) {
+      const state = await deviceState(run, context.tunnelDevice);
+      if (state !== 'up') {
+        throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
+      }
+      await applyRouteChanges(run, { replace: changes.replace, remove: [] });
+      logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
     }
-    await applyRouteChanges(run, { replace: changes.replace, remove: [] });
-    logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+    return observeDependencies(table.filter((r) => !isOwned(r)));
+  }
+
+  /** Only others' routes count: the dependencies are on the owners' routes, never on a leftover of ours. */
+  function observeDependencies(others: Parameters<typeof checkDependencies>[1]): string | undefined {
+    if (plan.routeDependencies.length === 0) return undefined;
+    const checks = checkDependencies(plan.routeDependencies, others);
+    for (const check of checks) metrics.routeDependencyOk.set(dependencyLabels(check), check.problem === undefined ? 1 : 0);
+    const missing = describeMissingRoutes(checks);
+    if (missing !== lastMissing) {
+      if (missing !== undefined) logger.warn({ routes: missing }, 'a route this side depends on is missing');
+      else logger.info({ routes: plan.routeDependencies.map((d) => d.destination.text) }, 'the routes this side depends on are in place');
+      lastMissing = missing;
+    }
+    return missing;
   }
 
   async function ensureForwarding(): Promise<void> {
@@ -127,11 +156,12 @@ export function createSyncer(context: SyncContext): Syncer {
     const stopTimer = metrics.syncDuration.startTimer();
     try {
       await convergeRules();
-      await convergeRoutes();
+      const missingRoute = await convergeRoutes();
       if (context.needsForwarding && plan.natExpected) await ensureForwarding();
       metrics.syncs.inc({ result: 'success' });
       metrics.lastSuccess.set(Date.now() / 1000);
-      status = { ready: true, reason: 'in sync' };
+      // The sync did its part; traffic still cannot flow until the owner's route is there, so not ready.
+      status = missingRoute === undefined ? { ready: true, reason: 'in sync' } : { ready: false, reason: missingRoute };
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });
