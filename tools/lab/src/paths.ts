@@ -30,6 +30,8 @@ export interface LabPath {
   readonly port: number;
 }
 
+/** The agents' device pattern in HA (iptables spelling; the nft backend renders it `bond0*`). */
+export const HA_DEVICE_PATTERN = 'bond0+';
 /** vpn2's `HA_VPN_CLIENTS` default: two shoot clients, so two paths. */
 export const DEFAULT_PATHS = 2;
 /** The UDP port vpn2's tunnel controller listens on for the kube-apiserver's announcements. */

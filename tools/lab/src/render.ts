@@ -1,5 +1,5 @@
 import { networksToEnv } from '@overlap/cidr';
-import type { LabPath } from './paths.ts';
+import { HA_DEVICE_PATTERN, type LabPath } from './paths.ts';
 import { ENVOY_GID, MONITOR_LINK, PORTS, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
 
 /** Debian's tinyproxy as Envoy's stand-in: an HTTP CONNECT proxy on loopback, to the lab's shoot ports only. */
@@ -74,7 +74,8 @@ export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
     VPN_SERVER_INDEX: '0',
     POD_NAME: role === 'seed' ? 'kube-apiserver-0' : 'vpn-shoot-0',
     NAMESPACE: role === 'seed' ? 'shoot--lab--overlap' : 'kube-system',
-    OVERLAP_TUNNEL_DEVICE: spec.tunnelDevices[role][0] ?? TUNNEL_DEVICE,
+    // HA: every path device on either side (bond0-ip6tnl<i>, bond0ip6tnl<hex>) by vpn2's wildcard; else tun0.
+    OVERLAP_TUNNEL_DEVICE: spec.options.ha ? HA_DEVICE_PATTERN : TUNNEL_DEVICE,
     ...(role === 'shoot' ? { OVERLAP_EGRESS_DEVICE: 'eth0' } : { OVERLAP_ENVOY_GID: String(ENVOY_GID) }),
     OVERLAP_BACKEND: spec.options.backend,
     OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds),

@@ -16,7 +16,7 @@ describe('agentEnv', () => {
       VPN_SERVER_INDEX: '0',
       POD_NAME: 'kube-apiserver-0',
       NAMESPACE: 'shoot--lab--overlap',
-      OVERLAP_TUNNEL_DEVICE: 'tun0',
+      OVERLAP_TUNNEL_DEVICE: 'bond0+',
       OVERLAP_ENVOY_GID: '31415',
       OVERLAP_BACKEND: 'auto',
       OVERLAP_SYNC_PERIOD: '5',
