@@ -107,20 +107,33 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the HA lab: tw
     expect(shadowingRoutes(shootRoutes, lab.spec.tunnelDevices.shoot)).toEqual([]);
   });
 
-  it('a route the seed agent depends on removed → /readyz names it; back → ready again', async () => {
-    expect((await readyz('seed')).status).toBe(200);
-    const active = (await seedRouteDevice(lab, '243.0.0.10'))!;
-    await run(inNetns(lab.spec.namespaces.seed, ['ip', 'route', 'del', '243.0.0.0/8', 'dev', active]));
+  const notReadyAfter = async (role: 'seed' | 'shoot', removed: ReadonlyArray<readonly string[]>) => {
+    const ns = role === 'seed' ? lab.spec.namespaces.seed : lab.spec.namespaces.shoot;
+    expect((await readyz(role)).status).toBe(200);
+    for (const route of removed) await run(inNetns(ns, ['ip', 'route', 'del', ...route]));
     try {
-      const sync = lab.spec.options.syncPeriodSeconds * 1000;
-      const notReady = await waitFor('/readyz to report the missing route', async () => {
-        const answer = await readyz('seed');
-        return answer.status === 503 ? answer : undefined;
-      }, 3 * sync + 5_000, 200);
-      expect(notReady.reason).toContain('243.0.0.0/8');
+      return await waitFor(`${role} /readyz to report the missing route`, async () => {
+        const answer = await readyz(role);
+        return answer.status === 503 ? answer.reason : undefined;
+      }, 3 * lab.spec.options.syncPeriodSeconds * 1000 + 5_000, 200);
     } finally {
-      await run(inNetns(lab.spec.namespaces.seed, ['ip', 'route', 'replace', '243.0.0.0/8', 'dev', active]));
+      // The owners change a route only when a path switches or an announcement changes (as vpn2's do): put it back.
+      for (const route of removed) await run(inNetns(ns, ['ip', 'route', 'replace', ...route]));
+      await waitFor(`${role} /readyz to be ready again`, async () => ((await readyz(role)).status === 200 ? true : undefined), 30_000, 200);
     }
-    await waitFor('/readyz to be ready again', async () => ((await readyz('seed')).status === 200 ? true : undefined), 30_000, 200);
+  };
+
+  it("a route the seed agent depends on removed → /readyz names the mapped block and the owner; back → ready", async () => {
+    const active = (await seedRouteDevice(lab, '243.0.0.10'))!;
+    const reason = await notReadyAfter('seed', [['243.0.0.0/8', 'dev', active]]);
+    expect(reason).toContain('243.0.0.0/16 (services) not routed through bond0+');
+    expect(reason).toContain('vpn-path-controller');
+  });
+
+  it('the routes back to the kube-apiserver pods removed → the shoot agent\'s /readyz names the seed pods block; back → ready', async () => {
+    const back = (await listRoutes(lab.spec.namespaces.shoot)).filter((r) => lab.spec.tunnelDevices.shoot.includes(r.device));
+    expect(back.length).toBeGreaterThan(0);
+    const reason = await notReadyAfter('shoot', back.map((r) => [r.destination.text, 'dev', r.device]));
+    expect(reason).toContain('241.1.0.0/16');
   });
 });
