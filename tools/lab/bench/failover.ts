@@ -5,14 +5,12 @@
 //   node tools/lab/bench/failover.ts        (root; builds the agents and two throwaway labs, one after another)
 import {
   type Lab,
-  type LabOptions,
   PATH_PERIOD_SECONDS,
   assertRoot,
   buildAgents,
-  down,
   requestsAcrossPathFailure,
   throwawayLab,
-  up,
+  withLab,
   waitForAllPaths,
 } from '../src/index.ts';
 
@@ -32,18 +30,10 @@ async function trials(lab: Lab): Promise<number[]> {
   return times;
 }
 
-async function inLab(options: LabOptions): Promise<number[]> {
-  try {
-    return await trials(await up(options));
-  } finally {
-    await down(options);
-  }
-}
-
 assertRoot('bench');
 await buildAgents();
-const nat = await inLab(throwawayLab('bench'));
-const plain = await inLab(throwawayLab('bench', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' }));
+const nat = await withLab(throwawayLab('bench'), trials);
+const plain = await withLab(throwawayLab('bench', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' }), trials);
 
 const figure = median(nat);
 const floor = median(plain);

@@ -14,7 +14,7 @@ export { addSecondKubeApiserver, failPath, restorePath, seedRouteDevice, shootRo
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
 export { CommandError, attempt, curlIn, inNetns, run, waitFor } from './exec.ts';
 export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
-export { type Progress, type Removed, down, existingNamespaces, openLab, up } from './lab.ts';
+export { type Progress, type Removed, down, existingNamespaces, openLab, up, withLab } from './lab.ts';
 export type { Lab } from './launch.ts';
 export { type Sample, metricValue, parseMetrics } from './metrics-text.ts';
 export { AGENT_PROJECTS, assertRoot, buildAgents, ensureDebianPackages } from './prerequisites.ts';

@@ -93,6 +93,15 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   return lab;
 }
 
+/** Builds a lab, runs `work` against it and removes it again, whatever happened (benchmarks, one-off runs). */
+export async function withLab<T>(options: LabOptions, work: (lab: Lab) => Promise<T>): Promise<T> {
+  try {
+    return await work(await up(options));
+  } finally {
+    await down(options);
+  }
+}
+
 /** Reads a running lab back from its run directory. */
 export function openLab(options: LabOptions): Lab | undefined {
   const state = readState(options.runDir);
