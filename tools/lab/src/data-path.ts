@@ -82,12 +82,15 @@ export async function startControllers(lab: Lab): Promise<Lab> {
 }
 
 /**
- * A second kube-apiserver replica appears: its pod IP on the seed pod network, and its own path controller
- * announcing it. (A real replica is a pod of its own; here it shares the first one's namespace, so both
+ * A second kube-apiserver replica appears in two steps: its pod IP on the seed pod network, then its own path
+ * controller announcing it. (A real replica is a pod of its own; here it shares the first one's namespace, so both
  * controllers route the same networks the same way, through whichever path answers first.)
  */
-export async function addSecondKubeApiserver(lab: Lab): Promise<Lab> {
+export async function addSecondKubeApiserverAddress(lab: Lab): Promise<void> {
   await run(secondKubeApiserverCommand(lab.spec));
+}
+
+export function announceSecondKubeApiserver(lab: Lab): Promise<Lab> {
   return startPathController(lab, 'path-controller-2', lab.spec.addresses.secondKubeApiserver);
 }
 

@@ -10,7 +10,15 @@ export {
   summarizeCapture,
   unmappedAddresses,
 } from './capture.ts';
-export { addSecondKubeApiserver, failPath, restorePath, seedRouteDevice, shootRouteDevice, tunnelName } from './data-path.ts';
+export {
+  addSecondKubeApiserverAddress,
+  announceSecondKubeApiserver,
+  failPath,
+  restorePath,
+  seedRouteDevice,
+  shootRouteDevice,
+  tunnelName,
+} from './data-path.ts';
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
 export { CommandError, attempt, curlIn, inNetns, run, waitFor } from './exec.ts';
 export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
