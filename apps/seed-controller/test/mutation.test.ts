@@ -239,7 +239,9 @@ describe('mutateDeployment: more shapes of shoot', () => {
 describe('mutateDeployment: SEED_POD_NETWORK of the path controller', () => {
   const withPathControllerEnv = (env: V1Container['env']) => {
     const original = sampleDeployment();
-    container(original, 'vpn-path-controller')!.env = env;
+    const pathController = container(original, 'vpn-path-controller')!;
+    if (env === undefined) delete pathController.env;
+    else pathController.env = env;
     return original;
   };
 

@@ -1,3 +1,5 @@
+import { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
+
 /** Names and paths shared with Gardener's own HA-with-overlap layout (gardener-controller.md §2–§3). */
 export const KUBE_APISERVER = 'kube-apiserver';
 export const ENVOY_CONTAINER = 'envoy-proxy';
@@ -14,7 +16,7 @@ export const ENVOY_GID = 31415;
  * Gardener's HA seed client carries IPv4 over `bond0-ip6tnl<i>` devices on top of its bond of tap devices; vpn2
  * matches them all as `bond0+`, and so does the agent.
  */
-export const SEED_TUNNEL_DEVICE = 'bond0+';
+export const SEED_TUNNEL_DEVICE = TUNNEL_DEVICE_DEFAULTS.ha;
 
 export const PROXY_HOST = 'kube-apiserver-http-proxy';
 export const EGRESS_FLAG = '--egress-selector-config-file';
