@@ -4,6 +4,7 @@ import {
   type Role,
   assertGid,
   assertInterfaceName,
+  TUNNEL_DEVICE_DEFAULTS,
   deviceMatches,
   isWildcard,
   parseDevicePattern,
@@ -55,13 +56,6 @@ export const ROLE_DEFAULTS: Readonly<Record<Role, { metricsAddress: string }>> =
   shoot: { metricsAddress: '0.0.0.0:9151' },
 };
 
-/**
- * HA: IPv4 crosses Gardener's ip6tnl devices, `bond0-ip6tnl<i>` in the kube-apiserver pod and `bond0ip6tnl<hex>`
- * in vpn-shoot, created and replaced at run time; vpn2 matches them as `bond0+`, and so does the agent. Not HA
- * (point-to-point): one OpenVPN `tun0`, into which the agent also routes.
- */
-export const TUNNEL_DEVICE_DEFAULTS = { ha: 'bond0+', pointToPoint: 'tun0' } as const;
-
 const TUNNEL_DEVICE_ENV = 'OVERLAP_TUNNEL_DEVICE';
 
 const DEFAULT_ENVOY_GID = 31415;
@@ -77,7 +71,11 @@ function parseIpFamilies(env: Env): Family[] {
   return families as Family[];
 }
 
-/** A name or prefix pattern; without HA the agent routes into the device, so it must be one name. */
+/**
+ * A name or prefix pattern. HA: IPv4 crosses Gardener's ip6tnl devices (`bond0-ip6tnl<i>` in the kube-apiserver
+ * pod, `bond0ip6tnl<hex>` in vpn-shoot), created and replaced at run time, hence `bond0+` by default. Without HA
+ * the agent routes into the device, so it must be one name.
+ */
 function parseTunnelDevice(env: Env, ha: boolean): string {
   const raw = envValue(env, TUNNEL_DEVICE_ENV);
   const value = parseDevicePattern(raw ?? (ha ? TUNNEL_DEVICE_DEFAULTS.ha : TUNNEL_DEVICE_DEFAULTS.pointToPoint), TUNNEL_DEVICE_ENV);

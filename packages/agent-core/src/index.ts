@@ -9,7 +9,6 @@ export {
   BACKEND_CHOICES,
   LOG_LEVELS,
   ROLE_DEFAULTS,
-  TUNNEL_DEVICE_DEFAULTS,
   parseAgentConfig,
   parseCleanupConfig,
 } from './config.ts';
@@ -45,5 +44,7 @@ export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { VERSION } from './version.ts';
+/** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
+export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';

@@ -11,7 +11,7 @@ import type { CommandRunner } from './command.ts';
 /** One IPv4 route of the main table as `ip -N -j -4 route show table main` lists it. */
 export interface KernelRoute {
   readonly destination: Cidr;
-  /** `unicast` unless `ip` says otherwise (blackhole, unreachable, prohibit, throw…). */
+  /** `unicast` unless `ip` says otherwise (blackhole, unreachable, prohibit, throw…), by name. */
   readonly type: string;
   /** The device, or each nexthop's device of a multipath route. */
   readonly devices: readonly string[];
@@ -33,6 +33,12 @@ interface IpRouteJson {
   nexthops?: Array<{ dev?: string }>;
 }
 
+/** The kernel's route types (RTN_*) by number: with `-N`, `ip` prints the type as one too. */
+const ROUTE_TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
+
+const typeName = (type: string | undefined): string =>
+  type === undefined ? 'unicast' : /^\d+$/.test(type) ? (ROUTE_TYPES[Number(type)] ?? `type ${type}`) : type;
+
 /** `ip -j route` prints a host route without its /32 and the default route as `default`. */
 function destinationOf(dst: string): Cidr {
   if (dst === 'default') return parseCidr('0.0.0.0/0', 'dst');
@@ -46,7 +52,7 @@ export function parseRouteTable(stdout: string): KernelRoute[] {
   return (parsed as IpRouteJson[]).flatMap((r) => {
     if (typeof r.dst !== 'string') return [];
     const devices = r.dev !== undefined ? [r.dev] : (r.nexthops ?? []).flatMap((n) => (n.dev === undefined ? [] : [n.dev]));
-    return [{ destination: destinationOf(r.dst), type: r.type ?? 'unicast', devices, protocol: r.protocol }];
+    return [{ destination: destinationOf(r.dst), type: typeName(r.type), devices, protocol: r.protocol }];
   });
 }
 

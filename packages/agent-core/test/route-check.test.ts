@@ -33,6 +33,8 @@ describe('parseRouteTable', () => {
     const stdout = JSON.stringify([
       { dst: 'default', gateway: '192.0.2.1', dev: 'eth0', flags: [] },
       { type: 'blackhole', dst: '241.0.0.0/8', flags: [] },
+      // With -N the type comes as the kernel's number (7 = unreachable).
+      { type: '7', dst: '240.0.0.0/8', flags: [] },
       { dst: '241.1.2.3', dev: 'bond0ip6tnl0a0b', scope: 'link', flags: [] },
       { dst: '242.0.0.0/8', flags: [], nexthops: [{ dev: 'bond0-ip6tnl0', weight: 1 }, { dev: 'bond0-ip6tnl1', weight: 1 }] },
       { dst: '243.0.0.0/8', dev: 'bond0', protocol: '79', scope: 'link', flags: [] },
@@ -40,6 +42,7 @@ describe('parseRouteTable', () => {
     expect(parseRouteTable(stdout)).toEqual([
       route('0.0.0.0/0', 'eth0'),
       route('241.0.0.0/8', [], 'blackhole'),
+      route('240.0.0.0/8', [], 'unreachable'),
       route('241.1.2.3/32', 'bond0ip6tnl0a0b'),
       route('242.0.0.0/8', ['bond0-ip6tnl0', 'bond0-ip6tnl1']),
       route('243.0.0.0/8', 'bond0', 'unicast', '79'),

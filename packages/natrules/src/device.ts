@@ -13,6 +13,12 @@ const DEVICE_PATTERN = new RegExp(`^[${NAME_CHARS}]{1,14}[+*]$`);
 
 export const WILDCARD = '+';
 
+/**
+ * The tunnel device match by mode. HA: Gardener's ip6tnl devices, matched as vpn2 does. Point-to-point (not HA):
+ * one OpenVPN `tun0`, into which the agent also routes.
+ */
+export const TUNNEL_DEVICE_DEFAULTS = { ha: 'bond0+', pointToPoint: 'tun0' } as const;
+
 export const isWildcard = (pattern: string): boolean => pattern.endsWith(WILDCARD);
 
 /**

@@ -24,6 +24,7 @@ export {
 export { type ParsedComment, type Purpose, parseComment } from './comment.ts';
 export { assertGid } from './params.ts';
 export {
+  TUNNEL_DEVICE_DEFAULTS,
   WILDCARD,
   assertDevicePattern,
   assertInterfaceName,
