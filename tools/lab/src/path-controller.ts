@@ -6,7 +6,7 @@
 //        HA_VPN_CLIENTS (paths, default 2), LAB_PATH_BASE_PORT (for the path layout), LAB_PATH_PERIOD (seconds, default 2)
 import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ENV_FIELDS, parseNetworks } from '@overlap/cidr';
+import { ENV_FIELDS, InputError, parseNetworks } from '@overlap/cidr';
 import { createCommandRunner, createLogger } from '@overlap/agent-core';
 import {
   ANNOUNCE_PORT,
@@ -24,16 +24,39 @@ const env = process.env;
 const log = createLogger('lab-path-controller', 'info');
 const run = createCommandRunner();
 
-const networks = parseNetworks({
-  seedPods: env[ENV_FIELDS.seedPods] ?? '',
-  pods: env[ENV_FIELDS.pods] ?? '',
-  services: env[ENV_FIELDS.services] ?? '',
-  nodes: env[ENV_FIELDS.nodes] ?? '',
-});
-const announced = announcedAddress(networks, env['POD_IP'] ?? '');
-const routed = routedNetworks(networks).map((cidr) => cidr.text);
-const paths = labPaths(Number(env['HA_VPN_CLIENTS'] ?? DEFAULT_PATHS), Number(env['LAB_PATH_BASE_PORT'] ?? PORTS.openvpn));
-const periodMs = Number(env['LAB_PATH_PERIOD'] ?? PATH_PERIOD_SECONDS) * 1000;
+/** A whole number from the environment within bounds, or one line naming the variable and its value. */
+function wholeNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new InputError(name, raw, `must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+function readConfig() {
+  const networks = parseNetworks({
+    seedPods: env[ENV_FIELDS.seedPods] ?? '',
+    pods: env[ENV_FIELDS.pods] ?? '',
+    services: env[ENV_FIELDS.services] ?? '',
+    nodes: env[ENV_FIELDS.nodes] ?? '',
+  });
+  return {
+    announced: announcedAddress(networks, env['POD_IP'] ?? ''),
+    routed: routedNetworks(networks).map((cidr) => cidr.text),
+    paths: labPaths(wholeNumber('HA_VPN_CLIENTS', DEFAULT_PATHS, 1, 16), wholeNumber('LAB_PATH_BASE_PORT', PORTS.openvpn, 1, 65_520)),
+    periodMs: wholeNumber('LAB_PATH_PERIOD', PATH_PERIOD_SECONDS, 1, 60) * 1000,
+  };
+}
+
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig();
+} catch (error) {
+  if (!(error instanceof InputError)) throw error;
+  log.fatal(error.message);
+  process.exit(2);
+}
+const { announced, routed, paths, periodMs } = config;
 const socket = createSocket('udp6');
 
 /** ICMPv6 echo to the shoot end, through the path's own device, one second to answer (vpn2 probes the same way). */
