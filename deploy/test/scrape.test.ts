@@ -249,8 +249,11 @@ describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, 
   async function scrapeAgent(side: 'seed' | 'shoot', env: Record<string, string>, port: number): Promise<string> {
     const ns = await createNamespace('deploy');
     namespaces.push(ns);
-    await ns.run(['ip', 'tuntap', 'add', 'dev', env.OVERLAP_TUNNEL_DEVICE ?? '', 'mode', 'tun']);
-    await ns.run(['ip', 'link', 'set', env.OVERLAP_TUNNEL_DEVICE ?? '', 'up']);
+    // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
+    const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
+    const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
+    await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
+    await ns.run(['ip', 'link', 'set', tunnel, 'up']);
     if (side === 'shoot') {
       await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
       for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);

@@ -25,12 +25,26 @@ export {
   ROUTE_PROTOCOL,
   applyRouteChanges,
   deviceState,
+  isOwned,
+  ownedRoutesIn,
   planRouteChanges,
   readOwnedRoutes,
 } from './routes.ts';
+export {
+  type DependencyCheck,
+  type KernelRoute,
+  ROUTE_TABLE_COMMAND,
+  checkDependencies,
+  checkDependency,
+  describeMissingRoutes,
+  parseRouteTable,
+  readRouteTable,
+} from './route-check.ts';
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { VERSION } from './version.ts';
+/** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
+export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';
