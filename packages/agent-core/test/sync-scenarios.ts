@@ -141,7 +141,6 @@ export function syncScenarios(backend: Backend): void {
     });
 
     it('dual-stack shoot: the MSS clamp in both families; dropping IPv6 removes its clamp; teardown takes both', async () => {
-      await addTunnel(ns.run, 'tun0');
       const dualStack = {
         ...OVERLAPPING,
         IP_FAMILIES: 'IPv4,IPv6',
