@@ -48,7 +48,17 @@ export async function readLive(backend: Backend, run: CommandRunner): Promise<Li
   }
 }
 
+/**
+ * Seconds iptables-restore waits for the xtables lock when the caller does not say: without `-w` the legacy
+ * variant waits forever behind a held lock.
+ */
+export const DEFAULT_LOCK_WAIT_SECONDS = 1;
+
+/** The apply argv; iptables gets a bounded wait for the xtables lock (the nft variant accepts and ignores it). */
+export const applyCommand = (backend: Backend, lockWaitSeconds = DEFAULT_LOCK_WAIT_SECONDS): readonly string[] =>
+  backend === 'iptables' ? [...APPLY_COMMAND.iptables, '-w', String(lockWaitSeconds)] : APPLY_COMMAND.nftables;
+
 /** One transaction: iptables-restore and nft -f both apply all of the script or none of it. */
-export async function applyScript(backend: Backend, run: CommandRunner, script: string): Promise<void> {
-  await run(APPLY_COMMAND[backend], script);
+export async function applyScript(backend: Backend, run: CommandRunner, script: string, lockWaitSeconds?: number): Promise<void> {
+  await run(applyCommand(backend, lockWaitSeconds), script);
 }

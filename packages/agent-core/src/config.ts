@@ -48,7 +48,7 @@ export const ROLE_DEFAULTS: Readonly<Record<Role, { tunnelDevice: string; metric
 };
 
 const DEFAULT_ENVOY_GID = 31415;
-const DEFAULT_SYNC_PERIOD_SECONDS = 30;
+export const DEFAULT_SYNC_PERIOD_SECONDS = 30;
 const MAX_SYNC_PERIOD_SECONDS = 86_400;
 
 function parseIpFamilies(env: Env): Family[] {

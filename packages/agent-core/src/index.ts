@@ -1,6 +1,14 @@
 export { EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, runAgent } from './agent.ts';
-export { BACKENDS, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
-export { CommandError, type CommandOutput, type CommandRunner, createCommandRunner } from './command.ts';
+export { BACKENDS, DEFAULT_LOCK_WAIT_SECONDS, applyCommand, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
+export {
+  CommandError,
+  type CommandCutOff,
+  type CommandOptions,
+  type CommandOutput,
+  type CommandRunner,
+  type CommandRunnerOptions,
+  createCommandRunner,
+} from './command.ts';
 export {
   type AgentConfig,
   type BackendChoice,
@@ -31,6 +39,7 @@ export {
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
+export { type Timing, timingFor } from './timing.ts';
 export { VERSION } from './version.ts';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';

@@ -1,11 +1,13 @@
 import { type Backend, type LiveState, type RuleDiff, diffRules, renderApply } from '@overlap/natrules';
 import type { Logger } from 'pino';
 import { applyScript, readLive } from './backend.ts';
-import type { CommandRunner } from './command.ts';
+import { CommandError, type CommandRunner } from './command.ts';
+import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
 import { applyRouteChanges, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
+import { type Timing, timingFor } from './timing.ts';
 
 export interface SyncContext {
   readonly plan: AgentPlan;
@@ -16,6 +18,10 @@ export interface SyncContext {
   readonly run: CommandRunner;
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
+  /** Deadlines and the staleness bound; default: those of the default 30 s period. */
+  readonly timing?: Timing;
+  /** Milliseconds since the epoch; a parameter so that staleness can be tested without waiting. */
+  readonly clock?: () => number;
 }
 
 export interface SyncStatus {
@@ -40,6 +46,7 @@ export function describeDiff(diff: RuleDiff): string {
     [diff.foreign.length, 'foreign'],
     [diff.jumpsMissing.length, 'jumps missing'],
     [diff.jumpsDuplicated.length, 'jumps duplicated'],
+    [diff.jumpsNotFirst.length, 'jumps not first'],
     [diff.chainsStale.length, 'chains stale'],
   ] as const;
   const shown = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
@@ -47,10 +54,24 @@ export function describeDiff(diff: RuleDiff): string {
 }
 
 export interface Syncer {
-  /** One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws. */
-  sync(trigger: string): Promise<SyncStatus>;
+  /**
+   * One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws, and returns within the
+   * sync deadline: past it, or when `stop` aborts (SIGTERM), its programs are killed and the sync has failed.
+   */
+  sync(trigger: string, stop?: AbortSignal): Promise<SyncStatus>;
+  /** The last sync's outcome, not ready once the last success is older than the staleness bound. */
   status(): SyncStatus;
 }
+
+const secondsText = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+
+/** Rejects when the signal aborts, so that a sync ends on time even if a killed program never reports back. */
+const abortion = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    const fail = (): void => reject(new SyncError('the sync was given up'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 
 /**
  * Read → diff → (one atomic apply → read back and verify) → routes → ip_forward → metrics. Drift means the
@@ -58,11 +79,15 @@ export interface Syncer {
  * stale, left by an earlier configuration.
  */
 export function createSyncer(context: SyncContext): Syncer {
-  const { plan, backend, run, metrics, logger } = context;
+  const { plan, backend, metrics, logger } = context;
+  const timing = context.timing ?? timingFor(DEFAULT_SYNC_PERIOD_SECONDS);
+  const clock = context.clock ?? Date.now;
   const counters = new TranslationCounterTracker();
   let converged = false;
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
+  let lastSuccessAt: number | undefined;
 
+  metrics.syncPeriod.set(timing.periodMs / 1000);
   metrics.natExpected.set(plan.natExpected ? 1 : 0);
   metrics.rulesDesired.set(plan.desired.rules.length);
 
@@ -72,7 +97,7 @@ export function createSyncer(context: SyncContext): Syncer {
     addTranslations(metrics, counters.advance(live.rules));
   }
 
-  async function convergeRules(): Promise<void> {
+  async function convergeRules(run: CommandRunner): Promise<void> {
     const before = await readLive(backend, run);
     const found = diffRules(plan.desired, before);
     if (found.inSync) {
@@ -82,7 +107,7 @@ export function createSyncer(context: SyncContext): Syncer {
     }
     const drift = converged;
     try {
-      await applyScript(backend, run, renderApply(backend, plan.desired, before));
+      await applyScript(backend, run, renderApply(backend, plan.desired, before), timing.lockWaitSeconds);
     } catch (error) {
       metrics.applyFailures.inc();
       observe(before, found);
@@ -103,7 +128,7 @@ export function createSyncer(context: SyncContext): Syncer {
     );
   }
 
-  async function convergeRoutes(): Promise<void> {
+  async function convergeRoutes(run: CommandRunner): Promise<void> {
     const changes = planRouteChanges(plan.routes, await readOwnedRoutes(run));
     // Removals first: they never need the tunnel device, and must not wait for it.
     await applyRouteChanges(run, { replace: [], remove: changes.remove });
@@ -116,33 +141,70 @@ export function createSyncer(context: SyncContext): Syncer {
     logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
   }
 
-  async function ensureForwarding(): Promise<void> {
+  async function ensureForwarding(run: CommandRunner): Promise<void> {
     const { stdout } = await run(['sysctl', '-n', 'net.ipv4.ip_forward']);
     if (stdout.trim() === '1') return;
     await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
     logger.info('enabled net.ipv4.ip_forward');
   }
 
-  async function sync(trigger: string): Promise<SyncStatus> {
+  async function converge(run: CommandRunner): Promise<void> {
+    await convergeRules(run);
+    await convergeRoutes(run);
+    if (context.needsForwarding && plan.natExpected) await ensureForwarding(run);
+  }
+
+  /** Why a sync that ran into a deadline failed, naming the program that was cut off. */
+  function deadlineReason(error: unknown, pastSyncDeadline: boolean, running: string | undefined): string | undefined {
+    if (pastSyncDeadline) {
+      const at = running === undefined ? '' : `; cut off at: ${running}`;
+      return `the sync ran past its deadline of ${secondsText(timing.syncDeadlineMs)}${at}`;
+    }
+    return error instanceof CommandError && error.cutOff === 'deadline' ? error.message : undefined;
+  }
+
+  async function sync(trigger: string, stop?: AbortSignal): Promise<SyncStatus> {
     const stopTimer = metrics.syncDuration.startTimer();
+    const deadline = AbortSignal.timeout(timing.syncDeadlineMs);
+    const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
+    let running: string | undefined;
+    const bounded: CommandRunner = async (argv, input) => {
+      running = argv.join(' ');
+      const output = await context.run(argv, input, { signal });
+      running = undefined;
+      return output;
+    };
     try {
-      await convergeRules();
-      await convergeRoutes();
-      if (context.needsForwarding && plan.natExpected) await ensureForwarding();
+      await Promise.race([converge(bounded), abortion(signal)]);
       metrics.syncs.inc({ result: 'success' });
-      metrics.lastSuccess.set(Date.now() / 1000);
+      lastSuccessAt = clock();
+      metrics.lastSuccess.set(lastSuccessAt / 1000);
       status = { ready: true, reason: 'in sync' };
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });
-      const reason = error instanceof Error ? error.message : String(error);
+      const timedOut = deadlineReason(error, deadline.aborted, running);
+      if (timedOut !== undefined) metrics.syncTimeouts.inc();
+      const stopped = stop?.aborted === true && !deadline.aborted;
+      const reason = stopped ? 'stopping: the sync was cut off' : (timedOut ?? (error instanceof Error ? error.message : String(error)));
       status = { ready: false, reason };
-      logger.error({ trigger, err: reason }, 'sync failed; retrying next period');
+      logger.error({ trigger, err: reason }, stopped ? 'sync cut off by the stop signal' : 'sync failed; retrying next period');
     } finally {
       stopTimer();
     }
     return status;
   }
 
-  return { sync, status: () => status };
+  function currentStatus(): SyncStatus {
+    if (lastSuccessAt === undefined) return status;
+    const age = clock() - lastSuccessAt;
+    if (age <= timing.staleAfterMs) return status;
+    const last = status.ready ? '' : `; last failure: ${status.reason}`;
+    return {
+      ready: false,
+      reason: `the last successful sync was ${secondsText(age)} ago, more than ${secondsText(timing.staleAfterMs)}${last}`,
+    };
+  }
+
+  return { sync, status: currentStatus };
 }

@@ -13,10 +13,10 @@ export interface TeardownResult {
 const holdsAnything = (live: LiveState): boolean => live.chains.length + live.jumps.length + live.rules.length > 0;
 
 /** Removes the owned chains/table and the jumps into them, in one transaction, and checks that they are gone. */
-export async function teardownRules(backend: Backend, run: CommandRunner): Promise<TeardownResult> {
+export async function teardownRules(backend: Backend, run: CommandRunner, lockWaitSeconds?: number): Promise<TeardownResult> {
   const live = await readLive(backend, run);
   const script = renderTeardown(backend, live);
-  if (script !== '') await applyScript(backend, run, script);
+  if (script !== '') await applyScript(backend, run, script, lockWaitSeconds);
   const after = await readLive(backend, run);
   if (holdsAnything(after)) {
     throw new Error(`${backend}: owned chains or rules are still there after the teardown`);

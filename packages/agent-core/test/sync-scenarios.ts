@@ -57,6 +57,18 @@ export function syncScenarios(backend: Backend): void {
       }
     });
 
+    it.runIf(backend === 'iptables')('puts its jump back first when another tool inserts a rule above it', async () => {
+      const agent = testAgent('seed', backend, ns.run);
+      await agent.syncer.sync('start');
+      // An ACCEPT at position 1 would take every new connection before the translation sees it.
+      await ns.run(['iptables', '-t', 'nat', '-I', 'OUTPUT', '1', '-d', '10.1.0.0/16', '-j', 'ACCEPT']);
+      expect(await inSyncWith(agent)).toBe(false);
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      const output = (await iptablesSave()).split('\n').filter((l) => l.startsWith('-A OUTPUT '));
+      expect(output).toEqual(['-A OUTPUT -j OVERLAP-OUTPUT', '-A OUTPUT -d 10.1.0.0/16 -j ACCEPT']);
+      expect(await valueOf(agent.metrics.driftRepairs)).toBe(1);
+    });
+
     it('repairs rules removed from outside, counts the drift, and keeps the translation counters monotonic', async () => {
       const agent = testAgent('seed', backend, ns.run);
       await agent.syncer.sync('start');
