@@ -1,4 +1,4 @@
-import { ENV_FIELDS, type Family, InputError, type Networks, parseNetworks } from '@overlap/cidr';
+import { ENV_FIELDS, type Family, InputError, type Networks, SHOOT_KINDS, parseNetworks } from '@overlap/cidr';
 import { type Backend, type Role, assertGid, assertInterfaceName } from '@overlap/natrules';
 import {
   type Env,
@@ -50,6 +50,8 @@ export const ROLE_DEFAULTS: Readonly<Record<Role, { tunnelDevice: string; metric
 const DEFAULT_ENVOY_GID = 31415;
 export const DEFAULT_SYNC_PERIOD_SECONDS = 30;
 const MAX_SYNC_PERIOD_SECONDS = 86_400;
+/** Below this a loop would spend its time starting programs, and every deadline would be its floor. */
+const MIN_SYNC_PERIOD_SECONDS = 0.5;
 
 function parseIpFamilies(env: Env): Family[] {
   const name = 'IP_FAMILIES';
@@ -58,6 +60,19 @@ function parseIpFamilies(env: Env): Family[] {
   const valid = families.every((f) => f === 'IPv4' || f === 'IPv6') && new Set(families).size === families.length;
   if (!valid) throw new InputError(name, value, 'must be IPv4, IPv6 or both, comma-separated');
   return families as Family[];
+}
+
+/**
+ * IP_FAMILIES is used, not only validated: a shoot network of a family the shoot does not have contradicts it
+ * (Gardener never hands that out). Only IPv4 is translated, so without IPv4 there is nothing to translate.
+ */
+function assertFamiliesCover(networks: Networks, families: readonly Family[]): void {
+  for (const kind of SHOOT_KINDS) {
+    const stray = networks[kind].find((cidr) => !families.includes(cidr.family));
+    if (stray) {
+      throw new InputError(ENV_FIELDS[kind], stray.text, `is ${stray.family}, but IP_FAMILIES is ${families.join(',')}`);
+    }
+  }
 }
 
 function parseDevice(env: Env, name: string, fallback: string): string {
@@ -96,6 +111,10 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
   assertClientSide(env, role);
   const envoyGid = parseInteger(env, 'OVERLAP_ENVOY_GID', 0, 0xffffffff) ?? DEFAULT_ENVOY_GID;
   assertGid(envoyGid, 'OVERLAP_ENVOY_GID');
+  // The rules translate what this group sends; group 0 would translate every root process of the pod.
+  if (envoyGid === 0) throw new InputError('OVERLAP_ENVOY_GID', '0', 'is the root group; Envoy needs a group of its own');
+  const ipFamilies = parseIpFamilies(env);
+  assertFamiliesCover(networks, ipFamilies);
   const vpnServerIndex = parseInteger(env, 'VPN_SERVER_INDEX', 0, 1024);
   const podName = envValue(env, 'POD_NAME');
   const namespace = envValue(env, 'NAMESPACE');
@@ -103,11 +122,17 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
     ...parseCleanupConfig(role, env),
     networks,
     ha: parseBoolean(env, 'IS_HA', false),
-    ipFamilies: parseIpFamilies(env),
+    ipFamilies,
     tunnelDevice: parseDevice(env, 'OVERLAP_TUNNEL_DEVICE', defaults.tunnelDevice),
     egressDevice: parseDevice(env, 'OVERLAP_EGRESS_DEVICE', 'eth0'),
     envoyGid,
-    syncPeriodSeconds: parseSeconds(env, 'OVERLAP_SYNC_PERIOD', DEFAULT_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS),
+    syncPeriodSeconds: parseSeconds(
+      env,
+      'OVERLAP_SYNC_PERIOD',
+      DEFAULT_SYNC_PERIOD_SECONDS,
+      MIN_SYNC_PERIOD_SECONDS,
+      MAX_SYNC_PERIOD_SECONDS,
+    ),
     metricsAddress: parseListenAddress(env, 'OVERLAP_METRICS_ADDRESS', defaults.metricsAddress),
     cleanupOnExit: parseBoolean(env, 'OVERLAP_CLEANUP_ON_EXIT', true),
     pod: {

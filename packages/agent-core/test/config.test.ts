@@ -90,6 +90,9 @@ describe('parseAgentConfig', () => {
     ['IS_SHOOT_CLIENT', 'true', 'contradicts the seed agent'],
     ['IP_FAMILIES', 'IPv5', 'must be IPv4, IPv6 or both'],
     ['IP_FAMILIES', 'IPv4,IPv4', 'must be IPv4, IPv6 or both'],
+    ['SHOOT_POD_NETWORKS', '127.0.0.0/16', 'intersects the loopback range'],
+    ['SHOOT_NODE_NETWORKS', '224.0.0.0/24', 'intersects the multicast range'],
+    ['SHOOT_SERVICE_NETWORKS', '169.254.0.0/20', 'intersects the link-local range'],
     ['VPN_SERVER_INDEX', '-1', 'must be an integer'],
     ['OVERLAP_TUNNEL_DEVICE', 'tun+', 'is not a valid interface name'],
     ['OVERLAP_TUNNEL_DEVICE', 'a-very-long-device-name', 'is not a valid interface name'],
@@ -103,6 +106,10 @@ describe('parseAgentConfig', () => {
     ['OVERLAP_METRICS_ADDRESS', '9150', 'must be host:port'],
     ['OVERLAP_METRICS_ADDRESS', '0.0.0.0:70000', 'must be host:port'],
     ['OVERLAP_METRICS_ADDRESS', '::1:80', 'must be host:port'],
+    ['OVERLAP_METRICS_ADDRESS', 'no-such-host.invalid:9150', 'must have an IP address as host'],
+    ['OVERLAP_METRICS_ADDRESS', 'localhost:9150', 'must have an IP address as host'],
+    ['OVERLAP_SYNC_PERIOD', '0.0001', 'must be a number of seconds from 0.5 to 86400'],
+    ['OVERLAP_ENVOY_GID', '0', 'is the root group'],
     ['OVERLAP_CLEANUP_ON_EXIT', '0', 'must be true or false'],
     ['OVERLAP_LOG_LEVEL', 'verbose', 'must be one of'],
   ])('refuses %s=%j naming the variable and the value', (name, value, problem) => {
@@ -111,6 +118,13 @@ describe('parseAgentConfig', () => {
     expect(error.message).toContain(`${name}: ${JSON.stringify(value)}`);
     expect(error.message).toContain(problem);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('uses IP_FAMILIES: a shoot network of a family the shoot does not have is refused, naming it', () => {
+    const error = inputError(() => parseAgentConfig('seed', { ...OVERLAPPING, IP_FAMILIES: 'IPv6' }));
+    expect(error.message).toBe('SHOOT_POD_NETWORKS: "10.1.0.0/16" is IPv4, but IP_FAMILIES is IPv6');
+    // Dual-stack with only the IPv4 networks known yet (a migration under way) is accepted.
+    expect(parseAgentConfig('seed', { ...OVERLAPPING, IP_FAMILIES: 'IPv4,IPv6' }).ipFamilies).toEqual(['IPv4', 'IPv6']);
   });
 
   it('refuses an IPv6 overlap, which cannot be translated', () => {

@@ -15,7 +15,7 @@ export {
   parseCidr,
   parseCidrList,
 } from './cidr.ts';
-export { type Kind, KINDS, MAPPED_RANGE, RESERVED_RANGES, assertNotReserved } from './reserved.ts';
+export { type Kind, KINDS, MAPPED_RANGE, RESERVED_RANGES, UNROUTABLE_RANGES, assertNotReserved } from './reserved.ts';
 export {
   type NetworkFields,
   type Networks,
