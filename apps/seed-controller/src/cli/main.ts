@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { V1Deployment } from '@kubernetes/client-node';
 import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
-import { parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { InjectionError } from '../inject/mutate.ts';
 import { generateDevCertificates } from './dev-cert.ts';
+import { assertDeploymentShape, readDocument } from './input-files.ts';
 import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
 import { formatPlanText } from './plan-text.ts';
 
@@ -38,21 +38,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream, err: N
 
 function isInputProblem(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
-  return error instanceof InputError || code.startsWith('ERR_PARSE_ARGS');
-}
-
-function readDocument(path: string, field: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    return parseYaml(text);
-  } catch (error) {
-    throw new InputError(field, path, `is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
+  return error instanceof InputError || error instanceof InjectionError || code.startsWith('ERR_PARSE_ARGS');
 }
 
 /** The sample sits in examples/, two levels above src/cli/ and one above dist/; look upwards for it. */
@@ -89,8 +75,8 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   const backend = oneOf<Backend>(values.backend, ['iptables', 'nftables'], '--backend');
   const output = oneOf(values.output, ['text', 'json'], '--output');
   const deploymentPath = values.deployment ?? sampleDeploymentPath();
-  const deployment = readDocument(deploymentPath, '--deployment') as V1Deployment;
-  if (deployment?.kind !== 'Deployment') throw new InputError('--deployment', deploymentPath, 'does not hold a Deployment');
+  const deployment = readDocument(deploymentPath, '--deployment');
+  assertDeploymentShape(deployment, '--deployment', deploymentPath);
 
   const flagNetworks = ['seed-pods', 'shoot-pods', 'shoot-services', 'shoot-nodes'] as const;
   let facts: ShootFacts;
@@ -139,10 +125,14 @@ function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
   const certs = generateDevCertificates({ service: values.service, namespace: values.namespace, days });
-  mkdirSync(values.out, { recursive: true });
-  writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
-  writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
-  writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  try {
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
+    writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
+    writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  } catch (error) {
+    throw new InputError('--out', values.out, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   out.write(
     `wrote ${join(values.out, 'ca.crt')}, tls.crt, tls.key for ${values.service}.${values.namespace}.svc\n` +
       `caBundle (for the MutatingWebhookConfiguration):\n${certs.caBundle}\n`,
