@@ -142,8 +142,20 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
       runAsUser: 0,
       runAsNonRoot: false,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
       capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
     });
+  });
+
+  it('binds metrics and health to the pod IP only, and has no readiness probe (issue 17)', () => {
+    expect(getField(agent, 'env.[name=OVERLAP_METRICS_ADDRESS].value')).toBe('$(POD_IP):9151');
+    const names = env.map(({ name }) => name);
+    expect(names.indexOf('POD_IP')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('OVERLAP_METRICS_ADDRESS'));
+    expect(getField(agent, 'env.[name=POD_IP].valueFrom.fieldRef.fieldPath')).toBe('status.podIP');
+    expect(agent['readinessProbe']).toBeUndefined();
+    expect(getField(agent, 'livenessProbe.httpGet.path')).toBe('/healthz');
   });
 
   it('uses only env names of the agent contract (docs/CONTRACTS.md)', () => {
@@ -155,7 +167,11 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
   });
 
   it('is configured as the agent parses it: HA shoot side, overlap decided, metrics on the declared port', () => {
-    const values = Object.fromEntries(env.map(({ name, value, valueFrom }) => [name, value ?? `from ${valueFrom?.fieldRef.fieldPath}`]));
+    // As the kubelet passes them: the pod IP from the downward API, $(POD_IP) expanded.
+    const podIp = '10.250.0.7';
+    const values = Object.fromEntries(
+      env.map(({ name, value, valueFrom }) => [name, value?.replace('$(POD_IP)', podIp) ?? (name === 'POD_IP' ? podIp : `from ${valueFrom?.fieldRef.fieldPath}`)]),
+    );
     const config = parseAgentConfig('shoot', values);
     expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0', egressDevice: 'eth0', backend: 'auto' });
     expect(decideOverlap(config.networks).overlap).toBe(true);

@@ -53,6 +53,7 @@ describe('the PrometheusRule', () => {
       'OverlapShootInvalid',
       'OverlapShootNATNotActive',
       'OverlapSyncFailing',
+      'OverlapSyncStale',
       'OverlapVPNAgentDown',
       'OverlapWebhookErrors',
       'OverlapWebhookSlowAdmissions',
