@@ -14,6 +14,8 @@ export interface ControllerConfig {
   readonly identity: string;
   readonly leaseSeconds: number;
   readonly resyncSeconds: number;
+  /** Not ready once the Cluster watch has been broken this long (default 30 s: a reconnect is not an outage). */
+  readonly watchGraceSeconds?: number;
   readonly logLevel: string;
   readonly injection: InjectionSettings;
 }

@@ -3,6 +3,7 @@ import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type 
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
+import type { AdmissionEntry } from '../webhook/admission.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
 import { ClusterWatch } from './cluster-watch.ts';
 import type { ControllerConfig } from './config.ts';
@@ -13,6 +14,7 @@ import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const INFORMER_RESTART_MS = 2000;
+const DEFAULT_WATCH_GRACE_SECONDS = 30;
 
 export interface RunningController {
   readonly plans: ShootPlans;
@@ -78,7 +80,17 @@ export async function startController(
 
   const clusters = new ClusterWatch(kubeConfig, plans, logger, INFORMER_RESTART_MS);
 
-  const isReady = (): boolean => synced;
+  // Ready only while the plans can be trusted: synced once, and the Cluster watch not broken for longer than
+  // a reconnect takes. The webhook keeps answering for shoots it knows (see lookup) even when not ready.
+  const watchGraceMs = (config.watchGraceSeconds ?? DEFAULT_WATCH_GRACE_SECONDS) * 1000;
+  const isSynced = (): boolean => synced;
+  const isReady = (): boolean => synced && clusters.brokenForMs() <= watchGraceMs;
+  const lookup = (namespace: string): AdmissionEntry => {
+    const entry = plans.lookup(namespace);
+    const broken = clusters.brokenForMs();
+    if (entry.state !== 'unknown' || broken === 0) return entry;
+    return { state: 'unavailable', reason: `the Cluster watch has been broken for ${Math.round(broken / 1000)} s` };
+  };
   const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
   let webhook: WebhookServer;
   try {
@@ -86,10 +98,10 @@ export async function startController(
       ...config.webhookAddress,
       certFile: config.certFile,
       keyFile: config.keyFile,
-      lookup: plans.lookup,
+      lookup,
       metrics,
       logger,
-      isReady,
+      isReady: isSynced,
     });
   } catch (error) {
     status.server.close();

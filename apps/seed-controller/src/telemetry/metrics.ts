@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'error';
+/** `client_aborted`: the client went away or was too slow; counted apart so that it never fires an error alert. */
+export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'error' | 'client_aborted';
 
 /** The controller's metrics, named as in docs/CONTRACTS.md. One registry per controller so tests stay isolated. */
 export class ControllerMetrics {

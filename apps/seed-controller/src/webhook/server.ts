@@ -3,8 +3,8 @@ import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
-import { answerProbe, readBody, send } from '../telemetry/http-util.ts';
-import { MalformedReviewError, type PlanLookup, admit } from './admission.ts';
+import { BodyTooLargeError, answerProbe, readBody, send } from '../telemetry/http-util.ts';
+import { MalformedReviewError, type PlanLookup, RetryLaterError, admit } from './admission.ts';
 
 export const WEBHOOK_PATH = '/mutate-kube-apiserver';
 
@@ -59,9 +59,24 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         send(response, 200, JSON.stringify(result.review), 'application/json');
       })
       .catch((error: Error) => {
-        metrics.recordAdmission('error', undefined, Number(process.hrtime.bigint() - started) / 1e9);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        // A client that went away (or was too slow and timed out) is not an admission error: no alert for it.
+        // (The request stream itself is destroyed after a complete read too; the socket tells the two apart.)
+        if (request.socket.destroyed && !(error instanceof BodyTooLargeError)) {
+          metrics.recordAdmission('client_aborted', undefined, seconds);
+          logger.debug({ err: error.message }, 'the client went away before the answer');
+          return;
+        }
+        metrics.recordAdmission('error', undefined, seconds);
         logger.warn({ err: error }, 'rejected a request to the webhook');
-        send(response, error instanceof MalformedReviewError || error instanceof SyntaxError ? 400 : 500, `${error.message}\n`);
+        if (error instanceof BodyTooLargeError) {
+          send(response, 413, `${error.message}\n`);
+          // The rest of the body is not read; the connection goes, without a reset while the client still sends.
+          request.resume();
+          return;
+        }
+        const status = error instanceof RetryLaterError ? 503 : error instanceof MalformedReviewError || error instanceof SyntaxError ? 400 : 500;
+        send(response, status, `${error.message}\n`);
       });
   });
   await new Promise<void>((resolve, reject) => {
