@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningController } from '../src/controller/controller.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { CLUSTERS, Harness } from './support/controller-harness.ts';
+import { CLUSTERS, Harness, LEASES } from './support/controller-harness.ts';
 import { eventually } from './support/eventually.ts';
 import { deploymentReview } from './support/admission-review.ts';
 import { overlappingCluster, sampleDeployment } from './support/fixtures.ts';
@@ -62,4 +62,21 @@ it('after an API outage begins: unknown shoots get 503 (never a silent "unchange
   harness.api.unavailable = false;
   await eventually(async () => expect(await readyz()).toBe(200), 'ready again once the watch is back');
   expect((await harness.review(controller, deploymentReview(unknown))).status).toBe(200);
+}, 30_000);
+
+it('takes over a Lease renewed "1 h in the future" after one lease duration of its own clock, and says so in a metric', async () => {
+  harness.api.unavailable = false;
+  // The replicas of the tests above would compete for the Lease.
+  for (const earlier of harness.controllers.splice(0)) await earlier.stop();
+  const future = new Date(Date.now() + 3_600_000).toISOString().replace('Z', '000Z');
+  harness.api.put(LEASES, {
+    metadata: { name: 'overlap-seed-controller', namespace: 'garden' },
+    spec: { holderIdentity: 'ghost-with-a-fast-clock', leaseDurationSeconds: 2, renewTime: future, acquireTime: future, leaseTransitions: 3 },
+  } as never);
+  const metrics = new ControllerMetrics('test', false);
+  const controller = await harness.startController('replica-l', metrics);
+  expect(controller.leading()).toBe(false);
+  await eventually(() => expect(controller.leading()).toBe(true), 'takes the Lease of the silent holder');
+  expect((await metrics.leader.get()).values[0]?.value).toBe(1);
+  expect(harness.api.get(`${LEASES}/overlap-seed-controller`)?.spec.holderIdentity).toBe('replica-l');
 }, 30_000);

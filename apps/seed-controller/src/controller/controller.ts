@@ -72,8 +72,11 @@ export async function startController(
       identity: config.identity,
       leaseSeconds: config.leaseSeconds,
       retryMs: Math.max(500, (config.leaseSeconds * 1000) / 5),
-      onStartedLeading: () => plans.namespaces().forEach((namespace) => queue.add(namespace)),
-      onStoppedLeading: () => undefined,
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        plans.namespaces().forEach((namespace) => queue.add(namespace));
+      },
+      onStoppedLeading: () => metrics.leader.set(0),
     },
     logger,
   );

@@ -45,6 +45,11 @@ export class ControllerMetrics {
     help: 'Reconciliations that failed and will be retried.',
     registers: [this.registry],
   });
+  readonly leader = new Gauge({
+    name: 'overlap_controller_leader',
+    help: '1 while this replica holds the leader Lease (reconciles), else 0; the replicas together should sum to 1.',
+    registers: [this.registry],
+  });
   readonly admissions = new Counter({
     name: 'overlap_webhook_admission_requests_total',
     help: 'AdmissionReview requests answered by the webhook, by outcome.',
@@ -72,6 +77,7 @@ export class ControllerMetrics {
 
   constructor(version: string, processMetrics = true) {
     this.info.set({ version }, 1);
+    this.leader.set(0);
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
