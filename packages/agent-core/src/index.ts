@@ -28,11 +28,13 @@ export { type AgentInfo, type AgentMetrics, addTranslations, createAgentMetrics,
 export { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 export {
   type DeviceState,
+  type ForeignRoute,
   type OwnedRoute,
   type RouteChanges,
   ROUTE_PROTOCOL,
   applyRouteChanges,
   deviceState,
+  foreignRoutesTo,
   planRouteChanges,
   readOwnedRoutes,
 } from './routes.ts';

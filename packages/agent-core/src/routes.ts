@@ -43,6 +43,35 @@ export async function readOwnedRoutes(run: CommandRunner): Promise<OwnedRoute[]>
   return parsed.flatMap((r) => (r.dst && r.dev ? [{ destination: withPrefix(r.dst), device: r.dev }] : []));
 }
 
+/** A route to one of our destinations that someone else made (another routing protocol number). */
+export interface ForeignRoute {
+  readonly destination: string;
+  readonly device: string;
+  readonly protocol: string;
+}
+
+interface IpRouteWithProtocol extends IpRouteJson {
+  protocol?: string;
+}
+
+/**
+ * Routes of another owner to exactly the given destinations. `ip route replace` would take them over, so the
+ * agent leaves those destinations alone and reports them instead.
+ */
+export async function foreignRoutesTo(run: CommandRunner, routes: readonly Route[]): Promise<ForeignRoute[]> {
+  const found: ForeignRoute[] = [];
+  for (const route of routes) {
+    const { stdout } = await run(['ip', '-j', '-4', 'route', 'show', 'table', 'main', 'exact', route.destination.text]);
+    const parsed = JSON.parse(stdout.trim() === '' ? '[]' : stdout) as IpRouteWithProtocol[];
+    for (const r of parsed) {
+      if (r.protocol !== String(ROUTE_PROTOCOL)) {
+        found.push({ destination: route.destination.text, device: r.dev ?? '', protocol: r.protocol ?? 'unknown' });
+      }
+    }
+  }
+  return found;
+}
+
 const proto = ['proto', String(ROUTE_PROTOCOL)];
 
 /** All changes through one `ip -batch` process; it stops at the first failing line and says which. */

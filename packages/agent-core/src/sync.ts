@@ -6,7 +6,7 @@ import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
-import { applyRouteChanges, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
+import { applyRouteChanges, deviceState, foreignRoutesTo, planRouteChanges, readOwnedRoutes } from './routes.ts';
 import { type Timing, timingFor } from './timing.ts';
 
 export interface SyncContext {
@@ -137,8 +137,17 @@ export function createSyncer(context: SyncContext): Syncer {
     if (state !== 'up') {
       throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
     }
-    await applyRouteChanges(run, { replace: changes.replace, remove: [] });
-    logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+    // Never take over someone else's route to the same destination (what `ip route replace` would do).
+    const foreign = await foreignRoutesTo(run, changes.replace);
+    const free = changes.replace.filter((r) => !foreign.some((f) => f.destination === r.destination.text));
+    if (free.length > 0) {
+      await applyRouteChanges(run, { replace: free, remove: [] });
+      logger.info({ routes: free.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+    }
+    if (foreign.length > 0) {
+      const list = foreign.map((f) => `${f.destination} dev ${f.device} proto ${f.protocol}`).join(', ');
+      throw new SyncError(`routes of someone else to our destinations, left alone: ${list}`);
+    }
   }
 
   async function ensureForwarding(run: CommandRunner): Promise<void> {
