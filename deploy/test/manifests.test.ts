@@ -116,7 +116,7 @@ describe('RBAC', () => {
 
   it('binds every role to the controller ServiceAccount', () => {
     const account = find('ServiceAccount');
-    for (const binding of seed.filter((manifest) => manifest.kind.endsWith('Binding'))) {
+    for (const binding of seed.filter((manifest) => manifest.kind === 'RoleBinding' || manifest.kind === 'ClusterRoleBinding')) {
       expect(getField(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
       expect(seed.some((role) => role.kind === getField(binding, 'roleRef.kind') && role.metadata.name === getField(binding, 'roleRef.name'))).toBe(true);
     }
@@ -129,6 +129,45 @@ describe('RBAC', () => {
       expect(rule.resources).not.toContain('secrets');
       if (rule.resources.includes('clusters')) expect(rule.verbs).toEqual(['list', 'watch']);
     }
+  });
+});
+
+describe("the ValidatingAdmissionPolicy that narrows the controller's writes (issue 17)", () => {
+  const policy = find('ValidatingAdmissionPolicy');
+  const account = find('ServiceAccount');
+  const resourceRules = getField(policy, 'spec.matchConstraints.resourceRules') as { apiGroups: string[]; resources: string[]; operations: string[] }[];
+  const OPERATION: Record<string, string> = { create: 'CREATE', update: 'UPDATE', patch: 'UPDATE', delete: 'DELETE' };
+
+  it('applies to the controller ServiceAccount only, and denies', () => {
+    expect(getField(policy, 'spec.matchConditions')).toEqual([
+      expect.objectContaining({ expression: `request.userInfo.username == 'system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}'` }),
+    ]);
+    const binding = find('ValidatingAdmissionPolicyBinding');
+    expect(getField(binding, 'spec.policyName')).toBe(policy.metadata.name);
+    expect(getField(binding, 'spec.validationActions')).toEqual(['Deny']);
+    expect(getField(policy, 'spec.failurePolicy')).toBe('Fail');
+  });
+
+  it('covers every write the ClusterRole grants in shoot namespaces, so a kind added to RBAC must be added here', () => {
+    const clusterRules = getField(find('ClusterRole'), 'rules') as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    for (const rule of clusterRules) {
+      for (const verb of rule.verbs.filter((v) => v in OPERATION)) {
+        for (const group of rule.apiGroups) {
+          for (const resource of rule.resources) {
+            const covered = resourceRules.some(
+              (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.operations.includes(OPERATION[verb]!),
+            );
+            expect(covered, `${verb} ${group}/${resource}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('checks the shoot namespace label and the managed-by label the controller puts on what it creates', () => {
+    const expressions = (getField(policy, 'spec.validations') as { expression: string }[]).map((v) => v.expression).join('\n');
+    expect(expressions).toContain("variables.namespaceLabels['gardener.cloud/role'] == 'shoot'");
+    expect(expressions).toContain("variables.labels['app.kubernetes.io/managed-by'] == 'overlap-seed-controller'");
   });
 });
 

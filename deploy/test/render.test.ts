@@ -21,6 +21,8 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
   it('seed: the controller with its RBAC, webhook, PDB, Service and ServiceMonitor', () => {
     expect(ids(renderKustomization(join(DEPLOY, 'seed')))).toEqual([
       'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration//overlap-seed-controller',
+      'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy//overlap-seed-controller-writes',
+      'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding//overlap-seed-controller-writes',
       'apps/v1/Deployment/overlap-system/overlap-seed-controller',
       'monitoring.coreos.com/v1/ServiceMonitor/overlap-system/overlap-seed-controller',
       'policy/v1/PodDisruptionBudget/overlap-system/overlap-seed-controller',
@@ -50,7 +52,7 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
 
   it('examples/seed: pinned images, the cert-manager certificate and its CA injected into the webhook', () => {
     const rendered = renderKustomization(join(DEPLOY, 'examples/seed'));
-    expect(rendered).toHaveLength(18);
+    expect(rendered).toHaveLength(20);
     const deployment = rendered.find((manifest) => manifest.kind === 'Deployment');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].image')).toBe('registry.example.com/overlap/seed-controller:0.1.0');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_AGENT_IMAGE].value')).toBe(
