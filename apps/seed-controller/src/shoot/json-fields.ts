@@ -5,7 +5,7 @@ import { InputError } from '@overlap/cidr';
  * missing (or null) section reads as absent; a section of another type (`networking: "abc"`) is refused, naming
  * it under `base`, since reading it as absent would give a confident but wrong plan.
  */
-export function at(value: unknown, path: readonly string[], base: string): unknown {
+export function at(value: unknown, path: readonly string[], base = ''): unknown {
   let current = value;
   let where = base;
   for (const key of path) {
@@ -14,7 +14,7 @@ export function at(value: unknown, path: readonly string[], base: string): unkno
       throw new InputError(where, JSON.stringify(current), 'must be an object');
     }
     current = (current as Record<string, unknown>)[key];
-    where = `${where}.${key}`;
+    where = where === '' ? key : `${where}.${key}`;
   }
   return current;
 }
