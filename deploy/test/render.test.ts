@@ -52,8 +52,9 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
 
   it('examples/seed: pinned images, the cert-manager certificate and its CA injected into the webhook', () => {
     const rendered = renderKustomization(join(DEPLOY, 'examples/seed'));
-    // The base and monitoring, plus the CA's Issuer and Certificate and the serving certificate's Issuer and Certificate.
-    expect(rendered).toHaveLength(20);
+    // The base (with the admission policy and its binding) and monitoring, plus the CA's Issuer and Certificate and
+    // the serving certificate's Issuer and Certificate.
+    expect(rendered).toHaveLength(22);
     const deployment = rendered.find((manifest) => manifest.kind === 'Deployment');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].image')).toBe('registry.example.com/overlap/seed-controller:0.1.0');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_AGENT_IMAGE].value')).toBe(

@@ -33,7 +33,15 @@ const deploymentOf = (namespace: string) => {
 const ours = () => OWNED.flatMap((path) => harness.api.list(path)).filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'overlap-seed-controller');
 const ownPath = (object: (typeof OWN_OBJECTS)[number]): string => {
   const plural = `${object.kind.toLowerCase()}s`.replace('ys', 'ies');
-  const group = { MutatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1', Deployment: '/apis/apps/v1', Namespace: '/api/v1' }[object.kind] ?? '/apis/rbac.authorization.k8s.io/v1';
+  const admission = '/apis/admissionregistration.k8s.io/v1';
+  const groups: Record<string, string> = {
+    MutatingWebhookConfiguration: admission,
+    ValidatingAdmissionPolicy: admission,
+    ValidatingAdmissionPolicyBinding: admission,
+    Deployment: '/apis/apps/v1',
+    Namespace: '/api/v1',
+  };
+  const group = groups[object.kind] ?? '/apis/rbac.authorization.k8s.io/v1';
   return `${group}/${object.namespace ? `namespaces/${object.namespace}/` : ''}${plural}`;
 };
 
@@ -109,7 +117,7 @@ describe('overlap uninstall', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines.slice(0, 2)).toEqual(['deleted MutatingWebhookConfiguration overlap-seed-controller', 'deleted Deployment overlap-system/overlap-seed-controller']);
     expect(lines).toContain(`removed the injection from Deployment ${ONE}/kube-apiserver`);
-    expect(lines.at(-1)).toBe('deleted Role default/overlap-seed-controller-events');
+    expect(lines.at(-1)).toBe('deleted ValidatingAdmissionPolicy overlap-seed-controller-writes');
     for (const namespace of SHOOTS) expect(deploymentOf(namespace), namespace).toEqual(before.get(namespace));
     expect(ours()).toEqual([]);
     for (const object of OWN_OBJECTS) expect(harness.api.get(`${ownPath(object)}/${object.name}`), object.kind).toBeUndefined();

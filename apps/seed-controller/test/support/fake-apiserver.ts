@@ -19,6 +19,8 @@ const KINDS: Record<string, string> = {
   namespaces: 'Namespace',
   pods: 'Pod',
   mutatingwebhookconfigurations: 'MutatingWebhookConfiguration',
+  validatingadmissionpolicies: 'ValidatingAdmissionPolicy',
+  validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
   clusterroles: 'ClusterRole',
   clusterrolebindings: 'ClusterRoleBinding',
   roles: 'Role',
