@@ -66,7 +66,32 @@ describe('the seed controller', () => {
     const mount = getField(container, 'volumeMounts.[name=webhook-tls].mountPath');
     expect(getField(container, 'env.[name=OVERLAP_TLS_CERT_FILE].value')).toBe(`${mount}/tls.crt`);
     expect(getField(container, 'env.[name=OVERLAP_TLS_KEY_FILE].value')).toBe(`${mount}/tls.key`);
-    expect(getField(pod, 'spec.volumes.[name=webhook-tls].secret.secretName')).toBe(getField(find('Certificate'), 'spec.secretName'));
+    expect(getField(container, 'env.[name=OVERLAP_TLS_CA_FILE].value')).toBe(`${mount}/ca.crt`);
+    expect(getField(pod, 'spec.volumes.[name=webhook-tls].secret.secretName')).toBe(getField(find('Certificate', 'overlap-seed-controller-webhook'), 'spec.secretName'));
+  });
+
+  it('serves the shoot webhook under a name its certificate carries, signed by a CA that outlives the certificate', () => {
+    const service = find('Service');
+    const url = new URL(String(getField(container, 'env.[name=OVERLAP_SHOOT_WEBHOOK_URL].value')));
+    expect(url.hostname).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc`);
+    expect(getField(service, `spec.ports.[port=${url.port === '' ? 443 : Number(url.port)}].targetPort`)).toBe('webhook');
+    const certificate = find('Certificate', 'overlap-seed-controller-webhook');
+    expect(getField(certificate, 'spec.dnsNames')).toContain(url.hostname);
+    // Renewing the serving certificate keeps ca.crt, so the caBundle in every shoot stays valid.
+    const issuer = find('Issuer', String(getField(certificate, 'spec.issuerRef.name')));
+    const ca = find('Certificate', String(getField(issuer, 'spec.ca.secretName')));
+    expect(getField(ca, 'spec.isCA')).toBe(true);
+    expect(getField(container, 'env.[name=OVERLAP_SHOOT_AGENT_IMAGE].value')).toMatch(/\/overlap\/shoot-vpn-agent:/);
+  });
+
+  it("opens Gardener's network policies from the shoots' kube-apiservers to the webhook port", () => {
+    const annotations = getField(find('Service'), 'metadata.annotations') as Record<string, string>;
+    const prefix = 'networking.resources.gardener.cloud/';
+    expect(JSON.parse(annotations[`${prefix}from-all-webhook-targets-allowed-ports`]!)).toEqual([
+      { protocol: 'TCP', port: getField(container, 'ports.[name=webhook].containerPort') },
+    ]);
+    expect(JSON.parse(annotations[`${prefix}namespace-selectors`]!)).toEqual([{ matchLabels: { 'gardener.cloud/role': 'shoot' } }]);
+    expect(annotations[`${prefix}pod-label-selector-namespace-alias`]).toBe('extensions');
   });
 
   it('is covered by its PodDisruptionBudget, Service and ServiceMonitor', () => {
@@ -123,10 +148,11 @@ describe('RBAC', () => {
     expect(getField(pod, 'spec.serviceAccountName')).toBe(account.metadata.name);
   });
 
-  it('grants no wildcards, no secrets and no writes to Clusters', () => {
+  it('grants no wildcards, no changes to Secrets in place and no writes to Clusters', () => {
     for (const rule of rules) {
       expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
-      expect(rule.resources).not.toContain('secrets');
+      // The Secrets of the controller are immutable and named after their content: created and deleted only.
+      if (rule.resources.includes('secrets')) expect(rule.verbs.filter((verb) => verb === 'update' || verb === 'patch')).toEqual([]);
       if (rule.resources.includes('clusters')) expect(rule.verbs).toEqual(['list', 'watch']);
     }
   });

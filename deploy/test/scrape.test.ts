@@ -136,6 +136,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       OVERLAP_METRICS_ADDRESS: '127.0.0.1:0',
       OVERLAP_TLS_CERT_FILE: join(dir, 'tls.crt'),
       OVERLAP_TLS_KEY_FILE: join(dir, 'tls.key'),
+      OVERLAP_TLS_CA_FILE: join(dir, 'ca.crt'),
       KUBECONFIG: join(dir, 'kubeconfig'),
     };
     controller = startProcess(process.execPath, [controllerScript], env);
@@ -187,6 +188,9 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
         'watch clusters ',
         'watch configmaps ',
         `create configmaps ${OVERLAP}`,
+        'watch managedresources ',
+        `create secrets ${OVERLAP}`,
+        `create managedresources ${OVERLAP}`,
         `get deployments ${OVERLAP}`,
         `patch deployments ${OVERLAP}`,
         `create leases ${account.namespace}`,

@@ -156,3 +156,49 @@ describe('overlap dev-cert', () => {
     expect(run.stdout.trim().split('\n').at(-1)).toBe(readFileSync(join(out, 'ca.crt')).toString('base64'));
   });
 });
+
+describe('overlap plan: the shoot side', () => {
+  it('lists the ManagedResource, its Secret and the webhook configuration it carries among the objects', () => {
+    const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+    const refs = report.objects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`);
+    expect(refs).toEqual(expect.arrayContaining([
+      'ManagedResource/extension-overlap-shoot-webhooks',
+      expect.stringMatching(/^Secret\/extension-overlap-shoot-webhooks-[0-9a-f]{8}$/),
+      'MutatingWebhookConfiguration/overlap-vpn-shoot',
+    ]));
+  });
+
+  it('shows the patch for the example vpn-shoot as vpnShoot.patch: the agent and the marker', () => {
+    const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+    expect(report.vpnShoot.outcome).toBe('injected');
+    expect(report.vpnShoot.source).toBe(join(EXAMPLES, 'vpn-shoot-statefulset.yaml'));
+    expect(report.vpnShoot.patch.map((op: { op: string; path: string }) => `${op.op} ${op.path}`)).toEqual([
+      'add /spec/template/spec/containers/3',
+      'add /spec/template/metadata/annotations',
+    ]);
+    expect(report.vpnShoot.patch[0].value.name).toBe('shoot-vpn-agent');
+  });
+
+  it('with --webhook-ca the webhook carries that CA; with --vpn-shoot another manifest is patched', () => {
+    const ca = join(tmp, 'ca.crt');
+    writeFileSync(ca, 'PEM\n');
+    const recent = join(tmp, 'vpn-shoot-recent.yaml');
+    writeFileSync(recent, readFileSync(join(EXAMPLES, 'vpn-shoot-statefulset.yaml'), 'utf8').replaceAll(':0.38.0', ':0.45.0'));
+    const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'), '--webhook-ca', ca, '--vpn-shoot', recent);
+    const webhooks = report.objects.find((o: { kind: string }) => o.kind === 'MutatingWebhookConfiguration');
+    expect(Buffer.from(webhooks.webhooks[0].clientConfig.caBundle, 'base64').toString('utf8')).toBe('PEM\n');
+    expect(report.vpnShoot).toMatchObject({ source: recent, outcome: 'translates_itself', patch: [] });
+  });
+
+  it('a shoot without overlap gets no ManagedResource, so no webhook touches vpn-shoot', () => {
+    const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-no-overlap.yaml'));
+    expect(report.objects).toEqual([]);
+    expect(report.vpnShoot).toMatchObject({ outcome: 'not_called', patch: [] });
+  });
+
+  it('--vpn-shoot that holds no workload names the flag', () => {
+    const run = overlap('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'), '--vpn-shoot', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^overlap plan: --vpn-shoot: ".*cluster-ha-overlap.yaml" does not hold a StatefulSet or Deployment\n$/);
+  });
+});

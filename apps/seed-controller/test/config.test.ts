@@ -15,7 +15,7 @@ describe('parseControllerConfig', () => {
       identity: 'overlap-seed-controller-abc',
       leaseSeconds: 15,
       resyncSeconds: 300,
-      injection: { agentBackend: 'auto', caBundleSecret: 'ca-vpn-bundle' },
+      injection: { agentBackend: 'auto', caBundleSecret: 'overlap-vpn-ca-bundle' },
     });
   });
 
@@ -32,7 +32,20 @@ describe('parseControllerConfig', () => {
     [[], { OVERLAP_RESYNC_PERIOD: '0' }, 'OVERLAP_RESYNC_PERIOD: "0" must be a positive whole number of seconds'],
     [['--agent-backend', 'ebpf'], {}, '--agent-backend: "ebpf" must be one of auto, iptables, nftables'],
     [[], { OVERLAP_LOG_LEVEL: 'loud' }, 'OVERLAP_LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace'],
+    [[], { OVERLAP_SHOOT_WEBHOOK_URL: 'http://overlap.svc' }, 'OVERLAP_SHOOT_WEBHOOK_URL: "http://overlap.svc" must be an https:// URL'],
+    [['--shoot-webhook-url', 'https://overlap.svc/path'], {}, '--shoot-webhook-url: "https://overlap.svc/path" must be an https:// URL of the controller\'s Service, without path'],
   ])('%j %j: names the flag or variable', (argv, env, message) => {
     expect(() => parseControllerConfig(argv, env)).toThrow(message);
+  });
+
+  it('the shoot webhook: the Service URL, the CA file and the shoot agent image, with the agent backend and log level', () => {
+    const config = parseControllerConfig(['--shoot-agent-image', 'registry/shoot-vpn-agent:2'], { OVERLAP_AGENT_BACKEND: 'nftables' });
+    expect(config.shootWebhook).toEqual({
+      agent: { image: 'registry/shoot-vpn-agent:2', backend: 'nftables', logLevel: 'info' },
+      baseUrl: 'https://overlap-seed-controller.overlap-system.svc',
+      caFile: '/etc/overlap/webhook-tls/ca.crt',
+      timeoutSeconds: 5,
+    });
+    expect(parseControllerConfig([], { OVERLAP_SHOOT_WEBHOOK_URL: 'https://overlap.example.svc:8443/' }).shootWebhook.baseUrl).toBe('https://overlap.example.svc:8443');
   });
 });

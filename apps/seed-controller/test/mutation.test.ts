@@ -103,10 +103,10 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
         projected: {
           defaultMode: 420,
           sources: [
-            { secret: { name: 'ca-vpn-bundle', items: [{ key: 'bundle.crt', path: 'ca.crt' }] } },
+            { secret: { name: 'overlap-vpn-ca-bundle', items: [{ key: 'bundle.crt', path: 'ca.crt' }] } },
             {
               secret: {
-                name: 'kube-apiserver-http-proxy',
+                name: 'overlap-kube-apiserver-http-proxy',
                 items: [
                   { key: 'tls.crt', path: 'tls.crt' },
                   { key: 'tls.key', path: 'tls.key' },
@@ -116,9 +116,9 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
           ],
         },
       },
-      { name: 'http-proxy', secret: { secretName: 'kube-apiserver-http-proxy-client', defaultMode: 0o640 } },
+      { name: 'http-proxy', secret: { secretName: 'overlap-kube-apiserver-http-proxy-client', defaultMode: 0o640 } },
       { name: 'egress-selection-config', configMap: { name: plan.configMaps!.egress.metadata!.name } },
-      { name: 'ca-vpn', secret: { secretName: 'ca-vpn-bundle' } },
+      { name: 'ca-vpn', secret: { secretName: 'overlap-vpn-ca-bundle' } },
     ]);
   });
 

@@ -8,6 +8,7 @@ import { applyPatch } from 'rfc6902';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { mutateDeployment } from '../src/inject/mutate.ts';
+import { mountedRefs, mountedVersion } from '../src/owned/mounts.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
@@ -17,6 +18,7 @@ import { deploymentReview } from './support/admission-review.ts';
 import { eventually } from './support/eventually.ts';
 import { apartCluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
 import { httpsRequest } from './support/https-client.ts';
+import { objectsOf } from './support/owned-objects.ts';
 
 const OVERLAP_NS = 'shoot--dev--overlap';
 const APART_NS = 'shoot--dev--apart';
@@ -32,6 +34,10 @@ const deploymentIn = (namespace: string): V1Deployment => {
   deployment.metadata!.namespace = namespace;
   return deployment;
 };
+
+const present = objectsOf(entries.values());
+/** Objects the webhook's cache lacks, as `Kind/name`. */
+const missing = new Set<string>();
 
 let dir: string;
 let ca: string;
@@ -51,6 +57,7 @@ beforeAll(async () => {
     certFile: join(dir, 'tls.crt'),
     keyFile: join(dir, 'tls.key'),
     lookup: (namespace) => entries.get(namespace) ?? { state: 'unknown' },
+    objects: (namespace, ref) => (missing.has(ref) ? undefined : present(namespace, ref)),
     metrics,
     logger: pino({ level: 'silent' }),
     isReady: () => ready,
@@ -83,9 +90,26 @@ describe('the admission webhook over HTTPS', () => {
     const { status, review: answer } = await review(body);
     expect(status).toBe(200);
     expect(answer).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: body.request.uid, allowed: true } });
-    const expected = mutateDeployment(original, planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS).injection);
+    const injection = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS).injection!;
+    const mounted = [...mountedRefs(injection.volumes)].map((ref) => [ref, present(OVERLAP_NS, ref)!] as const);
+    const expected = mutateDeployment(original, { ...injection, mountedVersion: mountedVersion(mounted) });
     expect(expected.outcome).toBe('injected');
     expect(patched(original, answer.response)).toEqual(expected.deployment);
+  });
+
+  it('waits, admitting unchanged, while a Secret or ConfigMap the injection mounts is missing from its cache', async () => {
+    const injection = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS).injection!;
+    for (const ref of mountedRefs(injection.volumes)) {
+      missing.add(ref);
+      try {
+        const { review: answer } = await review(deploymentReview(deploymentIn(OVERLAP_NS)));
+        expect(answer.response, ref).toEqual({ uid: expect.any(String), allowed: true });
+      } finally {
+        missing.delete(ref);
+      }
+    }
+    const counts = Object.fromEntries((await metrics.admissions.get()).values.map((v) => [v.labels.outcome, v.value]));
+    expect(counts.waiting_for_objects).toBe(mountedRefs(injection.volumes).size);
   });
 
   it('re-admitting the injected Deployment (UPDATE) returns no patch', async () => {
@@ -132,9 +156,9 @@ describe('the admission webhook over HTTPS', () => {
     const counts = Object.fromEntries(
       (await metrics.admissions.get()).values.map((v) => [v.labels.outcome, v.value]),
     );
-    expect(counts).toEqual({ injected: 3, unchanged: 4, removed: 1, error: 3 });
+    expect(counts).toEqual({ injected: 3, unchanged: 4, removed: 1, waiting_for_objects: 5, error: 3 });
     const histogram = await metrics.admissionDuration.get();
-    expect(histogram.values.find((v) => v.metricName === 'overlap_webhook_admission_duration_seconds_count')?.value).toBe(11);
+    expect(histogram.values.find((v) => v.metricName === 'overlap_webhook_admission_duration_seconds_count')?.value).toBe(16);
     const injections = await metrics.injections.get();
     expect(injections.values).toEqual([expect.objectContaining({ labels: { namespace: OVERLAP_NS }, value: 3 })]);
   });
@@ -149,6 +173,7 @@ describe('the admission webhook over HTTPS', () => {
       certFile: join(mounted, 'tls.crt'),
       keyFile: join(mounted, 'tls.key'),
       lookup: () => ({ state: 'unknown' }),
+      objects: () => undefined,
       metrics: new ControllerMetrics('test', false),
       logger: pino({ level: 'silent' }),
       isReady: () => true,

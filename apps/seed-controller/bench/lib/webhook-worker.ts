@@ -7,6 +7,7 @@ import { ControllerMetrics } from '../../src/telemetry/metrics.ts';
 import type { PlanEntry } from '../../src/webhook/admission.ts';
 import { startWebhookServer } from '../../src/webhook/server.ts';
 import { apartCluster, overlappingCluster } from '../../test/support/fixtures.ts';
+import { objectsOf } from '../../test/support/owned-objects.ts';
 
 const { certFile, keyFile } = workerData as { certFile: string; keyFile: string };
 const plans = new Map<string, PlanEntry>();
@@ -19,6 +20,7 @@ const server = await startWebhookServer({
   certFile,
   keyFile,
   lookup: (namespace) => plans.get(namespace) ?? { state: 'unknown' },
+  objects: objectsOf(plans.values()),
   metrics: new ControllerMetrics('bench', false),
   logger: pino({ level: 'silent' }),
   isReady: () => true,

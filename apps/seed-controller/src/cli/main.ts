@@ -6,12 +6,14 @@ import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
+import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { generateDevCertificates } from './dev-cert.ts';
 import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
 import { formatPlanText } from './plan-text.ts';
 
 const USAGE = `usage:
-  overlap plan -f CLUSTER_FILE [--deployment FILE] [--backend iptables|nftables] [--output text|json]
+  overlap plan -f CLUSTER_FILE [--deployment FILE] [--vpn-shoot FILE] [--webhook-ca FILE] [--backend iptables|nftables] [--output text|json]
   overlap plan --seed-pods CIDR --shoot-pods LIST [--shoot-services LIST] [--shoot-nodes LIST] [--ha] [...]
   overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace overlap-system] [--days 365]
 `;
@@ -42,12 +44,7 @@ function isInputProblem(error: unknown): boolean {
 }
 
 function readDocument(path: string, field: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readText(path, field);
   try {
     return parseYaml(text);
   } catch (error) {
@@ -55,13 +52,21 @@ function readDocument(path: string, field: string): unknown {
   }
 }
 
-/** The sample sits in examples/, two levels above src/cli/ and one above dist/; look upwards for it. */
-function sampleDeploymentPath(): string {
+/** The samples sit in examples/, two levels above src/cli/ and one above dist/; look upwards for them. */
+function samplePath(file: string, flag: string): string {
   for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'examples', 'kube-apiserver-deployment.yaml');
+    const candidate = join(dir, 'examples', file);
     if (existsSync(candidate)) return candidate;
   }
-  throw new InputError('--deployment', '', 'is required: the bundled sample Deployment was not found');
+  throw new InputError(flag, '', `is required: the bundled sample ${file} was not found`);
+}
+
+function readText(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
@@ -77,6 +82,8 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
     options: {
       file: { type: 'string', short: 'f' },
       deployment: { type: 'string' },
+      'vpn-shoot': { type: 'string' },
+      'webhook-ca': { type: 'string' },
       'seed-pods': { type: 'string' },
       'shoot-pods': { type: 'string' },
       'shoot-services': { type: 'string' },
@@ -88,9 +95,16 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   });
   const backend = oneOf<Backend>(values.backend, ['iptables', 'nftables'], '--backend');
   const output = oneOf(values.output, ['text', 'json'], '--output');
-  const deploymentPath = values.deployment ?? sampleDeploymentPath();
+  const deploymentPath = values.deployment ?? samplePath('kube-apiserver-deployment.yaml', '--deployment');
   const deployment = readDocument(deploymentPath, '--deployment') as V1Deployment;
   if (deployment?.kind !== 'Deployment') throw new InputError('--deployment', deploymentPath, 'does not hold a Deployment');
+  const vpnShootPath = values['vpn-shoot'] ?? samplePath('vpn-shoot-statefulset.yaml', '--vpn-shoot');
+  const vpnShoot = readDocument(vpnShootPath, '--vpn-shoot') as VpnShootWorkload;
+  if (vpnShoot?.kind !== 'StatefulSet' && vpnShoot?.kind !== 'Deployment') {
+    throw new InputError('--vpn-shoot', vpnShootPath, 'does not hold a StatefulSet or Deployment');
+  }
+  // Without --webhook-ca the plan shows the webhook without caBundle; the controller always sets its CA.
+  const caBundle = values['webhook-ca'] === undefined ? '' : readText(values['webhook-ca'], '--webhook-ca');
 
   const flagNetworks = ['seed-pods', 'shoot-pods', 'shoot-services', 'shoot-nodes'] as const;
   let facts: ShootFacts;
@@ -118,7 +132,14 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   }
   // The sample stands for the kube-apiserver of this very shoot.
   if (values.deployment === undefined) deployment.metadata = { ...deployment.metadata, namespace: facts.namespace };
-  const report = planReport(facts, fields, backend, { source: deploymentPath, object: deployment });
+  const report = planReport(
+    facts,
+    fields,
+    backend,
+    { source: deploymentPath, object: deployment },
+    { source: vpnShootPath, object: vpnShoot },
+    { baseUrl: DEFAULT_SHOOT_WEBHOOK_URL, caBundle, timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS },
+  );
   out.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatPlanText(report));
   return 0;
 }

@@ -1,12 +1,16 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { type Family, type NetworkFields, parseNetworks } from '@overlap/cidr';
 import { type Backend, EMPTY_LIVE_STATE, desiredRules, natRequired, renderApply } from '@overlap/natrules';
 import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
 import { ENVOY_GID, SEED_TUNNEL_DEVICE } from '../inject/names.ts';
 import { type JsonPatch, deploymentPatch } from '../inject/patch.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';
+import { ownedObjects } from '../owned/objects.ts';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import { type ShootPlan, planFromFacts } from '../shoot/shoot-plan.ts';
+import { type VpnShootOutcome, mutateVpnShoot } from '../vpn-shoot/mutate-vpn-shoot.ts';
+import { DEFAULT_SHOOT_AGENT_SETTINGS, type VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
+import { type ShootWebhookSettings, shootWebhookObjects } from '../vpn-shoot/shoot-webhooks.ts';
 
 /** The defaults of CONTRACTS.md for the shoot side (vpn-shoot's tunnel and egress devices). */
 const SHOOT_TUNNEL_DEVICE = 'tun0';
@@ -60,6 +64,18 @@ export interface PlanReport {
   readonly seedRules: string;
   readonly shootRules: string;
   readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
+  /**
+   * What the controller keeps for this shoot: the objects in its seed namespace, then the webhook configuration
+   * that the ManagedResource puts into the shoot.
+   */
+  readonly objects: readonly KubernetesObject[];
+  /** What the shoot webhook would do to this vpn-shoot; `not_called` when the shoot gets no webhook. */
+  readonly vpnShoot: {
+    readonly source: string;
+    readonly outcome: VpnShootOutcome | 'not_called';
+    readonly detail: string;
+    readonly patch: JsonPatch;
+  };
 }
 
 function rules(plan: ShootPlan, role: 'seed' | 'shoot', backend: Backend): string {
@@ -73,14 +89,19 @@ function rules(plan: ShootPlan, role: 'seed' | 'shoot', backend: Backend): strin
   return renderApply(backend, ruleSet, EMPTY_LIVE_STATE(backend));
 }
 
-/** The whole dry run: decision, mappings, both sides' rules, and the patch the webhook would send. */
+/** The whole dry run: decision, mappings, both sides' rules, the objects kept, and the patches both webhooks would send. */
 export function planReport(
   facts: ShootFacts,
   fields: NetworkFields,
   backend: Backend,
   deployment: { readonly source: string; readonly object: V1Deployment },
+  vpnShoot: { readonly source: string; readonly object: VpnShootWorkload },
+  shootWebhook: ShootWebhookSettings,
 ): PlanReport {
   const plan = planFromFacts(facts, DEFAULT_INJECTION_SETTINGS, fields);
+  const objects = ownedObjects(plan, { shootWebhook });
+  const shootObjects = plan.injection ? [shootWebhookObjects(facts.namespace, shootWebhook).webhookConfiguration as KubernetesObject] : [];
+  const shootMutation = plan.injection ? mutateVpnShoot(vpnShoot.object, DEFAULT_SHOOT_AGENT_SETTINGS) : undefined;
   const decision = { ha: facts.haVpn, overlap: plan.decision.overlap.overlap };
   const seedNat = natRequired('seed', decision);
   const shootNat = natRequired('shoot', decision);
@@ -101,6 +122,13 @@ export function planReport(
       source: deployment.source,
       outcome: mutation.outcome,
       patch: deploymentPatch(deployment.object, mutation.deployment),
+    },
+    objects: [...objects, ...shootObjects],
+    vpnShoot: {
+      source: vpnShoot.source,
+      outcome: shootMutation?.outcome ?? 'not_called',
+      detail: shootMutation?.detail ?? 'the shoot gets no ManagedResource and so no webhook for vpn-shoot',
+      patch: shootMutation ? deploymentPatch(vpnShoot.object, shootMutation.object) : [],
     },
   };
 }

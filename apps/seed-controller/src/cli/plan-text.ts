@@ -30,6 +30,17 @@ export function formatPlanText(report: PlanReport): string {
     ...(report.deployment.patch.length === 0
       ? ['  (none: the Deployment stays exactly as it is)']
       : JSON.stringify(report.deployment.patch, null, 2).split('\n').map((line) => `  ${line}`)),
+    '',
+    'objects the controller keeps for this shoot:',
+    ...(report.objects.length === 0
+      ? ['  (none)']
+      : report.objects.map((o) => `  ${o.kind}/${o.metadata?.name}${o.metadata?.namespace ? '' : ' (in the shoot, through the ManagedResource)'}`)),
+    '',
+    `vpn-shoot patch (${report.vpnShoot.outcome}; against ${report.vpnShoot.source}):`,
+    `  why: ${report.vpnShoot.detail}`,
+    ...(report.vpnShoot.patch.length === 0
+      ? ['  (none: vpn-shoot stays exactly as it is)']
+      : JSON.stringify(report.vpnShoot.patch, null, 2).split('\n').map((line) => `  ${line}`)),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { InputError } from '@overlap/cidr';
 import { DEFAULT_INJECTION_SETTINGS, type InjectionSettings } from '../inject/settings.ts';
+import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
+import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
 
 export interface ControllerConfig {
   readonly kubeconfig: string | undefined;
@@ -16,7 +18,19 @@ export interface ControllerConfig {
   readonly resyncSeconds: number;
   readonly logLevel: string;
   readonly injection: InjectionSettings;
+  /** The webhook the controller puts into each overlapping HA shoot, and the sidecar it adds to vpn-shoot. */
+  readonly shootWebhook: ShootWebhookConfig;
 }
+
+export interface ShootWebhookConfig {
+  readonly agent: ShootAgentSettings;
+  /** How a shoot's kube-apiserver (in the seed) reaches this controller's Service. */
+  readonly baseUrl: string;
+  /** The CA of the serving certificate: the webhook's caBundle in every shoot, re-read on each reconcile. */
+  readonly caFile: string;
+  readonly timeoutSeconds: number;
+}
+
 
 /** Every setting is a flag, or the env variable beside it (flags win), or the default. */
 const SETTINGS = {
@@ -38,6 +52,9 @@ const SETTINGS = {
   'proxy-client-secret': { env: 'OVERLAP_PROXY_CLIENT_SECRET', fallback: DEFAULT_INJECTION_SETTINGS.proxyClientSecret },
   'agent-backend': { env: 'OVERLAP_AGENT_BACKEND', fallback: DEFAULT_INJECTION_SETTINGS.agentBackend },
   'agent-log-level': { env: 'OVERLAP_AGENT_LOG_LEVEL', fallback: DEFAULT_INJECTION_SETTINGS.agentLogLevel },
+  'shoot-agent-image': { env: 'OVERLAP_SHOOT_AGENT_IMAGE', fallback: DEFAULT_SHOOT_AGENT_SETTINGS.image },
+  'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: DEFAULT_SHOOT_WEBHOOK_URL },
+  'tls-ca-file': { env: 'OVERLAP_TLS_CA_FILE', fallback: '/etc/overlap/webhook-tls/ca.crt' },
 } as const;
 
 type Setting = keyof typeof SETTINGS;
@@ -56,6 +73,19 @@ function address(value: string, field: string): { host: string; port: number } {
     throw new InputError(field, value, 'must be HOST:PORT with a port from 0 to 65535');
   }
   return { host: value.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+function httpsUrl(value: string, field: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(field, value, 'must be an https:// URL of the controller\'s Service');
+  }
+  if (url.protocol !== 'https:' || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new InputError(field, value, 'must be an https:// URL of the controller\'s Service, without path, query or fragment');
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function positive(value: string, field: string): number {
@@ -104,6 +134,16 @@ export function parseControllerConfig(argv: readonly string[], env: NodeJS.Proce
       proxyClientSecret: text('proxy-client-secret'),
       agentBackend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
       agentLogLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+    },
+    shootWebhook: {
+      agent: {
+        image: text('shoot-agent-image'),
+        backend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
+        logLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+      },
+      baseUrl: parsed('shoot-webhook-url', httpsUrl),
+      caFile: text('tls-ca-file'),
+      timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS,
     },
   };
 }

@@ -1,14 +1,19 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type V1ConfigMap, makeInformer } from '@kubernetes/client-node';
+import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
+import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
+import { pkiMaterial } from '../pki/secrets.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
+import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
 import { ClusterWatch } from './cluster-watch.ts';
-import type { ControllerConfig } from './config.ts';
+import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
-import { OWNED_SELECTOR, kubeShootApi } from './shoot-api.ts';
+import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -36,16 +41,20 @@ export async function startController(
 ): Promise<RunningController> {
   let synced = false;
   let stopped = false;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const configMaps = makeInformer<V1ConfigMap>(
-    kubeConfig,
-    '/api/v1/configmaps',
-    () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
-    OWNED_SELECTOR,
+  // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
+  const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
+    OWNED_KINDS.map((kind) => {
+      const client = kind.client(kubeConfig);
+      return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
+    }),
   );
+  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
+  const pki = pkiMaterial(config.injection, () => new Date());
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, (namespace) => configMaps.list(namespace)),
+    kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
+    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook) }),
+    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({
     worker: async (namespace) => {
@@ -62,6 +71,16 @@ export async function startController(
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
     if (elector.leading) queue.add(namespace);
   });
+  // Someone deleting or editing an object of ours is repaired at once, not at the next resync. Our own writes
+  // come back here too; their reconcile finds nothing to do.
+  for (const informer of informers.values()) {
+    for (const event of ['update', 'delete'] as const) {
+      informer.on(event, (object) => {
+        const namespace = object.metadata?.namespace;
+        if (namespace && elector.leading && plans.lookup(namespace).state !== 'unknown') queue.add(namespace);
+      });
+    }
+  }
   const elector = new LeaderElector(
     kubeConfig,
     {
@@ -87,9 +106,14 @@ export async function startController(
       certFile: config.certFile,
       keyFile: config.keyFile,
       lookup: plans.lookup,
+      objects: (namespace, ref) => {
+        const [kind, name] = ref.split('/') as [string, string];
+        return informers.get(ownedKind(kind))!.get(name, namespace);
+      },
       metrics,
       logger,
       isReady,
+      shootAgent: config.shootWebhook.agent,
     });
   } catch (error) {
     status.server.close();
@@ -97,7 +121,10 @@ export async function startController(
   }
 
   const isStopped = (): boolean => stopped;
-  await Promise.all([clusters.start(), listedOnce(configMaps, 'ConfigMap', logger, isStopped)]);
+  await Promise.all([
+    clusters.start(),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
+  ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -118,7 +145,7 @@ export async function startController(
       queue.stop();
       await elector.stop();
       clusters.stop();
-      await configMaps.stop();
+      for (const informer of informers.values()) await informer.stop();
       await webhook.close();
       await closeServer(status.server);
     },
@@ -149,6 +176,18 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
     });
     attempt();
   });
+}
+
+/** The CA is read whenever a shoot's objects are built, so a rotated CA reaches the shoots on the next resync. */
+function shootWebhookSettings(config: ShootWebhookConfig): ShootWebhookSettings {
+  let caBundle: string;
+  try {
+    caBundle = readFileSync(config.caFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError('--tls-ca-file', config.caFile, `cannot be read (${code}); the webhook in each shoot needs the CA of the serving certificate`);
+  }
+  return { baseUrl: config.baseUrl, caBundle, timeoutSeconds: config.timeoutSeconds };
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -1,86 +1,185 @@
-import type { V1Deployment } from '@kubernetes/client-node';
-import { isGardenerManaged } from '../inject/mutate.ts';
+import { createHash } from 'node:crypto';
+import type { KubernetesObject, V1Deployment, V1Volume } from '@kubernetes/client-node';
+import { injectedVersion, isGardenerManaged } from '../inject/mutate.ts';
 import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION } from '../inject/names.ts';
+import { OWNED_KINDS, type OwnedKind, objectRef, ownedKind } from '../owned/kinds.ts';
+import { type MountRef, mountedRefs, mountedVersion } from '../owned/mounts.ts';
+import { type MaterialSource, ownedObjects } from '../owned/objects.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { PlanEntry } from '../webhook/admission.ts';
 import type { ShootApi } from './shoot-api.ts';
-
-function referencedConfigMaps(deployment: V1Deployment | undefined): Set<string> {
-  const volumes = deployment?.spec?.template?.spec?.volumes ?? [];
-  return new Set(volumes.flatMap((v) => (v.configMap?.name ? [v.configMap.name] : [])));
-}
 
 function carriesInjection(deployment: V1Deployment): boolean {
   return deployment.spec?.template?.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined;
 }
 
+const mountedBy = (deployment: V1Deployment | undefined): Set<string> => mountedRefs(deployment?.spec?.template?.spec?.volumes);
+
+/** The wanted objects behind what the volumes mount (each is among them: tested for every example). */
+function mountedObjects(volumes: readonly V1Volume[], wanted: readonly KubernetesObject[]): Array<[MountRef, KubernetesObject]> {
+  return [...mountedRefs(volumes)].flatMap((ref) => {
+    const object = wanted.find((candidate) => objectRef(candidate) === ref);
+    return object ? [[ref, object] as [MountRef, KubernetesObject]] : [];
+  });
+}
+
+export interface ReconcilerHooks {
+  /** An object of ours was deleted or edited by someone else and has been put back. */
+  readonly onDrift: (namespace: string, kind: string) => void;
+}
+
+/** What the controller last wrote to one object, and the resourceVersion it replaced (none for a create). */
+interface Write {
+  readonly replaced: string | undefined;
+  readonly object: KubernetesObject;
+}
+
+const contentOf = (object: KubernetesObject, labels: readonly string[]): string => {
+  const withData = object as KubernetesObject & { data?: Record<string, string> };
+  return JSON.stringify([Object.entries(withData.data ?? {}).sort(), labels.map((key) => object.metadata?.labels?.[key])]);
+};
+
 /**
- * Brings one shoot namespace in line with its plan: the ConfigMaps exist before the webhook mounts them, the
- * Deployment carries the plan's hash (writing it sends the Deployment through the webhook again), and superseded
- * ConfigMaps of ours go once no pod template mounts them.
+ * Brings one shoot namespace in line with its plan: every owned object the builders want exists with the wanted
+ * content before the webhook mounts it, the Deployment carries the plan's hash (writing it sends the Deployment
+ * through the webhook again), and objects of ours that are no longer wanted go once no pod template mounts them.
  */
 export class Reconciler {
   readonly #api: ShootApi;
   readonly #logger: Logger;
+  readonly #material: MaterialSource;
+  readonly #hooks: ReconcilerHooks;
   /** The last problem reported per Cluster, so a resync does not repeat the same event. */
   readonly #reported = new Map<string, string>();
+  /** The content each object had when the controller last wrote or confirmed it: anything else is drift. */
+  readonly #expected = new Map<string, string>();
+  /** Our own writes, until the informer cache has caught up with them. */
+  readonly #writes = new Map<string, Write>();
 
-  constructor(api: ShootApi, logger: Logger) {
+  constructor(api: ShootApi, logger: Logger, material: MaterialSource, hooks: ReconcilerHooks) {
     this.#api = api;
     this.#logger = logger;
+    this.#material = material;
+    this.#hooks = hooks;
   }
 
   async reconcile(namespace: string, entry: PlanEntry): Promise<void> {
     if (entry.state === 'invalid') {
-      await this.#reportInvalid(namespace, entry.error);
+      await this.#report(namespace, 'InvalidNetworks', entry.error.message);
       return;
     }
-    this.#reported.delete(namespace);
     if (entry.state === 'unknown') {
+      this.#reported.delete(namespace);
       await this.#collectGarbage(namespace, new Set());
       return;
     }
     const { plan } = entry;
-    const owned = new Set(this.#api.listOwnedConfigMaps(namespace).map((c) => c.metadata!.name!));
-    // Our ConfigMaps stay while a pod template mounts them, so none left means no injection left to remove.
-    if (!plan.injection && owned.size === 0) return;
-    let deployment = await this.#api.readDeployment(namespace, KUBE_APISERVER);
-    if (deployment && isGardenerManaged(deployment)) {
-      await this.#collectGarbage(namespace, referencedConfigMaps(deployment));
+    // Our objects stay while a pod template mounts them, so none left means no injection left to remove.
+    if (!plan.injection && OWNED_KINDS.every((kind) => this.#live(kind, namespace).length === 0)) {
+      this.#reported.delete(namespace);
       return;
     }
-    const wanted = plan.configMaps ? [plan.configMaps.envoy, plan.configMaps.egress] : [];
-    for (const configMap of wanted) {
-      if (!owned.has(configMap.metadata!.name!)) await this.#api.createConfigMap(configMap);
+    let deployment = await this.#api.readDeployment(namespace, KUBE_APISERVER);
+    if (deployment && isGardenerManaged(deployment)) {
+      this.#reported.delete(namespace);
+      await this.#collectGarbage(namespace, mountedBy(deployment));
+      return;
     }
+    const material = plan.injection ? await this.#material(namespace, (kind) => this.#live(kind, namespace)) : {};
+    const wanted = ownedObjects(plan, material);
+    for (const object of wanted) {
+      const foreign = await this.#ensure(namespace, object);
+      if (foreign) {
+        await this.#report(namespace, 'ForeignObject', `${foreign} exists without the label of this controller; it is left alone`);
+        return;
+      }
+    }
+    this.#reported.delete(namespace);
 
-    const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== plan.hash;
+    const version = plan.injection ? mountedVersion(mountedObjects(plan.injection.volumes, wanted)) : undefined;
+    // The content of what the pods mount is part of the hash: a renewed certificate rolls them like a new plan.
+    const hash = version ? createHash('sha256').update(`${plan.hash} ${version}`).digest('hex').slice(0, 16) : plan.hash;
+    const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== hash;
+    const behind = deployment && version !== undefined && injectedVersion(deployment) !== version;
     // Shoots that never had an injection are never touched: most shoots need none.
-    if (deployment && stale && (plan.injection || carriesInjection(deployment))) {
-      deployment = await this.#api.annotateDeployment(namespace, KUBE_APISERVER, { [PLAN_HASH_ANNOTATION]: plan.hash });
-      this.#logger.info({ namespace, hash: plan.hash, inject: plan.decision.inject }, 'asked the webhook to re-admit kube-apiserver');
+    if (deployment && (stale || behind) && (plan.injection || carriesInjection(deployment))) {
+      deployment = await this.#api.annotateDeployment(namespace, KUBE_APISERVER, { [PLAN_HASH_ANNOTATION]: hash });
+      this.#logger.info({ namespace, hash, inject: plan.decision.inject }, 'asked the webhook to re-admit kube-apiserver');
+      // A webhook replica whose cache has not seen the new objects yet admits unchanged: come back later.
+      if (version !== undefined && injectedVersion(deployment) !== version) {
+        throw new Error(`kube-apiserver does not carry the injection of version ${version} yet (the webhook waits for its objects or refused); retrying`);
+      }
     }
-    const keep = new Set([...wanted.map((c) => c.metadata!.name!), ...referencedConfigMaps(deployment)]);
-    await this.#collectGarbage(namespace, keep);
+    await this.#collectGarbage(namespace, new Set([...wanted.map(objectRef), ...mountedBy(deployment)]));
   }
 
   forget(namespace: string): void {
     this.#reported.delete(namespace);
   }
 
+  /** The objects of one kind as they are now: the cache, or our own later write while the cache lags behind it. */
+  #live(kind: OwnedKind, namespace: string): KubernetesObject[] {
+    const cached = new Map(this.#api.listOwned(kind, namespace).map((object) => [object.metadata!.name!, object]));
+    for (const [key, write] of this.#writes) {
+      const name = write.object.metadata!.name!;
+      if (write.object.kind !== kind.kind || write.object.metadata!.namespace !== namespace) continue;
+      if (cached.get(name)?.metadata?.resourceVersion === write.replaced) cached.set(name, write.object);
+      else this.#writes.delete(key);
+    }
+    return [...cached.values()];
+  }
+
+  #key(namespace: string, object: KubernetesObject): string {
+    return `${namespace}/${objectRef(object)}`;
+  }
+
+  /** Creates or updates one wanted object; returns its `Kind/name` if the name is taken by an object not ours. */
+  async #ensure(namespace: string, object: KubernetesObject): Promise<string | undefined> {
+    const kind = ownedKind(object.kind);
+    const key = this.#key(namespace, object);
+    const labels = Object.keys(object.metadata?.labels ?? {});
+    const live = this.#live(kind, namespace).find((candidate) => candidate.metadata?.name === object.metadata?.name);
+    const expected = this.#expected.get(key);
+    if (!live) {
+      const result = await this.#api.create(kind, object);
+      if (result === 'foreign') return objectRef(object);
+      if (result === 'created') {
+        this.#writes.set(key, { replaced: undefined, object });
+        if (expected !== undefined) this.#repaired(namespace, kind, object, 'deleted');
+      }
+    } else if (!kind.matches(live, object)) {
+      const resourceVersion = live.metadata?.resourceVersion;
+      await this.#api.replace(kind, { ...object, metadata: { ...object.metadata, ...(resourceVersion ? { resourceVersion } : {}) } });
+      this.#writes.set(key, { replaced: resourceVersion, object });
+      if (expected !== undefined && expected !== contentOf(live, labels)) this.#repaired(namespace, kind, object, 'edited');
+    }
+    this.#expected.set(key, contentOf(object, labels));
+    return undefined;
+  }
+
+  #repaired(namespace: string, kind: OwnedKind, object: KubernetesObject, how: string): void {
+    this.#hooks.onDrift(namespace, kind.kind);
+    this.#logger.warn({ namespace, object: objectRef(object) }, `put back an object of ours that was ${how}`);
+  }
+
   async #collectGarbage(namespace: string, keep: ReadonlySet<string>): Promise<void> {
-    for (const configMap of this.#api.listOwnedConfigMaps(namespace)) {
-      const name = configMap.metadata!.name!;
-      if (keep.has(name)) continue;
-      await this.#api.deleteConfigMap(namespace, name);
-      this.#logger.info({ namespace, configMap: name }, 'deleted a superseded ConfigMap');
+    for (const kind of OWNED_KINDS) {
+      for (const object of this.#live(kind, namespace)) {
+        const ref = objectRef({ ...object, kind: kind.kind });
+        if (keep.has(ref)) continue;
+        await this.#api.delete(kind, namespace, object.metadata!.name!);
+        this.#expected.delete(`${namespace}/${ref}`);
+        this.#writes.delete(`${namespace}/${ref}`);
+        this.#logger.info({ namespace, object: ref }, 'deleted an object of ours that is no longer wanted');
+      }
     }
   }
 
-  async #reportInvalid(namespace: string, error: Error): Promise<void> {
-    if (this.#reported.get(namespace) === error.message) return;
-    this.#logger.warn({ namespace, err: error }, `skipping shoot: ${error.message}`);
-    await this.#api.recordWarning(namespace, 'InvalidNetworks', `overlap: shoot skipped: ${error.message}`);
-    this.#reported.set(namespace, error.message);
+  async #report(namespace: string, reason: string, problem: string): Promise<void> {
+    const message = `overlap: shoot skipped: ${problem}`;
+    if (this.#reported.get(namespace) === message) return;
+    this.#logger.warn({ namespace, reason }, message);
+    await this.#api.recordWarning(namespace, reason, message);
+    this.#reported.set(namespace, message);
   }
 }

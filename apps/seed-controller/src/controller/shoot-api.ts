@@ -2,20 +2,24 @@ import {
   AppsV1Api,
   CoreV1Api,
   type KubeConfig,
+  type KubernetesObject,
   PatchStrategy,
-  type V1ConfigMap,
   type V1Deployment,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
+import { type KindClient, OWNED_KINDS, type OwnedKind } from '../owned/kinds.ts';
+
+/** Creating an object: made now, already ours, or someone else's object under our name (left alone). */
+export type CreateResult = 'created' | 'exists' | 'foreign';
 
 /** The API calls the reconciler makes in a shoot namespace; an interface so the reconciler reads as its logic. */
 export interface ShootApi {
   /** From the informer cache: a shoot with nothing of ours and nothing wanted costs no API call. */
-  listOwnedConfigMaps(namespace: string): readonly V1ConfigMap[];
-  /** Creating one that already exists is fine: the name is its content hash. */
-  createConfigMap(configMap: V1ConfigMap): Promise<void>;
-  deleteConfigMap(namespace: string, name: string): Promise<void>;
+  listOwned(kind: OwnedKind, namespace: string): readonly KubernetesObject[];
+  create(kind: OwnedKind, object: KubernetesObject): Promise<CreateResult>;
+  replace(kind: OwnedKind, object: KubernetesObject): Promise<void>;
+  delete(kind: OwnedKind, namespace: string, name: string): Promise<void>;
   readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined>;
   /** Merge-patches annotations and returns the Deployment as stored, i.e. after the webhook ran. */
   annotateDeployment(namespace: string, name: string, annotations: Record<string, string>): Promise<V1Deployment>;
@@ -33,22 +37,32 @@ async function tolerate<T>(call: Promise<T>, status: number): Promise<T | undefi
   }
 }
 
-export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+const isOurs = (object: KubernetesObject | undefined): boolean => object?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
 
 export function kubeShootApi(
   config: KubeConfig,
   component: string,
-  ownedConfigMaps: (namespace: string) => readonly V1ConfigMap[],
+  cached: (kind: OwnedKind, namespace: string) => readonly KubernetesObject[],
 ): ShootApi {
   const core = config.makeApiClient(CoreV1Api);
   const apps = config.makeApiClient(AppsV1Api);
+  const clients = new Map(OWNED_KINDS.map((kind) => [kind, kind.client(config)]));
+  const client = (kind: OwnedKind): KindClient => clients.get(kind)!;
   return {
-    listOwnedConfigMaps: ownedConfigMaps,
-    async createConfigMap(configMap) {
-      await tolerate(core.createNamespacedConfigMap({ namespace: configMap.metadata!.namespace!, body: configMap }), 409);
+    listOwned: cached,
+    async create(kind, object) {
+      if (await tolerate(client(kind).create(object), 409)) return 'created';
+      // A content-named object under that name holds exactly that content. Otherwise the cache may just not have
+      // seen our own object yet, or the name is taken by an object that is not ours.
+      if (kind.contentNamed) return 'exists';
+      const live = await tolerate(client(kind).read(object.metadata!.namespace!, object.metadata!.name!), 404);
+      return isOurs(live) ? 'exists' : 'foreign';
     },
-    async deleteConfigMap(namespace, name) {
-      await tolerate(core.deleteNamespacedConfigMap({ namespace, name }), 404);
+    async replace(kind, object) {
+      await client(kind).replace(object);
+    },
+    async delete(kind, namespace, name) {
+      await tolerate(client(kind).delete(namespace, name), 404);
     },
     readDeployment: (namespace, name) => tolerate(apps.readNamespacedDeployment({ namespace, name }), 404),
     annotateDeployment: (namespace, name, annotations) =>

@@ -3,7 +3,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { egressSelectorConfiguration } from './egress-selector.ts';
 import { envoyBootstrap } from './envoy-bootstrap.ts';
-import { CONFIGMAP_PREFIX, EGRESS_FILE, ENVOY_CONFIG_FILE, MANAGED_BY, MANAGED_BY_LABEL } from './names.ts';
+import { CONFIGMAP_PREFIX, EGRESS_FILE, ENVOY_CONFIG_FILE, MANAGED_BY, MANAGED_BY_LABEL, SHOOT_LABEL } from './names.ts';
 
 export interface ControlPlaneConfigMaps {
   readonly envoy: V1ConfigMap;
@@ -28,7 +28,7 @@ function uniqueConfigMap(prefix: string, namespace: string, data: Readonly<Recor
     metadata: {
       name: `${prefix}-${hash.digest('hex').slice(0, 8)}`,
       namespace,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [SHOOT_LABEL]: namespace },
     },
     immutable: true,
     data,

@@ -13,6 +13,11 @@ export interface Injection {
   readonly apiserverMounts: readonly V1VolumeMount[];
   readonly apiserverArgs: readonly string[];
   readonly hostAliases: readonly V1HostAlias[];
+  /**
+   * A digest of the content of the Secrets and ConfigMaps it mounts, set by the webhook from its caches. Recorded on
+   * the pod template, so renewed certificates roll the pods like any other change.
+   */
+  readonly mountedVersion?: string;
 }
 
 /** Gardener's volume layout for HA with overlap (gardener-controller.md §2.3), with our ConfigMap names. */

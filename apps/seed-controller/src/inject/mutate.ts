@@ -18,6 +18,7 @@ interface Marker {
   readonly apiserverMounts: readonly string[];
   readonly apiserverArgs: readonly string[];
   readonly hostAliases: readonly V1HostAlias[];
+  readonly mountedVersion?: string;
 }
 
 /** The Deployment cannot be changed as planned: something is missing, or would be overwritten that is not ours. */
@@ -62,6 +63,11 @@ function apiserverContainer(spec: V1PodSpec): V1Container {
   return container;
 }
 
+/** The mounted objects' digest the Deployment's injection was made with; undefined without an injection of ours. */
+export function injectedVersion(deployment: V1Deployment): string | undefined {
+  return readMarker(deployment)?.mountedVersion;
+}
+
 /** Gardener (v1.124+) runs Envoy or the egress selector here itself; nothing of ours may be added. */
 export function isGardenerManaged(deployment: V1Deployment): boolean {
   return readMarker(deployment) === undefined && gardenerInjected(deployment);
@@ -87,6 +93,7 @@ function readMarker(deployment: V1Deployment): Marker | undefined {
       apiserverMounts: parsed.apiserverMounts ?? [],
       apiserverArgs: parsed.apiserverArgs ?? [],
       hostAliases: parsed.hostAliases ?? [],
+      ...(parsed.mountedVersion !== undefined ? { mountedVersion: parsed.mountedVersion } : {}),
     };
   } catch {
     throw new InjectionError(`spec.template.metadata.annotations["${INJECTED_ANNOTATION}"]`, `${JSON.stringify(text)} is not JSON`);
@@ -152,6 +159,7 @@ function inject(deployment: V1Deployment, injection: Injection): void {
     apiserverMounts: injection.apiserverMounts.map((m) => m.name),
     apiserverArgs: [...injection.apiserverArgs],
     hostAliases: [...injection.hostAliases],
+    ...(injection.mountedVersion !== undefined ? { mountedVersion: injection.mountedVersion } : {}),
   };
   const template = deployment.spec!.template;
   template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [INJECTED_ANNOTATION]: JSON.stringify(marker) } };

@@ -42,3 +42,5 @@ export const INJECTED_ANNOTATION = `${DOMAIN}/injected`;
 export const PLAN_HASH_ANNOTATION = `${DOMAIN}/plan-hash`;
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'overlap-seed-controller';
+/** Which shoot an owned object belongs to, so `kubectl get -l` finds one shoot's objects. */
+export const SHOOT_LABEL = `${DOMAIN}/shoot`;

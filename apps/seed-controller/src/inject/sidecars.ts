@@ -1,4 +1,4 @@
-import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1SecurityContext } from '@kubernetes/client-node';
 import { networksToEnv } from '@overlap/cidr';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import {
@@ -46,7 +46,12 @@ export function envoyContainer(settings: InjectionSettings): V1Container {
   };
 }
 
-const fromField = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+export const fromField = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+/** Both agents: iptables/nft need uid 0 in the pod's user namespace, but of all root's powers only NET_ADMIN. */
+export function agentSecurityContext(): V1SecurityContext {
+  return { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } };
+}
 
 /**
  * The seed side of the double NAT, in the kube-apiserver's network namespace. Its env carries the same networks
@@ -77,12 +82,6 @@ export function agentContainer(facts: ShootFacts, settings: InjectionSettings): 
     readinessProbe: probe('/readyz'),
     livenessProbe: probe('/healthz'),
     resources: { requests: { cpu: '10m', memory: '32Mi' } },
-    // iptables/nft need uid 0 in the pod's user namespace, but of all root's powers only NET_ADMIN.
-    securityContext: {
-      runAsUser: 0,
-      runAsNonRoot: false,
-      allowPrivilegeEscalation: false,
-      capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
-    },
+    securityContext: agentSecurityContext(),
   };
 }

@@ -15,6 +15,8 @@ export interface ShootPlan {
   /** Present iff the decision is to inject. */
   readonly configMaps: ControlPlaneConfigMaps | undefined;
   readonly injection: Injection | undefined;
+  /** Names the injection mounts, for the builders of the objects behind them. */
+  readonly settings: InjectionSettings;
   /** Changes whenever what the webhook would do changes; the reconciler writes it onto the Deployment. */
   readonly hash: string;
 }
@@ -34,5 +36,5 @@ export function planFromFacts(facts: ShootFacts, settings: InjectionSettings, fi
     .update(JSON.stringify({ inject: decision.inject, injection: injection ?? null }))
     .digest('hex')
     .slice(0, 16);
-  return { facts, decision, mappings, configMaps, injection, hash };
+  return { facts, decision, mappings, configMaps, injection, settings, hash };
 }

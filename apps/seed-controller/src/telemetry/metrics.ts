@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { VpnShootOutcome } from '../vpn-shoot/mutate-vpn-shoot.ts';
 
-export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'error';
+export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'waiting_for_objects' | 'error';
+export type VpnShootAdmissionOutcome = VpnShootOutcome | 'error';
 
 /** The controller's metrics, named as in docs/CONTRACTS.md. One registry per controller so tests stay isolated. */
 export class ControllerMetrics {
@@ -35,13 +37,19 @@ export class ControllerMetrics {
   });
   readonly reconciles = new Counter({
     name: 'overlap_controller_reconciles_total',
-    help: 'Reconciliations of one shoot namespace (ConfigMaps, Deployment annotation), by result.',
+    help: 'Reconciliations of one shoot namespace (owned objects, Deployment annotation), by result.',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
   readonly reconcileErrors = new Counter({
     name: 'overlap_controller_reconcile_errors_total',
     help: 'Reconciliations that failed and will be retried.',
+    registers: [this.registry],
+  });
+  readonly driftRepairs = new Counter({
+    name: 'overlap_controller_drift_repairs_total',
+    help: 'Objects of the controller in shoot namespaces that someone deleted or edited and the reconciler put back, by kind.',
+    labelNames: ['kind'] as const,
     registers: [this.registry],
   });
   readonly admissions = new Counter({
@@ -68,6 +76,18 @@ export class ControllerMetrics {
     labelNames: ['namespace'] as const,
     registers: [this.registry],
   });
+  readonly vpnShootAdmissions = new Counter({
+    name: 'overlap_shoot_webhook_admission_requests_total',
+    help: "AdmissionReview requests for vpn-shoot answered by the shoot webhook, by outcome (refused: admitted without the agent, with a warning).",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly vpnShootAdmissionDuration = new Histogram({
+    name: 'overlap_shoot_webhook_admission_duration_seconds',
+    help: 'Time from receiving a vpn-shoot AdmissionReview to sending the response.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
 
   constructor(version: string, processMetrics = true) {
     this.info.set({ version }, 1);
@@ -79,5 +99,10 @@ export class ControllerMetrics {
     this.admissionDuration.observe(seconds);
     if (namespace && outcome === 'injected') this.injections.inc({ namespace });
     if (namespace && outcome === 'removed') this.removals.inc({ namespace });
+  }
+
+  recordVpnShootAdmission(outcome: VpnShootAdmissionOutcome, seconds: number): void {
+    this.vpnShootAdmissions.inc({ outcome });
+    this.vpnShootAdmissionDuration.observe(seconds);
   }
 }

@@ -1,7 +1,8 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
 import { KUBE_APISERVER } from '../inject/names.ts';
 import { deploymentPatch } from '../inject/patch.ts';
+import { type MountRef, mountedRefs, mountedVersion } from '../owned/mounts.ts';
 import type { ShootPlan } from '../shoot/shoot-plan.ts';
 import type { AdmissionOutcome } from '../telemetry/metrics.ts';
 
@@ -13,7 +14,10 @@ export type PlanEntry =
 
 export type PlanLookup = (namespace: string) => PlanEntry;
 
-interface AdmissionRequest {
+/** An object of ours as the controller's caches hold it (`Kind/name` in the namespace); undefined when absent. */
+export type ObjectLookup = (namespace: string, ref: MountRef) => KubernetesObject | undefined;
+
+export interface AdmissionRequest {
   readonly uid: string;
   readonly kind?: { readonly group?: string; readonly kind?: string };
   readonly namespace?: string;
@@ -39,7 +43,7 @@ export class MalformedReviewError extends Error {
   }
 }
 
-function parseRequest(body: unknown): AdmissionRequest {
+export function parseRequest(body: unknown): AdmissionRequest {
   if (typeof body !== 'object' || body === null) throw new MalformedReviewError('the body is not a JSON object');
   const review = body as Record<string, unknown>;
   if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview') {
@@ -50,7 +54,7 @@ function parseRequest(body: unknown): AdmissionRequest {
   return request;
 }
 
-function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
+export function respond(uid: string, patch: unknown[] | undefined, warnings: string[] = []): Record<string, unknown> {
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -79,7 +83,7 @@ function isKubeApiserverDeployment(request: AdmissionRequest): boolean {
  * Answers one AdmissionReview. Always allows: a failure to inject is reported (warning, metric, log) rather than
  * blocking gardenlet's rollout of the control plane, and never turns into a partial mutation.
  */
-export function admit(body: unknown, lookup: PlanLookup): AdmissionResult {
+export function admit(body: unknown, lookup: PlanLookup, objects: ObjectLookup): AdmissionResult {
   const request = parseRequest(body);
   const namespace = request.namespace;
   const unchanged = (detail: string): AdmissionResult => ({
@@ -97,11 +101,24 @@ export function admit(body: unknown, lookup: PlanLookup): AdmissionResult {
     return { review: respond(request.uid, undefined, [detail]), outcome: 'error', namespace, detail };
   }
 
+  let injection = entry.plan.injection;
+  if (injection) {
+    // A pod that mounts a missing Secret never starts: inject only once everything it mounts exists. The
+    // reconciler creates what is missing and then sends the Deployment through here again.
+    const found = [...mountedRefs(injection.volumes)].map((ref) => [ref, objects(namespace, ref)] as const);
+    const missing = found.filter(([, object]) => object === undefined).map(([ref]) => ref);
+    if (missing.length > 0) {
+      const detail = `waiting for ${missing.join(', ')} before injecting`;
+      return { review: respond(request.uid, undefined), outcome: 'waiting_for_objects', namespace, detail };
+    }
+    injection = { ...injection, mountedVersion: mountedVersion(found as ReadonlyArray<readonly [MountRef, KubernetesObject]>) };
+  }
+
   const original = request.object as V1Deployment;
   let outcome: MutationOutcome;
   let mutated: V1Deployment;
   try {
-    ({ deployment: mutated, outcome } = mutateDeployment(original, entry.plan.injection));
+    ({ deployment: mutated, outcome } = mutateDeployment(original, injection));
   } catch (error) {
     const detail = `overlap: cannot change kube-apiserver in ${namespace}: ${(error as Error).message}`;
     return { review: respond(request.uid, undefined, [detail]), outcome: 'error', namespace, detail };

@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { answerProbe, readBody, send } from '../telemetry/http-util.ts';
-import { MalformedReviewError, type PlanLookup, admit } from './admission.ts';
+import { SHOOT_WEBHOOK_PATH } from '../vpn-shoot/names.ts';
+import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
+import { MalformedReviewError, type ObjectLookup, type PlanLookup, admit } from './admission.ts';
+import { admitVpnShoot } from './vpn-shoot-admission.ts';
 
 export const WEBHOOK_PATH = '/mutate-kube-apiserver';
 
@@ -14,9 +18,13 @@ export interface WebhookServerOptions {
   readonly certFile: string;
   readonly keyFile: string;
   readonly lookup: PlanLookup;
+  /** The controller's caches of its own objects: nothing is injected before everything it mounts exists. */
+  readonly objects: ObjectLookup;
   readonly metrics: ControllerMetrics;
   readonly logger: Logger;
   readonly isReady: () => boolean;
+  /** The sidecar the shoot webhook adds to vpn-shoot (default: DEFAULT_SHOOT_AGENT_SETTINGS). */
+  readonly shootAgent?: ShootAgentSettings;
   /** How often the certificate files are re-read: a mounted Secret changes in place when it is rotated. */
   readonly reloadIntervalMs?: number;
 }
@@ -37,6 +45,11 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const server: Server = createServer(pair, (request, response) => {
     const path = new URL(request.url ?? '/', 'https://webhook').pathname;
     if (answerProbe(path, response, options.isReady)) return;
+    const shoot = shootOfPath(path);
+    if (shoot !== undefined && request.method === 'POST') {
+      serveVpnShoot(request, response, shoot, options);
+      return;
+    }
     if (path !== WEBHOOK_PATH || request.method !== 'POST') {
       send(response, 404, 'not found\n');
       return;
@@ -51,7 +64,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     }
     readBody(request)
       .then((body) => {
-        const result = admit(JSON.parse(body.toString('utf8')), options.lookup);
+        const result = admit(JSON.parse(body.toString('utf8')), options.lookup, options.objects);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         metrics.recordAdmission(result.outcome, result.namespace, seconds);
         const level = result.outcome === 'error' ? 'warn' : result.outcome === 'unchanged' ? 'debug' : 'info';
@@ -90,4 +103,38 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+/** `/mutate-vpn-shoot/<shoot namespace>` → the namespace; undefined for any other path. */
+function shootOfPath(path: string): string | undefined {
+  const match = new RegExp(`^${SHOOT_WEBHOOK_PATH}/([a-z0-9][a-z0-9-]{0,62})$`).exec(path);
+  return match?.[1];
+}
+
+/**
+ * The shoot webhook: called by a shoot's kube-apiserver for its vpn-shoot. It needs no Cluster (the networks come
+ * from vpn-shoot's own env), so it answers before the caches have synced too.
+ */
+function serveVpnShoot(
+  request: IncomingMessage,
+  response: ServerResponse,
+  shoot: string,
+  options: WebhookServerOptions,
+): void {
+  const { logger, metrics } = options;
+  const started = process.hrtime.bigint();
+  readBody(request)
+    .then((body) => {
+      const result = admitVpnShoot(JSON.parse(body.toString('utf8')), options.shootAgent ?? DEFAULT_SHOOT_AGENT_SETTINGS);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.recordVpnShootAdmission(result.outcome, seconds);
+      const level = result.outcome === 'refused' ? 'warn' : result.outcome === 'injected' || result.outcome === 'removed' ? 'info' : 'debug';
+      logger[level]({ shoot, outcome: result.outcome, seconds }, result.detail);
+      send(response, 200, JSON.stringify(result.review), 'application/json');
+    })
+    .catch((error: Error) => {
+      metrics.recordVpnShootAdmission('error', Number(process.hrtime.bigint() - started) / 1e9);
+      logger.warn({ shoot, err: error }, 'rejected a request to the shoot webhook');
+      send(response, error instanceof MalformedReviewError || error instanceof SyntaxError ? 400 : 500, `${error.message}\n`);
+    });
 }

@@ -6,6 +6,7 @@ import { generateDevCertificates } from '../../src/cli/dev-cert.ts';
 import type { ControllerConfig } from '../../src/controller/config.ts';
 import { type RunningController, startController } from '../../src/controller/controller.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
+import { DEFAULT_SHOOT_AGENT_SETTINGS } from '../../src/vpn-shoot/shoot-agent.ts';
 import { ControllerMetrics } from '../../src/telemetry/metrics.ts';
 import { WEBHOOK_PATH } from '../../src/webhook/server.ts';
 import { deploymentReview } from './admission-review.ts';
@@ -16,6 +17,8 @@ export const CLUSTERS = '/apis/extensions.gardener.cloud/v1alpha1/clusters';
 export const deploymentPath = (namespace: string): string => `/apis/apps/v1/namespaces/${namespace}/deployments`;
 export const configMapPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/configmaps`;
 export const LEASES = '/apis/coordination.k8s.io/v1/namespaces/garden/leases';
+export const managedResourcePath = (namespace: string): string => `/apis/resources.gardener.cloud/v1alpha1/namespaces/${namespace}/managedresources`;
+export const secretPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/secrets`;
 
 /** The fake API server, a serving certificate, and controllers started against them; `close()` undoes it all. */
 export class Harness {
@@ -27,6 +30,7 @@ export class Harness {
   async start(): Promise<void> {
     const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
     this.#ca = certs.caCert;
+    writeFileSync(join(this.#dir, 'ca.crt'), certs.caCert);
     writeFileSync(join(this.#dir, 'tls.crt'), certs.tlsCert);
     writeFileSync(join(this.#dir, 'tls.key'), certs.tlsKey);
     await this.api.start();
@@ -60,6 +64,12 @@ export class Harness {
       resyncSeconds: 3600,
       logLevel: 'silent',
       injection: DEFAULT_INJECTION_SETTINGS,
+      shootWebhook: {
+        agent: DEFAULT_SHOOT_AGENT_SETTINGS,
+        baseUrl: 'https://overlap-seed-controller.garden.svc',
+        caFile: join(this.#dir, 'ca.crt'),
+        timeoutSeconds: 5,
+      },
       ...overrides,
     };
   }
@@ -73,6 +83,11 @@ export class Harness {
     const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
     this.controllers.push(controller);
     return controller;
+  }
+
+  /** The CA the controller puts into the shoot webhook's caBundle. */
+  get ca(): string {
+    return this.#ca;
   }
 
   async close(): Promise<void> {

@@ -13,9 +13,11 @@ type Json = Record<string, any>;
 const KINDS: Record<string, string> = {
   clusters: 'Cluster',
   configmaps: 'ConfigMap',
+  secrets: 'Secret',
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
+  managedresources: 'ManagedResource',
 };
 
 interface Target {
