@@ -20,7 +20,12 @@ export interface ControllerConfig {
   readonly injection: InjectionSettings;
   /** The webhook the controller puts into each overlapping HA shoot, and the sidecar it adds to vpn-shoot. */
   readonly shootWebhook: ShootWebhookConfig;
+  /** `gardener`: each injected shoot gets the objects of Gardener's shoot monitoring; `none`: no such objects. */
+  readonly shootMonitoring: ShootMonitoring;
 }
+
+export const SHOOT_MONITORING = ['gardener', 'none'] as const;
+export type ShootMonitoring = (typeof SHOOT_MONITORING)[number];
 
 export interface ShootWebhookConfig {
   readonly agent: ShootAgentSettings;
@@ -55,6 +60,7 @@ const SETTINGS = {
   'shoot-agent-image': { env: 'OVERLAP_SHOOT_AGENT_IMAGE', fallback: DEFAULT_SHOOT_AGENT_SETTINGS.image },
   'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: DEFAULT_SHOOT_WEBHOOK_URL },
   'tls-ca-file': { env: 'OVERLAP_TLS_CA_FILE', fallback: '/etc/overlap/webhook-tls/ca.crt' },
+  'shoot-monitoring': { env: 'OVERLAP_SHOOT_MONITORING', fallback: 'gardener' },
 } as const;
 
 type Setting = keyof typeof SETTINGS;
@@ -145,5 +151,6 @@ export function parseControllerConfig(argv: readonly string[], env: NodeJS.Proce
       caFile: text('tls-ca-file'),
       timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS,
     },
+    shootMonitoring: parsed('shoot-monitoring', (v, f) => oneOf(v, SHOOT_MONITORING, f)),
   };
 }

@@ -42,18 +42,20 @@ export async function startController(
   let synced = false;
   let stopped = false;
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
+  const monitoring = config.shootMonitoring === 'gardener';
   const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
-    OWNED_KINDS.map((kind) => {
+    OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => {
       const client = kind.client(kubeConfig);
       return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
     }),
   );
-  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
+  // A kind without an informer (shoot monitoring off) has no objects the controller could own.
+  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)?.list(namespace) ?? [];
   const pki = pkiMaterial(config.injection, () => new Date());
   const reconciler = new Reconciler(
     kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,
-    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook) }),
+    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook), monitoring }),
     { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
   );
   const queue = new WorkQueue({

@@ -8,6 +8,7 @@ export const VPN_CLIENT_CONTAINER = /^vpn-shoot(-s\d+)?$/;
 
 export const SHOOT_AGENT_CONTAINER = 'shoot-vpn-agent';
 export const SHOOT_AGENT_METRICS_PORT = 9151;
+export const SHOOT_AGENT_METRICS_PORT_NAME = 'overlap-metrics';
 /** HA vpn-shoot joins both VPN servers through a bond; deploy/shoot passes the same device. */
 export const SHOOT_TUNNEL_DEVICE = 'bond0';
 export const SHOOT_EGRESS_DEVICE = 'eth0';

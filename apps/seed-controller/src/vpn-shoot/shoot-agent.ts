@@ -5,6 +5,7 @@ import { agentSecurityContext, fromField } from '../inject/sidecars.ts';
 import {
   SHOOT_AGENT_CONTAINER,
   SHOOT_AGENT_METRICS_PORT,
+  SHOOT_AGENT_METRICS_PORT_NAME,
   SHOOT_EGRESS_DEVICE,
   SHOOT_TUNNEL_DEVICE,
   VPN_CLIENT_CONTAINER,
@@ -114,7 +115,7 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     image: settings.image,
     imagePullPolicy: 'IfNotPresent',
     env,
-    ports: [{ name: 'overlap-metrics', containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
+    ports: [{ name: SHOOT_AGENT_METRICS_PORT_NAME, containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
     readinessProbe: probe('/readyz'),
     livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },

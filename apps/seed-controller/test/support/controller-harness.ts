@@ -70,6 +70,7 @@ export class Harness {
         caFile: join(this.#dir, 'ca.crt'),
         timeoutSeconds: 5,
       },
+      shootMonitoring: 'gardener',
       ...overrides,
     };
   }

@@ -18,6 +18,10 @@ const KINDS: Record<string, string> = {
   leases: 'Lease',
   events: 'Event',
   managedresources: 'ManagedResource',
+  podmonitors: 'PodMonitor',
+  scrapeconfigs: 'ScrapeConfig',
+  prometheusrules: 'PrometheusRule',
+  namespaces: 'Namespace',
 };
 
 interface Target {
