@@ -46,6 +46,7 @@ export function factsFromFlags(input: FlagNetworks, namespace: string): ShootFac
     haVpn: input.ha,
     haVpnSource: input.ha ? '--ha' : 'no --ha',
     dualStackMigrating: false,
+    extensions: [],
   };
 }
 

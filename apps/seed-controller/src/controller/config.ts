@@ -61,6 +61,7 @@ const SETTINGS = {
   'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: DEFAULT_SHOOT_WEBHOOK_URL },
   'tls-ca-file': { env: 'OVERLAP_TLS_CA_FILE', fallback: '/etc/overlap/webhook-tls/ca.crt' },
   'shoot-monitoring': { env: 'OVERLAP_SHOOT_MONITORING', fallback: 'gardener' },
+  'extension-type': { env: 'OVERLAP_EXTENSION_TYPE', fallback: '' },
 } as const;
 
 type Setting = keyof typeof SETTINGS;
@@ -92,6 +93,12 @@ function httpsUrl(value: string, field: string): string {
     throw new InputError(field, value, 'must be an https:// URL of the controller\'s Service, without path, query or fragment');
   }
   return value.replace(/\/+$/, '');
+}
+
+/** A Gardener extension type is a label-name suffix: `extensions.gardener.cloud/<type>`. */
+function extensionType(value: string, field: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(value)) throw new InputError(field, value, 'must be an extension type such as overlap (lower-case letters, digits, - and .)');
+  return value;
 }
 
 function positive(value: string, field: string): number {
@@ -140,6 +147,7 @@ export function parseControllerConfig(argv: readonly string[], env: NodeJS.Proce
       proxyClientSecret: text('proxy-client-secret'),
       agentBackend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
       agentLogLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+      ...(text('extension-type') ? { extensionType: parsed('extension-type', extensionType) } : {}),
     },
     shootWebhook: {
       agent: {

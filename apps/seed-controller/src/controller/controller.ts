@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
+import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/secrets.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -52,11 +53,17 @@ export async function startController(
   // A kind without an informer (shoot monitoring off) has no objects the controller could own.
   const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)?.list(namespace) ?? [];
   const pki = pkiMaterial(config.injection, () => new Date());
+  // Automatic mode: the namespaces the controller labelled for the webhook (only those; the label is the selector).
+  const marksNamespaces = config.injection.extensionType === undefined;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const namespaces = marksNamespaces
+    ? makeInformer(kubeConfig, '/api/v1/namespaces', () => core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR }) as never, WEBHOOK_NAMESPACE_SELECTOR)
+    : undefined;
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, cached),
+    kubeShootApi(kubeConfig, config.leaseName, cached, (namespace) => namespaces?.get(namespace) !== undefined),
     logger,
     async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook), monitoring }),
-    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
+    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }), marksNamespaces },
   );
   const queue = new WorkQueue({
     worker: async (namespace) => {
@@ -126,6 +133,7 @@ export async function startController(
   await Promise.all([
     clusters.start(),
     ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
+    ...(namespaces ? [listedOnce(namespaces, 'Namespace', logger, isStopped)] : []),
   ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
@@ -148,6 +156,7 @@ export async function startController(
       await elector.stop();
       clusters.stop();
       for (const informer of informers.values()) await informer.stop();
+      await namespaces?.stop();
       await webhook.close();
       await closeServer(status.server);
     },
