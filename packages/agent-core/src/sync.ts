@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import type { CommandRunner } from './command.ts';
 import { TranslationCounterTracker } from './counters.ts';
+import { operatorHint } from './hints.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
 import { applyRouteChanges, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
@@ -162,7 +163,8 @@ export function createSyncer(context: SyncContext): Syncer {
       metrics.syncs.inc({ result: 'failure' });
       const reason = error instanceof Error ? error.message : String(error);
       status = { ready: false, reason };
-      logger.error({ trigger, err: reason }, 'sync failed; retrying next period');
+      const hint = operatorHint(reason, context.tunnelDevice);
+      logger.error({ trigger, err: reason, ...(hint === undefined ? {} : { hint }) }, 'sync failed; retrying next period');
     } finally {
       stopTimer();
     }

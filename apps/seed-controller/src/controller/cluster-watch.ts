@@ -1,5 +1,6 @@
 import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
+import { apiErrorCause } from '../telemetry/api-error.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 const CLUSTER_GROUP = 'extensions.gardener.cloud';
@@ -31,6 +32,8 @@ export class ClusterWatch {
   #resourceVersion = '';
   #stopped = false;
   #request: AbortController | undefined;
+  /** Named in every error line: which API server could not be reached. */
+  readonly #server: string;
 
   constructor(config: KubeConfig, sink: ClusterSink, logger: Logger, retryMs = 2000) {
     this.#api = config.makeApiClient(CustomObjectsApi);
@@ -38,6 +41,7 @@ export class ClusterWatch {
     this.#sink = sink;
     this.#logger = logger;
     this.#retryMs = retryMs;
+    this.#server = config.getCurrentCluster()?.server ?? 'unknown';
   }
 
   /** Resolves after the first successful list, then keeps the sink current until stop(). */
@@ -67,7 +71,7 @@ export class ClusterWatch {
       } catch (error) {
         if (this.#stopped) return;
         if (gone(error)) this.#resourceVersion = '';
-        this.#logger.warn({ error: (error as Error)?.message ?? String(error) }, 'Cluster list/watch failed; retrying');
+        this.#logger.warn({ server: this.#server, cause: apiErrorCause(error) }, 'Cluster list/watch failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
       }
     }

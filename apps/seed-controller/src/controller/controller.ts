@@ -5,6 +5,7 @@ import { InputError } from '@overlap/cidr';
 import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/secrets.ts';
+import { apiErrorCause } from '../telemetry/api-error.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
@@ -41,6 +42,7 @@ export async function startController(
   metrics: ControllerMetrics,
 ): Promise<RunningController> {
   let synced = false;
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
   let stopped = false;
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
   const monitoring = config.shootMonitoring === 'gardener';
@@ -74,7 +76,7 @@ export async function startController(
     onError: (namespace, error) => {
       metrics.reconciles.inc({ result: 'failure' });
       metrics.reconcileErrors.inc();
-      logger.warn({ namespace, err: error }, 'reconcile failed; will retry');
+      logger.warn({ namespace, server, cause: apiErrorCause(error) }, 'reconcile failed; will retry');
     },
   });
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
@@ -132,8 +134,8 @@ export async function startController(
   const isStopped = (): boolean => stopped;
   await Promise.all([
     clusters.start(),
-    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
-    ...(namespaces ? [listedOnce(namespaces, 'Namespace', logger, isStopped)] : []),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, server, logger, isStopped)),
+    ...(namespaces ? [listedOnce(namespaces, 'Namespace', server, logger, isStopped)] : []),
   ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
@@ -167,7 +169,7 @@ export async function startController(
  * Starts an informer and resolves once it has listed without an error. client-node's informer neither restarts
  * itself after an error nor fails `start()` when the list fails (it only emits `error`), so both happen here.
  */
-function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: Logger, isStopped: () => boolean): Promise<void> {
+function listedOnce(informer: Informer<KubernetesObject>, what: string, server: string, logger: Logger, isStopped: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     let failed = false;
     const attempt = (): void => {
@@ -182,7 +184,7 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
     informer.on('error', (error) => {
       failed = true;
       if (isStopped()) return; // stopping aborts the watch, which the informer reports as an error
-      logger.warn({ error: (error as Error)?.message ?? String(error) }, `${what} list/watch failed; retrying`);
+      logger.warn({ server, cause: apiErrorCause(error) }, `${what} list/watch failed; retrying`);
       setTimeout(attempt, INFORMER_RESTART_MS).unref();
     });
     attempt();

@@ -71,6 +71,8 @@ export class Harness {
         timeoutSeconds: 5,
       },
       shootMonitoring: 'gardener',
+      imagesPodTemplate: '',
+      explicitImages: [],
       ...overrides,
     };
   }

@@ -22,6 +22,7 @@ const KINDS: Record<string, string> = {
   scrapeconfigs: 'ScrapeConfig',
   prometheusrules: 'PrometheusRule',
   namespaces: 'Namespace',
+  podtemplates: 'PodTemplate',
 };
 
 interface Target {
