@@ -6,7 +6,7 @@ import { decideOverlap } from '@overlap/cidr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Manifest, getField, manifestId, parseManifests, renderKustomization, schemaProblems } from '../src/index.ts';
 import { DEPLOY, KUSTOMIZATIONS, REPO } from './support/paths.ts';
-import { WEBHOOK_NAMESPACE_LABEL } from '@overlap/seed-controller';
+import { WEBHOOK_NAMESPACE_LABEL, shootMonitoringObjects } from '@overlap/seed-controller';
 
 const rendered = new Map(KUSTOMIZATIONS.map((dir) => [dir, renderKustomization(join(DEPLOY, dir))]));
 const seed = rendered.get('examples/seed') ?? [];
@@ -43,6 +43,10 @@ describe('every manifest against the Kubernetes OpenAPI schema (custom resources
     (getField(monitor, 'spec.endpoints') as { interval: string }[])[0]!.interval = 'half a minute';
     expect(schemaProblems(monitor).join()).toMatch(/interval must match pattern/);
     expect(schemaProblems({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } })).toEqual(['example.com/v1 Thing: no schema known for this kind']);
+  });
+
+  it.each(shootMonitoringObjects('shoot--p--n').map((object) => [`the controller's per-shoot ${object.kind}`, object] as const))('%s', (_name, object) => {
+    expect(schemaProblems(object as Manifest)).toEqual([]);
   });
 
   it('parses YAML strictly: a duplicated key is an error', () => {
