@@ -252,7 +252,9 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       type Alert = { labels: Record<string, string>; state: string };
       const alerts = await poll(async () => {
         const found = (await prometheusApi<{ alerts: Alert[] }>(prometheus, '/api/v1/alerts')).alerts;
-        return found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') ? found : undefined;
+        // Under load the first evaluations may precede the first scrape: wait until both have settled.
+        const settled = found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') && found.some((alert) => alert.labels.alertname === 'OverlapShootInvalid' && alert.state === 'firing');
+        return settled ? found : undefined;
       });
       const summary = (alerts ?? []).map((alert) => `${alert.labels.alertname} ${alert.labels.namespace} ${alert.state}`);
       expect(summary).toEqual(expect.arrayContaining([`OverlapShootInvalid ${BROKEN} firing`, `OverlapShootNATNotActive ${OVERLAP} pending`]));
