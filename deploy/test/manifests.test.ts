@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Manifest, getField, manifestId, parseManifests, renderKustomization, schemaProblems } from '../src/index.ts';
 import { DEPLOY, KUSTOMIZATIONS, REPO } from './support/paths.ts';
 import { WEBHOOK_NAMESPACE_LABEL, shootMonitoringObjects } from '@overlap/seed-controller';
+import { DEFAULT_INJECTION_SETTINGS } from '../../apps/seed-controller/src/inject/settings.ts';
+import { CA_SECRET } from '../../apps/seed-controller/src/pki/secrets.ts';
+import { OWN_OBJECTS } from '../../apps/seed-controller/src/uninstall/own-objects.ts';
 
 const rendered = new Map(KUSTOMIZATIONS.map((dir) => [dir, renderKustomization(join(DEPLOY, dir))]));
 const seed = rendered.get('examples/seed') ?? [];
@@ -177,15 +180,29 @@ describe('RBAC', () => {
     expect(getField(pod, 'spec.serviceAccountName')).toBe(account.metadata.name);
   });
 
-  it('grants no wildcards, no changes to Secrets in place and no writes to Clusters', () => {
+  it('grants no wildcards and no writes to Clusters; Secrets only as the shoot PKI needs them', () => {
     for (const rule of rules) {
       expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
-      // The Secrets of the controller are immutable and named after their content: created and deleted only.
-      if (rule.resources.includes('secrets')) expect(rule.verbs.filter((verb) => verb === 'update' || verb === 'patch')).toEqual([]);
       if (rule.resources.includes('clusters')) expect(rule.verbs).toEqual(['list', 'watch']);
       // Namespaces: the webhook label only (informer on it, merge patch), never created, deleted or read whole.
       if (rule.resources.includes('namespaces')) expect(rule).toEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch', 'patch'] });
     }
+    const secrets = rules.filter((rule) => rule.resources.includes('secrets'));
+    expect(secrets.map((rule) => ({ verbs: rule.verbs, names: (rule as { resourceNames?: string[] }).resourceNames }))).toEqual([
+      { verbs: ['list', 'watch', 'create', 'update', 'delete'], names: undefined },
+      // Exactly the names the controller issues by default.
+      { verbs: ['get'], names: [CA_SECRET, DEFAULT_INJECTION_SETTINGS.caBundleSecret, DEFAULT_INJECTION_SETTINGS.proxyServerSecret, DEFAULT_INJECTION_SETTINGS.proxyClientSecret] },
+    ]);
+  });
+});
+
+describe('overlap uninstall', () => {
+  it("deletes every cluster-scoped object of deploy/examples/seed, its namespaces' contents, and what lives elsewhere", () => {
+    const own = new Set(OWN_OBJECTS.map((object) => `${object.kind} ${object.namespace ?? ''}/${object.name}`));
+    const systemNamespace = OWN_OBJECTS.find((object) => object.kind === 'Namespace')!.name;
+    // Anything in the controller's namespace goes with it; everything else must be listed by name.
+    const elsewhere = seed.filter((manifest) => manifest.metadata.namespace !== systemNamespace);
+    expect(elsewhere.map((m) => `${m.kind} ${m.metadata.namespace ?? ''}/${m.metadata.name}`).filter((id) => !own.has(id))).toEqual([]);
   });
 });
 

@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { imageVersion, mutateVpnShoot } from '../src/vpn-shoot/mutate-vpn-shoot.ts';
-import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings, shootAgentContainer } from '../src/vpn-shoot/shoot-agent.ts';
+import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings, mutateVpnShoot, shootAgentContainer } from '../src/index.ts';
+import { imageVersion } from '../src/vpn-shoot/mutate-vpn-shoot.ts';
 import { type WebhookServer, startWebhookServer } from '../src/webhook/server.ts';
+import { admitVpnShoot } from '../src/webhook/vpn-shoot-admission.ts';
 import { EXAMPLES } from './support/fixtures.ts';
 import { httpsRequest } from './support/https-client.ts';
 
@@ -140,6 +141,29 @@ describe('the vpn-shoot mutation', () => {
     const result = mutateVpnShoot(deployment, SETTINGS);
     expect(result.outcome).toBe('injected');
     expect(() => new Deployment(result.object as never).validate()).not.toThrow();
+  });
+});
+
+describe('admitVpnShoot', () => {
+  const request = (object: V1StatefulSet, oldObject: V1StatefulSet | null) => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { uid: 'u', kind: { group: 'apps', kind: 'StatefulSet' }, namespace: 'kube-system', name: 'vpn-shoot', operation: 'UPDATE', object, oldObject },
+  });
+
+  it('tells a write that really changes vpn-shoot from gardener-resource-manager re-applying its spec', () => {
+    const stored = mutateVpnShoot(vpnShoot(), SETTINGS).object as V1StatefulSet;
+    // gardener-resource-manager's sync: Gardener's spec (no sidecar) over the stored object (with it).
+    expect(admitVpnShoot(request(vpnShoot(), stored), SETTINGS)).toMatchObject({ outcome: 'injected', changesStored: false });
+    expect(admitVpnShoot(request(vpnShoot(), vpnShoot()), SETTINGS)).toMatchObject({ outcome: 'injected', changesStored: true });
+    expect(admitVpnShoot(request(vpnShoot(), null), SETTINGS)).toMatchObject({ outcome: 'injected', changesStored: true });
+  });
+
+  it('passes anything but kube-system/vpn-shoot through untouched', () => {
+    const other = vpnShoot();
+    other.metadata!.name = 'something-else';
+    expect(admitVpnShoot(request(other, null), SETTINGS)).toMatchObject({ outcome: 'unchanged', review: { response: { uid: 'u', allowed: true } } });
+    expect(JSON.stringify(admitVpnShoot(request(other, null), SETTINGS).review)).not.toContain('patch');
   });
 });
 

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { V1Deployment } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { PKI_FILES, writeShootPki } from '../pki/files.ts';
+import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { generateDevCertificates } from './dev-cert.ts';
@@ -16,31 +18,41 @@ const USAGE = `usage:
   overlap plan -f CLUSTER_FILE [--deployment FILE] [--vpn-shoot FILE] [--webhook-ca FILE] [--backend iptables|nftables] [--output text|json]
   overlap plan --seed-pods CIDR --shoot-pods LIST [--shoot-services LIST] [--shoot-nodes LIST] [--ha] [...]
   overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace overlap-system] [--days 365]
+  overlap shoot-pki --out DIR [--namespace shoot--example]
+  overlap uninstall [--kubeconfig FILE] [--dry-run]
 `;
 
-/** Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. */
-export function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+/**
+ * Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. Commands that talk
+ * to a cluster or issue keys answer with a promise; the others synchronously.
+ */
+export function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number | Promise<number> {
   const [command, ...rest] = argv;
-  try {
-    if (command === 'plan') return plan(rest, out);
-    if (command === 'dev-cert') return devCert(rest, out);
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      out.write(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    throw new InputError('command', command, 'is not a command of overlap (plan, dev-cert)');
-  } catch (error) {
+  const fail = (error: unknown): number => {
     if (isInputProblem(error)) {
       err.write(`overlap ${command ?? ''}: ${(error as Error).message.split('\n')[0]}\n`);
       return 2;
     }
     throw error;
+  };
+  try {
+    if (command === 'plan') return plan(rest, out);
+    if (command === 'dev-cert') return devCert(rest, out);
+    if (command === 'shoot-pki') return shootPki(rest, out).catch(fail);
+    if (command === 'uninstall') return uninstallCommand(rest, out).catch(fail);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      out.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    throw new InputError('command', command, 'is not a command of overlap (plan, uninstall, dev-cert, shoot-pki)');
+  } catch (error) {
+    return fail(error);
   }
 }
 
 function isInputProblem(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return error instanceof InputError || code.startsWith('ERR_PARSE_ARGS');
+  const code = (error as { code?: unknown }).code;
+  return error instanceof InputError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
 }
 
 function readDocument(path: string, field: string): unknown {
@@ -168,5 +180,36 @@ function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
     `wrote ${join(values.out, 'ca.crt')}, tls.crt, tls.key for ${values.service}.${values.namespace}.svc\n` +
       `caBundle (for the MutatingWebhookConfiguration):\n${certs.caBundle}\n`,
   );
+  return 0;
+}
+
+async function shootPki(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: { out: { type: 'string' }, namespace: { type: 'string', default: 'shoot--example' } },
+  });
+  if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for the certificates and keys');
+  await writeShootPki(values.out, values.namespace);
+  out.write(`wrote the PKI of ${values.namespace} to ${values.out}: ${Object.values(PKI_FILES).join(', ')}\n`);
+  return 0;
+}
+
+async function uninstallCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: { kubeconfig: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+  });
+  const config = new KubeConfig();
+  try {
+    if (values.kubeconfig !== undefined) config.loadFromFile(values.kubeconfig);
+    else config.loadFromDefault();
+  } catch (error) {
+    throw new InputError('--kubeconfig', values.kubeconfig ?? '', `cannot be loaded: ${(error as Error).message}`);
+  }
+  await uninstall(config, { dryRun: values['dry-run'], report: (line) => out.write(`${line}\n`) });
   return 0;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `overlap` command: `plan` (the operator's dry run) and `dev-cert` (a webhook certificate for development).
+// The `overlap` command: `plan` (the operator's dry run), `uninstall`, and certificates for development and labs.
 import { main } from './main.ts';
 
-process.exitCode = main(process.argv.slice(2), process.stdout, process.stderr);
+process.exitCode = await main(process.argv.slice(2), process.stdout, process.stderr);

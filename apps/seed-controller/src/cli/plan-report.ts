@@ -66,8 +66,8 @@ export interface PlanReport {
   readonly shootRules: string;
   readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
   /**
-   * What the controller keeps for this shoot: the objects in its seed namespace, then the webhook configuration
-   * that the ManagedResource puts into the shoot.
+   * Every object the controller would create or keep for this shoot: in its seed namespace (Secret data of the PKI
+   * as `<generated>`), then the webhook configuration that the ManagedResource puts into the shoot.
    */
   readonly objects: readonly KubernetesObject[];
   /** What the shoot webhook would do to this vpn-shoot; `not_called` when the shoot gets no webhook. */

@@ -26,15 +26,21 @@ export function formatPlanText(report: PlanReport): string {
     ...block(`seed rules (${report.backend}, kube-apiserver pod)`, report.seedRules, 'none: this side does not translate'),
     ...block(`shoot rules (${report.backend}, vpn-shoot pod)`, report.shootRules, 'none: this side does not translate'),
     '',
+    `objects in ${report.namespace} (created or kept by the controller; --output json shows them in full):`,
+    ...(report.objects.length === 0
+      ? ['  (none)']
+      : table([
+          ['KIND', 'NAME'],
+          ...report.objects.map((object) => [
+            object.kind ?? '',
+            `${object.metadata?.name ?? ''}${object.metadata?.namespace ? '' : ' (in the shoot, through the ManagedResource)'}`,
+          ]),
+        ])),
+    '',
     `kube-apiserver Deployment patch (${report.deployment.outcome}; against ${report.deployment.source}):`,
     ...(report.deployment.patch.length === 0
       ? ['  (none: the Deployment stays exactly as it is)']
       : JSON.stringify(report.deployment.patch, null, 2).split('\n').map((line) => `  ${line}`)),
-    '',
-    'objects the controller keeps for this shoot:',
-    ...(report.objects.length === 0
-      ? ['  (none)']
-      : report.objects.map((o) => `  ${o.kind}/${o.metadata?.name}${o.metadata?.namespace ? '' : ' (in the shoot, through the ManagedResource)'}`)),
     '',
     `vpn-shoot patch (${report.vpnShoot.outcome}; against ${report.vpnShoot.source}):`,
     `  why: ${report.vpnShoot.detail}`,

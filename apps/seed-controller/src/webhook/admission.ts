@@ -24,6 +24,8 @@ export interface AdmissionRequest {
   readonly name?: string;
   readonly operation?: string;
   readonly object?: unknown;
+  /** The object as stored, on UPDATE. */
+  readonly oldObject?: unknown;
 }
 
 export interface AdmissionResult {

@@ -128,7 +128,7 @@ function serveVpnShoot(
       const result = admitVpnShoot(JSON.parse(body.toString('utf8')), options.shootAgent ?? DEFAULT_SHOOT_AGENT_SETTINGS);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.recordVpnShootAdmission(result.outcome, seconds);
-      const level = result.outcome === 'refused' ? 'warn' : result.outcome === 'injected' || result.outcome === 'removed' ? 'info' : 'debug';
+      const level = result.outcome === 'refused' ? 'warn' : result.changesStored && result.outcome !== 'unchanged' ? 'info' : 'debug';
       logger[level]({ shoot, outcome: result.outcome, seconds }, result.detail);
       send(response, 200, JSON.stringify(result.review), 'application/json');
     })

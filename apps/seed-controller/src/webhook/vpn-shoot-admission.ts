@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { deploymentPatch } from '../inject/patch.ts';
 import { type VpnShootOutcome, mutateVpnShoot } from '../vpn-shoot/mutate-vpn-shoot.ts';
 import { VPN_SHOOT, VPN_SHOOT_NAMESPACE } from '../vpn-shoot/names.ts';
@@ -9,6 +10,11 @@ export interface VpnShootAdmissionResult {
   readonly review: Record<string, unknown>;
   readonly outcome: VpnShootOutcome;
   readonly detail: string;
+  /**
+   * The admitted spec differs from the stored one. gardener-resource-manager writes vpn-shoot without the sidecar on
+   * every sync and gets it back here: worth a debug line, not an info line each minute.
+   */
+  readonly changesStored: boolean;
 }
 
 function isVpnShootWrite(request: AdmissionRequest): boolean {
@@ -30,11 +36,13 @@ function isVpnShootWrite(request: AdmissionRequest): boolean {
 export function admitVpnShoot(body: unknown, settings: ShootAgentSettings): VpnShootAdmissionResult {
   const request = parseRequest(body);
   if (!isVpnShootWrite(request)) {
-    return { review: respond(request.uid, undefined), outcome: 'unchanged', detail: 'not a write of kube-system/vpn-shoot' };
+    return { review: respond(request.uid, undefined), outcome: 'unchanged', detail: 'not a write of kube-system/vpn-shoot', changesStored: false };
   }
   const original = request.object as VpnShootWorkload;
   const { object, outcome, detail } = mutateVpnShoot(original, settings);
   const patch = object === original ? undefined : deploymentPatch(original, object);
   const warnings = outcome === 'refused' ? [`overlap: ${detail}`] : [];
-  return { review: respond(request.uid, patch, warnings), outcome, detail };
+  const stored = request.oldObject as VpnShootWorkload | null | undefined;
+  const changesStored = !stored || !isDeepStrictEqual(object.spec, stored.spec);
+  return { review: respond(request.uid, patch, warnings), outcome, detail, changesStored };
 }

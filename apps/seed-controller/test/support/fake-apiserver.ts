@@ -14,6 +14,13 @@ const KINDS: Record<string, string> = {
   clusters: 'Cluster',
   configmaps: 'ConfigMap',
   secrets: 'Secret',
+  namespaces: 'Namespace',
+  pods: 'Pod',
+  mutatingwebhookconfigurations: 'MutatingWebhookConfiguration',
+  clusterroles: 'ClusterRole',
+  clusterrolebindings: 'ClusterRoleBinding',
+  roles: 'Role',
+  rolebindings: 'RoleBinding',
   deployments: 'Deployment',
   leases: 'Lease',
   events: 'Event',
@@ -21,7 +28,6 @@ const KINDS: Record<string, string> = {
   podmonitors: 'PodMonitor',
   scrapeconfigs: 'ScrapeConfig',
   prometheusrules: 'PrometheusRule',
-  namespaces: 'Namespace',
   podtemplates: 'PodTemplate',
 };
 

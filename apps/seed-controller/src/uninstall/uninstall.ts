@@ -1,0 +1,123 @@
+import { AppsV1Api, CoreV1Api, type KubeConfig, PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
+import { mutateDeployment } from '../inject/mutate.ts';
+import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAMESPACE_LABEL, WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
+import { deploymentPatch } from '../inject/patch.ts';
+import { OWNED_KINDS } from '../owned/kinds.ts';
+import { CONTROLLER_PODS, EVENT_COMPONENT, OWN_OBJECTS, type OwnObject, STOPPING } from './own-objects.ts';
+
+const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
+
+async function exists(object: OwnObject, config: KubeConfig): Promise<boolean> {
+  try {
+    await object.read(config);
+    return true;
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
+}
+
+const place = (namespace: string | undefined, name: string): string => (namespace ? `${namespace}/${name}` : name);
+
+/**
+ * The kube-apiserver Deployment without anything of ours: the webhook's own removal path for the pod template
+ * (which takes out exactly what the injection marker records), and the reconciler's plan-hash annotation.
+ */
+export function withoutOverlap(deployment: V1Deployment): V1Deployment {
+  const next = structuredClone(mutateDeployment(deployment, undefined).deployment);
+  const annotations = next.metadata?.annotations;
+  if (annotations && PLAN_HASH_ANNOTATION in annotations) {
+    delete annotations[PLAN_HASH_ANNOTATION];
+    if (Object.keys(annotations).length === 0) delete next.metadata!.annotations;
+  }
+  return next;
+}
+
+const carriesOverlap = (deployment: V1Deployment): boolean =>
+  deployment.spec?.template?.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined ||
+  deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== undefined;
+
+/**
+ * Takes overlap out of a seed: stops the webhook and the controller, restores every kube-apiserver Deployment,
+ * deletes every object of ours in every shoot namespace and the events we recorded, then the rest of the
+ * controller's own objects. Reports each step (as "would …" in a dry run); a second run finds nothing to do.
+ */
+export async function uninstall(
+  config: KubeConfig,
+  options: { dryRun: boolean; report: (line: string) => void; waitMs?: number },
+): Promise<number> {
+  const { dryRun, report } = options;
+  let steps = 0;
+  const step = async (done: string, action: () => Promise<unknown>): Promise<void> => {
+    steps += 1;
+    if (!dryRun) await action();
+    report(dryRun ? `would ${done}` : `${done.replace(/^(\w+)/, (verb) => PAST[verb] ?? verb)}`);
+  };
+
+  const deleteOwn = async (objects: readonly OwnObject[]): Promise<void> => {
+    for (const object of objects) {
+      if (await exists(object, config)) {
+        await step(`delete ${object.kind} ${place(object.namespace, object.name)}`, () => object.delete(config));
+      }
+    }
+  };
+  await deleteOwn(OWN_OBJECTS.slice(0, STOPPING));
+  if (!dryRun) await controllerGone(config, options.waitMs ?? 120_000, report);
+
+  const apps = config.makeApiClient(AppsV1Api);
+  const deployments = (await apps.listDeploymentForAllNamespaces()).items.filter((d) => d.metadata?.name === KUBE_APISERVER && carriesOverlap(d));
+  for (const deployment of deployments) {
+    const namespace = deployment.metadata!.namespace!;
+    // As JSON, the form the webhook works on (the client's Date objects would not diff as their strings).
+    const live = JSON.parse(JSON.stringify(deployment)) as V1Deployment;
+    const patch = deploymentPatch(live, withoutOverlap(live));
+    await step(`remove the injection from Deployment ${namespace}/${KUBE_APISERVER}`, () =>
+      apps.patchNamespacedDeployment({ namespace, name: KUBE_APISERVER, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
+    );
+  }
+
+  for (const kind of OWNED_KINDS) {
+    const client = kind.client(config);
+    // Without prometheus-operator's CRDs (shoot monitoring off) there is nothing of that kind to delete.
+    const listed = await client.list().catch((error: unknown) => {
+      if (kind.gardenerMonitoring && statusOf(error) === 404) return { items: [] };
+      throw error;
+    });
+    for (const object of listed.items) {
+      const { namespace, name } = object.metadata as { namespace: string; name: string };
+      await step(`delete ${kind.kind} ${namespace}/${name}`, () => client.delete(namespace, name));
+    }
+  }
+
+  const core = config.makeApiClient(CoreV1Api);
+  for (const namespace of (await core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR })).items) {
+    const name = namespace.metadata!.name!;
+    const body = { metadata: { labels: { [WEBHOOK_NAMESPACE_LABEL]: null } } };
+    await step(`remove label ${WEBHOOK_NAMESPACE_LABEL} from Namespace ${name}`, () =>
+      core.patchNamespace({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    );
+  }
+  const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.source?.component === EVENT_COMPONENT);
+  for (const event of events) {
+    await step(`delete Event default/${event.metadata!.name}`, () => core.deleteNamespacedEvent({ namespace: 'default', name: event.metadata!.name! }));
+  }
+
+  await deleteOwn(OWN_OBJECTS.slice(STOPPING));
+  if (steps === 0) report('nothing to do: no trace of overlap in this cluster');
+  return steps;
+}
+
+/** A terminating controller pod still reconciles and would put back what is deleted next: wait until none runs. */
+async function controllerGone(config: KubeConfig, waitMs: number, report: (line: string) => void): Promise<void> {
+  const core = config.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + waitMs;
+  for (let reported = false; ; reported = true) {
+    const pods = await core.listNamespacedPod({ namespace: CONTROLLER_PODS.namespace, labelSelector: CONTROLLER_PODS.selector });
+    if (pods.items.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pods.items.length} controller pod(s) still run in ${CONTROLLER_PODS.namespace} after ${waitMs / 1000} s; run uninstall again once they are gone`);
+    if (!reported) report(`waiting for ${pods.items.length} controller pod(s) in ${CONTROLLER_PODS.namespace} to stop`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+const PAST: Readonly<Record<string, string>> = { delete: 'deleted', remove: 'removed' };
