@@ -92,3 +92,48 @@ describe('automatic mode: the webhook sees only namespaces the controller labell
     expect(harness.api.list(MONITORING(OVERLAP, 'prometheusrules'))).toEqual([]);
   });
 });
+
+describe("opt-in mode: gardenlet's extension label selects, the controller labels nothing", () => {
+  const optIn = new Harness();
+  const OPTED = 'shoot--dev--opted';
+  const admittedHere: string[] = [];
+  const names = (namespace: string): string[] =>
+    optIn.api.get(`${deploymentPath(namespace)}/kube-apiserver`)!.spec.template.spec.containers.map((c: { name: string }) => c.name);
+
+  beforeAll(async () => {
+    await optIn.start();
+    // gardenlet labels the namespace of a shoot that lists the extension type; OVERLAP lists none.
+    optIn.api.put(NAMESPACES, { metadata: { name: OPTED, labels: { 'gardener.cloud/role': 'shoot', 'extensions.gardener.cloud/overlap': 'true' } } });
+    optIn.api.put(NAMESPACES, { metadata: { name: OVERLAP, labels: { 'gardener.cloud/role': 'shoot' } } });
+    optIn.api.admissionNamespaceLabels = { 'gardener.cloud/role': 'shoot', 'extensions.gardener.cloud/overlap': 'true' };
+    const settings = optIn.config('replica-a').injection;
+    const started = await optIn.startController('replica-a', new ControllerMetrics('test', false), { injection: { ...settings, extensionType: 'overlap' } });
+    optIn.useWebhookOf(started);
+    const viaWebhook = optIn.api.admission!;
+    optIn.api.admission = (operation, object, old) => {
+      admittedHere.push(object.metadata.namespace);
+      return viaWebhook(operation, object, old);
+    };
+    for (const namespace of [OPTED, OVERLAP]) {
+      const deployment = sampleDeployment();
+      deployment.metadata!.namespace = namespace;
+      optIn.api.put(deploymentPath(namespace), deployment as never);
+    }
+    const opted = { ...overlappingCluster(), metadata: { name: OPTED } };
+    (opted.spec!.shoot as { spec: Record<string, unknown> }).spec.extensions = [{ type: 'overlap' }];
+    optIn.api.put(CLUSTERS, opted as never);
+    optIn.api.put(CLUSTERS, overlappingCluster() as never);
+  });
+
+  afterAll(() => optIn.close());
+
+  it('injects the overlapping shoot that enables the extension, and leaves the one that does not alone', async () => {
+    await eventually(() => expect(names(OPTED)).toContain('seed-vpn-agent'), 'opted-in shoot injected');
+    expect(admittedHere).not.toContain(OVERLAP);
+    expect(names(OVERLAP)).not.toContain('seed-vpn-agent');
+    for (const namespace of [OPTED, OVERLAP]) {
+      expect(optIn.api.get(`${NAMESPACES}/${namespace}`)!.metadata.labels?.[WEBHOOK_NAMESPACE_LABEL]).toBeUndefined();
+    }
+    expect(optIn.api.requests().filter((line) => line.startsWith('PATCH /api/v1/namespaces'))).toEqual([]);
+  });
+});
