@@ -19,6 +19,7 @@ const NAME = 'overlap-seed-controller';
 const SYSTEM_NAMESPACE = 'overlap-system';
 const EVENTS_ROLE = `${NAME}-events`;
 const WRITES_POLICY = `${NAME}-writes`;
+const SEED_DASHBOARD = 'overlap-seed-dashboard';
 
 /**
  * The controller's own objects from deploy/seed, in the order uninstall deletes them (deploy/test checks that the
@@ -72,6 +73,14 @@ export const OWN_OBJECTS: readonly OwnObject[] = [
     namespace: 'default',
     read: (config) => config.makeApiClient(RbacAuthorizationV1Api).readNamespacedRole({ name: EVENTS_ROLE, namespace: 'default' }),
     delete: (config) => config.makeApiClient(RbacAuthorizationV1Api).deleteNamespacedRole({ name: EVENTS_ROLE, namespace: 'default' }),
+  },
+  // deploy/gardener's seed dashboard for Plutono, which lives in Gardener's `garden` namespace.
+  {
+    kind: 'ConfigMap',
+    name: SEED_DASHBOARD,
+    namespace: 'garden',
+    read: (config) => config.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: SEED_DASHBOARD, namespace: 'garden' }),
+    delete: (config) => config.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: SEED_DASHBOARD, namespace: 'garden' }),
   },
   {
     kind: 'ValidatingAdmissionPolicyBinding',
