@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { parseAgentConfig } from '@overlap/agent-core';
 import { decideOverlap } from '@overlap/cidr';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type Manifest, getField, manifestId, parseManifests, renderKustomization, schemaProblems } from '../src/index.ts';
 import { DEPLOY, KUSTOMIZATIONS, REPO } from './support/paths.ts';
+import { WEBHOOK_NAMESPACE_LABEL, shootMonitoringObjects } from '@overlap/seed-controller';
 import { DEFAULT_INJECTION_SETTINGS } from '../../apps/seed-controller/src/inject/settings.ts';
 import { CA_SECRET } from '../../apps/seed-controller/src/pki/secrets.ts';
 import { OWN_OBJECTS } from '../../apps/seed-controller/src/uninstall/own-objects.ts';
@@ -46,6 +48,10 @@ describe('every manifest against the Kubernetes OpenAPI schema (custom resources
     expect(schemaProblems({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } })).toEqual(['example.com/v1 Thing: no schema known for this kind']);
   });
 
+  it.each(shootMonitoringObjects('shoot--p--n').map((object) => [`the controller's per-shoot ${object.kind}`, object] as const))('%s', (_name, object) => {
+    expect(schemaProblems(object as Manifest)).toEqual([]);
+  });
+
   it('parses YAML strictly: a duplicated key is an error', () => {
     expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nkind: Service\n', 'dup.yaml')).toThrow(/dup\.yaml/);
   });
@@ -84,7 +90,7 @@ describe('the seed controller', () => {
     const issuer = find('Issuer', String(getField(certificate, 'spec.issuerRef.name')));
     const ca = find('Certificate', String(getField(issuer, 'spec.ca.secretName')));
     expect(getField(ca, 'spec.isCA')).toBe(true);
-    expect(getField(container, 'env.[name=OVERLAP_SHOOT_AGENT_IMAGE].value')).toMatch(/\/overlap\/shoot-vpn-agent:/);
+    expect(getField(find('PodTemplate'), 'template.spec.containers.[name=shoot-vpn-agent].image')).toMatch(/\/overlap\/shoot-vpn-agent:/);
   });
 
   it("opens Gardener's network policies from the shoots' kube-apiservers to the webhook port", () => {
@@ -128,12 +134,35 @@ describe('the mutating webhook', () => {
     expect(getField(service, `spec.ports.[port=${String(port)}].targetPort`)).toBe('webhook');
   });
 
-  it("selects Gardener's kube-apiserver Deployment in shoot namespaces and nothing in its own namespace", () => {
-    expect(getField(hook, 'namespaceSelector')).toEqual({ matchLabels: { 'gardener.cloud/role': 'shoot' } });
+  it("selects Gardener's kube-apiserver Deployment only in shoot namespaces the controller labelled, nothing in its own namespace", () => {
+    // The label the controller sets (and the API test double applies as this selector in webhook-selection.test.ts).
+    expect(getField(hook, 'namespaceSelector')).toEqual({ matchLabels: { 'gardener.cloud/role': 'shoot', [WEBHOOK_NAMESPACE_LABEL]: 'true' } });
+    const shoot = { 'gardener.cloud/role': 'shoot' };
+    expect(matches(getField(hook, 'namespaceSelector.matchLabels'), shoot)).toBe(false);
+    expect(matches(getField(hook, 'namespaceSelector.matchLabels'), { ...shoot, [WEBHOOK_NAMESPACE_LABEL]: 'true' })).toBe(true);
     const sample = parseManifests(readFileSync(join(REPO, 'apps/seed-controller/examples/kube-apiserver-deployment.yaml'), 'utf8'), 'sample')[0];
     expect(matches(getField(hook, 'objectSelector.matchLabels'), getField(sample, 'metadata.labels'))).toBe(true);
     expect(matches(getField(hook, 'objectSelector.matchLabels'), getField(controller, 'metadata.labels'))).toBe(false);
     expect(getField(find('Namespace'), 'metadata.labels.gardener\\.cloud/role')).toBeUndefined();
+  });
+});
+
+describe('the opt-in component', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ovl-opt-in-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("selects the label gardenlet puts on namespaces of shoots enabling the extension, and tells the controller the type", () => {
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, join(DEPLOY, 'seed'))}\ncomponents:\n  - ${relative(dir, join(DEPLOY, 'components/opt-in'))}\n`,
+    );
+    const optIn = renderKustomization(dir);
+    const webhook = optIn.find((manifest) => manifest.kind === 'MutatingWebhookConfiguration');
+    expect(getField(webhook, 'webhooks.[name=kube-apiserver.overlap.extensions.gardener.cloud].namespaceSelector')).toEqual({
+      matchLabels: { 'gardener.cloud/role': 'shoot', 'extensions.gardener.cloud/overlap': 'true' },
+    });
+    const env = getField(optIn.find((manifest) => manifest.kind === 'Deployment'), 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_EXTENSION_TYPE].value');
+    expect(env).toBe('overlap');
   });
 });
 
@@ -144,7 +173,7 @@ describe('RBAC', () => {
 
   it('binds every role to the controller ServiceAccount', () => {
     const account = find('ServiceAccount');
-    for (const binding of seed.filter((manifest) => manifest.kind.endsWith('Binding'))) {
+    for (const binding of seed.filter((manifest) => manifest.kind === 'RoleBinding' || manifest.kind === 'ClusterRoleBinding')) {
       expect(getField(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
       expect(seed.some((role) => role.kind === getField(binding, 'roleRef.kind') && role.metadata.name === getField(binding, 'roleRef.name'))).toBe(true);
     }
@@ -155,6 +184,8 @@ describe('RBAC', () => {
     for (const rule of rules) {
       expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
       if (rule.resources.includes('clusters')) expect(rule.verbs).toEqual(['list', 'watch']);
+      // Namespaces: the webhook label only (informer on it, merge patch), never created, deleted or read whole.
+      if (rule.resources.includes('namespaces')) expect(rule).toEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch', 'patch'] });
     }
     const secrets = rules.filter((rule) => rule.resources.includes('secrets'));
     expect(secrets.map((rule) => ({ verbs: rule.verbs, names: (rule as { resourceNames?: string[] }).resourceNames }))).toEqual([
@@ -175,6 +206,45 @@ describe('overlap uninstall', () => {
   });
 });
 
+describe("the ValidatingAdmissionPolicy that narrows the controller's writes (issue 17)", () => {
+  const policy = find('ValidatingAdmissionPolicy');
+  const account = find('ServiceAccount');
+  const resourceRules = getField(policy, 'spec.matchConstraints.resourceRules') as { apiGroups: string[]; resources: string[]; operations: string[] }[];
+  const OPERATION: Record<string, string> = { create: 'CREATE', update: 'UPDATE', patch: 'UPDATE', delete: 'DELETE' };
+
+  it('applies to the controller ServiceAccount only, and denies', () => {
+    expect(getField(policy, 'spec.matchConditions')).toEqual([
+      expect.objectContaining({ expression: `request.userInfo.username == 'system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}'` }),
+    ]);
+    const binding = find('ValidatingAdmissionPolicyBinding');
+    expect(getField(binding, 'spec.policyName')).toBe(policy.metadata.name);
+    expect(getField(binding, 'spec.validationActions')).toEqual(['Deny']);
+    expect(getField(policy, 'spec.failurePolicy')).toBe('Fail');
+  });
+
+  it('covers every write the ClusterRole grants in shoot namespaces, so a kind added to RBAC must be added here', () => {
+    const clusterRules = getField(find('ClusterRole'), 'rules') as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    for (const rule of clusterRules) {
+      for (const verb of rule.verbs.filter((v) => v in OPERATION)) {
+        for (const group of rule.apiGroups) {
+          for (const resource of rule.resources) {
+            const covered = resourceRules.some(
+              (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.operations.includes(OPERATION[verb]!),
+            );
+            expect(covered, `${verb} ${group}/${resource}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('checks the shoot namespace label and the managed-by label the controller puts on what it creates', () => {
+    const expressions = (getField(policy, 'spec.validations') as { expression: string }[]).map((v) => v.expression).join('\n');
+    expect(expressions).toContain("variables.namespaceLabels['gardener.cloud/role'] == 'shoot'");
+    expect(expressions).toContain("variables.labels['app.kubernetes.io/managed-by'] == 'overlap-seed-controller'");
+  });
+});
+
 describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
   const [statefulSet] = rendered.get('examples/shoot') ?? [];
   const agent = getField(statefulSet, 'spec.template.spec.containers.[name=shoot-vpn-agent]') as Record<string, unknown>;
@@ -185,8 +255,20 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
       runAsUser: 0,
       runAsNonRoot: false,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
       capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
     });
+  });
+
+  it('binds metrics and health to the pod IP only, and has no readiness probe (issue 17)', () => {
+    expect(getField(agent, 'env.[name=OVERLAP_METRICS_ADDRESS].value')).toBe('$(POD_IP):9151');
+    const names = env.map(({ name }) => name);
+    expect(names.indexOf('POD_IP')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('OVERLAP_METRICS_ADDRESS'));
+    expect(getField(agent, 'env.[name=POD_IP].valueFrom.fieldRef.fieldPath')).toBe('status.podIP');
+    expect(agent['readinessProbe']).toBeUndefined();
+    expect(getField(agent, 'livenessProbe.httpGet.path')).toBe('/healthz');
   });
 
   it('uses only env names of the agent contract (docs/CONTRACTS.md)', () => {
@@ -198,9 +280,13 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
   });
 
   it('is configured as the agent parses it: HA shoot side, overlap decided, metrics on the declared port', () => {
-    const values = Object.fromEntries(env.map(({ name, value, valueFrom }) => [name, value ?? `from ${valueFrom?.fieldRef.fieldPath}`]));
+    // As the kubelet passes them: the pod IP from the downward API, $(POD_IP) expanded.
+    const podIp = '10.250.0.7';
+    const values = Object.fromEntries(
+      env.map(({ name, value, valueFrom }) => [name, value?.replace('$(POD_IP)', podIp) ?? (name === 'POD_IP' ? podIp : `from ${valueFrom?.fieldRef.fieldPath}`)]),
+    );
     const config = parseAgentConfig('shoot', values);
-    expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0', egressDevice: 'eth0', backend: 'auto' });
+    expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0+', egressDevice: 'eth0', backend: 'auto' });
     expect(decideOverlap(config.networks).overlap).toBe(true);
     expect(getField(agent, 'ports')).toEqual([{ name: 'overlap-metrics', containerPort: config.metricsAddress.port, protocol: 'TCP' }]);
   });

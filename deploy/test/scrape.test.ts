@@ -16,6 +16,7 @@ import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '../
 import { httpsRequest } from '../../apps/seed-controller/test/support/https-client.ts';
 import { type Manifest, apiRequest, exposes, getField, metricFamilies, rbacAllows, renderKustomization } from '../src/index.ts';
 import { layOutImage } from './support/dockerfile.ts';
+import { ENVOY_METRICS } from '@overlap/seed-controller';
 import { PROMETHEUS_SERIES, loadRuleGroups, usedMetricNames } from './support/monitoring.ts';
 import { DEPLOY } from './support/paths.ts';
 import { poll, startProcess } from './support/process.ts';
@@ -33,21 +34,26 @@ const byKind = (kind: string): Manifest => seed.find((manifest) => manifest.kind
 
 type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } };
 
-/** A container's env as the kubelet would give it, with the downward-API fields this test stands in for. */
+/**
+ * A container's env as the kubelet would give it, with the downward-API fields this test stands in for, and
+ * `$(NAME)` expanded from the entries before it (the pod IP is loopback here: the namespace's own address).
+ */
 function containerEnv(container: unknown, fields: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(
-    ((getField(container, 'env') ?? []) as EnvVar[]).map(({ name, value, valueFrom }) => {
-      const resolved = value ?? fields[valueFrom?.fieldRef?.fieldPath ?? ''];
-      if (resolved === undefined) throw new Error(`env ${name} has a source this test does not provide`);
-      return [name, resolved];
-    }),
-  );
+  const all: Readonly<Record<string, string>> = { 'status.podIP': '127.0.0.1', ...fields };
+  const env: Record<string, string> = {};
+  for (const { name, value, valueFrom } of (getField(container, 'env') ?? []) as EnvVar[]) {
+    const resolved = value?.replace(/\$\(([A-Z_][A-Z0-9_]*)\)/g, (whole, ref: string) => env[ref] ?? whole) ?? all[valueFrom?.fieldRef?.fieldPath ?? ''];
+    if (resolved === undefined) throw new Error(`env ${name} has a source this test does not provide`);
+    env[name] = resolved;
+  }
+  return env;
 }
 
 /** Metric names of deploy/monitoring, split by the app that must expose them. */
 const used = usedMetricNames();
 const controllerNames = [...used.keys()].filter((name) => /^overlap_(controller|webhook)_/.test(name));
 const agentNames = [...used.keys()].filter((name) => name.startsWith('overlap_') && !controllerNames.includes(name));
+// Envoy's own statistics (the injected envoy-proxy), listed where the PodMonitors keep them.
 
 /**
  * prom-client's default Node.js metrics name three gauges with `_total`, which promtool's linter flags; they are
@@ -78,7 +84,7 @@ describe('monitoring names', () => {
   it('are all overlap_ metrics of the controller or the agents, or series Prometheus adds', () => {
     expect(controllerNames.length).toBeGreaterThan(5);
     expect(agentNames.length).toBeGreaterThan(5);
-    const accounted = new Set([...controllerNames, ...agentNames, ...PROMETHEUS_SERIES]);
+    const accounted = new Set([...controllerNames, ...agentNames, ...PROMETHEUS_SERIES, ...ENVOY_METRICS]);
     expect([...used.keys()].filter((name) => !accounted.has(name))).toEqual([]);
   });
 });
@@ -99,6 +105,12 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     const cert = await run(process.execPath, [join(dir, 'image/app/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
     expect(cert.code, cert.stderr).toBe(0);
     api.writeKubeconfig(join(dir, 'kubeconfig'));
+    // As kube-apiserver applies the webhook's namespaceSelector: only namespaces the controller labelled are sent.
+    api.admissionNamespaceLabels = getField(hook, 'namespaceSelector.matchLabels') as Record<string, string>;
+    for (const namespace of [OVERLAP, APART, BROKEN]) api.put('/api/v1/namespaces', { metadata: { name: namespace, labels: { 'gardener.cloud/role': 'shoot' } } });
+    // The PodTemplate the controller reads its injected images from, as deploy/seed ships it.
+    const images = byKind('PodTemplate');
+    api.put(`/api/v1/namespaces/${images.metadata.namespace}/podtemplates`, images as never);
     api.put(CLUSTERS, overlappingCluster() as never);
     api.put(CLUSTERS, apartCluster() as never);
     api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
@@ -165,6 +177,16 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     const declared = (containers ?? []).flatMap((candidate) => candidate.ports ?? []).map((port) => port.name);
     const podMonitor = renderKustomization(join(DEPLOY, 'monitoring')).find((manifest) => manifest.kind === 'PodMonitor');
     for (const endpoint of getField(podMonitor, 'spec.podMetricsEndpoints') as { port: string }[]) expect(declared).toContain(endpoint.port);
+    // The controller's own PodMonitor for the shoot's Prometheus scrapes the same declared ports.
+    const shootMonitors = api.list(`/apis/monitoring.coreos.com/v1/namespaces/${OVERLAP}/podmonitors`);
+    expect(shootMonitors).toHaveLength(1);
+    for (const endpoint of shootMonitors[0]!.spec.podMetricsEndpoints as { port: string }[]) expect(declared).toContain(endpoint.port);
+    const images = byKind('PodTemplate');
+    for (const name of ['seed-vpn-agent', 'envoy-proxy']) {
+      const image = (containers as { name: string; image?: string }[] | undefined)?.find((candidate) => candidate.name === name)?.image;
+      expect(image).toBe(getField(images, `template.spec.containers.[name=${name}].image`));
+      expect(image).toMatch(/:/);
+    }
     expect(api.get(`${deploymentPath(APART)}/kube-apiserver`)?.spec.template.spec.containers.map((c: { name: string }) => c.name)).not.toContain('seed-vpn-agent');
     injectedSeedAgent = containers?.find((candidate) => candidate.name === 'seed-vpn-agent');
   });
@@ -224,7 +246,9 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       type Alert = { labels: Record<string, string>; state: string };
       const alerts = await poll(async () => {
         const found = (await prometheusApi<{ alerts: Alert[] }>(prometheus, '/api/v1/alerts')).alerts;
-        return found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') ? found : undefined;
+        // Under load the first evaluations may precede the first scrape: wait until both have settled.
+        const settled = found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') && found.some((alert) => alert.labels.alertname === 'OverlapShootInvalid' && alert.state === 'firing');
+        return settled ? found : undefined;
       });
       const summary = (alerts ?? []).map((alert) => `${alert.labels.alertname} ${alert.labels.namespace} ${alert.state}`);
       expect(summary).toEqual(expect.arrayContaining([`OverlapShootInvalid ${BROKEN} firing`, `OverlapShootNATNotActive ${OVERLAP} pending`]));
@@ -249,8 +273,11 @@ describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, 
   async function scrapeAgent(side: 'seed' | 'shoot', env: Record<string, string>, port: number): Promise<string> {
     const ns = await createNamespace('deploy');
     namespaces.push(ns);
-    await ns.run(['ip', 'tuntap', 'add', 'dev', env.OVERLAP_TUNNEL_DEVICE ?? '', 'mode', 'tun']);
-    await ns.run(['ip', 'link', 'set', env.OVERLAP_TUNNEL_DEVICE ?? '', 'up']);
+    // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
+    const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
+    const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
+    await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
+    await ns.run(['ip', 'link', 'set', tunnel, 'up']);
     if (side === 'shoot') {
       await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
       for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);
@@ -288,6 +315,7 @@ describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, 
     const sidecar = getField(vpnShoot, 'spec.template.spec.containers.[name=shoot-vpn-agent]');
     const env = containerEnv(sidecar, { 'metadata.name': 'vpn-shoot-0', 'metadata.namespace': 'kube-system' });
     const port = (getField(sidecar, 'ports') as { containerPort: number }[])[0]?.containerPort ?? 0;
+    expect(env.OVERLAP_METRICS_ADDRESS).toBe(`127.0.0.1:${port}`);
     const exposition = await scrapeAgent('shoot', env, port);
     expectExposed(exposition, agentNames);
     expect(await promtoolProblems(exposition)).toEqual([]);

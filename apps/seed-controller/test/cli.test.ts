@@ -86,9 +86,46 @@ describe('overlap plan', () => {
     expect(report.deployment.patch.length).toBeGreaterThan(0);
   });
 
+  it('text: the device match per side and the routes each agent depends on, with their owners', () => {
+    const run = overlap('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+    expect(run.stdout).toContain("data path (HA: Gardener's path and tunnel controllers own the routes; the agents add none and check them):");
+    expect(run.stdout).toContain('  seed side: tunnel devices bond0+ (iptables -i/-o bond0+, nftables iifname/oifname "bond0*")');
+    expect(run.stdout).toContain('    244.0.0.0/16 (pods) routed whole through bond0+: owned by vpn-path-controller, checked by the agent');
+    expect(run.stdout).toContain('    241.0.0.0/12 (seedPods) some route back through bond0+: owned by tunnel-controller, checked by the agent');
+    expect(run.stdout).toContain('-o bond0+');
+  });
+
+  it('json: dataPath per side; HA routes belong to Gardener, point-to-point ones to the agent', () => {
+    const ha = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'), '--backend', 'nftables');
+    expect(ha.dataPath.seed).toMatchObject({ device: 'bond0+', iptables: 'bond0+', nftables: 'bond0*' });
+    expect(ha.dataPath.seed.routes).toHaveLength(5);
+    expect(ha.dataPath.seed.routes[0]).toEqual({
+      destination: '244.0.0.0/16',
+      kind: 'pods',
+      device: 'bond0+',
+      owner: 'vpn-path-controller',
+      installedByAgent: false,
+      coverage: 'whole',
+    });
+    expect(ha.dataPath.shoot.routes).toEqual([
+      { destination: '241.0.0.0/12', kind: 'seedPods', device: 'bond0+', owner: 'tunnel-controller', installedByAgent: false, coverage: 'some' },
+    ]);
+    expect(ha.shootRules).toContain('iifname "bond0*"');
+
+    const p2p = json('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16');
+    expect(p2p.dataPath.shoot).toEqual({
+      device: 'tun0',
+      iptables: 'tun0',
+      nftables: 'tun0',
+      routes: [{ destination: '241.0.0.0/12', kind: 'seedPods', device: 'tun0', owner: 'shoot-vpn-agent', installedByAgent: true }],
+    });
+  });
+
   it('a shoot without overlap: no rules, an empty patch', () => {
     const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-no-overlap.yaml'));
     expect(report).toMatchObject({ overlap: false, inject: false, seedRules: '', shootRules: '', deployment: { outcome: 'unchanged', patch: [] } });
+    expect(report.dataPath.seed.routes).toEqual([]);
+    expect(report.dataPath.shoot.routes).toEqual([]);
   });
 
   it('from flags: a non-HA shoot translates on the shoot side, the controller injects nothing', () => {
@@ -151,7 +188,75 @@ describe('overlap plan', () => {
   });
 });
 
+describe('hostile and broken input (issue 17)', () => {
+  const write = (name: string, document: unknown): string => {
+    const file = join(tmp, name);
+    writeFileSync(file, typeof document === 'string' ? document : stringify(document));
+    return file;
+  };
+  const deployment = (spec: unknown) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kube-apiserver' }, spec });
+  const ha = ['--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--ha'];
+
+  it.each([
+    ['no-template.yaml', deployment({ replicas: 1 }), 'spec.template.spec is missing or not an object'],
+    ['containers-string.yaml', deployment({ template: { spec: { containers: 'x' } } }), 'spec.template.spec.containers must be a list of containers'],
+    ['container-number.yaml', deployment({ template: { spec: { containers: [7] } } }), 'spec.template.spec.containers[0] must be a container with a name'],
+    ['args-string.yaml', deployment({ template: { spec: { containers: [{ name: 'kube-apiserver', args: '--x' }] } } }), 'spec.template.spec.containers[0].args must be a list'],
+  ])('a Deployment %s: exit 2, one line naming the field', (name, document, problem) => {
+    const file = write(name, document);
+    const run = overlap('plan', ...ha, '--deployment', file);
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', `overlap plan: --deployment: ${JSON.stringify(file)} ${problem}\n`]);
+  });
+
+  it('a Deployment without the kube-apiserver container: exit 2 with the injection error', () => {
+    const file = write('no-apiserver.yaml', deployment({ template: { spec: { containers: [{ name: 'other' }] } } }));
+    const run = overlap('plan', ...ha, '--deployment', file);
+    expect([run.code, run.stderr]).toEqual([2, 'overlap plan: spec.template.spec.containers: has no container named kube-apiserver\n']);
+  });
+
+  it('-f /dev/zero is refused at the size limit instead of never returning', () => {
+    const run = overlap('plan', '-f', '/dev/zero');
+    expect([run.code, run.stderr]).toEqual([2, 'overlap plan: -f: "/dev/zero" is larger than 4 MiB\n']);
+  });
+
+  it('1,000,000 networks: one short line, no stack overflow', () => {
+    const many = Array.from({ length: 1_000_000 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.0/24`).join(',');
+    const run = overlap('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', many);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^overlap plan: --shoot-pods: ".*" has 1000000 entries; at most 65536 are accepted\n$/);
+    expect(run.stderr.length).toBeLessThan(300);
+  });
+
+  it('networks that do not fit together: the error line stays short', () => {
+    const list = Array.from({ length: 255 }, (_, i) => `${10 + (i >> 8)}.${i & 255}.0.0/16`).join(',');
+    const run = overlap('plan', '--seed-pods', '10.0.0.0/8', '--shoot-pods', `${list},11.0.0.0/15`, '--ha');
+    expect(run.code).toBe(2);
+    expect(run.stderr.length).toBeLessThan(300);
+  });
+
+  it.each([
+    ['networking: "abc"', (c: Json) => ((c.spec as Json).shoot as Json).spec = { ...(((c.spec as Json).shoot as Json).spec as Json), networking: 'abc' }, 'spec.shoot.spec.networking: "\\"abc\\"" must be an object'],
+    ['spec.seed.spec: 7', (c: Json) => ((c.spec as Json).seed as Json).spec = 7, 'spec.seed.spec: "7" must be an object'],
+    ['highAvailability: false', (c: Json) => ((((c.spec as Json).shoot as Json).spec as Json).controlPlane = { highAvailability: false }), 'spec.shoot.spec.controlPlane.highAvailability: "false" must be an object (failureTolerance)'],
+  ])('a Cluster with %s: exit 2 and one line naming the field', (_, edit, line) => {
+    const document = cluster({ pods: '10.1.0.0/16' }) as unknown as Json;
+    edit(document);
+    const run = overlap('plan', '-f', write('wrong-type.yaml', document));
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', `overlap plan: ${line}\n`]);
+  });
+});
+
+type Json = Record<string, unknown>;
+
 describe('overlap dev-cert', () => {
+  it.each([
+    ['/dev/null/certs', 'ENOTDIR'],
+    ['/dev/null', 'EEXIST'],
+  ])('--out %s: exit 2, one line', async (out, code) => {
+    const run = await overlapAsync('dev-cert', '--out', out);
+    expect([run.code, run.stderr]).toEqual([2, `overlap dev-cert: --out: ${JSON.stringify(out)} cannot be written (${code})\n`]);
+  });
+
   it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', async () => {
     const out = join(tmp, 'certs');
     const run = await overlapAsync('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
@@ -174,6 +279,11 @@ describe('overlap plan: the shoot side', () => {
       'ManagedResource/extension-overlap-shoot-webhooks',
       expect.stringMatching(/^Secret\/extension-overlap-shoot-webhooks-[0-9a-f]{8}$/),
       'MutatingWebhookConfiguration/overlap-vpn-shoot',
+      // Gardener's shoot monitoring for the shoot's own Prometheus and Plutono.
+      'PodMonitor/overlap-kube-apiserver-sidecars',
+      'ScrapeConfig/overlap-shoot-vpn-agent',
+      'PrometheusRule/overlap',
+      expect.stringMatching(/^ConfigMap\/overlap-dashboard-[0-9a-f]{8}$/),
     ]));
   });
 

@@ -1,6 +1,8 @@
 // The built bundle as the lab and a pod run it: `node dist/main.js` inside a network namespace, all config by env.
 import { type Namespace, createNamespace, httpGetIn, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -18,6 +20,16 @@ const ENV = {
   OVERLAP_METRICS_ADDRESS: '127.0.0.1:9150',
   OVERLAP_SYNC_PERIOD: '1',
 };
+
+/** /readyz after the first sync has answered (before it, the reason is that no sync has run yet). */
+async function readyzOnceSynced(ns: Namespace): Promise<{ status: number; body: string }> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+    if (reply.status !== 0 && !reply.body.includes('no sync has run yet')) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the agent never finished a sync');
+}
 
 beforeAll(() => {
   const build = spawnSync(process.execPath, ['build.ts'], { cwd: app, encoding: 'utf8' });
@@ -44,33 +56,79 @@ describe('seed-vpn-agent bundle', () => {
     let ns: Namespace;
     beforeAll(async () => {
       ns = await createNamespace('agent');
-      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0', 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', 'bond0', 'up']);
+      // Gardener's HA kube-apiserver pod: IPv4 to the shoot leaves through bond0-ip6tnl<i>, which the agent matches as bond0+.
+      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0-ip6tnl0', 'mode', 'tun']);
+      await ns.run(['ip', 'link', 'set', 'bond0-ip6tnl0', 'up']);
     });
     afterAll(async () => {
       await ns?.delete();
     });
 
-    it('converges, serves /readyz and /metrics, and tears everything down on SIGTERM', async () => {
+    it('converges, waits for the path controller\'s routes, adds none itself, and tears everything down on SIGTERM', async () => {
       const agent = spawnAgent(bundle, [], ENV, ns.name);
       try {
+        const waiting = await readyzOnceSynced(ns);
+        expect(waiting.status, agent.output()).toBe(503);
+        expect(waiting.body).toContain('route missing (owned by vpn-path-controller): 244.0.0.0/16 (pods) not routed through bond0+');
+        // What vpn2's path controller does with an overlap: the mapped /8 blocks via the active path.
+        for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'add', block, 'dev', 'bond0-ip6tnl0']);
         const ready = await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz');
         expect(ready, agent.output()).toEqual({ status: 200, body: 'in sync\n' });
         const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');
         expect(metrics.body).toContain('overlap_nat_active{role="seed",backend="nftables"} 1');
         expect(metrics.body).toContain('overlap_nat_expected{role="seed",backend="nftables"} 1');
         expect(metrics.body).toContain('overlap_nat_rules_desired{role="seed",backend="nftables"} 5');
-        expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0",role="seed",backend="nftables"} 1');
-        expect((await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout).toContain('meta skgid 31415');
-        expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('244.0.0.0/16 dev bond0');
+        expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0+",role="seed",backend="nftables"} 1');
+        const table = (await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout;
+        expect(table).toContain('meta skgid 31415');
+        expect(table).toContain('oifname "bond0*"');
+        expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
       } finally {
         expect(await agent.stop('SIGTERM')).toBe(0);
       }
       const tables = (await ns.run(['nft', 'list', 'tables'])).stdout;
       expect(tables).not.toContain('overlap');
-      expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
+      // The owner's routes stay: they were never the agent's.
+      expect((await ns.run(['ip', 'route', 'show', '244.0.0.0/8'])).stdout).toContain('dev bond0-ip6tnl0');
       const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
-      expect(logs.map((l) => l.msg)).toContain('removed owned rules');
-    });
+      expect(logs.map((l) => l.msg)).toContain('removed owned nftables rules');
+    }, 20_000);
+
+    it('a stuck iptables-restore: /readyz says so, SIGTERM still ends within the bound and names what stayed', async () => {
+      // A stand-in that hangs once the marker exists, as iptables-restore does behind a held xtables lock.
+      const dir = mkdtempSync(join(tmpdir(), 'overlap-standin-'));
+      const marker = join(dir, 'hang');
+      writeFileSync(join(dir, 'iptables-restore'), `#!/bin/sh\n[ -e ${marker} ] && exec sleep 1000\nexec /usr/sbin/iptables-restore "$@"\n`);
+      chmodSync(join(dir, 'iptables-restore'), 0o755);
+      const env = { ...ENV, OVERLAP_BACKEND: 'iptables', PATH: `${dir}:${process.env['PATH']}` };
+      // The path controller's routes, so that the agent is ready before the apply gets stuck.
+      for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'replace', block, 'dev', 'bond0-ip6tnl0']);
+      const agent = spawnAgent(bundle, [], env, ns.name);
+      try {
+        expect(await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz'), agent.output()).toMatchObject({ status: 200 });
+        writeFileSync(marker, '');
+        await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
+        let reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+        while (reply.status === 200) reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+        expect(reply.status).toBe(503);
+        expect(reply.body).toMatch(/iptables-restore --noflush --counters -w 1 did not finish within 2 s and was killed/);
+        const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');
+        expect(metrics.body).toMatch(/overlap_sync_timeouts_total\{role="seed",backend="iptables"\} [1-9]/);
+      } finally {
+        // Teardown's own iptables-restore hangs too: killed at its deadline, exit 1, the rules named as left behind.
+        expect(await agent.stop('SIGTERM')).toBe(1);
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string; notRemoved?: string[] });
+      const incomplete = logs.find((l) => l.msg.startsWith('teardown incomplete'));
+      expect(incomplete?.notRemoved).toEqual([expect.stringMatching(/^iptables rules: .*iptables-restore .* did not finish within 4 s/)]);
+      expect(logs.map((l) => l.msg)).toContain('removed owned routes');
+      await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
+      for (const hook of ['PREROUTING', 'OUTPUT', 'POSTROUTING']) {
+        await ns.run(['iptables', '-t', 'nat', '-D', hook, '-j', `OVERLAP-${hook}`]).catch(() => undefined);
+        await ns.run(['iptables', '-t', 'nat', '-F', `OVERLAP-${hook}`]).catch(() => undefined);
+        await ns.run(['iptables', '-t', 'nat', '-X', `OVERLAP-${hook}`]).catch(() => undefined);
+      }
+    }, 30_000);
   });
 });

@@ -1,6 +1,14 @@
 export { EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, runAgent } from './agent.ts';
-export { BACKENDS, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
-export { CommandError, type CommandOutput, type CommandRunner, createCommandRunner } from './command.ts';
+export { BACKENDS, DEFAULT_LOCK_WAIT_SECONDS, applyCommand, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
+export {
+  CommandError,
+  type CommandCutOff,
+  type CommandOptions,
+  type CommandOutput,
+  type CommandRunner,
+  type CommandRunnerOptions,
+  createCommandRunner,
+} from './command.ts';
 export {
   type AgentConfig,
   type BackendChoice,
@@ -14,23 +22,40 @@ export {
 } from './config.ts';
 export { type TranslationIncrement, type TranslationLabels, TranslationCounterTracker } from './counters.ts';
 export type { Env, ListenAddress } from './env-values.ts';
-export { type Logger, createLogger } from './logger.ts';
+export { type Logger, READABLE_LOG_FIELDS, createLogger } from './logger.ts';
 export { PeriodicRunner } from './loop.ts';
 export { type AgentInfo, type AgentMetrics, addTranslations, createAgentMetrics, setMappings } from './metrics.ts';
 export { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 export {
   type DeviceState,
+  type ForeignRoute,
   type OwnedRoute,
   type RouteChanges,
   ROUTE_PROTOCOL,
   applyRouteChanges,
   deviceState,
+  isOwned,
+  ownedRoutesIn,
+  foreignRoutesTo,
   planRouteChanges,
   readOwnedRoutes,
 } from './routes.ts';
+export {
+  type DependencyCheck,
+  type KernelRoute,
+  ROUTE_TABLE_COMMAND,
+  checkDependencies,
+  checkDependency,
+  describeMissingRoutes,
+  parseRouteTable,
+  readRouteTable,
+} from './route-check.ts';
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
+export { type Timing, timingFor } from './timing.ts';
 export { VERSION } from './version.ts';
+/** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
+export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';

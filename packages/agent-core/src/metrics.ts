@@ -19,9 +19,12 @@ export interface AgentMetrics {
   readonly syncDuration: Histogram;
   readonly syncs: Counter<'result'>;
   readonly lastSuccess: Gauge;
+  readonly syncPeriod: Gauge;
+  readonly syncTimeouts: Counter;
   readonly applyFailures: Counter;
   readonly driftRepairs: Counter;
   readonly staleRulesRemoved: Counter;
+  readonly routeDependencyOk: Gauge<'kind' | 'destination' | 'device' | 'owner'>;
 }
 
 export interface AgentInfo {
@@ -109,6 +112,16 @@ export function createAgentMetrics(info: AgentInfo): AgentMetrics {
       help: 'Unix time of the last successful sync.',
       registers,
     }),
+    syncPeriod: new Gauge({
+      name: 'overlap_sync_period_seconds',
+      help: 'The configured sync period (OVERLAP_SYNC_PERIOD); alerts measure the age of the last success in periods.',
+      registers,
+    }),
+    syncTimeouts: new Counter({
+      name: 'overlap_sync_timeouts_total',
+      help: 'Syncs that failed because a program or the whole sync ran past its deadline (the log names the program).',
+      registers,
+    }),
     applyFailures: new Counter({
       name: 'overlap_apply_failures_total',
       help: 'Rule set applies (iptables-restore or nft -f) that failed.',
@@ -117,6 +130,12 @@ export function createAgentMetrics(info: AgentInfo): AgentMetrics {
     driftRepairs: new Counter({
       name: 'overlap_drift_repairs_total',
       help: 'Syncs that found the applied rules changed from outside and put them back.',
+      registers,
+    }),
+    routeDependencyOk: new Gauge({
+      name: 'overlap_route_dependency_ok',
+      help: 'HA: 1 if the route to this mapped block that the owner (Gardener path or tunnel controller) installs is in place through the tunnel devices, else 0.',
+      labelNames: ['kind', 'destination', 'device', 'owner'],
       registers,
     }),
     staleRulesRemoved: new Counter({

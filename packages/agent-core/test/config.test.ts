@@ -27,7 +27,7 @@ describe('parseAgentConfig', () => {
       role: 'seed',
       ha: true,
       ipFamilies: ['IPv4'],
-      tunnelDevice: 'bond0',
+      tunnelDevice: 'bond0+',
       egressDevice: 'eth0',
       envoyGid: 31415,
       backend: 'auto',
@@ -41,6 +41,24 @@ describe('parseAgentConfig', () => {
     const shoot = parseAgentConfig('shoot', {});
     expect(shoot).toMatchObject({ tunnelDevice: 'tun0', ha: false, metricsAddress: { port: 9151 } });
     expect(shoot.networks.seedPods).toBeUndefined();
+    expect(parseAgentConfig('shoot', { IS_HA: 'true' }).tunnelDevice).toBe('bond0+');
+    expect(parseAgentConfig('seed', {}).tunnelDevice).toBe('tun0');
+  });
+
+  it('takes the nft spelling of a pattern and keeps the iptables one', () => {
+    expect(parseAgentConfig('seed', { ...OVERLAPPING, OVERLAP_TUNNEL_DEVICE: 'bond0*' }).tunnelDevice).toBe('bond0+');
+    expect(parseAgentConfig('shoot', { ...OVERLAPPING, OVERLAP_TUNNEL_DEVICE: 'tun0' }).tunnelDevice).toBe('tun0');
+  });
+
+  it.each([
+    ['seed', { IS_HA: 'false', OVERLAP_TUNNEL_DEVICE: 'bond0+' }, 'OVERLAP_TUNNEL_DEVICE: "bond0+" is a prefix pattern, but without IS_HA=true'],
+    ['shoot', { OVERLAP_TUNNEL_DEVICE: 'tun*' }, 'OVERLAP_TUNNEL_DEVICE: "tun*" is a prefix pattern, but without IS_HA=true'],
+    ['shoot', { IS_HA: 'true', OVERLAP_EGRESS_DEVICE: 'bond0' }, 'OVERLAP_EGRESS_DEVICE: "bond0" is matched by the tunnel device bond0+'],
+    ['shoot', { OVERLAP_TUNNEL_DEVICE: 'eth0' }, 'OVERLAP_EGRESS_DEVICE: "eth0" is matched by the tunnel device eth0'],
+  ] as const)('%s refuses %j in one line', (role, env, message) => {
+    const error = inputError(() => parseAgentConfig(role, { ...OVERLAPPING, IS_HA: 'false', ...env }));
+    expect(error.message).toContain(message);
+    expect(error.message).not.toContain('\n');
   });
 
   it('reads every variable of its own', () => {
@@ -90,8 +108,12 @@ describe('parseAgentConfig', () => {
     ['IS_SHOOT_CLIENT', 'true', 'contradicts the seed agent'],
     ['IP_FAMILIES', 'IPv5', 'must be IPv4, IPv6 or both'],
     ['IP_FAMILIES', 'IPv4,IPv4', 'must be IPv4, IPv6 or both'],
+    ['SHOOT_POD_NETWORKS', '127.0.0.0/16', 'intersects the loopback range'],
+    ['SHOOT_NODE_NETWORKS', '224.0.0.0/24', 'intersects the multicast range'],
+    ['SHOOT_SERVICE_NETWORKS', '169.254.0.0/20', 'intersects the link-local range'],
     ['VPN_SERVER_INDEX', '-1', 'must be an integer'],
-    ['OVERLAP_TUNNEL_DEVICE', 'tun+', 'is not a valid interface name'],
+    ['OVERLAP_TUNNEL_DEVICE', 'tun+0', 'is not a valid interface name'],
+    ['OVERLAP_TUNNEL_DEVICE', '*', 'is not a valid interface name or prefix pattern'],
     ['OVERLAP_TUNNEL_DEVICE', 'a-very-long-device-name', 'is not a valid interface name'],
     ['OVERLAP_EGRESS_DEVICE', 'eth 0', 'is not a valid interface name'],
     ['OVERLAP_ENVOY_GID', '0x10', 'must be an integer'],
@@ -103,6 +125,10 @@ describe('parseAgentConfig', () => {
     ['OVERLAP_METRICS_ADDRESS', '9150', 'must be host:port'],
     ['OVERLAP_METRICS_ADDRESS', '0.0.0.0:70000', 'must be host:port'],
     ['OVERLAP_METRICS_ADDRESS', '::1:80', 'must be host:port'],
+    ['OVERLAP_METRICS_ADDRESS', 'no-such-host.invalid:9150', 'must have an IP address as host'],
+    ['OVERLAP_METRICS_ADDRESS', 'localhost:9150', 'must have an IP address as host'],
+    ['OVERLAP_SYNC_PERIOD', '0.0001', 'must be a number of seconds from 0.5 to 86400'],
+    ['OVERLAP_ENVOY_GID', '0', 'is the root group'],
     ['OVERLAP_CLEANUP_ON_EXIT', '0', 'must be true or false'],
     ['OVERLAP_LOG_LEVEL', 'verbose', 'must be one of'],
   ])('refuses %s=%j naming the variable and the value', (name, value, problem) => {
@@ -116,8 +142,19 @@ describe('parseAgentConfig', () => {
   it('accepts networks Gardener accepts even where they cannot be translated (the plan explains, the agent serves)', () => {
     const ipv6Overlap = { SEED_POD_NETWORK: 'fd00::/48', SHOOT_POD_NETWORKS: 'fd00:0:0:1::/64' };
     expect(parseAgentConfig('seed', ipv6Overlap).networks.pods.map((c) => c.text)).toEqual(['fd00:0:0:1::/64']);
-    const sharedIPv6 = { SHOOT_POD_NETWORKS: '2a05:d014:1:2300::/56', SHOOT_NODE_NETWORKS: '2a05:d014:1:2300::/56' };
+    const sharedIPv6 = { SEED_POD_NETWORK: 'fd00:10::/48', SHOOT_POD_NETWORKS: '2a05:d014:1:2300::/56', SHOOT_NODE_NETWORKS: '2a05:d014:1:2300::/56' };
     expect(parseAgentConfig('shoot', sharedIPv6).networks.nodes.map((c) => c.text)).toEqual(['2a05:d014:1:2300::/56']);
+    // The seed side gets the seed's first family in IP_FAMILIES but the shoot's networks of both families (gardenlet's
+    // kube-apiserver vpn-client env, gardener-controller.md §4.2), so a family missing from IP_FAMILIES is no contradiction.
+    const seedSideOfDualStack = { IP_FAMILIES: 'IPv4', SEED_POD_NETWORK: '10.1.0.0/16', SHOOT_POD_NETWORKS: '10.1.0.0/16,2a05:d014:1:2300::/56' };
+    expect(parseAgentConfig('seed', seedSideOfDualStack).networks.pods).toHaveLength(2);
+  });
+
+  it('refuses what Gardener never renders and what could never translate: shoot networks without the seed pod network, HA without networks', () => {
+    expect(inputError(() => parseAgentConfig('seed', { SHOOT_POD_NETWORKS: '10.1.0.0/16' })).field).toBe('SEED_POD_NETWORK');
+    expect(inputError(() => parseAgentConfig('shoot', { IS_HA: 'true', SEED_POD_NETWORK: '10.1.0.0/16' })).field).toBe('SHOOT_POD_NETWORKS');
+    // Non-HA without networks stays valid: Gardener's own vpn-shoot translates there, the agent has nothing to do.
+    expect(parseAgentConfig('shoot', { SEED_POD_NETWORK: '10.1.0.0/16' }).ha).toBe(false);
   });
 
   it('still refuses garbage and reserved ranges, which no shoot can have', () => {

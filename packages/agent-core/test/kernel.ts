@@ -5,6 +5,7 @@ import {
   type AgentMetrics,
   type CommandRunner,
   type Namespace,
+  type SyncContext,
   type Syncer,
   createAgentMetrics,
   createLogger,
@@ -19,8 +20,9 @@ import {
 export const isRoot = process.getuid?.() === 0;
 export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';
 
+/** Point-to-point mode (not HA): the agents route into one tunnel device, tun0. */
 export const OVERLAPPING = {
-  IS_HA: 'true',
+  IS_HA: 'false',
   SEED_POD_NETWORK: '10.1.0.0/16',
   SHOOT_POD_NETWORKS: '10.1.0.0/16',
   SHOOT_SERVICE_NETWORKS: '10.2.0.0/20',
@@ -62,6 +64,7 @@ export function testAgent(
   backend: Backend,
   run: CommandRunner,
   env: Record<string, string> = OVERLAPPING,
+  bounds: Pick<SyncContext, 'timing' | 'clock'> = {},
 ): TestAgent {
   const config = parseAgentConfig(role, { ...env, OVERLAP_BACKEND: backend });
   const plan = planAgent(config);
@@ -75,6 +78,7 @@ export function testAgent(
     run,
     metrics,
     logger: createLogger('test', 'silent'),
+    ...bounds,
   });
   return { syncer, metrics, plan };
 }
@@ -86,6 +90,9 @@ export async function valueOf(metric: Counter<string> | Gauge<string>, labels: R
   return hit?.value ?? 0;
 }
 
+/** HA mode: the agents match `bond0+` and depend on Gardener's routes instead of installing any. */
+export const OVERLAPPING_HA = { ...OVERLAPPING, IS_HA: 'true' };
+
 export async function ownedRouteLines(run: CommandRunner): Promise<string[]> {
   const { stdout } = await run(['ip', '-4', 'route', 'show', 'proto', '79']);
   return stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 3).join(' ')).sort();
@@ -94,13 +101,13 @@ export async function ownedRouteLines(run: CommandRunner): Promise<string[]> {
 /** Makes every apply fail inside the real tool by adding a line it rejects, so the whole transaction is refused. */
 export function breakingApplies(backend: Backend, run: CommandRunner): CommandRunner {
   const applyCommand = APPLY_COMMAND[backend].join(' ');
-  return (argv, input) => {
-    if (argv.join(' ') !== applyCommand || input === undefined) return run(argv, input);
+  return (argv, input, options) => {
+    if (!argv.join(' ').startsWith(applyCommand) || input === undefined) return run(argv, input, options);
     const broken =
       backend === 'iptables'
         ? input.replace(/COMMIT\n$/, '-A OVERLAP-OUTPUT -j OVERLAP-NO-SUCH-CHAIN\nCOMMIT\n')
         : `${input}add rule ip overlap nat-output jump no-such-chain\n`;
-    return run(argv, broken);
+    return run(argv, broken, options);
   };
 }
 

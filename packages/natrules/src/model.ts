@@ -10,6 +10,7 @@ export type Direction = 'forward' | 'reverse';
 export interface NatParams {
   role: Role;
   mappings: readonly Mapping[];
+  /** One device name (`tun0`) or a prefix pattern (`bond0+`, see device.ts). */
   tunnelDevice: string;
   egressDevice: string;
   envoyGid: number;
@@ -59,6 +60,19 @@ export interface Route {
   device: string;
 }
 
+/** A route someone else owns that this side's traffic needs (HA mode, see routeDependencies). */
+export interface RouteDependency {
+  kind: Kind;
+  /** The mapped block of the other side. */
+  destination: Cidr;
+  /** whole: every address of the block is routed through the devices; some: at least one route into it is. */
+  coverage: 'whole' | 'some';
+  /** The tunnel device name or prefix pattern the route must use. */
+  devicePattern: string;
+  /** Who installs the route. */
+  owner: string;
+}
+
 export interface ChainRef {
   table: Table;
   hook: Hook;
@@ -79,6 +93,8 @@ export interface LiveRule {
 export interface LiveJump extends ChainRef {
   /** As saved (`-A <chain> … -j <owned chain>`); absent means the plain jump from the hook's built-in chain. */
   text?: string;
+  /** Rules of someone else above this one in the same chain (absent: none, it is first). */
+  rulesBefore?: number;
 }
 
 export interface LiveState {
@@ -116,6 +132,11 @@ export interface RuleDiff {
   foreign: readonly LiveRule[];
   jumpsMissing: readonly ChainRef[];
   jumpsDuplicated: readonly ChainRef[];
+  /**
+   * iptables: needed chains whose plain jump is not the first rule of its built-in chain, so a rule above it (an
+   * ACCEPT inserted later by another tool) can take connections before the translation sees them.
+   */
+  jumpsNotFirst: readonly ChainRef[];
   /** References into owned chains other than the plain jump from the hook's built-in chain. */
   jumpsForeign: readonly LiveJump[];
   /** Owned chains present although the desired rule set needs none there. */

@@ -1,3 +1,4 @@
+import { nftDevice } from './device.ts';
 import { keptRules } from './diff.ts';
 import {
   type ChainRef,
@@ -27,8 +28,8 @@ export function netmapSide(rule: Pick<Rule, 'hook' | 'match'>): { verb: 'dnat' |
 
 function matchParts(match: RuleMatch, without?: 'daddr' | 'saddr'): string[] {
   const parts: string[] = [];
-  if (match.inInterface !== undefined) parts.push(`iifname "${match.inInterface}"`);
-  if (match.outInterface !== undefined) parts.push(`oifname "${match.outInterface}"`);
+  if (match.inInterface !== undefined) parts.push(`iifname "${nftDevice(match.inInterface)}"`);
+  if (match.outInterface !== undefined) parts.push(`oifname "${nftDevice(match.outInterface)}"`);
   if (match.source && without !== 'saddr') parts.push(`ip saddr ${match.source.text}`);
   if (match.destination && without !== 'daddr') parts.push(`ip daddr ${match.destination.text}`);
   if (match.gid !== undefined) parts.push(`meta skgid ${match.gid}`);

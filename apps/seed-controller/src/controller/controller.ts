@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
+import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/material.ts';
+import { apiErrorCause } from '../telemetry/api-error.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
+import type { AdmissionEntry } from '../webhook/admission.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
 import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
 import { ClusterWatch } from './cluster-watch.ts';
@@ -18,6 +21,7 @@ import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const INFORMER_RESTART_MS = 2000;
+const DEFAULT_WATCH_GRACE_SECONDS = 30;
 
 export interface RunningController {
   readonly plans: ShootPlans;
@@ -42,21 +46,30 @@ export async function startController(
   clock: () => Date = () => new Date(),
 ): Promise<RunningController> {
   let synced = false;
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
   let stopped = false;
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
+  const monitoring = config.shootMonitoring === 'gardener';
   const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
-    OWNED_KINDS.map((kind) => {
+    OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => {
       const client = kind.client(kubeConfig);
       return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
     }),
   );
-  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
+  // A kind without an informer (shoot monitoring off) has no objects the controller could own.
+  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)?.list(namespace) ?? [];
   const pki = pkiMaterial(config.injection, clock);
+  // Automatic mode: the namespaces the controller labelled for the webhook (only those; the label is the selector).
+  const marksNamespaces = config.injection.extensionType === undefined;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const namespaces = marksNamespaces
+    ? makeInformer(kubeConfig, '/api/v1/namespaces', () => core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR }) as never, WEBHOOK_NAMESPACE_SELECTOR)
+    : undefined;
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, cached),
+    kubeShootApi(kubeConfig, config.leaseName, cached, (namespace) => namespaces?.get(namespace) !== undefined),
     logger,
-    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook) }),
-    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
+    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook), monitoring }),
+    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }), marksNamespaces },
   );
   const queue = new WorkQueue({
     worker: async (namespace) => {
@@ -67,7 +80,7 @@ export async function startController(
     onError: (namespace, error) => {
       metrics.reconciles.inc({ result: 'failure' });
       metrics.reconcileErrors.inc();
-      logger.warn({ namespace, err: error }, 'reconcile failed; will retry');
+      logger.warn({ namespace, server, cause: apiErrorCause(error) }, 'reconcile failed; will retry');
     },
   });
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
@@ -91,15 +104,28 @@ export async function startController(
       identity: config.identity,
       leaseSeconds: config.leaseSeconds,
       retryMs: Math.max(500, (config.leaseSeconds * 1000) / 5),
-      onStartedLeading: () => plans.namespaces().forEach((namespace) => queue.add(namespace)),
-      onStoppedLeading: () => undefined,
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        plans.namespaces().forEach((namespace) => queue.add(namespace));
+      },
+      onStoppedLeading: () => metrics.leader.set(0),
     },
     logger,
   );
 
   const clusters = new ClusterWatch(kubeConfig, plans, logger, INFORMER_RESTART_MS);
 
-  const isReady = (): boolean => synced;
+  // Ready only while the plans can be trusted: synced once, and the Cluster watch not broken for longer than
+  // a reconnect takes. The webhook keeps answering for shoots it knows (see lookup) even when not ready.
+  const watchGraceMs = (config.watchGraceSeconds ?? DEFAULT_WATCH_GRACE_SECONDS) * 1000;
+  const isSynced = (): boolean => synced;
+  const isReady = (): boolean => synced && clusters.brokenForMs() <= watchGraceMs;
+  const lookup = (namespace: string): AdmissionEntry => {
+    const entry = plans.lookup(namespace);
+    const broken = clusters.brokenForMs();
+    if (entry.state !== 'unknown' || broken === 0) return entry;
+    return { state: 'unavailable', reason: `the Cluster watch has been broken for ${Math.round(broken / 1000)} s` };
+  };
   const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
   let webhook: WebhookServer;
   try {
@@ -107,14 +133,14 @@ export async function startController(
       ...config.webhookAddress,
       certFile: config.certFile,
       keyFile: config.keyFile,
-      lookup: plans.lookup,
+      lookup,
       objects: (namespace, ref) => {
         const [kind, name] = ref.split('/') as [string, string];
         return informers.get(ownedKind(kind))!.get(name, namespace);
       },
       metrics,
       logger,
-      isReady,
+      isReady: isSynced,
       shootAgent: config.shootWebhook.agent,
     });
   } catch (error) {
@@ -125,7 +151,8 @@ export async function startController(
   const isStopped = (): boolean => stopped;
   await Promise.all([
     clusters.start(),
-    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, server, logger, isStopped)),
+    ...(namespaces ? [listedOnce(namespaces, 'Namespace', server, logger, isStopped)] : []),
   ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
@@ -148,6 +175,7 @@ export async function startController(
       await elector.stop();
       clusters.stop();
       for (const informer of informers.values()) await informer.stop();
+      await namespaces?.stop();
       await webhook.close();
       await closeServer(status.server);
     },
@@ -158,7 +186,7 @@ export async function startController(
  * Starts an informer and resolves once it has listed without an error. client-node's informer neither restarts
  * itself after an error nor fails `start()` when the list fails (it only emits `error`), so both happen here.
  */
-function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: Logger, isStopped: () => boolean): Promise<void> {
+function listedOnce(informer: Informer<KubernetesObject>, what: string, server: string, logger: Logger, isStopped: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     let failed = false;
     const attempt = (): void => {
@@ -173,7 +201,7 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
     informer.on('error', (error) => {
       failed = true;
       if (isStopped()) return; // stopping aborts the watch, which the informer reports as an error
-      logger.warn({ error: (error as Error)?.message ?? String(error) }, `${what} list/watch failed; retrying`);
+      logger.warn({ server, cause: apiErrorCause(error) }, `${what} list/watch failed; retrying`);
       setTimeout(attempt, INFORMER_RESTART_MS).unref();
     });
     attempt();
