@@ -3,6 +3,7 @@ import { type Backend, type LiveState, type RuleDiff, type RuleSet, diffRules, r
 import type { Logger } from 'pino';
 import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import { CommandError, type CommandRunner } from './command.ts';
+import { type Forwarding, procSysForwarding } from './forwarding.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { operatorHint } from './hints.ts';
@@ -25,6 +26,8 @@ export interface SyncContext {
   readonly timing?: Timing;
   /** Milliseconds since the epoch; a parameter so that staleness can be tested without waiting. */
   readonly clock?: () => number;
+  /** How ip_forward is read and set; default: /proc/sys of the agent's own network namespace. */
+  readonly forwarding?: Forwarding;
 }
 
 export interface SyncStatus {
@@ -93,6 +96,9 @@ export function createSyncer(context: SyncContext): Syncer {
   const familyOf = (ruleSet: RuleSet): Family => ruleSet.family ?? 'IPv4';
   /** Per family, whether this process has had its rules in sync (so a difference later is drift). */
   const converged = new Set<Family>();
+  /** Families with nothing desired whose read found nothing of ours: not read again. */
+  const emptyConfirmed = new Set<Family>();
+  const forwarding = context.forwarding ?? procSysForwarding();
   /** The latest reading of each family, for the metrics. */
   const observed = new Map<Family, { live: LiveState; inSync: boolean }>();
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
@@ -125,12 +131,15 @@ export function createSyncer(context: SyncContext): Syncer {
 
   async function convergeRuleSet(run: CommandRunner, desired: RuleSet): Promise<void> {
     const family = familyOf(desired);
+    // A family with nothing desired that was found empty stays so (nobody else writes our table): no read per sync.
+    if (desired.rules.length === 0 && emptyConfirmed.has(family)) return;
     const before = desired.rules.length > 0 ? await readLive(backend, run, family) : await readLiveIfAny(backend, run, family);
     if (!before) return;
     const found = diffRules(desired, before);
     observe(family, before, found);
     if (found.inSync) {
       converged.add(family);
+      if (desired.rules.length === 0) emptyConfirmed.add(family);
       return;
     }
     const drift = converged.has(family);
@@ -202,10 +211,9 @@ export function createSyncer(context: SyncContext): Syncer {
     return missing;
   }
 
-  async function ensureForwarding(run: CommandRunner): Promise<void> {
-    const { stdout } = await run(['sysctl', '-n', 'net.ipv4.ip_forward']);
-    if (stdout.trim() === '1') return;
-    await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+  async function ensureForwarding(): Promise<void> {
+    if (await forwarding.enabled()) return;
+    await forwarding.enable();
     logger.info('enabled net.ipv4.ip_forward');
   }
 
@@ -213,7 +221,7 @@ export function createSyncer(context: SyncContext): Syncer {
   async function converge(run: CommandRunner): Promise<string | undefined> {
     await convergeRules(run);
     const missingRoute = await convergeRoutes(run);
-    if (context.needsForwarding && plan.natExpected) await ensureForwarding(run);
+    if (context.needsForwarding && plan.natExpected) await ensureForwarding();
     return missingRoute;
   }
 

@@ -16,6 +16,7 @@ import {
   setMappings,
   createSyncer,
 } from '../src/index.ts';
+import { sysctlForwarding } from '../src/forwarding.ts';
 
 export const isRoot = process.getuid?.() === 0;
 export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';
@@ -76,6 +77,8 @@ export function testAgent(
     tunnelDevice: config.tunnelDevice,
     needsForwarding: role === 'shoot',
     run,
+    // The test process is outside the namespace, so its own /proc/sys would be the wrong one.
+    forwarding: sysctlForwarding(run),
     metrics,
     logger: createLogger('test', 'silent'),
     ...bounds,
