@@ -38,7 +38,7 @@ describe.each(['seed-vpn-agent', 'shoot-vpn-agent'])('the %s image', (app) => {
     expect(one(dockerfile, 'FROM')).toBe('node:24-bookworm-slim');
     expect(one(dockerfile, 'RUN')).toMatch(/apt-get install -y --no-install-recommends iptables nftables iproute2 procps && rm -rf \/var\/lib\/apt\/lists\/\*$/);
     expect(one(dockerfile, 'USER')).toBe('0:0');
-    expect(entrypoint(dockerfile)).toEqual(['node', '/app/main.js']);
+    expect(entrypoint(dockerfile)).toEqual(['node', '--max-semi-space-size=1', '--lite-mode', '/app/main.js']);
   });
 
   it('copies the bundle the build produces', () => {

@@ -58,7 +58,7 @@ function populate(api: FakeApiServer, count: number): number {
       services: `172.${second % 16 + 16}.0.0/16`,
       nodes: `192.168.${i % 256}.0/24`,
       ha: variant !== 2,
-    }, i) as never);
+    }, i) as never, { shared: true });
     if (variant === 0) {
       const deployment = realisticDeployment(name);
       api.put(`/apis/apps/v1/namespaces/${name}/deployments`, deployment as never);

@@ -35,7 +35,8 @@ export function copies(instructions: readonly Instruction[]): { sources: string[
 
 /**
  * The image's files without building the image: every COPY carried out under `root`, so a program started from
- * there finds only what the image would hold (no node_modules above it). Returns the ENTRYPOINT's script path.
+ * there finds only what the image would hold (no node_modules above it). Returns the ENTRYPOINT's script path
+ * (after the Node flags).
  */
 export function layOutImage(app: string, root: string): string {
   const instructions = dockerfileInstructions(app);
@@ -43,10 +44,12 @@ export function layOutImage(app: string, root: string): string {
     for (const source of sources) {
       const target = destination.endsWith('/') ? join(root, destination, basename(source)) : join(root, destination);
       mkdirSync(join(target, '..'), { recursive: true });
-      cpSync(join(REPO, 'apps', app, source), target);
+      cpSync(join(REPO, 'apps', app, source), target, { recursive: true });
     }
   }
   const entrypoint = JSON.parse(instructions.find((instruction) => instruction.keyword === 'ENTRYPOINT')?.args ?? '[]') as string[];
-  if (entrypoint[0] !== 'node' || entrypoint[1] === undefined) throw new Error(`${app}: ENTRYPOINT is not ["node", SCRIPT]`);
-  return join(root, entrypoint[1]);
+  // ["node", …Node flags, SCRIPT]: the flags change memory and speed, not behaviour, so the script is what counts here.
+  const script = entrypoint.at(-1);
+  if (entrypoint[0] !== 'node' || entrypoint.length < 2 || script === undefined) throw new Error(`${app}: ENTRYPOINT is not ["node", …flags, SCRIPT]`);
+  return join(root, script);
 }

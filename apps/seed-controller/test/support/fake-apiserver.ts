@@ -156,11 +156,15 @@ export class FakeApiServer {
   }
 
   /** Stores an object directly (as another client would), notifying watchers. */
-  put(path: string, object: Json): Json {
+  /**
+   * Creates or replaces an object. `shared`: stores the object itself instead of a copy (the caller gives it up), so
+   * that a benchmark can hold thousands of Clusters sharing one large embedded CloudProfile.
+   */
+  put(path: string, object: Json, options: { shared?: boolean } = {}): Json {
     const target = parseTarget(path);
     const key = this.#key(target.prefix, target.plural, target.namespace, object.metadata.name);
     const existing = this.#objects.get(key);
-    return this.#store(target, key, structuredClone(object), existing ? 'MODIFIED' : 'ADDED');
+    return this.#store(target, key, options.shared ? object : structuredClone(object), existing ? 'MODIFIED' : 'ADDED');
   }
 
   get(path: string): Json | undefined {
