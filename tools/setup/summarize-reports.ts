@@ -1,4 +1,5 @@
-// Adds up the vitest JSON reports of every project into the one closing line CI reads.
+// Adds up the vitest JSON reports of every project (one file per run: test.json, e2e.json) into the one closing line
+// CI reads.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,8 +14,14 @@ const groups = ['packages', 'apps', 'tools', 'deploy'];
 const reports = groups.flatMap((group) => {
   const dirs = group === 'deploy' ? ['.'] : existsSync(group) ? readdirSync(group) : [];
   return dirs
-    .map((dir) => join(group, dir, '.reports', 'vitest.json'))
-    .filter((file) => existsSync(file))
+    .map((dir) => join(group, dir, '.reports'))
+    .filter((reportDir) => existsSync(reportDir))
+    .flatMap((reportDir) =>
+      readdirSync(reportDir)
+        .filter((name) => name.endsWith('.json'))
+        .sort()
+        .map((name) => join(reportDir, name)),
+    )
     .map((file) => ({ file, report: JSON.parse(readFileSync(file, 'utf8')) as VitestReport }));
 });
 

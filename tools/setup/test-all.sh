@@ -12,7 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 find . -path ./node_modules -prune -o -type d -name .reports -print0 | xargs -0 rm -rf
-report=(-- --reporter=default --reporter=json --outputFile.json=.reports/vitest.json)
+# Each run writes its own report (unit and e2e of one project must not overwrite each other); the summary adds them all.
+report() { echo -- --reporter=default --reporter=json "--outputFile.json=.reports/$1.json"; }
 status=0
 step() {
   echo "==> $*"
@@ -21,7 +22,7 @@ step() {
 step node tools/setup/check-imports.ts
 step npx nx run-many -t build --output-style=stream
 step npx nx run-many -t typecheck --output-style=stream
-step npx nx run-many -t test --output-style=stream "${report[@]}"
-step npx nx run-many -t e2e --output-style=stream --parallel=1 "${report[@]}"
+step npx nx run-many -t test --output-style=stream $(report test)
+step npx nx run-many -t e2e --output-style=stream --parallel=1 $(report e2e)
 node tools/setup/summarize-reports.ts || status=1
 exit $status

@@ -103,11 +103,28 @@ describe('overlap plan', () => {
     [['-f', '/nonexistent/cluster.yaml'], 'overlap plan: -f: "/nonexistent/cluster.yaml" cannot be read (ENOENT)'],
     [['--shoot-pods', '10.1.0.0/16'], 'overlap plan: --seed-pods: "" is required (or give a Cluster with -f)'],
     [['--frobnicate'], "overlap plan: Unknown option '--frobnicate'"],
+    [
+      ['--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--shoot-nodes', '10.1.128.0/17'],
+      'overlap plan: --shoot-nodes: "10.1.128.0/17" overlaps 10.1.0.0/16 of --shoot-pods; shoot networks must be disjoint',
+    ],
+    [
+      ['--seed-pods', 'fd00:10::/48', '--shoot-pods', 'fd00:10:0:1::/64', '--ha'],
+      'overlap plan: --shoot-pods: "fd00:10:0:1::/64" overlaps the seed pod network fd00:10::/48; only IPv4 overlaps can be translated',
+    ],
   ])('bad input %j: exit 2 and one line naming the field', (args, line) => {
     const run = overlap('plan', ...args);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`${line}\n`);
+  });
+
+  it('a dual-stack AWS shoot (the same IPv6 /56 as pods and nodes) is planned, its IPv4 part translated', () => {
+    const v6 = '2a05:d014:a41:4300::/56';
+    const run = overlap('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', `10.1.0.0/16,${v6}`, '--shoot-nodes', `10.250.0.0/16,${v6}`, '--ha', '-o', 'json');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ overlap: true, inject: true });
+    expect(report.mappings.map((m: { original: string }) => m.original)).toEqual(['10.1.0.0/16', '10.250.0.0/16', '10.0.0.0/12']);
   });
 
   it('a bad Cluster names the Cluster field', () => {

@@ -1,5 +1,5 @@
 // The built bundle as vpn-shoot would run it: iptables backend, rules kept on exit, removed by `main.js cleanup`.
-import { type Namespace, createNamespace, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
+import { type Namespace, createNamespace, httpGetIn, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ describe('shoot-vpn-agent bundle', () => {
       } finally {
         expect(await agent.stop('SIGTERM')).toBe(0);
       }
-      // nat PREROUTING and POSTROUTING, filter and mangle FORWARD (the shoot side needs no OUTPUT chain).
+      // nat PREROUTING and POSTROUTING, filter FORWARD, mangle POSTROUTING (the shoot side needs no OUTPUT chain).
       expect(await ownedChains()).toHaveLength(4);
       expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('241.1.0.0/16 dev tun0');
 
@@ -62,6 +62,59 @@ describe('shoot-vpn-agent bundle', () => {
       expect(await cleanup.exited, cleanup.output()).toBe(0);
       expect(await ownedChains()).toEqual([]);
       expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
+    });
+
+    const metric = async (name: string): Promise<string | undefined> =>
+      (await httpGetIn(ns.run, 'http://127.0.0.1:9151/metrics')).body.split('\n').find((l) => l.startsWith(`${name}{`));
+
+    it('runs and translates the IPv4 part of a dual-stack AWS shoot whose IPv6 pods and nodes are one range (exited 2 before)', async () => {
+      const agent = spawnAgent(
+        bundle,
+        [],
+        {
+          ...ENV,
+          OVERLAP_CLEANUP_ON_EXIT: 'true',
+          IP_FAMILIES: 'IPv4,IPv6',
+          SHOOT_POD_NETWORKS: '10.1.0.0/16,2a05:d014:1:2300::/56',
+          SHOOT_SERVICE_NETWORKS: '10.2.0.0/20,fd00:2::/108',
+          SHOOT_NODE_NETWORKS: '10.250.0.0/24,2a05:d014:1:2300::/56',
+        },
+        ns.name,
+      );
+      try {
+        const ready = await waitForHttpOk(ns.run, 'http://127.0.0.1:9151/readyz');
+        expect(ready.status, agent.output()).toBe(200);
+        expect(await metric('overlap_nat_untranslatable')).toMatch(/ 0$/);
+        expect((await ns.run(['iptables-save', '-t', 'nat'])).stdout).toContain('overlap pods 10.1.0.0/16 244.0.0.0/16 reverse');
+      } finally {
+        expect(await agent.stop('SIGTERM')).toBe(0);
+      }
+    });
+
+    it('keeps serving and says why when the networks cannot be translated (an IPv6 overlap with the seed)', async () => {
+      const agent = spawnAgent(
+        bundle,
+        [],
+        { ...ENV, OVERLAP_CLEANUP_ON_EXIT: 'true', SEED_POD_NETWORK: 'fd00:10::/48', SHOOT_POD_NETWORKS: 'fd00:10:0:1::/64' },
+        ns.name,
+      );
+      try {
+        let reply = await httpGetIn(ns.run, 'http://127.0.0.1:9151/readyz');
+        for (let i = 0; i < 100 && !reply.body.includes('cannot translate'); i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          reply = await httpGetIn(ns.run, 'http://127.0.0.1:9151/readyz');
+        }
+        expect(reply.status, agent.output()).toBe(503);
+        expect(reply.body).toBe(
+          'cannot translate, so nothing is installed: SHOOT_POD_NETWORKS: "fd00:10:0:1::/64" overlaps the seed pod network fd00:10::/48; only IPv4 overlaps can be translated\n',
+        );
+        expect(await metric('overlap_nat_untranslatable')).toMatch(/ 1$/);
+        expect(await metric('overlap_nat_expected')).toMatch(/ 1$/);
+        expect(agent.output()).toContain('"level":40');
+        expect(await ownedChains()).toEqual([]);
+      } finally {
+        expect(await agent.stop('SIGTERM')).toBe(0);
+      }
     });
   });
 });

@@ -9,7 +9,7 @@ import { PeriodicRunner } from './loop.ts';
 import { createAgentMetrics, setMappings } from './metrics.ts';
 import { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 import { startHealthServer } from './server.ts';
-import { createSyncer } from './sync.ts';
+import { createSyncer, untranslatable } from './sync.ts';
 import { teardownRoutes, teardownRules } from './teardown.ts';
 import { VERSION } from './version.ts';
 
@@ -97,12 +97,16 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, l
     { backend, requested: config.backend, version: VERSION, tunnelDevice: config.tunnelDevice, ipFamilies: config.ipFamilies },
     'backend chosen',
   );
-  logger.info(
-    { natExpected: plan.natExpected, ha: config.ha, overlap: plan.decision.overlap, mappings: plan.mappings.length },
-    plan.natExpected
-      ? `translating: ${plan.decision.reason}`
-      : `no translation on this side, nothing is installed: ${plan.decision.reason}`,
-  );
+  const planned = { natExpected: plan.natExpected, ha: config.ha, overlap: plan.decision.overlap, mappings: plan.mappings.length };
+  if (plan.problem !== undefined) logger.warn({ ...planned, problem: plan.problem }, `${untranslatable(plan.problem)} (${plan.decision.reason})`);
+  else {
+    logger.info(
+      planned,
+      plan.natExpected
+        ? `translating: ${plan.decision.reason}`
+        : `no translation on this side, nothing is installed: ${plan.decision.reason}`,
+    );
+  }
   await removeOtherBackend(backend, run, logger);
 
   const metrics = createAgentMetrics({ role: config.role, backend, version: VERSION, tunnelDevice: config.tunnelDevice });

@@ -1,9 +1,10 @@
+import type { Family } from '@overlap/cidr';
 import {
-  APPLY_COMMAND,
+  APPLY_COMMANDS,
   type Backend,
   EMPTY_LIVE_STATE,
   type LiveState,
-  READ_COMMAND,
+  READ_COMMANDS,
   parseIptablesSave,
   parseNftJson,
 } from '@overlap/natrules';
@@ -38,17 +39,32 @@ export async function resolveBackend(choice: BackendChoice, run: CommandRunner):
 const isMissingNftTable = (error: unknown): boolean =>
   error instanceof CommandError && error.exitCode === 1 && /No such file or directory/.test(error.stderr);
 
-export async function readLive(backend: Backend, run: CommandRunner): Promise<LiveState> {
-  if (backend === 'iptables') return parseIptablesSave((await run(READ_COMMAND.iptables)).stdout);
+/** The owned chains or table of one family (IPv4 unless told), as the backend shows them now. */
+export async function readLive(backend: Backend, run: CommandRunner, family: Family = 'IPv4'): Promise<LiveState> {
+  const read = READ_COMMANDS[family][backend];
+  if (backend === 'iptables') return parseIptablesSave((await run(read)).stdout, family);
   try {
-    return parseNftJson((await run(READ_COMMAND.nftables)).stdout);
+    return parseNftJson((await run(read)).stdout, family);
   } catch (error) {
-    if (isMissingNftTable(error)) return EMPTY_LIVE_STATE('nftables');
+    if (isMissingNftTable(error)) return EMPTY_LIVE_STATE('nftables', family);
     throw error;
   }
 }
 
-/** One transaction: iptables-restore and nft -f both apply all of the script or none of it. */
-export async function applyScript(backend: Backend, run: CommandRunner, script: string): Promise<void> {
-  await run(APPLY_COMMAND[backend], script);
+/** One transaction: (ip6)iptables-restore and nft -f all apply the whole script or none of it. */
+export async function applyScript(backend: Backend, run: CommandRunner, script: string, family: Family = 'IPv4'): Promise<void> {
+  await run(APPLY_COMMANDS[family][backend], script);
+}
+
+/**
+ * readLive for a family where nothing is desired: a host without IPv6 (no ip6tables tables, no ip6 nft family)
+ * cannot hold rules of ours either, so a failing read there means nothing to remove (undefined).
+ */
+export async function readLiveIfAny(backend: Backend, run: CommandRunner, family: Family): Promise<LiveState | undefined> {
+  try {
+    return await readLive(backend, run, family);
+  } catch (error) {
+    if (family === 'IPv6' && error instanceof CommandError) return undefined;
+    throw error;
+  }
 }

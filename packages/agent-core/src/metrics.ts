@@ -10,6 +10,7 @@ export interface AgentMetrics {
   readonly registry: Registry;
   readonly natExpected: Gauge;
   readonly natActive: Gauge;
+  readonly natUntranslatable: Gauge;
   readonly mappings: Gauge<'kind'>;
   readonly rulesDesired: Gauge;
   readonly rulesInstalled: Gauge;
@@ -72,6 +73,11 @@ export function createAgentMetrics(info: AgentInfo): AgentMetrics {
     natActive: new Gauge({
       name: 'overlap_nat_active',
       help: '1 if the live rules equal the desired, non-empty rule set, else 0.',
+      registers,
+    }),
+    natUntranslatable: new Gauge({
+      name: 'overlap_nat_untranslatable',
+      help: '1 if this side must translate but its networks cannot be translated (the reason is in the log and /readyz), else 0.',
       registers,
     }),
     rulesDesired: new Gauge({ name: 'overlap_nat_rules_desired', help: 'Rules the plan wants.', registers }),

@@ -1,6 +1,7 @@
-import { type Backend, type LiveState, type RuleDiff, diffRules, renderApply } from '@overlap/natrules';
+import type { Family } from '@overlap/cidr';
+import { type Backend, type LiveState, type RuleDiff, type RuleSet, diffRules, renderApply } from '@overlap/natrules';
 import type { Logger } from 'pino';
-import { applyScript, readLive } from './backend.ts';
+import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import type { CommandRunner } from './command.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
@@ -46,6 +47,9 @@ export function describeDiff(diff: RuleDiff): string {
   return shown.length === 0 ? 'in sync' : shown.join(', ');
 }
 
+/** The /readyz and log wording of a plan that cannot translate. */
+export const untranslatable = (problem: string): string => `cannot translate, so nothing is installed: ${problem}`;
+
 export interface Syncer {
   /** One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws. */
   sync(trigger: string): Promise<SyncStatus>;
@@ -53,54 +57,74 @@ export interface Syncer {
 }
 
 /**
- * Read → diff → (one atomic apply → read back and verify) → routes → ip_forward → metrics. Drift means the
- * live rules changed after this process had them in sync; rules that are ours but not planned before that are
- * stale, left by an earlier configuration.
+ * Per family: read → diff → (one atomic apply → read back and verify); then routes → ip_forward → metrics. Drift
+ * means the live rules changed after this process had them in sync; rules that are ours but not planned before
+ * that are stale, left by an earlier configuration.
  */
 export function createSyncer(context: SyncContext): Syncer {
   const { plan, backend, run, metrics, logger } = context;
   const counters = new TranslationCounterTracker();
-  let converged = false;
+  const ruleSets: readonly RuleSet[] = [plan.desired, plan.desiredIPv6];
+  const familyOf = (ruleSet: RuleSet): Family => ruleSet.family ?? 'IPv4';
+  /** Per family, whether this process has had its rules in sync (so a difference later is drift). */
+  const converged = new Set<Family>();
+  /** The latest reading of each family, for the metrics. */
+  const observed = new Map<Family, { live: LiveState; inSync: boolean }>();
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
 
   metrics.natExpected.set(plan.natExpected ? 1 : 0);
-  metrics.rulesDesired.set(plan.desired.rules.length);
+  metrics.natUntranslatable.set(plan.problem === undefined ? 0 : 1);
+  metrics.rulesDesired.set(ruleSets.reduce((n, set) => n + set.rules.length, 0));
 
-  function observe(live: LiveState, diff: RuleDiff): void {
-    metrics.rulesInstalled.set(live.rules.length);
-    metrics.natActive.set(diff.inSync && plan.desired.rules.length > 0 ? 1 : 0);
-    addTranslations(metrics, counters.advance(live.rules));
+  function observe(family: Family, live: LiveState, diff: RuleDiff): void {
+    observed.set(family, { live, inSync: diff.inSync });
   }
 
-  async function convergeRules(): Promise<void> {
-    const before = await readLive(backend, run);
-    const found = diffRules(plan.desired, before);
+  function publishObservations(): void {
+    const all = [...observed.values()];
+    metrics.rulesInstalled.set(all.reduce((n, o) => n + o.live.rules.length, 0));
+    metrics.natActive.set(all.every((o) => o.inSync) && plan.desired.rules.length > 0 ? 1 : 0);
+    addTranslations(metrics, counters.advance(all.flatMap((o) => o.live.rules)));
+  }
+
+  async function convergeRuleSet(desired: RuleSet): Promise<void> {
+    const family = familyOf(desired);
+    const before = desired.rules.length > 0 ? await readLive(backend, run, family) : await readLiveIfAny(backend, run, family);
+    if (!before) return;
+    const found = diffRules(desired, before);
+    observe(family, before, found);
     if (found.inSync) {
-      observe(before, found);
-      converged = true;
+      converged.add(family);
       return;
     }
-    const drift = converged;
+    const drift = converged.has(family);
     try {
-      await applyScript(backend, run, renderApply(backend, plan.desired, before));
+      await applyScript(backend, run, renderApply(backend, desired, before), family);
     } catch (error) {
       metrics.applyFailures.inc();
-      observe(before, found);
       throw error;
     }
-    const after = await readLive(backend, run);
-    const verified = diffRules(plan.desired, after);
-    observe(after, verified);
+    const after = await readLive(backend, run, family);
+    const verified = diffRules(desired, after);
+    observe(family, after, verified);
     if (!verified.inSync) {
-      throw new SyncError(`the ${backend} rules still differ from the plan after the apply: ${describeDiff(verified)}`);
+      throw new SyncError(`the ${backend} ${family} rules still differ from the plan after the apply: ${describeDiff(verified)}`);
     }
     if (drift) metrics.driftRepairs.inc();
     else metrics.staleRulesRemoved.inc(found.stale.length);
-    converged = true;
+    converged.add(family);
     logger.info(
-      { found: describeDiff(found), drift, staleRemoved: drift ? 0 : found.stale.length, rules: plan.desired.rules.length },
+      { family, found: describeDiff(found), drift, staleRemoved: drift ? 0 : found.stale.length, rules: desired.rules.length },
       drift ? 'repaired rules changed from outside' : 'applied the rule set',
     );
+  }
+
+  async function convergeRules(): Promise<void> {
+    try {
+      for (const ruleSet of ruleSets) await convergeRuleSet(ruleSet);
+    } finally {
+      publishObservations();
+    }
   }
 
   async function convergeRoutes(): Promise<void> {
@@ -131,7 +155,8 @@ export function createSyncer(context: SyncContext): Syncer {
       if (context.needsForwarding && plan.natExpected) await ensureForwarding();
       metrics.syncs.inc({ result: 'success' });
       metrics.lastSuccess.set(Date.now() / 1000);
-      status = { ready: true, reason: 'in sync' };
+      // Nothing of ours is left installed, which is all that can be done; not ready, because nothing translates.
+      status = plan.problem === undefined ? { ready: true, reason: 'in sync' } : { ready: false, reason: untranslatable(plan.problem) };
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });

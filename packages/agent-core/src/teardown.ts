@@ -1,5 +1,6 @@
+import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveState, renderTeardown } from '@overlap/natrules';
-import { applyScript, readLive } from './backend.ts';
+import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import type { CommandRunner } from './command.ts';
 import { applyRouteChanges, readOwnedRoutes } from './routes.ts';
 
@@ -12,16 +13,27 @@ export interface TeardownResult {
 
 const holdsAnything = (live: LiveState): boolean => live.chains.length + live.jumps.length + live.rules.length > 0;
 
-/** Removes the owned chains/table and the jumps into them, in one transaction, and checks that they are gone. */
+const FAMILIES: readonly Family[] = ['IPv4', 'IPv6'];
+
+/**
+ * Removes the owned chains/tables of both families and the jumps into them, one transaction per family, and checks
+ * that they are gone. A host without IPv6 has nothing of ours there.
+ */
 export async function teardownRules(backend: Backend, run: CommandRunner): Promise<TeardownResult> {
-  const live = await readLive(backend, run);
-  const script = renderTeardown(backend, live);
-  if (script !== '') await applyScript(backend, run, script);
-  const after = await readLive(backend, run);
-  if (holdsAnything(after)) {
-    throw new Error(`${backend}: owned chains or rules are still there after the teardown`);
+  let rulesRemoved = 0;
+  let chainsRemoved = 0;
+  for (const family of FAMILIES) {
+    const live = await readLiveIfAny(backend, run, family);
+    if (!live) continue;
+    const script = renderTeardown(backend, live);
+    if (script !== '') await applyScript(backend, run, script, family);
+    if (holdsAnything(await readLive(backend, run, family))) {
+      throw new Error(`${backend}: owned ${family} chains or rules are still there after the teardown`);
+    }
+    rulesRemoved += live.rules.length;
+    chainsRemoved += live.chains.length;
   }
-  return { backend, rulesRemoved: live.rules.length, chainsRemoved: live.chains.length };
+  return { backend, rulesRemoved, chainsRemoved };
 }
 
 /** Removes every route carrying our protocol number; returns how many. */

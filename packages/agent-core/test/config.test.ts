@@ -113,12 +113,18 @@ describe('parseAgentConfig', () => {
     expect(error.message).not.toContain('\n');
   });
 
-  it('refuses an IPv6 overlap, which cannot be translated', () => {
-    const error = inputError(() =>
-      parseAgentConfig('seed', { SEED_POD_NETWORK: 'fd00::/48', SHOOT_POD_NETWORKS: 'fd00:0:0:1::/64' }),
+  it('accepts networks Gardener accepts even where they cannot be translated (the plan explains, the agent serves)', () => {
+    const ipv6Overlap = { SEED_POD_NETWORK: 'fd00::/48', SHOOT_POD_NETWORKS: 'fd00:0:0:1::/64' };
+    expect(parseAgentConfig('seed', ipv6Overlap).networks.pods.map((c) => c.text)).toEqual(['fd00:0:0:1::/64']);
+    const sharedIPv6 = { SHOOT_POD_NETWORKS: '2a05:d014:1:2300::/56', SHOOT_NODE_NETWORKS: '2a05:d014:1:2300::/56' };
+    expect(parseAgentConfig('shoot', sharedIPv6).networks.nodes.map((c) => c.text)).toEqual(['2a05:d014:1:2300::/56']);
+  });
+
+  it('still refuses garbage and reserved ranges, which no shoot can have', () => {
+    expect(inputError(() => parseAgentConfig('shoot', { SHOOT_NODE_NETWORKS: '10.250.0.0/33' })).field).toBe('SHOOT_NODE_NETWORKS');
+    expect(inputError(() => parseAgentConfig('shoot', { SHOOT_POD_NETWORKS: '242.0.0.0/16' })).message).toBe(
+      'SHOOT_POD_NETWORKS: "242.0.0.0/16" intersects the reserved range 240.0.0.0/4',
     );
-    expect(error.field).toBe('SHOOT_POD_NETWORKS');
-    expect(error.message).toContain('only IPv4 overlaps can be translated');
   });
 });
 

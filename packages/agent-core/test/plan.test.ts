@@ -44,7 +44,51 @@ describe('planAgent', () => {
     // Two /8 pod networks cannot both go into 244.0.0.0/8, but nothing is translated here.
     const env = { SEED_POD_NETWORK: '10.1.0.0/16', SHOOT_POD_NETWORKS: '20.0.0.0/8,30.0.0.0/8', IS_HA: 'true' };
     expect(plan('seed', env).natExpected).toBe(false);
-    expect(() => plan('shoot', { ...env, IS_HA: 'false' })).toThrow('SHOOT_POD_NETWORKS');
+    expect(plan('seed', env).problem).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'IPv4 networks that do not fit their block (non-HA shoot side always translates)',
+      { SEED_POD_NETWORK: '10.1.0.0/16', SHOOT_POD_NETWORKS: '20.0.0.0/8,30.0.0.0/8', IS_HA: 'false' },
+      'SHOOT_POD_NETWORKS: "20.0.0.0/8,30.0.0.0/8" do not fit together into the mapped range 244.0.0.0/8',
+    ],
+    [
+      'an IPv6 shoot network inside the IPv6 seed pod network',
+      { SEED_POD_NETWORK: 'fd00:10::/48', SHOOT_POD_NETWORKS: 'fd00:10:0:1::/64', IS_HA: 'true' },
+      'SHOOT_POD_NETWORKS: "fd00:10:0:1::/64" overlaps the seed pod network fd00:10::/48; only IPv4 overlaps can be translated',
+    ],
+    [
+      'IPv4 shoot networks of two kinds that overlap',
+      { SEED_POD_NETWORK: '10.1.0.0/16', SHOOT_POD_NETWORKS: '10.1.0.0/16', SHOOT_NODE_NETWORKS: '10.1.0.0/24', IS_HA: 'true' },
+      'SHOOT_NODE_NETWORKS: "10.1.0.0/24" overlaps 10.1.0.0/16 of SHOOT_POD_NETWORKS; shoot networks must be disjoint',
+    ],
+  ])('plans nothing but explains why for %s, instead of throwing', (_, env, problem) => {
+    for (const role of ['seed', 'shoot'] as const) {
+      const result = plan(role, env);
+      if (!result.natExpected) continue;
+      expect(result).toMatchObject({ problem, mappings: [], routes: [] });
+      expect(result.desired.rules).toEqual([]);
+    }
+    expect(plan('shoot', env).natExpected).toBe(true);
+  });
+
+  it('translates the IPv4 part of an AWS dual-stack shoot whose IPv6 pod and node ranges are the same', () => {
+    // provider-aws reports the subnet's IPv6 /56 as both pods and nodes in status.networking; gardenlet passes
+    // both lists on unchanged (ToNetworks never requires them to be disjoint).
+    const env = {
+      SEED_POD_NETWORK: '100.96.0.0/11',
+      SHOOT_POD_NETWORKS: '100.96.0.0/11,2a05:d014:1:2300::/56',
+      SHOOT_SERVICE_NETWORKS: '100.64.0.0/13,fd00:2::/108',
+      SHOOT_NODE_NETWORKS: '10.250.0.0/16,2a05:d014:1:2300::/56',
+      IP_FAMILIES: 'IPv4,IPv6',
+      IS_HA: 'true',
+    };
+    for (const role of ['seed', 'shoot'] as const) {
+      const result = plan(role, env);
+      expect(result.problem).toBeUndefined();
+      expect(mappingsPerKind(result.mappings)).toEqual({ pods: 1, services: 1, nodes: 1, seedPods: 1 });
+    }
   });
 
   it('translates only the IPv4 part of a dual-stack shoot', () => {

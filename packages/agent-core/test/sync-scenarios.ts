@@ -140,6 +140,36 @@ export function syncScenarios(backend: Backend): void {
       expect(await inSyncWith(agent)).toBe(true);
     });
 
+    it('dual-stack shoot: the MSS clamp in both families; dropping IPv6 removes its clamp; teardown takes both', async () => {
+      await addTunnel(ns.run, 'tun0');
+      const dualStack = {
+        ...OVERLAPPING,
+        IP_FAMILIES: 'IPv4,IPv6',
+        SHOOT_POD_NETWORKS: '10.1.0.0/16,2a05:d014:a41:4300::/56',
+        SHOOT_NODE_NETWORKS: '10.250.0.0/24,2a05:d014:a41:4300::/56',
+      };
+      const agent = testAgent('shoot', backend, ns.run, dualStack);
+      expect(await agent.syncer.sync('start')).toEqual({ ready: true, reason: 'in sync' });
+      const clamps = async (family: 'IPv4' | 'IPv6') =>
+        (await readLive(backend, ns.run, family)).rules.filter((r) => r.rule?.action.type === 'clamp-mss').length;
+      expect([await clamps('IPv4'), await clamps('IPv6')]).toEqual([1, 1]);
+      expect(diffRules(agent.plan.desiredIPv6, await readLive(backend, ns.run, 'IPv6')).inSync).toBe(true);
+      expect(await valueOf(agent.metrics.rulesInstalled)).toBe(agent.plan.desired.rules.length + 1);
+      expect(await valueOf(agent.metrics.natActive)).toBe(1);
+
+      const ipv4Only = testAgent('shoot', backend, ns.run, { ...dualStack, IP_FAMILIES: 'IPv4' });
+      expect((await ipv4Only.syncer.sync('start')).ready).toBe(true);
+      expect([await clamps('IPv4'), await clamps('IPv6')]).toEqual([1, 0]);
+      expect(await valueOf(ipv4Only.metrics.staleRulesRemoved)).toBe(1);
+
+      await agent.syncer.sync('start');
+      await teardownRules(backend, ns.run);
+      for (const family of ['IPv4', 'IPv6'] as const) {
+        const live = await readLive(backend, ns.run, family);
+        expect(live.chains.length + live.jumps.length + live.rules.length).toBe(0);
+      }
+    });
+
     it('teardown removes everything of ours and nothing else', async () => {
       await ns.run(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '192.0.2.0/24', '-j', 'MASQUERADE']);
       await ns.run(['nft', 'add table ip foreign; add chain ip foreign c { type nat hook postrouting priority 50; }; add rule ip foreign c masquerade']);

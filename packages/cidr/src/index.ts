@@ -27,5 +27,5 @@ export {
   parseNetworks,
 } from './networks.ts';
 export { type OverlapDecision, decideOverlap } from './decision.ts';
-export { type Mapping, mapSeedPods, packKind, planMappings } from './packing.ts';
+export { type Mapping, type MappingPlan, mapSeedPods, packKind, planMappings, tryPlanMappings } from './packing.ts';
 export { UnmappedAddressError, translate, untranslate } from './translate.ts';

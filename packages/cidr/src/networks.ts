@@ -1,4 +1,4 @@
-import { type Cidr, overlaps, parseCidr, parseCidrList } from './cidr.ts';
+import { type Cidr, parseCidr, parseCidrList } from './cidr.ts';
 import { InputError } from './errors.ts';
 import { assertNotReserved } from './reserved.ts';
 
@@ -27,9 +27,11 @@ export const ENV_FIELDS: NetworkFields = {
 };
 
 /**
- * Parses and validates a shoot's and seed's networks. Refused: malformed CIDRs, anything touching the reserved
- * ranges, shoot networks that overlap each other (a translated address would be ambiguous), and IPv6 shoot
- * networks overlapping the seed pod network (only IPv4 is translated, so such an overlap cannot be solved).
+ * Parses a shoot's and seed's networks. Refused here is only what no shoot can have: malformed CIDRs and
+ * anything touching the reserved ranges. Whether the networks can be translated (IPv4 kinds disjoint and packing
+ * into their blocks, no IPv6 overlap with the seed) is planMappings' question: it matters only where something is
+ * translated, and IPv6 networks are never translated, so kinds may share them (AWS and GCP dual-stack shoots
+ * report one IPv6 range as both pods and nodes).
  */
 export function parseNetworks(raw: RawNetworks, fields: NetworkFields = ENV_FIELDS): Networks {
   const seedText = raw.seedPods?.trim() ?? '';
@@ -41,39 +43,8 @@ export function parseNetworks(raw: RawNetworks, fields: NetworkFields = ENV_FIEL
     SHOOT_KINDS.map((kind) => [kind, parseCidrList(raw[kind] ?? '', fields[kind])]),
   ) as Record<ShootKind, Cidr[]>;
 
-  const entries = SHOOT_KINDS.flatMap((kind) => shoot[kind].map((cidr) => ({ cidr, field: fields[kind] })));
-  for (const { cidr, field } of entries) {
-    assertNotReserved(cidr, field);
-    if (cidr.family === 'IPv6' && seedPods && overlaps(cidr, seedPods)) {
-      throw new InputError(field, cidr.text, `overlaps the seed pod network ${seedPods.text}; only IPv4 overlaps can be translated`);
-    }
-  }
-  assertDisjoint(entries);
+  for (const kind of SHOOT_KINDS) for (const cidr of shoot[kind]) assertNotReserved(cidr, fields[kind]);
   return { seedPods, ...shoot };
-}
-
-interface Located {
-  readonly cidr: Cidr;
-  readonly field: string;
-  readonly index: number;
-}
-
-const byFamilyThenAddress = (a: Located, b: Located): number =>
-  a.cidr.family.localeCompare(b.cidr.family) || Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
-
-/**
- * Sorted by first address, any overlap shows between neighbours (if a overlaps a later b, a's successor starts
- * no later than b, so inside a too): O(n log n) for the thousands of networks a large seed may carry.
- */
-function assertDisjoint(entries: ReadonlyArray<Omit<Located, 'index'>>): void {
-  const ordered = entries.map((entry, index) => ({ ...entry, index })).sort(byFamilyThenAddress);
-  for (let i = 1; i < ordered.length; i += 1) {
-    const pair = [ordered[i - 1]!, ordered[i]!];
-    const [earlier, later] = pair[0]!.index < pair[1]!.index ? [pair[0]!, pair[1]!] : [pair[1]!, pair[0]!];
-    if (overlaps(earlier.cidr, later.cidr)) {
-      throw new InputError(later.field, later.cidr.text, `overlaps ${earlier.cidr.text} of ${earlier.field}; shoot networks must be disjoint`);
-    }
-  }
 }
 
 /** Inverse of parsing: the env values an agent needs to reach the same networks (and so the same decision). */

@@ -1,4 +1,4 @@
-import { type Cidr, blockSize, lastAddress, makeCidr } from './cidr.ts';
+import { type Cidr, blockSize, lastAddress, makeCidr, overlaps } from './cidr.ts';
 import { InputError } from './errors.ts';
 import { type Networks, type NetworkFields, ENV_FIELDS, SHOOT_KINDS, type ShootKind } from './networks.ts';
 import { type Kind, MAPPED_RANGE } from './reserved.ts';
@@ -54,12 +54,71 @@ export function mapSeedPods(seedPods: Cidr, field: string): Mapping {
   return { kind: 'seedPods', original: seedPods, mapped };
 }
 
+interface Located {
+  readonly cidr: Cidr;
+  readonly field: string;
+  readonly index: number;
+}
+
+const byAddress = (a: Located, b: Located): number =>
+  Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
+
+/**
+ * The translated (IPv4) shoot networks must be disjoint, across kinds and within one, or a translated address
+ * would be ambiguous. Sorted by first address, any overlap shows between neighbours (if a overlaps a later b, a's
+ * successor starts no later than b, so inside a too): O(n log n) for the thousands of networks a large seed may
+ * carry. IPv6 networks are never translated, so they may overlap each other freely.
+ */
+function assertTranslatedDisjoint(networks: Networks, fields: NetworkFields): void {
+  const ordered = SHOOT_KINDS.flatMap((kind) =>
+    networks[kind].filter((cidr) => cidr.family === 'IPv4').map((cidr) => ({ cidr, field: fields[kind] })),
+  )
+    .map((entry, index) => ({ ...entry, index }))
+    .sort(byAddress);
+  for (let i = 1; i < ordered.length; i += 1) {
+    const pair = [ordered[i - 1]!, ordered[i]!];
+    const [earlier, later] = pair[0]!.index < pair[1]!.index ? [pair[0]!, pair[1]!] : [pair[1]!, pair[0]!];
+    if (overlaps(earlier.cidr, later.cidr)) {
+      throw new InputError(later.field, later.cidr.text, `overlaps ${earlier.cidr.text} of ${earlier.field}; shoot networks must be disjoint`);
+    }
+  }
+}
+
+/** Only IPv4 is translated: an IPv6 shoot network inside (or around) an IPv6 seed pod network stays unreachable. */
+function assertNoIPv6SeedOverlap(networks: Networks, fields: NetworkFields): void {
+  const seed = networks.seedPods;
+  if (!seed || seed.family !== 'IPv6') return;
+  for (const kind of SHOOT_KINDS) {
+    const hit = networks[kind].find((cidr) => overlaps(cidr, seed));
+    if (hit) {
+      throw new InputError(fields[kind], hit.text, `overlaps the seed pod network ${seed.text}; only IPv4 overlaps can be translated`);
+    }
+  }
+}
+
 /**
  * Every mapping the double NAT needs: all IPv4 shoot networks of each kind (not only the overlapping ones: once
  * the tunnel carries mapped addresses, every shoot destination must be reachable under one) and the seed pods.
+ * Throws InputError (naming the field and the value) when the networks cannot be translated.
  */
 export function planMappings(networks: Networks, fields: NetworkFields = ENV_FIELDS): Mapping[] {
+  assertNoIPv6SeedOverlap(networks, fields);
+  assertTranslatedDisjoint(networks, fields);
   const shoot = SHOOT_KINDS.flatMap((kind) => packKind(kind, networks[kind], fields[kind]));
   const seed = networks.seedPods;
   return seed && seed.family === 'IPv4' ? [...shoot, mapSeedPods(seed, fields.seedPods)] : shoot;
+}
+
+/** planMappings for callers that must keep running: the mappings, or why these networks cannot be translated. */
+export type MappingPlan =
+  | { readonly translatable: true; readonly mappings: readonly Mapping[] }
+  | { readonly translatable: false; readonly problem: InputError };
+
+export function tryPlanMappings(networks: Networks, fields: NetworkFields = ENV_FIELDS): MappingPlan {
+  try {
+    return { translatable: true, mappings: planMappings(networks, fields) };
+  } catch (error) {
+    if (error instanceof InputError) return { translatable: false, problem: error };
+    throw error;
+  }
 }

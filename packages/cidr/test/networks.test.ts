@@ -8,6 +8,7 @@ import {
   parseNetworks,
   planMappings,
   translate,
+  tryPlanMappings,
   untranslate,
 } from '../src/index.ts';
 
@@ -40,17 +41,32 @@ describe('parseNetworks', () => {
       { services: 'fd8f:6d53:b97a:1::/64' },
       'SHOOT_SERVICE_NETWORKS: "fd8f:6d53:b97a:1::/64" intersects the reserved range fd8f:6d53:b97a:1::/96',
     ],
-    [
-      { pods: '10.1.0.0/16', nodes: '10.1.128.0/17' },
-      'SHOOT_NODE_NETWORKS: "10.1.128.0/17" overlaps 10.1.0.0/16 of SHOOT_POD_NETWORKS; shoot networks must be disjoint',
-    ],
-    [
-      { seedPods: 'fd00::/48', pods: 'fd00::/64' },
-      'SHOOT_POD_NETWORKS: "fd00::/64" overlaps the seed pod network fd00::/48; only IPv4 overlaps can be translated',
-    ],
   ])('refuses %j', (raw, message) => {
     expect(() => parseNetworks(raw)).toThrow(new InputError('x', 'x', 'x').constructor);
     expect(() => parseNetworks(raw)).toThrow(message);
+  });
+
+  it('accepts IPv6 ranges shared or contained across and within kinds: they are never translated', () => {
+    // AWS and GCP dual-stack shoots report the subnet's IPv6 range as both pods and nodes.
+    const networks = parseNetworks({
+      seedPods: '10.1.0.0/16',
+      pods: '10.1.0.0/16,2a05:d014:1:2300::/56',
+      services: '10.2.0.0/20,fd00:2::/108',
+      nodes: '10.250.0.0/16,2a05:d014:1:2300::/56,2a05:d014:1:2300::/64',
+    });
+    expect(networks.nodes.map((c) => c.text)).toEqual(['10.250.0.0/16', '2a05:d014:1:2300::/56', '2a05:d014:1:2300::/64']);
+    expect(texts(planMappings(networks))).toEqual([
+      'pods 10.1.0.0/16 244.0.0.0/16',
+      'services 10.2.0.0/20 243.0.0.0/20',
+      'nodes 10.250.0.0/16 242.0.0.0/16',
+      'seedPods 10.1.0.0/16 241.1.0.0/16',
+    ]);
+  });
+
+  it('leaves translation problems to planMappings, so an agent that translates nothing can still run', () => {
+    expect(() => parseNetworks({ pods: '10.1.0.0/16', nodes: '10.1.128.0/17' })).not.toThrow();
+    expect(() => parseNetworks({ seedPods: 'fd00::/48', pods: 'fd00::/64' })).not.toThrow();
+    expect(() => parseNetworks({ pods: '10.0.0.0/7' })).not.toThrow();
   });
 
   it('uses the caller\'s field names in errors', () => {
@@ -84,6 +100,32 @@ describe('decideOverlap', () => {
 });
 
 describe('planMappings', () => {
+  it.each([
+    [
+      { pods: '10.1.0.0/16', nodes: '10.1.128.0/17' },
+      'SHOOT_NODE_NETWORKS: "10.1.128.0/17" overlaps 10.1.0.0/16 of SHOOT_POD_NETWORKS; shoot networks must be disjoint',
+    ],
+    [
+      { nodes: '10.250.0.0/16,10.250.3.0/24' },
+      'SHOOT_NODE_NETWORKS: "10.250.3.0/24" overlaps 10.250.0.0/16 of SHOOT_NODE_NETWORKS; shoot networks must be disjoint',
+    ],
+    [
+      { seedPods: 'fd00::/48', pods: 'fd00::/64' },
+      'SHOOT_POD_NETWORKS: "fd00::/64" overlaps the seed pod network fd00::/48; only IPv4 overlaps can be translated',
+    ],
+  ])('refuses what cannot be translated: %j', (raw, message) => {
+    expect(() => planMappings(parseNetworks(raw))).toThrow(InputError);
+    expect(() => planMappings(parseNetworks(raw))).toThrow(message);
+    const plan = tryPlanMappings(parseNetworks(raw));
+    expect(plan.translatable).toBe(false);
+    expect(plan.translatable ? '' : plan.problem.message).toBe(message);
+  });
+
+  it('tryPlanMappings returns the same mappings as planMappings when they exist', () => {
+    const networks = parseNetworks({ seedPods: '10.1.0.0/16', pods: '10.1.0.0/16' });
+    expect(tryPlanMappings(networks)).toEqual({ translatable: true, mappings: planMappings(networks) });
+  });
+
   it('packs Gardener\'s example: largest first, aligned, ties in input order', () => {
     const networks = parseNetworks({ nodes: '10.99.14.0/24,10.100.0.0/16,10.99.15.0/24' });
     expect(texts(planMappings(networks))).toEqual([

@@ -16,6 +16,7 @@ import {
   MAPPED_RANGE,
   RESERVED_RANGES,
   parseNetworks,
+  tryPlanMappings,
 } from '../src/index.ts';
 
 const v4Cidr = (minPrefix = 0, maxPrefix = 32): fc.Arbitrary<Cidr> =>
@@ -63,7 +64,7 @@ describe('CIDR properties', () => {
 });
 
 describe('validation properties', () => {
-  it('refuses a set of shoot networks exactly when two of them overlap (as a naive pairwise check says)', () => {
+  it('refuses to translate a set of IPv4 shoot networks exactly when two of them overlap (as a naive pairwise check says)', () => {
     const usable = v4Cidr(8, 30).filter((c) => !RESERVED_RANGES.some((r) => overlaps(c, r)));
     fc.assert(
       fc.property(fc.array(usable, { maxLength: 12 }), fc.array(usable, { maxLength: 12 }), (pods, nodes) => {
@@ -71,10 +72,31 @@ describe('validation properties', () => {
         const distinct = (list: Cidr[]) => [...new Map(list.map((c) => [c.text, c])).values()];
         const all = [...distinct(pods), ...distinct(nodes)];
         const clash = all.some((a, i) => all.some((b, j) => i < j && overlaps(a, b)));
-        const parse = () =>
-          parseNetworks({ pods: pods.map((c) => c.text).join(','), nodes: nodes.map((c) => c.text).join(',') });
-        if (clash) expect(parse).toThrow('shoot networks must be disjoint');
-        else expect(parse).not.toThrow();
+        const networks = parseNetworks({ pods: pods.map((c) => c.text).join(','), nodes: nodes.map((c) => c.text).join(',') });
+        const plan = tryPlanMappings(networks);
+        const disjointness = plan.translatable ? '' : plan.problem.message;
+        if (clash) expect(disjointness).toContain('shoot networks must be disjoint');
+        else expect(disjointness).not.toContain('shoot networks must be disjoint');
+      }),
+    );
+  });
+});
+
+describe('IPv6 is never translated', () => {
+  const v6Cidr = fc.tuple(v6Value, fc.integer({ min: 32, max: 128 })).map(([value, prefix]) => {
+    const size = 1n << BigInt(128 - prefix);
+    return makeCidr('IPv6', (value / size) * size, prefix);
+  });
+  const usableV6 = fc.array(v6Cidr.filter((c) => !RESERVED_RANGES.some((r) => overlaps(c, r))), { maxLength: 4 });
+
+  it('IPv6 networks in any kind, shared or nested, never change what an IPv4 seed translates', () => {
+    const usable = v4Cidr(8, 30).filter((c) => !RESERVED_RANGES.some((r) => overlaps(c, r)));
+    fc.assert(
+      fc.property(fc.array(usable, { maxLength: 4 }), usableV6, usableV6, usableV6, (v4, pods6, services6, nodes6) => {
+        const join = (list: readonly Cidr[]) => list.map((c) => c.text).join(',');
+        const base = { seedPods: '10.0.0.0/12', pods: join(v4) };
+        const dual = { seedPods: '10.0.0.0/12', pods: join([...v4, ...pods6, ...nodes6]), services: join(services6), nodes: join([...nodes6, ...pods6]) };
+        expect(tryPlanMappings(parseNetworks(dual))).toEqual(tryPlanMappings(parseNetworks(base)));
       }),
     );
   });

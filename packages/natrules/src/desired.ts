@@ -1,4 +1,4 @@
-import type { Mapping } from '@overlap/cidr';
+import type { Family, Mapping } from '@overlap/cidr';
 import { mappingComment, purposeComment } from './comment.ts';
 import {
   type Direction,
@@ -69,7 +69,8 @@ function seedRules({ mappings, tunnelDevice, envoyGid }: NatParams): Rule[] {
  * tunnel become mapped, and the seed's 241/8 sources are masqueraded out of the pod so answers return through
  * it (shoot pods have no route to 241/8).
  */
-function shootRules({ mappings, tunnelDevice, egressDevice }: NatParams): Rule[] {
+function shootRules(params: NatParams): Rule[] {
+  const { mappings, tunnelDevice, egressDevice } = params;
   const shoot = mappings.filter(isShootNetwork);
   const seedPods = mappings.filter((m) => !isShootNetwork(m));
   return [
@@ -95,17 +96,24 @@ function shootRules({ mappings, tunnelDevice, egressDevice }: NatParams): Rule[]
       action: { type: 'accept' },
       comment: purposeComment('accept-tunnel'),
     },
-    // The tunnel has the smallest MTU on the path; clamping the SYNs (and SYN-ACKs) that enter it covers both
-    // directions of every connection through it.
-    {
-      table: 'mangle',
-      hook: 'forward',
-      match: { outInterface: tunnelDevice, tcpSyn: true },
-      action: { type: 'clamp-mss' },
-      comment: purposeComment('clamp-mss'),
-    },
+    ...(families(params).includes('IPv4') ? [CLAMP_MSS] : []),
   ];
 }
+
+const families = (params: NatParams): readonly Family[] => params.families ?? ['IPv4'];
+
+/**
+ * As vpn2 does since c9ea7e6 ("Apply MSS fix in both directions"): every SYN and SYN-ACK leaving vpn-shoot, on any
+ * interface, gets its MSS clamped to the route's path MTU, so connections through the tunnel (the smallest MTU on
+ * the path) work whichever side opened them.
+ */
+const CLAMP_MSS: Rule = {
+  table: 'mangle',
+  hook: 'postrouting',
+  match: { tcpSyn: true },
+  action: { type: 'clamp-mss' },
+  comment: purposeComment('clamp-mss'),
+};
 
 /** The complete rule set of one side; no mappings means nothing to translate and so no rules at all. */
 export function desiredRules(params: NatParams): RuleSet {
@@ -114,6 +122,16 @@ export function desiredRules(params: NatParams): RuleSet {
   const rules = params.role === 'seed' ? seedRules(params) : shootRules(params);
   // Within a chain the generation order stays, and it is also the render order.
   return { role: params.role, rules: inChainOrder(rules) };
+}
+
+/**
+ * The IPv6 rule set: nothing is translated in IPv6, so it holds only the shoot side's MSS clamp, when the shoot has
+ * IPv6 and this side translates at all (like the IPv4 rules, nothing is installed without mappings).
+ */
+export function desiredIPv6Rules(params: NatParams): RuleSet {
+  assertNatParams(params);
+  const clamp = params.role === 'shoot' && params.mappings.length > 0 && families(params).includes('IPv6');
+  return { role: params.role, family: 'IPv6', rules: clamp ? [CLAMP_MSS] : [] };
 }
 
 /** Each mapped block of the other side goes into the tunnel. */

@@ -22,11 +22,11 @@ export {
 } from './model.ts';
 export { type ParsedComment, type Purpose, parseComment } from './comment.ts';
 export { assertGid, assertInterfaceName } from './params.ts';
-export { desiredRoutes, desiredRules, natRequired } from './desired.ts';
+export { desiredIPv6Rules, desiredRoutes, desiredRules, natRequired } from './desired.ts';
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';
 export { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
 export { nftRuleText } from './nft-render.ts';
 export { diffRules } from './diff.ts';
-export { APPLY_COMMAND, READ_COMMAND, renderApply, renderTeardown } from './render.ts';
+export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderTeardown } from './render.ts';

@@ -1,4 +1,4 @@
-import type { Cidr } from '@overlap/cidr';
+import type { Cidr, Family } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { OWNED_CHAIN_PREFIX, iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
@@ -94,10 +94,10 @@ export function ruleFromArgs(chain: ChainRef, tokens: readonly string[]): Rule |
 const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
 
 /**
- * Parses `iptables-save -c` (counters optional) of all tables: the owned chains present, every rule elsewhere that
+ * Parses `iptables-save -c` or `ip6tables-save -c` (counters optional; `family` says which) of all tables: the owned chains present, every rule elsewhere that
  * jumps into them, and every rule inside them.
  */
-export function parseIptablesSave(text: string): LiveState {
+export function parseIptablesSave(text: string, family: Family = 'IPv4'): LiveState {
   const chains: ChainRef[] = [];
   const jumps: LiveJump[] = [];
   const rules: LiveRule[] = [];
@@ -135,7 +135,13 @@ export function parseIptablesSave(text: string): LiveState {
     const jump = jumpOf(table, body);
     if (jump) jumps.push(jump);
   }
-  return { backend: 'iptables', chains: inChainOrder(chains), jumps: inChainOrder(jumps), rules: inChainOrder(rules) };
+  return {
+    backend: 'iptables',
+    ...(family === 'IPv6' ? { family } : {}),
+    chains: inChainOrder(chains),
+    jumps: inChainOrder(jumps),
+    rules: inChainOrder(rules),
+  };
 }
 
 /** A rule that jumps (or goes) into an owned chain; which rule it is, is decided by whoever reads its text. */

@@ -1,4 +1,4 @@
-import type { Cidr, Kind, Mapping } from '@overlap/cidr';
+import type { Cidr, Family, Kind, Mapping } from '@overlap/cidr';
 
 export type Role = 'seed' | 'shoot';
 export type Backend = 'iptables' | 'nftables';
@@ -13,6 +13,8 @@ export interface NatParams {
   tunnelDevice: string;
   egressDevice: string;
   envoyGid: number;
+  /** The shoot's IP families: the shoot side clamps the TCP MSS in each (as vpn2 does). Absent: IPv4 only. */
+  families?: readonly Family[];
 }
 
 export interface RuleMatch {
@@ -42,9 +44,14 @@ export interface Rule {
   mapping?: MappingRef;
 }
 
+/**
+ * The rules of one address family. Everything translated is IPv4; an IPv6 rule set holds only what applies to
+ * both families (the MSS clamp) and goes to ip6tables or `table ip6 overlap`. Absent family: IPv4.
+ */
 export interface RuleSet {
   role: Role;
   rules: readonly Rule[];
+  family?: Family;
 }
 
 export interface Route {
@@ -76,6 +83,8 @@ export interface LiveJump extends ChainRef {
 
 export interface LiveState {
   backend: Backend;
+  /** Which family's tables were read (iptables-save or ip6tables-save, `ip` or `ip6` table). Absent: IPv4. */
+  family?: Family;
   /** Owned chains present (nft: the base chains of `table ip overlap`). */
   chains: readonly ChainRef[];
   /**
@@ -91,7 +100,13 @@ export interface LiveState {
   foreignChains?: readonly string[];
 }
 
-export const EMPTY_LIVE_STATE = (backend: Backend): LiveState => ({ backend, chains: [], jumps: [], rules: [] });
+export const EMPTY_LIVE_STATE = (backend: Backend, family: Family = 'IPv4'): LiveState => ({
+  backend,
+  ...(family === 'IPv6' ? { family } : {}),
+  chains: [],
+  jumps: [],
+  rules: [],
+});
 
 export interface RuleDiff {
   missing: readonly Rule[];
@@ -111,14 +126,16 @@ export interface RuleDiff {
 }
 
 /**
- * Every place a rule can live, in the order rules are generated and rendered. The same five chains exist in both
- * backends, so one model serves both.
+ * Every place a rule can live, in the order rules are generated and rendered. The same chains exist in both
+ * backends, so one model serves both. mangle forward held the MSS clamp of earlier versions; it stays known so
+ * that a chain left by them is recognised as ours and removed.
  */
 export const CHAINS: readonly ChainRef[] = [
   { table: 'nat', hook: 'prerouting' },
   { table: 'nat', hook: 'output' },
   { table: 'nat', hook: 'postrouting' },
   { table: 'filter', hook: 'forward' },
+  { table: 'mangle', hook: 'postrouting' },
   { table: 'mangle', hook: 'forward' },
 ];
 

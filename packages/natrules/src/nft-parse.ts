@@ -1,8 +1,8 @@
-import type { Cidr } from '@overlap/cidr';
+import type { Cidr, Family } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { type ChainRef, type Hook, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, inChainOrder } from './model.ts';
-import { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
+import { NFT_CHAINS, NFT_TABLE, nftFamily } from './nft-chains.ts';
 import { nftRuleText } from './nft-render.ts';
 
 type Json = unknown;
@@ -196,11 +196,12 @@ function placeChain(chain: JsonObject): { ref: ChainRef; owned: boolean } | unde
 }
 
 /**
- * Parses `nft -j list table ip overlap` or `nft -j list ruleset` (other tables are ignored). Rules in chains of our
+ * Parses `nft -j list table ip|ip6 overlap` or `nft -j list ruleset` (other tables, and ours of the other family,
+ * are ignored). Rules in chains of our
  * table that are not hooked (so reached only by a foreign jump) are left out; their chain is listed as foreign,
  * and deleting the table removes them.
  */
-export function parseNftJson(json: string): LiveState {
+export function parseNftJson(json: string, family: Family = 'IPv4'): LiveState {
   let document: Json;
   try {
     document = JSON.parse(json);
@@ -209,7 +210,7 @@ export function parseNftJson(json: string): LiveState {
   }
   const entries = field(document, 'nftables');
   if (!Array.isArray(entries)) throw new Error('nft -j output has no "nftables" array');
-  const ours = (o: Json): o is JsonObject => isObject(o) && o['family'] === 'ip' && o['table'] === NFT_TABLE;
+  const ours = (o: Json): o is JsonObject => isObject(o) && o['family'] === nftFamily(family) && o['table'] === NFT_TABLE;
   const placed = new Map<string, { ref: ChainRef; owned: boolean }>();
   const foreignChains: string[] = [];
   for (const entry of entries) {
@@ -235,6 +236,12 @@ export function parseNftJson(json: string): LiveState {
     });
   }
   const chains = [...placed.values()].filter((p) => p.owned).map((p) => p.ref);
-  const live: LiveState = { backend: 'nftables', chains: inChainOrder(chains), jumps: [], rules: inChainOrder(rules) };
+  const live: LiveState = {
+    backend: 'nftables',
+    ...(family === 'IPv6' ? { family } : {}),
+    chains: inChainOrder(chains),
+    jumps: [],
+    rules: inChainOrder(rules),
+  };
   return foreignChains.length === 0 ? live : { ...live, foreignChains };
 }

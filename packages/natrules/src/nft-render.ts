@@ -1,6 +1,6 @@
 import { matchRules } from './diff.ts';
 import { type LiveRule, type LiveState, type Rule, type RuleAction, type RuleSet, chainsOf, sameChain } from './model.ts';
-import { NFT_TABLE, nftChainSpec } from './nft-chains.ts';
+import { NFT_TABLE, nftChainSpec, nftFamily } from './nft-chains.ts';
 
 /** NETMAP in nftables: a prefix map from the matched network to its translation, on the address the hook rewrites. */
 function actionText(rule: Rule, action: RuleAction): string {
@@ -40,15 +40,16 @@ export function nftRuleText(rule: Rule, counter?: Pick<LiveRule, 'packets' | 'by
  * Creating the table empty and deleting it makes the delete safe when the table is absent; everything after it is
  * the whole new table. `nft -f` runs the script as one transaction, so no packet sees a half-built table.
  */
-const REMOVE_TABLE = [`table ip ${NFT_TABLE} {}`, `delete table ip ${NFT_TABLE}`];
+const removeTable = (family: 'ip' | 'ip6'): string[] => [`table ${family} ${NFT_TABLE} {}`, `delete table ${family} ${NFT_TABLE}`];
 
 export function renderNftTeardown(live: LiveState): string {
   const present = live.chains.length + live.rules.length + (live.foreignChains?.length ?? 0) > 0;
-  return present ? `${REMOVE_TABLE.join('\n')}\n` : '';
+  return present ? `${removeTable(nftFamily(live.family)).join('\n')}\n` : '';
 }
 
 export function renderNftApply(desired: RuleSet, live: LiveState): string {
   if (desired.rules.length === 0) return renderNftTeardown(live);
+  const family = nftFamily(desired.family);
   const kept = new Map(matchRules(desired, live).pairs.map((p) => [p.desired, p.live]));
   const chains = chainsOf(desired.rules).flatMap((chain) => {
     const spec = nftChainSpec(chain);
@@ -60,5 +61,5 @@ export function renderNftApply(desired: RuleSet, live: LiveState): string {
       '\t}',
     ];
   });
-  return [...REMOVE_TABLE, `table ip ${NFT_TABLE} {`, ...chains, '}', ''].join('\n');
+  return [...removeTable(family), `table ${family} ${NFT_TABLE} {`, ...chains, '}', ''].join('\n');
 }

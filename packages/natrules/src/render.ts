@@ -1,4 +1,5 @@
 import { renderIptablesApply, renderIptablesTeardown } from './iptables-render.ts';
+import type { Family } from '@overlap/cidr';
 import type { Backend, LiveState, RuleSet } from './model.ts';
 import { renderNftApply, renderNftTeardown } from './nft-render.ts';
 
@@ -16,14 +17,18 @@ export function renderTeardown(backend: Backend, live: LiveState): string {
   return backend === 'iptables' ? renderIptablesTeardown(live) : renderNftTeardown(live);
 }
 
-/** The argv that reads the input of renderApply/renderTeardown from standard input. */
-export const APPLY_COMMAND: Readonly<Record<Backend, readonly string[]>> = {
-  iptables: ['iptables-restore', '--noflush', '--counters'],
-  nftables: ['nft', '-f', '-'],
+/** Per family, the argv that reads the input of renderApply/renderTeardown from standard input. */
+export const APPLY_COMMANDS: Readonly<Record<Family, Readonly<Record<Backend, readonly string[]>>>> = {
+  IPv4: { iptables: ['iptables-restore', '--noflush', '--counters'], nftables: ['nft', '-f', '-'] },
+  IPv6: { iptables: ['ip6tables-restore', '--noflush', '--counters'], nftables: ['nft', '-f', '-'] },
 };
 
-/** The argv whose output parseIptablesSave / parseNftJson read. */
-export const READ_COMMAND: Readonly<Record<Backend, readonly string[]>> = {
-  iptables: ['iptables-save', '--counters'],
-  nftables: ['nft', '-j', 'list', 'table', 'ip', 'overlap'],
+/** Per family, the argv whose output parseIptablesSave / parseNftJson read. */
+export const READ_COMMANDS: Readonly<Record<Family, Readonly<Record<Backend, readonly string[]>>>> = {
+  IPv4: { iptables: ['iptables-save', '--counters'], nftables: ['nft', '-j', 'list', 'table', 'ip', 'overlap'] },
+  IPv6: { iptables: ['ip6tables-save', '--counters'], nftables: ['nft', '-j', 'list', 'table', 'ip6', 'overlap'] },
 };
+
+/** The IPv4 commands, where everything translated lives. */
+export const APPLY_COMMAND = APPLY_COMMANDS.IPv4;
+export const READ_COMMAND = READ_COMMANDS.IPv4;

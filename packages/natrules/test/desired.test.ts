@@ -1,6 +1,6 @@
 import { InputError, parseCidr } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
-import { type Role, desiredRoutes, desiredRules, natRequired, parseComment } from '../src/index.ts';
+import { type Role, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, parseComment } from '../src/index.ts';
 import { MAPPINGS, params } from './fixtures.ts';
 
 /** A rule as one readable line, so expectations read like the iptables rules they become. */
@@ -57,7 +57,7 @@ describe('desiredRules', () => {
       'nat/postrouting out=tun0 src=10.250.0.0/24 netmap→242.0.0.0/24 "overlap nodes 10.250.0.0/24 242.0.0.0/24 forward"',
       'nat/postrouting out=eth0 src=241.1.0.0/16 masquerade "overlap masquerade"',
       'filter/forward in=tun0 accept "overlap accept-tunnel"',
-      'mangle/forward out=tun0 syn clamp-mss "overlap clamp-mss"',
+      'mangle/postrouting syn clamp-mss "overlap clamp-mss"',
     ]);
   });
 
@@ -123,6 +123,31 @@ describe('desiredRules', () => {
 
   it.each(['bond0', 'tun0', 'vpn_seed.1', 'if@x', 'a-name-long-015'])('accepts the interface name %s', (name) => {
     expect(() => desiredRules(params('seed', { tunnelDevice: name }))).not.toThrow();
+  });
+});
+
+describe('the MSS clamp in every family the shoot has (vpn2 c9ea7e6)', () => {
+  const clamps = (rules: ReturnType<typeof desiredRules>) =>
+    rules.rules.filter((r) => r.action.type === 'clamp-mss').map((r) => `${r.table}/${r.hook} ${JSON.stringify(r.match)}`);
+  const CLAMP = 'mangle/postrouting {"tcpSyn":true}';
+
+  it.each([
+    [['IPv4'], [CLAMP], []],
+    [['IPv4', 'IPv6'], [CLAMP], [CLAMP]],
+    [['IPv6', 'IPv4'], [CLAMP], [CLAMP]],
+    [['IPv6'], [], [CLAMP]],
+  ] as const)('shoot with %j: IPv4 %j, IPv6 %j (no interface match, so both directions)', (families, v4, v6) => {
+    const p = params('shoot', { families });
+    expect(clamps(desiredRules(p))).toEqual(v4);
+    expect(clamps(desiredIPv6Rules(p))).toEqual(v6);
+    expect(desiredIPv6Rules(p)).toMatchObject({ family: 'IPv6', role: 'shoot' });
+  });
+
+  it('IPv6 holds nothing else, and nothing at all on the seed or without mappings', () => {
+    expect(desiredIPv6Rules(params('shoot', { families: ['IPv4', 'IPv6'] })).rules).toHaveLength(1);
+    expect(desiredIPv6Rules(params('seed', { families: ['IPv4', 'IPv6'] })).rules).toEqual([]);
+    expect(desiredIPv6Rules(params('shoot', { families: ['IPv4', 'IPv6'], mappings: [] })).rules).toEqual([]);
+    expect(clamps(desiredRules(params('seed', { families: ['IPv4', 'IPv6'] })))).toEqual([]);
   });
 });
 

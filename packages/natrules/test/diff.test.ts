@@ -38,7 +38,7 @@ describe('diffRules', () => {
             { table: 'nat', hook: 'prerouting' },
             { table: 'nat', hook: 'postrouting' },
             { table: 'filter', hook: 'forward' },
-            { table: 'mangle', hook: 'forward' },
+            { table: 'mangle', hook: 'postrouting' },
           ]
         : [],
     );
@@ -85,7 +85,7 @@ describe('diffRules', () => {
         'nat/postrouting overlap nodes 10.250.0.0/24 242.0.0.0/24 forward',
         'nat/postrouting overlap masquerade',
         'filter/forward overlap accept-tunnel',
-        'mangle/forward overlap clamp-mss',
+        'mangle/postrouting overlap clamp-mss',
       ],
       stale: [
         'iifname "tun0" ip daddr 243.0.0.0/20 counter dnat ip prefix to ip daddr map { 243.0.0.0/20 : 10.3.0.0/20 } comment "overlap services 10.2.0.0/20 243.0.0.0/20 reverse"',

@@ -113,6 +113,9 @@ describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${ROOT_REASON})`
         expect(counted(vpn, 'overlap pods 10.1.0.0/16 244.0.0.0/16 reverse')).toBe(1n);
         expect(counted(vpn, 'overlap masquerade')).toBe(1n);
         expect(counted(vpn, 'overlap services 10.2.0.0/20 243.0.0.0/20 reverse')).toBe(0n);
+        // The SYN leaves vpn-shoot by eth0 towards the pod, the SYN-ACK by tun0 towards the seed: both are clamped.
+        // (At least: a retransmission under load would count again; the old FORWARD -o tun0 rule saw only the second.)
+        expect(counted(vpn, 'overlap clamp-mss')).toBeGreaterThanOrEqual(2n);
       } finally {
         for (const ns of [seed, vpn]) ns.apply(backend, renderApply(backend, desiredRules(params('seed', { mappings: [] })), ns.read(backend)));
       }

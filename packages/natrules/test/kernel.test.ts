@@ -7,6 +7,7 @@ import {
   type Role,
   type Rule,
   EMPTY_LIVE_STATE,
+  desiredIPv6Rules,
   desiredRules,
   diffRules,
   nftRuleText,
@@ -36,6 +37,12 @@ COMMIT
 COMMIT
 *mangle
 -A FORWARD -p udp -j ACCEPT
+-A POSTROUTING -p udp -j ACCEPT
+COMMIT
+`;
+
+const BASELINE_IP6TABLES = `*mangle
+-A POSTROUTING -p udp -j ACCEPT
 COMMIT
 `;
 
@@ -64,6 +71,7 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
   beforeEach(() => {
     ns = new Netns();
     ns.apply('iptables', BASELINE_IPTABLES);
+    ns.apply('iptables', BASELINE_IP6TABLES, 'IPv6');
     ns.apply('nftables', BASELINE_NFT);
   });
   afterEach(() => ns.delete());
@@ -107,7 +115,7 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
       ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-POSTROUTING']);
       ns.run(['iptables', '-t', 'nat', '-A', 'OVERLAP-PREROUTING', '-d', '10.9.9.9', '-j', 'ACCEPT']);
       ns.run(['iptables', '-t', 'nat', '-A', 'PREROUTING', '-j', 'OVERLAP-PREROUTING']);
-      ns.run(['iptables', '-t', 'mangle', '-D', 'FORWARD', '-j', 'OVERLAP-FORWARD']);
+      ns.run(['iptables', '-t', 'mangle', '-D', 'POSTROUTING', '-j', 'OVERLAP-POSTROUTING']);
     } else {
       ns.run(['nft', 'flush', 'chain', 'ip', 'overlap', 'nat-postrouting']);
       ns.run(['nft', 'add', 'rule', 'ip', 'overlap', 'nat-prerouting', 'ip', 'daddr', '10.9.9.9', 'accept']);
@@ -121,7 +129,7 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
     expect(diff.chainsForeign).toEqual(backend === 'nftables' ? ['blackhole'] : []);
     if (backend === 'iptables') {
       expect(diff.jumpsDuplicated).toEqual([{ table: 'nat', hook: 'prerouting' }]);
-      expect(diff.jumpsMissing).toEqual([{ table: 'mangle', hook: 'forward' }]);
+      expect(diff.jumpsMissing).toEqual([{ table: 'mangle', hook: 'postrouting' }]);
     }
 
     ns.apply(backend, renderApply(backend, desired, drifted));
@@ -167,5 +175,62 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
       expect(live.rules.map((r) => r.rule)).toEqual(desired.rules);
       expect(diffRules(desired, live).inSync).toBe(true);
     }
+  });
+
+  it.each(BACKENDS)('%s: the MSS clamp of a dual-stack shoot goes into both families, reads back in sync, and tears down', (backend) => {
+    const before = ns.snapshot();
+    const dualStack = params('shoot', { families: ['IPv4', 'IPv6'] });
+    const planes = [desiredRules(dualStack), desiredIPv6Rules(dualStack)];
+    for (const desired of planes) {
+      const family = desired.family ?? 'IPv4';
+      ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend, family)), family);
+      const live = ns.read(backend, family);
+      expect(live.rules.filter((r) => r.rule?.action.type === 'clamp-mss').map((r) => r.text)).toEqual([
+        renderedText(backend, desired.rules.find((r) => r.action.type === 'clamp-mss')!),
+      ]);
+      expect(diffRules(desired, live).inSync).toBe(true);
+    }
+    // Shown the way an operator would look for it: no interface match, SYN only, in mangle POSTROUTING.
+    if (backend === 'iptables') {
+      for (const save of ['iptables-save', 'ip6tables-save']) {
+        expect(ns.run([save, '-t', 'mangle'])).toContain(
+          '-A OVERLAP-POSTROUTING -p tcp -m tcp --tcp-flags SYN,RST SYN -m comment --comment "overlap clamp-mss" -j TCPMSS --clamp-mss-to-pmtu',
+        );
+      }
+    } else {
+      expect(ns.run(['nft', 'list', 'table', 'ip6', 'overlap'])).toMatch(/hook postrouting priority mangle;[\s\S]*tcp flags syn \/ syn,rst counter .* tcp option maxseg size set rt mtu/);
+    }
+    for (const desired of planes) {
+      const family = desired.family ?? 'IPv4';
+      ns.apply(backend, renderTeardown(backend, ns.read(backend, family)), family);
+    }
+    expect(ns.snapshot()).toEqual(before);
+  });
+
+  it.each(BACKENDS)('%s: the IPv4 and IPv6 tables are read apart, so neither mistakes the other for its own', (backend) => {
+    const dualStack = params('shoot', { families: ['IPv4', 'IPv6'] });
+    ns.apply(backend, renderApply(backend, desiredIPv6Rules(dualStack), EMPTY_LIVE_STATE(backend, 'IPv6')), 'IPv6');
+    expect(ns.read(backend, 'IPv4').rules).toEqual([]);
+    expect(diffRules(desiredIPv6Rules(params('shoot')), ns.read(backend, 'IPv6'))).toMatchObject({ inSync: false, stale: [expect.anything()] });
+  });
+
+  it('iptables: the mangle FORWARD clamp of earlier versions is recognised as ours and removed', () => {
+    ns.apply(
+      'iptables',
+      [
+        '*mangle',
+        ':OVERLAP-FORWARD - [0:0]',
+        '-I FORWARD 1 -j OVERLAP-FORWARD',
+        '-A OVERLAP-FORWARD -o tun0 -p tcp -m tcp --tcp-flags SYN,RST SYN -m comment --comment "overlap clamp-mss" -j TCPMSS --clamp-mss-to-pmtu',
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+    const desired = desiredRules(params('shoot'));
+    const old = ns.read('iptables');
+    expect(diffRules(desired, old)).toMatchObject({ chainsStale: [{ table: 'mangle', hook: 'forward' }], inSync: false });
+    ns.apply('iptables', renderApply('iptables', desired, old));
+    expect(diffRules(desired, ns.read('iptables')).inSync).toBe(true);
+    expect(ns.run(['iptables-save', '-t', 'mangle'])).not.toContain('OVERLAP-FORWARD');
   });
 });

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import type { Family } from '@overlap/cidr';
 import type { Backend, LiveState } from '../src/index.ts';
-import { APPLY_COMMAND, READ_COMMAND, parseIptablesSave, parseNftJson } from '../src/index.ts';
+import { APPLY_COMMANDS, READ_COMMANDS, parseIptablesSave, parseNftJson } from '../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
 export const ROOT_REASON = 'needs root: creates network namespaces and iptables/nft rules';
@@ -19,23 +20,24 @@ export class Netns {
   }
 
   /** Applies a rendered transaction exactly as the agents do: the whole text on standard input. */
-  apply(backend: Backend, text: string): void {
-    this.run(APPLY_COMMAND[backend], text);
+  apply(backend: Backend, text: string, family: Family = 'IPv4'): void {
+    this.run(APPLY_COMMANDS[family][backend], text);
   }
 
-  read(backend: Backend): LiveState {
-    if (backend === 'iptables') return parseIptablesSave(this.run(READ_COMMAND.iptables));
+  read(backend: Backend, family: Family = 'IPv4'): LiveState {
+    if (backend === 'iptables') return parseIptablesSave(this.run(READ_COMMANDS[family].iptables), family);
     // The table may not exist; the whole ruleset parses the same and never fails for a missing table.
-    return parseNftJson(this.run(['nft', '-j', 'list', 'ruleset']));
+    return parseNftJson(this.run(['nft', '-j', 'list', 'ruleset']), family);
   }
 
   /** Everything in the namespace's netfilter, counters and generated comments left out, for before/after checks. */
-  snapshot(): { iptables: string; nft: string } {
-    const iptables = this.run(['iptables-save'])
-      .split('\n')
-      .filter((line) => !line.startsWith('#'))
-      .join('\n');
-    return { iptables, nft: this.run(['nft', 'list', 'ruleset']) };
+  snapshot(): { iptables: string; ip6tables: string; nft: string } {
+    const saved = (command: string): string =>
+      this.run([command])
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n');
+    return { iptables: saved('iptables-save'), ip6tables: saved('ip6tables-save'), nft: this.run(['nft', 'list', 'ruleset']) };
   }
 
   delete(): void {

@@ -35,7 +35,10 @@ export interface ShootFacts {
   readonly haVpn: boolean;
   /** Why haVpn has its value: the spec, or the annotation that overrides it. */
   readonly haVpnSource: string;
-  /** True while a dual-stack migration keeps only the primary family (Gardener's rule). */
+  /**
+   * True while Gardener keeps only the primary family's networks: the DualStackNodesMigrationReady constraint is
+   * not True on a shoot with two families (migration pending), or is True on a shoot with one.
+   */
   readonly dualStackMigrating: boolean;
 }
 
@@ -52,12 +55,13 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
   if (shoot === undefined || shoot === null) throw new InputError('spec.shoot', '', 'is missing');
   const seed = cluster.spec?.seed;
 
-  const shootFamilies = parseFamilies(at(shoot, ['spec', 'networking', 'ipFamilies']), 'spec.shoot.spec.networking.ipFamilies');
-  const seedFamilies = parseFamilies(at(seed, ['spec', 'networks', 'ipFamilies']), 'spec.seed.spec.networks.ipFamilies');
-  const dualStackMigrating = shootFamilies.length > 1 && migrationPending(shoot);
+  const declaredFamilies = parseFamilies(at(shoot, ['spec', 'networking', 'ipFamilies']), 'spec.shoot.spec.networking.ipFamilies');
+  const shootFamilies = withDefault(declaredFamilies);
+  const seedFamilies = withDefault(parseFamilies(at(seed, ['spec', 'networks', 'ipFamilies']), 'spec.seed.spec.networks.ipFamilies'));
+  const dualStackMigrating = primaryFamilyOnly(shoot, declaredFamilies.length);
 
   const effective = Object.fromEntries(
-    SHOOT_KINDS.map((kind) => [kind, effectiveNetworks(shoot, kind, shootFamilies, dualStackMigrating)]),
+    SHOOT_KINDS.map((kind) => [kind, effectiveNetworks(shoot, kind, declaredFamilies, dualStackMigrating)]),
   ) as Record<ShootKind, Cidr[]>;
   const join = (list: readonly Cidr[]): string => list.map((cidr) => cidr.text).join(',');
   const networks = parseNetworks(
@@ -87,27 +91,37 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
 
 const FAMILIES: readonly Family[] = ['IPv4', 'IPv6'];
 
+/** Gardener's API defaults an unset list to IPv4. */
+const withDefault = (families: readonly Family[]): readonly Family[] => (families.length > 0 ? families : ['IPv4']);
+
 function parseFamilies(value: unknown, field: string): Family[] {
   const list = optionalStringList(value, field);
-  if (list.length === 0) return ['IPv4'];
   return list.map((family, index) => {
     if (!FAMILIES.includes(family as Family)) throw new InputError(`${field}[${index}]`, family, 'must be IPv4 or IPv6');
     return family as Family;
   });
 }
 
-function migrationPending(shoot: unknown): boolean {
+/**
+ * Gardener's ToNetworks (pkg/gardenlet/operation/shoot/shoot.go): with the DualStackNodesMigrationReady constraint
+ * present, only the primary family counts while it is not True on two families (nodes not migrated yet) or while
+ * it is True on one. Without the constraint every family counts.
+ */
+function primaryFamilyOnly(shoot: unknown, declaredFamilies: number): boolean {
   const constraints = at(shoot, ['status', 'constraints']);
   if (!Array.isArray(constraints)) return false;
   const constraint = constraints.find((c) => at(c, ['type']) === DUAL_STACK_MIGRATION_CONSTRAINT);
-  return constraint !== undefined && at(constraint, ['status']) !== 'True';
+  if (constraint === undefined) return false;
+  const ready = at(constraint, ['status']) === 'True';
+  return ready ? declaredFamilies === 1 : declaredFamilies === 2;
 }
 
 /**
  * Gardener's effective list: the spec's CIDR plus every status CIDR not already present, ordered by the shoot's
- * IP families (stable, so ties keep their order); while a dual-stack migration is pending, the primary family only.
+ * IP families (stable, so ties keep their order; none declared keeps the input order); while primaryOnly, the
+ * primary family only.
  */
-function effectiveNetworks(shoot: unknown, kind: ShootKind, families: readonly Family[], migrating: boolean): Cidr[] {
+function effectiveNetworks(shoot: unknown, kind: ShootKind, families: readonly Family[], primaryOnly: boolean): Cidr[] {
   const specField = `spec.shoot.spec.networking.${kind}`;
   const statusField = `spec.shoot.status.networking.${kind}`;
   const specValue = optionalString(at(shoot, ['spec', 'networking', kind]), specField);
@@ -132,7 +146,7 @@ function effectiveNetworks(shoot: unknown, kind: ShootKind, families: readonly F
     return index < 0 ? families.length : index;
   };
   const ordered = [...cidrs].sort((a, b) => rank(a) - rank(b));
-  return migrating ? ordered.filter((cidr) => cidr.family === families[0]) : ordered;
+  return primaryOnly ? ordered.filter((cidr) => cidr.family === families[0]) : ordered;
 }
 
 /** Go's strconv.ParseBool, which Gardener uses for the annotation; anything else leaves the spec in charge. */
