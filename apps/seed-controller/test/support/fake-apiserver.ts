@@ -32,7 +32,12 @@ interface Target {
   readonly plural: string;
   readonly namespace: string;
   readonly name: string | undefined;
+  /** What follows the name: `proxy/readyz` for `pods/NAME:PORT/proxy/readyz`. */
+  readonly subresource: string;
 }
+
+/** What a pod answers through `pods/NAME:PORT/proxy/PATH` (the test plays the pod). */
+export type PodProxy = (namespace: string, pod: string, port: string, path: string) => { status: number; body: string };
 
 interface Watcher {
   readonly resource: string;
@@ -66,9 +71,9 @@ function parseTarget(pathname: string): Target {
     namespace = rest[1]!;
     rest = rest.slice(2);
   }
-  const [plural, name] = rest;
+  const [plural, name, ...subresource] = rest;
   if (!plural || !KINDS[plural]) throw new ApiError(404, 'NotFound', `the server could not find the requested resource ${pathname}`);
-  return { prefix, plural, namespace, name };
+  return { prefix, plural, namespace, name, subresource: subresource.join('/') };
 }
 
 function labelSelector(text: string | null): Selector {
@@ -93,6 +98,10 @@ export class FakeApiServer {
   #resourceVersion = 1;
   #server: Server | undefined;
   admission: Admission | undefined;
+  /** Answers the pod proxy; none answers 503 as an API server that cannot reach the pod. */
+  podProxy: PodProxy | undefined;
+  /** `METHOD path` prefixes answered 403 Forbidden, as RBAC would for a user without the verb. */
+  readonly forbidden = new Set<string>();
   /** While true, every request is answered 503, as an API server that is down behind its load balancer. */
   unavailable = false;
   readonly #requests: string[] = [];
@@ -219,7 +228,12 @@ export class FakeApiServer {
     this.#requests.push(`${request.method} ${url.pathname}${url.searchParams.get('watch') === 'true' ? '?watch' : ''}`);
     try {
       if (this.unavailable) throw new ApiError(503, 'ServiceUnavailable', 'the API server is unavailable');
+      const asked = `${request.method} ${url.pathname}`;
+      if ([...this.forbidden].some((prefix) => asked.startsWith(prefix))) {
+        throw new ApiError(403, 'Forbidden', `User "test" cannot ${request.method?.toLowerCase()} resource at ${url.pathname}`);
+      }
       const target = parseTarget(url.pathname);
+      if (target.plural === 'pods' && target.subresource.startsWith('proxy')) return this.#proxy(target, response);
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
@@ -234,6 +248,15 @@ export class FakeApiServer {
         JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: apiError.message, reason: apiError.reason, code: apiError.code }),
       );
     }
+  }
+
+  #proxy(target: Target, response: ServerResponse): void {
+    const [pod = '', port = ''] = decodeURIComponent(target.name ?? '').split(':');
+    if (!this.#objects.has(this.#key(target.prefix, 'pods', target.namespace, pod))) throw new ApiError(404, 'NotFound', `pods "${pod}" not found`);
+    if (!this.podProxy) throw new ApiError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp: connect: connection refused`);
+    const answer = this.podProxy(target.namespace, pod, port, target.subresource.slice('proxy/'.length));
+    response.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(answer.body);
   }
 
   async #dispatch(
