@@ -37,7 +37,19 @@ describe('seed-vpn-agent bundle', () => {
   it('refuses unknown subcommands with exit code 2', () => {
     const run = spawnSync(process.execPath, [bundle, 'apply'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('usage: main.js [run|cleanup]');
+    expect(run.stderr).toContain('usage: main.js [run|cleanup|inspect');
+  });
+
+  it('--help, -h and help print the usage and exit 0; inspect --help its own', () => {
+    for (const args of [['--help'], ['-h'], ['help'], ['run', '--help']]) {
+      const run = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toContain('inspect   show the mappings');
+    }
+    const inspectHelp = spawnSync(process.execPath, [bundle, 'inspect', '-h'], { encoding: 'utf8' });
+    expect([inspectHelp.status, inspectHelp.stdout.split('\n')[0]]).toEqual([0, 'usage: main.js inspect [--output text|json]']);
+    const bad = spawnSync(process.execPath, [bundle, 'inspect', '--frobnicate'], { encoding: 'utf8' });
+    expect([bad.status, bad.stderr]).toEqual([2, "seed-vpn-agent inspect: Unknown option '--frobnicate'\n"]);
   });
 
   describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : 'needs root for network namespaces and nft'})`, () => {
@@ -49,6 +61,28 @@ describe('seed-vpn-agent bundle', () => {
     });
     afterAll(async () => {
       await ns?.delete();
+    });
+
+    /** `kubectl exec … -- node main.js inspect`, here inside the namespace with the agent's environment. */
+    const inspect = (...args: string[]) => {
+      const run = spawnSync('ip', ['netns', 'exec', ns.name, process.execPath, bundle, 'inspect', ...args], {
+        env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...ENV },
+        encoding: 'utf8',
+      });
+      return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+    };
+
+    it('inspect before the agent ran: every planned rule missing, a rule of someone else in our table foreign, the routes missing, exit 1', async () => {
+      await ns.run(['nft', '-f', '-'], 'table ip overlap {\n chain nat-output {\n  type nat hook output priority -100;\n  ip daddr 198.51.100.0/24 counter accept\n }\n}\n');
+      const run = inspect('--output', 'json');
+      await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
+      expect(run.code, run.stderr).toBe(1);
+      const result = JSON.parse(run.stdout);
+      expect(result.ok).toBe(false);
+      expect(result.rules[0]).toMatchObject({ family: 'IPv4', desired: 5, live: 1, state: '5 missing, 1 foreign' });
+      expect(result.rules[0].foreign).toEqual([expect.stringContaining('ip daddr 198.51.100.0/24')]);
+      expect(result.routes.missing).toEqual(['244.0.0.0/16 dev bond0', '243.0.0.0/20 dev bond0', '242.0.0.0/24 dev bond0']);
+      expect(result.tunnelDevice).toEqual({ name: 'bond0', state: 'up' });
     });
 
     it('converges, serves /readyz and /metrics, and tears everything down on SIGTERM', async () => {
@@ -63,6 +97,12 @@ describe('seed-vpn-agent bundle', () => {
         expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0",role="seed",backend="nftables"} 1');
         expect((await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout).toContain('meta skgid 31415');
         expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('244.0.0.0/16 dev bond0');
+        // inspect beside the running agent: in sync, with each mapping's counters.
+        const inSync = inspect();
+        expect(inSync.code, inSync.stdout + inSync.stderr).toBe(0);
+        expect(inSync.stdout).toContain('seed-vpn-agent (nftables): OK, in line with the plan');
+        expect(inSync.stdout).toContain('  IPv4: in sync (5 planned, 5 live)');
+        expect(inSync.stdout).toMatch(/pods +10\.1\.0\.0\/16 +-> 244\.0\.0\.0\/16 +0 packets, 0 bytes/);
       } finally {
         expect(await agent.stop('SIGTERM')).toBe(0);
       }

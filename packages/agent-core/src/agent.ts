@@ -9,6 +9,7 @@ import { PeriodicRunner } from './loop.ts';
 import { createAgentMetrics, setMappings } from './metrics.ts';
 import { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 import { startHealthServer } from './server.ts';
+import { INSPECT_USAGE, runInspect } from './inspect.ts';
 import { createSyncer, untranslatable } from './sync.ts';
 import { teardownRoutes, teardownRules } from './teardown.ts';
 import { VERSION } from './version.ts';
@@ -17,7 +18,11 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_CONFIG = 2;
 
-const USAGE = 'usage: main.js [run|cleanup]   (all configuration by environment, see docs/CONTRACTS.md)';
+const USAGE = `usage: main.js [run|cleanup|inspect [--output text|json]]   (all configuration by environment, see docs/CONTRACTS.md)
+
+  run       converge the NAT rules (and routes) until SIGTERM, serving /metrics, /healthz and /readyz (default)
+  cleanup   remove every rule and route the agent owns, then exit
+  inspect   show the mappings, the live rules against the plan, counters, tunnel device, routes, forwarding`;
 
 const appName = (role: Role): string => `${role}-vpn-agent`;
 
@@ -145,6 +150,17 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, l
 export async function runAgent(role: Role, argv: readonly string[], env: Env): Promise<number> {
   const run = createCommandRunner();
   const [command = 'run', ...rest] = argv;
+  if (['help', '--help', '-h'].includes(command) || (command !== 'inspect' && rest.some((a) => a === '--help' || a === '-h'))) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (command === 'inspect') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(INSPECT_USAGE);
+      return EXIT_OK;
+    }
+    return runInspect(role, rest, env, run);
+  }
   if (rest.length > 0 || (command !== 'run' && command !== 'cleanup')) {
     process.stderr.write(`${appName(role)}: unknown arguments ${JSON.stringify(argv)}\n${USAGE}\n`);
     return EXIT_BAD_CONFIG;
