@@ -33,5 +33,6 @@ export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { VERSION } from './version.ts';
 export { type Inspection, type RuleReport, formatInspection, inspect } from './inspect.ts';
+export { type ProbeResult, type ProbeTls, probeThroughProxy } from './probe.ts';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';
