@@ -13,8 +13,8 @@ const dir = mkdtempSync(join(tmpdir(), 'ovl-probe-'));
 const file = (name: string) => join(dir, name);
 const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
 
-/** A CA, the proxy's serving certificate (kube-apiserver-http-proxy) and the client's certificate. */
-function makeCertificates(): { ca: string; server: { cert: string; key: string }; client: ProbeTls } {
+/** A CA, the proxy's serving certificate, the client's, and a self-signed one the proxy does not trust. */
+function makeCertificates(): { ca: string; server: { cert: string; key: string }; client: ProbeTls; stranger: ProbeTls } {
   for (const name of ['ca', 'stranger']) {
     openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file(`${name}.key`), '-out', file(`${name}.crt`), '-days', '1', '-subj', `/CN=${name}`]);
   }
