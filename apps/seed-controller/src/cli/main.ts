@@ -8,6 +8,8 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
 import { PKI_FILES, writeShootPki } from '../pki/files.ts';
 import { listClusters, listKubeApiservers, readCluster, readKubeApiserver } from '../status/seed-state.ts';
+import { allPass, diagnoseChecks } from '../diagnose/checks.ts';
+import { collectDiagnoseFacts } from '../diagnose/collect.ts';
 import { seedStatus } from '../status/seed-status.ts';
 import { asPlanned } from '../status/shoot-status.ts';
 import { uninstall } from '../uninstall/uninstall.ts';
@@ -18,6 +20,7 @@ import { ApiAccessError, KUBE_OPTIONS, call, loadKubeConfig } from './kube.ts';
 import { FLAG_FIELDS, type PlanReport, factsFromFlags, planReport } from './plan-report.ts';
 import { impactLine } from './plan-summary.ts';
 import { formatPlanText } from './plan-text.ts';
+import { formatChecks } from './diagnose-text.ts';
 import { formatStatusDetail, formatStatusTable } from './status-text.ts';
 import { table } from './table.ts';
 import { COMMANDS, OVERVIEW, asksForHelp } from './usage.ts';
@@ -49,6 +52,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream, err: N
       return typeof done === 'number' ? done : done.catch(fail);
     }
     if (command === 'status') return statusCommand(rest, out).catch(fail);
+    if (command === 'diagnose') return diagnoseCommand(rest, out).catch(fail);
     if (command === 'dev-cert') return devCert(rest, out);
     if (command === 'shoot-pki') return shootPki(rest, out).catch(fail);
     if (command === 'uninstall') return uninstallCommand(rest, out).catch(fail);
@@ -288,6 +292,23 @@ async function statusCommand(argv: readonly string[], out: NodeJS.WritableStream
   if (output === 'json') out.write(`${JSON.stringify({ asPlanned: ok, shoots: statuses }, null, 2)}\n`);
   else out.write(values.namespace !== undefined ? formatStatusDetail(statuses[0]!) : formatStatusTable(statuses));
   return ok ? 0 : 1;
+}
+
+async function diagnoseCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: { ...KUBE_OPTIONS, output: { type: 'string', short: 'o', default: 'text' } },
+  });
+  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const [namespace, ...extra] = positionals;
+  if (namespace === undefined) throw new InputError('SHOOT_NAMESPACE', '', 'is required: overlap diagnose SHOOT_NAMESPACE');
+  if (extra.length > 0) throw new InputError('SHOOT_NAMESPACE', extra.join(' '), 'is one argument too many: one shoot at a time');
+  const facts = await collectDiagnoseFacts(loadKubeConfig(values), namespace);
+  const checks = diagnoseChecks(facts);
+  out.write(output === 'json' ? `${JSON.stringify({ namespace, pass: allPass(checks), checks, facts }, null, 2)}\n` : formatChecks(namespace, checks));
+  return allPass(checks) ? 0 : 1;
 }
 
 function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {

@@ -47,7 +47,7 @@ const MR_SECRET = new RegExp(`^${SHOOT_WEBHOOKS_MANAGED_RESOURCE}-[0-9a-f]{8}$`)
 const identity = (object: KubernetesObject): string =>
   object.kind === 'Secret' && MR_SECRET.test(object.metadata?.name ?? '') ? `Secret/${SHOOT_WEBHOOKS_MANAGED_RESOURCE}-*` : objectRef(object);
 
-function deploymentState(deployment: V1Deployment | undefined): DeploymentState {
+export function deploymentState(deployment: V1Deployment | undefined): DeploymentState {
   if (!deployment) return 'missing';
   if (deployment.spec?.template?.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined) return 'injected';
   return isGardenerManaged(deployment) ? 'gardener' : 'not-injected';
