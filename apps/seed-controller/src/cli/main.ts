@@ -16,7 +16,7 @@ import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { generateDevCertificates } from './dev-cert.ts';
-import { ApiAccessError, KUBE_OPTIONS, call, loadKubeConfig } from './kube.ts';
+import { ApiAccessError, KUBE_OPTIONS, call, loadKubeConfig } from '../kube/access.ts';
 import { FLAG_FIELDS, type PlanReport, factsFromFlags, planReport } from './plan-report.ts';
 import { impactLine } from './plan-summary.ts';
 import { formatPlanText } from './plan-text.ts';

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { ApiAccessError } from '../cli/kube.ts';
+import { ApiAccessError } from '../kube/access.ts';
 
 export interface ExecTarget {
   readonly namespace: string;

@@ -1,5 +1,5 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import { call, httpStatus } from '../cli/kube.ts';
+import { call, httpStatus } from '../kube/access.ts';
 import { CLUSTER_GROUP, CLUSTER_VERSION } from '../controller/cluster-watch.ts';
 import { AGENT_METRICS_PORT, KUBE_APISERVER } from '../inject/names.ts';
 import { OWNED_KINDS } from '../owned/kinds.ts';
