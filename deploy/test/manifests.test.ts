@@ -200,7 +200,7 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
   it('is configured as the agent parses it: HA shoot side, overlap decided, metrics on the declared port', () => {
     const values = Object.fromEntries(env.map(({ name, value, valueFrom }) => [name, value ?? `from ${valueFrom?.fieldRef.fieldPath}`]));
     const config = parseAgentConfig('shoot', values);
-    expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0', egressDevice: 'eth0', backend: 'auto' });
+    expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0+', egressDevice: 'eth0', backend: 'auto' });
     expect(decideOverlap(config.networks).overlap).toBe(true);
     expect(getField(agent, 'ports')).toEqual([{ name: 'overlap-metrics', containerPort: config.metricsAddress.port, protocol: 'TCP' }]);
   });

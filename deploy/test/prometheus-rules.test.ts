@@ -44,12 +44,13 @@ describe('the PrometheusRule', () => {
     expect(tested.stdout + tested.stderr).toContain('alertname: OverlapNATNotActive, time: 5m');
   });
 
-  it('covers what operators must be told: agent down, sync failing, drift, NAT not active, webhook errors and latency', () => {
+  it('covers what operators must be told: agent down, sync failing, drift, NAT not active, HA route missing, webhook errors and latency', () => {
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([
       'OverlapControllerDown',
       'OverlapControllerReconcileErrors',
       'OverlapNATNotActive',
       'OverlapRepeatedDrift',
+      'OverlapRouteMissing',
       'OverlapShootInvalid',
       'OverlapShootNATNotActive',
       'OverlapSyncFailing',

@@ -4,12 +4,11 @@
 // tunnel. Each runs from the files its Dockerfile copies, laid out in a directory of their own, so nothing but
 // Node and the bundle is there, as in the image. Then every metric name the alerts and the dashboard use must be
 // exposed, and promtool must accept the expositions. Needs the bundles: `npx nx run-many -t build`.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Namespace, createNamespace, httpGetIn, waitForHttpOk } from '@overlap/agent-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { deploymentReview } from '../../apps/seed-controller/test/support/admission-review.ts';
 import { CLUSTERS, deploymentPath } from '../../apps/seed-controller/test/support/controller-harness.ts';
 import { FakeApiServer } from '../../apps/seed-controller/test/support/fake-apiserver.ts';
@@ -99,17 +98,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     const controllerScript = layOutImage('seed-controller', join(dir, 'image'));
     const cert = await run(process.execPath, [join(dir, 'image/app/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
     expect(cert.code, cert.stderr).toBe(0);
-    writeFileSync(
-      join(dir, 'kubeconfig'),
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'double', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'controller', user: {} }],
-        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
-        'current-context': 'double',
-      }),
-    );
+    api.writeKubeconfig(join(dir, 'kubeconfig'));
     api.put(CLUSTERS, overlappingCluster() as never);
     api.put(CLUSTERS, apartCluster() as never);
     api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
@@ -260,8 +249,11 @@ describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, 
   async function scrapeAgent(side: 'seed' | 'shoot', env: Record<string, string>, port: number): Promise<string> {
     const ns = await createNamespace('deploy');
     namespaces.push(ns);
-    await ns.run(['ip', 'tuntap', 'add', 'dev', env.OVERLAP_TUNNEL_DEVICE ?? '', 'mode', 'tun']);
-    await ns.run(['ip', 'link', 'set', env.OVERLAP_TUNNEL_DEVICE ?? '', 'up']);
+    // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
+    const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
+    const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
+    await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
+    await ns.run(['ip', 'link', 'set', tunnel, 'up']);
     if (side === 'shoot') {
       await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
       for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);

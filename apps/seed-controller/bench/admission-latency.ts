@@ -17,7 +17,7 @@ const RATES = [50, 200, 500];
 const SECONDS = 4;
 
 const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-'));
-const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
 writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
 writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
 const worker = new Worker(join(import.meta.dirname, 'lib/webhook-worker.ts'), {

@@ -161,7 +161,7 @@ async function retained(count: number): Promise<string> {
 const build = spawnSync(process.execPath, ['build.ts'], { cwd: APP, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('building dist/controller.js failed');
 const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-'));
-const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
 writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
 writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
 const rows: string[] = [];

@@ -40,6 +40,15 @@ describe('the overlap bin as a process', () => {
   });
 });
 
+/** The same, for the commands that answer with a promise. */
+async function overlapAsync(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
+  const code = await main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
+  return { code, stdout, stderr };
+}
+
 const json = (...args: string[]) => {
   const run = overlap(...args, '--output', 'json');
   expect(run.stderr).toBe('');
@@ -77,9 +86,46 @@ describe('overlap plan', () => {
     expect(report.deployment.patch.length).toBeGreaterThan(0);
   });
 
+  it('text: the device match per side and the routes each agent depends on, with their owners', () => {
+    const run = overlap('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+    expect(run.stdout).toContain("data path (HA: Gardener's path and tunnel controllers own the routes; the agents add none and check them):");
+    expect(run.stdout).toContain('  seed side: tunnel devices bond0+ (iptables -i/-o bond0+, nftables iifname/oifname "bond0*")');
+    expect(run.stdout).toContain('    244.0.0.0/16 (pods) routed whole through bond0+: owned by vpn-path-controller, checked by the agent');
+    expect(run.stdout).toContain('    241.0.0.0/12 (seedPods) some route back through bond0+: owned by tunnel-controller, checked by the agent');
+    expect(run.stdout).toContain('-o bond0+');
+  });
+
+  it('json: dataPath per side; HA routes belong to Gardener, point-to-point ones to the agent', () => {
+    const ha = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'), '--backend', 'nftables');
+    expect(ha.dataPath.seed).toMatchObject({ device: 'bond0+', iptables: 'bond0+', nftables: 'bond0*' });
+    expect(ha.dataPath.seed.routes).toHaveLength(5);
+    expect(ha.dataPath.seed.routes[0]).toEqual({
+      destination: '244.0.0.0/16',
+      kind: 'pods',
+      device: 'bond0+',
+      owner: 'vpn-path-controller',
+      installedByAgent: false,
+      coverage: 'whole',
+    });
+    expect(ha.dataPath.shoot.routes).toEqual([
+      { destination: '241.0.0.0/12', kind: 'seedPods', device: 'bond0+', owner: 'tunnel-controller', installedByAgent: false, coverage: 'some' },
+    ]);
+    expect(ha.shootRules).toContain('iifname "bond0*"');
+
+    const p2p = json('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16');
+    expect(p2p.dataPath.shoot).toEqual({
+      device: 'tun0',
+      iptables: 'tun0',
+      nftables: 'tun0',
+      routes: [{ destination: '241.0.0.0/12', kind: 'seedPods', device: 'tun0', owner: 'shoot-vpn-agent', installedByAgent: true }],
+    });
+  });
+
   it('a shoot without overlap: no rules, an empty patch', () => {
     const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-no-overlap.yaml'));
     expect(report).toMatchObject({ overlap: false, inject: false, seedRules: '', shootRules: '', deployment: { outcome: 'unchanged', patch: [] } });
+    expect(report.dataPath.seed.routes).toEqual([]);
+    expect(report.dataPath.shoot.routes).toEqual([]);
   });
 
   it('from flags: a non-HA shoot translates on the shoot side, the controller injects nothing', () => {
@@ -143,9 +189,9 @@ describe('overlap plan', () => {
 });
 
 describe('overlap dev-cert', () => {
-  it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', () => {
+  it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', async () => {
     const out = join(tmp, 'certs');
-    const run = overlap('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
+    const run = await overlapAsync('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
     expect(run.code).toBe(0);
     const ca = new X509Certificate(readFileSync(join(out, 'ca.crt')));
     const serving = new X509Certificate(readFileSync(join(out, 'tls.crt')));

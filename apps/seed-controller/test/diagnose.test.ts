@@ -27,7 +27,7 @@ const healthy: Inspection = {
   problem: undefined,
   mappings: [{ kind: 'pods', original: '10.1.0.0/16', mapped: '244.0.0.0/16', packets: '12', bytes: '720' }],
   rules: [{ family: 'IPv4', desired: 5, live: 5, state: 'in sync', missing: [], stale: [], foreign: [] }],
-  tunnelDevice: { name: 'bond0', state: 'up' },
+  tunnelDevice: { name: 'bond0+', state: 'up', matched: ['bond0-ip6tnl0', 'bond0-ip6tnl1'] },
   routes: { desired: [], missing: [] },
   ipForward: { enabled: false, needed: false },
   ok: true,
@@ -35,7 +35,7 @@ const healthy: Inspection = {
 const broken: Inspection = {
   ...healthy,
   rules: [{ family: 'IPv4', desired: 5, live: 4, state: '1 missing', missing: ['nat output: overlap pods 10.1.0.0/16'], stale: [], foreign: [] }],
-  tunnelDevice: { name: 'bond0', state: 'missing' },
+  tunnelDevice: { name: 'bond0+', state: 'missing', matched: [] },
   ok: false,
 };
 const execs: Array<{ pod: string; container: string; command: string[]; stdin: string }> = [];
@@ -96,6 +96,7 @@ describe('overlap diagnose', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^PASS {2}rules IPv4 \(kube-apiserver-a\) +in sync \(5 planned, 5 live, nftables\)$/m);
+    expect(run.stdout).toMatch(/^PASS {2}tunnel device \(kube-apiserver-b\) +bond0\+ is up \(bond0-ip6tnl0, bond0-ip6tnl1\)$/m);
     expect(run.stdout).toMatch(/^PASS {2}request through Envoy \(kube-apiserver-a\) +CONNECT 10\.2\.0\.10:53: HTTP\/1\.1 200 OK \(4 ms\)$/m);
     expect(run.stdout).toContain(`${GOOD}: every check passed`);
     const inspects = execs.filter((e) => e.command.includes('inspect'));
@@ -112,7 +113,7 @@ describe('overlap diagnose', () => {
     const run = await overlap('diagnose', BAD, '--kubeconfig', kubeconfig);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^FAIL {2}rules IPv4 \(kube-apiserver-a\) +1 missing: missing nat output: overlap pods 10\.1\.0\.0\/16$/m);
-    expect(run.stdout).toMatch(/^FAIL {2}tunnel device \(kube-apiserver-a\) +bond0 is missing\n +→ the VPN seed clients have not brought the tunnel up/m);
+    expect(run.stdout).toMatch(/^FAIL {2}tunnel device \(kube-apiserver-a\) +bond0\+ matches no device\n +→ the VPN seed clients have not brought the tunnel up/m);
     expect(run.stdout).toMatch(/^FAIL {2}agent inspect \(kube-apiserver-b\) +inspect exited 127: node: not found$/m);
     expect(run.stdout).toMatch(/^FAIL {2}request through Envoy \(kube-apiserver-a\) +CONNECT 10\.2\.0\.10:53: HTTP\/1\.1 503 Service Unavailable/m);
     expect(run.stdout).toContain(`${BAD}: 4 of 8 checks failed`);

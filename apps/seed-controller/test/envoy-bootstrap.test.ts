@@ -42,13 +42,14 @@ describe('the Envoy bootstrap', () => {
     ]);
   });
 
-  it('listens for CONNECT on 9443 with TLS and the VPN CA, and serves /metrics on 15000 from the admin socket', () => {
+  it('listens for CONNECT on 9443 with mutual TLS (client certificate required) and the shoot CA, and serves /metrics on 15000 from the admin socket', () => {
     const { static_resources: resources, admin } = fromConfigMap();
     const [proxy, metrics] = resources.listeners;
     expect(proxy.address.socket_address).toMatchObject({ address: '0.0.0.0', port_value: 9443 });
     expect(proxy.additional_addresses[0].address.socket_address).toMatchObject({ address: '::', port_value: 9443 });
     const tls = proxy.filter_chains[0].transport_socket.typed_config.common_tls_context;
     expect(tls.validation_context.trusted_ca.filename).toBe('/srv/secrets/envoy-proxy/ca.crt');
+    expect(proxy.filter_chains[0].transport_socket.typed_config.require_client_certificate).toBe(true);
     const hcm = proxy.filter_chains[0].filters[0].typed_config;
     expect(hcm.route_config.virtual_hosts[0].routes[0]).toEqual({
       match: { connect_matcher: {} },

@@ -64,6 +64,26 @@ describe('mutateDeployment properties', () => {
     );
   });
 
+  it('only the path controller ever gets SEED_POD_NETWORK, and a value Gardener set survives inject and remove', () => {
+    fc.assert(
+      fc.property(clusterOptions, fc.option(fc.constantFrom('10.64.0.0/12', '100.64.0.0/10'), { nil: undefined }), (options, gardenerValue) => {
+        const original = sampleDeployment();
+        const pathController = original.spec!.template.spec!.containers.find((c) => c.name === 'vpn-path-controller')!;
+        if (gardenerValue !== undefined) pathController.env = [...(pathController.env ?? []), { name: 'SEED_POD_NETWORK', value: gardenerValue }];
+        const snapshot = JSON.stringify(original);
+        const injection = injectionOf(options);
+        const injected = mutateDeployment(original, injection).deployment;
+        const seedPodEnv = (name: string) =>
+          injected.spec!.template.spec!.containers.find((c) => c.name === name)?.env?.filter((e) => e.name === 'SEED_POD_NETWORK') ?? [];
+        for (const name of ['vpn-client-0', 'vpn-client-1', 'kube-apiserver']) expect(seedPodEnv(name)).toEqual([]);
+        const expected = gardenerValue ?? (injection ? injection.containerEnv[0]?.env.value : undefined);
+        expect(seedPodEnv('vpn-path-controller').map((e) => e.value)).toEqual(expected === undefined ? [] : [expected]);
+        expect(JSON.stringify(mutateDeployment(injected, undefined).deployment)).toBe(snapshot);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('the result depends only on the latest plan, not on what was injected before', () => {
     fc.assert(
       fc.property(clusterOptions, clusterOptions, (earlier, latest) => {

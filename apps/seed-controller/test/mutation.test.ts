@@ -66,7 +66,7 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
       SHOOT_NODE_NETWORKS: '10.100.0.0/16,10.99.14.0/24,10.99.15.0/24',
       IP_FAMILIES: 'IPv4',
       IS_HA: 'true',
-      OVERLAP_TUNNEL_DEVICE: 'bond0',
+      OVERLAP_TUNNEL_DEVICE: 'bond0+',
       OVERLAP_ENVOY_GID: '31415',
       OVERLAP_BACKEND: 'auto',
       OVERLAP_METRICS_ADDRESS: '0.0.0.0:9150',
@@ -96,7 +96,7 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
   it('adds the hostAlias and the five volumes of Gardener’s layout', () => {
     expect(spec.hostAliases).toEqual([{ ip: '127.0.0.1', hostnames: ['kube-apiserver-http-proxy'] }]);
     const plan = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS);
-    expect(spec.volumes!.slice(3)).toEqual([
+    expect(spec.volumes!.slice(4)).toEqual([
       { name: 'envoy-config', configMap: { name: plan.configMaps!.envoy.metadata!.name } },
       {
         name: 'certs',
@@ -129,7 +129,17 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
       apiserverMounts: ['ca-vpn', 'http-proxy', 'egress-selection-config'],
       apiserverArgs: ['--egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml'],
       hostAliases: [{ ip: '127.0.0.1', hostnames: ['kube-apiserver-http-proxy'] }],
+      containerEnv: [{ container: 'vpn-path-controller', name: 'SEED_POD_NETWORK', value: '10.0.0.0/12' }],
     });
+  });
+
+  it('tells the path controller the seed pod network, appended to Gardener\'s env; the VPN clients get nothing', () => {
+    const before = container(original, 'vpn-path-controller')!.env!;
+    expect(container(deployment, 'vpn-path-controller')!.env).toEqual([...before, { name: 'SEED_POD_NETWORK', value: '10.0.0.0/12' }]);
+    for (const name of ['vpn-client-0', 'vpn-client-1']) {
+      expect(container(deployment, name)).toEqual(container(original, name));
+      expect(envOf(container(deployment, name)).SEED_POD_NETWORK).toBeUndefined();
+    }
   });
 
   it('yields a Deployment valid against the Kubernetes OpenAPI schema', () => {
@@ -223,6 +233,60 @@ describe('mutateDeployment: more shapes of shoot', () => {
   it('after gardenlet re-rendered the template (our parts and marker gone), removal has nothing to do', () => {
     const original = sampleDeployment();
     expect(mutateDeployment(original, undefined)).toEqual({ deployment: original, outcome: 'unchanged' });
+  });
+});
+
+describe('mutateDeployment: SEED_POD_NETWORK of the path controller', () => {
+  const withPathControllerEnv = (env: V1Container['env']) => {
+    const original = sampleDeployment();
+    const pathController = container(original, 'vpn-path-controller')!;
+    if (env === undefined) delete pathController.env;
+    else pathController.env = env;
+    return original;
+  };
+
+  it('never changes a value Gardener set, and removal leaves it in place', () => {
+    const gardenerValue = [{ name: 'SEED_POD_NETWORK', value: '10.64.0.0/12' }];
+    const original = withPathControllerEnv(gardenerValue);
+    const snapshot = JSON.stringify(original);
+    const injected = mutateDeployment(original, injectionFor(overlappingCluster())).deployment;
+    expect(container(injected, 'vpn-path-controller')!.env).toEqual(gardenerValue);
+    expect(JSON.parse(injected.spec!.template.metadata!.annotations![INJECTED_ANNOTATION]!).containerEnv).toEqual([]);
+    const removed = mutateDeployment(injected, undefined);
+    expect(JSON.stringify(removed.deployment)).toBe(snapshot);
+  });
+
+  it('also leaves one set from a field reference alone', () => {
+    const fromRef = [{ name: 'SEED_POD_NETWORK', valueFrom: { configMapKeyRef: { name: 'x', key: 'y' } } }];
+    const injected = mutateDeployment(withPathControllerEnv(fromRef), injectionFor(overlappingCluster())).deployment;
+    expect(container(injected, 'vpn-path-controller')!.env).toEqual(fromRef);
+  });
+
+  it('adds the env list to a path controller without one, and removal takes the list away again', () => {
+    const original = withPathControllerEnv(undefined);
+    const snapshot = JSON.stringify(original);
+    const injected = mutateDeployment(original, injectionFor(overlappingCluster())).deployment;
+    expect(container(injected, 'vpn-path-controller')!.env).toEqual([{ name: 'SEED_POD_NETWORK', value: '10.0.0.0/12' }]);
+    expect(JSON.stringify(mutateDeployment(injected, undefined).deployment)).toBe(snapshot);
+  });
+
+  it('without a path controller container there is nothing to tell, and nothing else changes for it', () => {
+    const original = sampleDeployment();
+    original.spec!.template.spec!.containers = original.spec!.template.spec!.containers.filter((c) => c.name !== 'vpn-path-controller');
+    const snapshot = JSON.stringify(original);
+    const injected = mutateDeployment(original, injectionFor(overlappingCluster()));
+    expect(injected.outcome).toBe('injected');
+    expect(JSON.parse(injected.deployment.spec!.template.metadata!.annotations![INJECTED_ANNOTATION]!).containerEnv).toEqual([]);
+    expect(JSON.stringify(mutateDeployment(injected.deployment, undefined).deployment)).toBe(snapshot);
+  });
+
+  it('follows a changed seed pod network: the old value of ours goes, the new one comes', () => {
+    const injected = mutateDeployment(sampleDeployment(), injectionFor(overlappingCluster())).deployment;
+    const moved = cluster({ pods: '10.1.0.0/16', seedPods: '10.0.0.0/11' });
+    const next = mutateDeployment(injected, injectionFor(moved)).deployment;
+    expect((container(next, 'vpn-path-controller')!.env ?? []).filter((e) => e.name === 'SEED_POD_NETWORK')).toEqual([
+      { name: 'SEED_POD_NETWORK', value: '10.0.0.0/11' },
+    ]);
   });
 });
 

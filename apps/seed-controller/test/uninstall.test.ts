@@ -1,10 +1,9 @@
 // `overlap uninstall` against FakeApiServer — an in-process TEST DOUBLE of the Kubernetes API, not a cluster — after
 // the real controller (webhook over HTTPS) has injected into two shoots and issued their objects.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { main } from '../src/cli/main.ts';
 import type { RunningController } from '../src/controller/controller.ts';
 import { OWN_OBJECTS } from '../src/uninstall/own-objects.ts';
@@ -49,17 +48,7 @@ async function overlap(...args: string[]) {
 beforeAll(async () => {
   await harness.start();
   const api = harness.api;
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'double', cluster: { server: api.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'admin', user: {} }],
-      contexts: [{ name: 'double', context: { cluster: 'double', user: 'admin' } }],
-      'current-context': 'double',
-    }),
-  );
+  api.writeKubeconfig(kubeconfig);
   // The install: the controller's own objects (as deploy/seed has them) and a running controller pod.
   for (const object of OWN_OBJECTS) api.put(ownPath(object), { metadata: { name: object.name, ...(object.namespace ? { namespace: object.namespace } : {}) } });
   api.put(PODS, { metadata: { name: 'overlap-seed-controller-0', labels: { 'app.kubernetes.io/name': 'overlap-seed-controller' } } });

@@ -175,7 +175,7 @@ describe('the shoot webhook over HTTPS', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ovl-shoot-webhook-'));
-    const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
     ca = certs.caCert;
     writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
     writeFileSync(join(dir, 'tls.key'), certs.tlsKey);

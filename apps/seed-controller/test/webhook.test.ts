@@ -47,7 +47,7 @@ const metrics = new ControllerMetrics('test', false);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ovl-webhook-'));
-  const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+  const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
   ca = certs.caCert;
   writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
   writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
@@ -164,7 +164,7 @@ describe('the admission webhook over HTTPS', () => {
   });
 
   it('picks up a rotated serving certificate from its files without a restart', async () => {
-    const rotated = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    const rotated = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
     const mounted = mkdtempSync(join(dir, 'secret-'));
     for (const file of ['tls.crt', 'tls.key']) copyFileSync(join(dir, file), join(mounted, file));
     const reloading = await startWebhookServer({

@@ -19,6 +19,16 @@ const ENV = {
   OVERLAP_SYNC_PERIOD: '1',
 };
 
+/** /readyz after the first sync has answered (before it, the reason is that no sync has run yet). */
+async function readyzOnceSynced(ns: Namespace): Promise<{ status: number; body: string }> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+    if (reply.status !== 0 && !reply.body.includes('no sync has run yet')) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the agent never finished a sync');
+}
+
 beforeAll(() => {
   const build = spawnSync(process.execPath, ['build.ts'], { cwd: app, encoding: 'utf8' });
   expect(build.status, build.stderr).toBe(0);
@@ -37,7 +47,7 @@ describe('seed-vpn-agent bundle', () => {
   it('refuses unknown subcommands with exit code 2', () => {
     const run = spawnSync(process.execPath, [bundle, 'apply'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('usage: main.js [run|cleanup|inspect');
+    expect(run.stderr).toContain('usage: main.js [run|cleanup|inspect|probe]');
   });
 
   it('--help, -h and help print the usage and exit 0; inspect --help its own', () => {
@@ -56,8 +66,9 @@ describe('seed-vpn-agent bundle', () => {
     let ns: Namespace;
     beforeAll(async () => {
       ns = await createNamespace('agent');
-      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0', 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', 'bond0', 'up']);
+      // Gardener's HA kube-apiserver pod: IPv4 to the shoot leaves through bond0-ip6tnl<i>, which the agent matches as bond0+.
+      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0-ip6tnl0', 'mode', 'tun']);
+      await ns.run(['ip', 'link', 'set', 'bond0-ip6tnl0', 'up']);
     });
     afterAll(async () => {
       await ns?.delete();
@@ -72,7 +83,7 @@ describe('seed-vpn-agent bundle', () => {
       return { code: run.status, stdout: run.stdout, stderr: run.stderr };
     };
 
-    it('inspect before the agent ran: every planned rule missing, a rule of someone else in our table foreign, the routes missing, exit 1', async () => {
+    it('inspect before the agent ran: every planned rule missing, a rule of someone else in our table foreign, the path controller\'s routes missing, exit 1', async () => {
       await ns.run(['nft', '-f', '-'], 'table ip overlap {\n chain nat-output {\n  type nat hook output priority -100;\n  ip daddr 198.51.100.0/24 counter accept\n }\n}\n');
       const run = inspect('--output', 'json');
       await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
@@ -81,36 +92,45 @@ describe('seed-vpn-agent bundle', () => {
       expect(result.ok).toBe(false);
       expect(result.rules[0]).toMatchObject({ family: 'IPv4', desired: 5, live: 1, state: '5 missing, 1 foreign' });
       expect(result.rules[0].foreign).toEqual([expect.stringContaining('ip daddr 198.51.100.0/24')]);
-      expect(result.routes.missing).toEqual(['244.0.0.0/16 dev bond0', '243.0.0.0/20 dev bond0', '242.0.0.0/24 dev bond0']);
-      expect(result.tunnelDevice).toEqual({ name: 'bond0', state: 'up' });
+      expect(result.routes.missing.join('\n')).toContain('route missing (owned by vpn-path-controller): 244.0.0.0/16 (pods) not routed through bond0+');
+      expect(result.tunnelDevice).toEqual({ name: 'bond0+', state: 'up', matched: ['bond0-ip6tnl0'] });
     });
 
-    it('converges, serves /readyz and /metrics, and tears everything down on SIGTERM', async () => {
+    it('converges, waits for the path controller\'s routes, adds none itself, and tears everything down on SIGTERM', async () => {
       const agent = spawnAgent(bundle, [], ENV, ns.name);
       try {
+        const waiting = await readyzOnceSynced(ns);
+        expect(waiting.status, agent.output()).toBe(503);
+        expect(waiting.body).toContain('route missing (owned by vpn-path-controller): 244.0.0.0/16 (pods) not routed through bond0+');
+        // What vpn2's path controller does with an overlap: the mapped /8 blocks via the active path.
+        for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'add', block, 'dev', 'bond0-ip6tnl0']);
         const ready = await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz');
         expect(ready, agent.output()).toEqual({ status: 200, body: 'in sync\n' });
         const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');
         expect(metrics.body).toContain('overlap_nat_active{role="seed",backend="nftables"} 1');
         expect(metrics.body).toContain('overlap_nat_expected{role="seed",backend="nftables"} 1');
         expect(metrics.body).toContain('overlap_nat_rules_desired{role="seed",backend="nftables"} 5');
-        expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0",role="seed",backend="nftables"} 1');
-        expect((await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout).toContain('meta skgid 31415');
-        expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toContain('244.0.0.0/16 dev bond0');
-        // inspect beside the running agent: in sync, with each mapping's counters.
+        expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0+",role="seed",backend="nftables"} 1');
+        // inspect beside the running agent: in sync, the owner's routes in place, each mapping's counters.
         const inSync = inspect();
         expect(inSync.code, inSync.stdout + inSync.stderr).toBe(0);
         expect(inSync.stdout).toContain('seed-vpn-agent (nftables): OK, in line with the plan');
         expect(inSync.stdout).toContain('  IPv4: in sync (5 planned, 5 live)');
+        expect(inSync.stdout).toContain('tunnel device bond0+: up (bond0-ip6tnl0)');
         expect(inSync.stdout).toMatch(/pods +10\.1\.0\.0\/16 +-> 244\.0\.0\.0\/16 +0 packets, 0 bytes/);
+        const table = (await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout;
+        expect(table).toContain('meta skgid 31415');
+        expect(table).toContain('oifname "bond0*"');
+        expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
       } finally {
         expect(await agent.stop('SIGTERM')).toBe(0);
       }
       const tables = (await ns.run(['nft', 'list', 'tables'])).stdout;
       expect(tables).not.toContain('overlap');
-      expect((await ns.run(['ip', 'route', 'show', 'proto', '79'])).stdout).toBe('');
+      // The owner's routes stay: they were never the agent's.
+      expect((await ns.run(['ip', 'route', 'show', '244.0.0.0/8'])).stdout).toContain('dev bond0-ip6tnl0');
       const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
       expect(logs.map((l) => l.msg)).toContain('removed owned rules');
-    });
+    }, 20_000);
   });
 });

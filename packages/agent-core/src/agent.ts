@@ -120,6 +120,12 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, l
         : `no translation on this side, nothing is installed: ${plan.decision.reason}`,
     );
   }
+  if (plan.routeDependencies.length > 0) {
+    logger.info(
+      { routes: plan.routeDependencies.map((d) => `${d.destination.text} (${d.kind}) ${d.coverage} via ${d.devicePattern}`) },
+      `HA: the routes belong to ${plan.routeDependencies[0]!.owner}; this agent adds none and checks these every sync`,
+    );
+  }
   await removeOtherBackend(backend, run, logger);
 
   const metrics = createAgentMetrics({ role: config.role, backend, version: VERSION, tunnelDevice: config.tunnelDevice });

@@ -1,5 +1,14 @@
 import { ENV_FIELDS, type Family, InputError, type Networks, parseNetworks } from '@overlap/cidr';
-import { type Backend, type Role, assertGid, assertInterfaceName } from '@overlap/natrules';
+import {
+  type Backend,
+  type Role,
+  assertGid,
+  assertInterfaceName,
+  TUNNEL_DEVICE_DEFAULTS,
+  deviceMatches,
+  isWildcard,
+  parseDevicePattern,
+} from '@overlap/natrules';
 import {
   type Env,
   type ListenAddress,
@@ -22,6 +31,7 @@ export interface AgentConfig {
   readonly networks: Networks;
   readonly ha: boolean;
   readonly ipFamilies: readonly Family[];
+  /** A device name or, in HA, usually a prefix pattern (`bond0+`); see TUNNEL_DEVICE_DEFAULTS. */
   readonly tunnelDevice: string;
   readonly egressDevice: string;
   readonly envoyGid: number;
@@ -41,11 +51,12 @@ export interface CleanupConfig {
   readonly logLevel: LogLevel;
 }
 
-export const ROLE_DEFAULTS: Readonly<Record<Role, { tunnelDevice: string; metricsAddress: string }>> = {
-  // Gardener's HA seed client bonds its tap devices into bond0; vpn-shoot's client uses tun0.
-  seed: { tunnelDevice: 'bond0', metricsAddress: '0.0.0.0:9150' },
-  shoot: { tunnelDevice: 'tun0', metricsAddress: '0.0.0.0:9151' },
+export const ROLE_DEFAULTS: Readonly<Record<Role, { metricsAddress: string }>> = {
+  seed: { metricsAddress: '0.0.0.0:9150' },
+  shoot: { metricsAddress: '0.0.0.0:9151' },
 };
+
+const TUNNEL_DEVICE_ENV = 'OVERLAP_TUNNEL_DEVICE';
 
 const DEFAULT_ENVOY_GID = 31415;
 const DEFAULT_SYNC_PERIOD_SECONDS = 30;
@@ -58,6 +69,20 @@ function parseIpFamilies(env: Env): Family[] {
   const valid = families.every((f) => f === 'IPv4' || f === 'IPv6') && new Set(families).size === families.length;
   if (!valid) throw new InputError(name, value, 'must be IPv4, IPv6 or both, comma-separated');
   return families as Family[];
+}
+
+/**
+ * A name or prefix pattern. HA: IPv4 crosses Gardener's ip6tnl devices (`bond0-ip6tnl<i>` in the kube-apiserver
+ * pod, `bond0ip6tnl<hex>` in vpn-shoot), created and replaced at run time, hence `bond0+` by default. Without HA
+ * the agent routes into the device, so it must be one name.
+ */
+function parseTunnelDevice(env: Env, ha: boolean): string {
+  const raw = envValue(env, TUNNEL_DEVICE_ENV);
+  const value = parseDevicePattern(raw ?? (ha ? TUNNEL_DEVICE_DEFAULTS.ha : TUNNEL_DEVICE_DEFAULTS.pointToPoint), TUNNEL_DEVICE_ENV);
+  if (!ha && isWildcard(value)) {
+    throw new InputError(TUNNEL_DEVICE_ENV, raw ?? value, 'is a prefix pattern, but without IS_HA=true the agent routes into one device');
+  }
+  return value;
 }
 
 function parseDevice(env: Env, name: string, fallback: string): string {
@@ -99,13 +124,20 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
   const vpnServerIndex = parseInteger(env, 'VPN_SERVER_INDEX', 0, 1024);
   const podName = envValue(env, 'POD_NAME');
   const namespace = envValue(env, 'NAMESPACE');
+  const ha = parseBoolean(env, 'IS_HA', false);
+  const tunnelDevice = parseTunnelDevice(env, ha);
+  const egressDevice = parseDevice(env, 'OVERLAP_EGRESS_DEVICE', 'eth0');
+  // On the shoot the two devices tell the directions apart; a tunnel match that takes in the egress translates twice.
+  if (role === 'shoot' && deviceMatches(tunnelDevice, egressDevice)) {
+    throw new InputError('OVERLAP_EGRESS_DEVICE', egressDevice, `is matched by the tunnel device ${tunnelDevice}`);
+  }
   return {
     ...parseCleanupConfig(role, env),
     networks,
-    ha: parseBoolean(env, 'IS_HA', false),
+    ha,
     ipFamilies: parseIpFamilies(env),
-    tunnelDevice: parseDevice(env, 'OVERLAP_TUNNEL_DEVICE', defaults.tunnelDevice),
-    egressDevice: parseDevice(env, 'OVERLAP_EGRESS_DEVICE', 'eth0'),
+    tunnelDevice,
+    egressDevice,
     envoyGid,
     syncPeriodSeconds: parseSeconds(env, 'OVERLAP_SYNC_PERIOD', DEFAULT_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS),
     metricsAddress: parseListenAddress(env, 'OVERLAP_METRICS_ADDRESS', defaults.metricsAddress),

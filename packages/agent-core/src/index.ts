@@ -25,13 +25,27 @@ export {
   ROUTE_PROTOCOL,
   applyRouteChanges,
   deviceState,
+  isOwned,
+  ownedRoutesIn,
   planRouteChanges,
   readOwnedRoutes,
 } from './routes.ts';
+export {
+  type DependencyCheck,
+  type KernelRoute,
+  ROUTE_TABLE_COMMAND,
+  checkDependencies,
+  checkDependency,
+  describeMissingRoutes,
+  parseRouteTable,
+  readRouteTable,
+} from './route-check.ts';
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { VERSION } from './version.ts';
+/** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
+export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
 export { type Inspection, type RuleReport, formatInspection, inspect } from './inspect.ts';
 export { type ProbeResult, type ProbeTls, probeThroughProxy } from './probe.ts';
 export { type Namespace, createNamespace } from './netns.ts';

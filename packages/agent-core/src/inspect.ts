@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { type Family, InputError } from '@overlap/cidr';
-import { type Backend, type LiveRule, type Role, type Rule, type RuleSet, diffRules } from '@overlap/natrules';
+import { type Backend, type LiveRule, type Role, type Rule, type RuleSet, deviceMatches, diffRules } from '@overlap/natrules';
 import { readLiveIfAny, resolveBackend } from './backend.ts';
 import type { CommandRunner } from './command.ts';
 import { type AgentConfig, parseAgentConfig } from './config.ts';
 import type { Env } from './env-values.ts';
 import { type AgentPlan, planAgent } from './plan.ts';
-import { type DeviceState, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
+import { checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
+import { type DeviceState, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
 import { describeDiff } from './sync.ts';
 
 /** One family's live rules against the plan, each rule named as the backend shows it. */
@@ -32,7 +33,12 @@ export interface Inspection {
   /** Each mapping with what its rules counted since they were created (both directions). */
   readonly mappings: ReadonlyArray<{ kind: string; original: string; mapped: string; packets: string; bytes: string }>;
   readonly rules: readonly RuleReport[];
-  readonly tunnelDevice: { readonly name: string; readonly state: DeviceState };
+  /** `name` may be a pattern (`bond0+`, HA): `matched` are the devices it matches, `state` up if one of them is. */
+  readonly tunnelDevice: { readonly name: string; readonly state: DeviceState; readonly matched: readonly string[] };
+  /**
+   * Point-to-point: the routes the agent installs. HA: the routes of Gardener's path or tunnel controller this side
+   * depends on (checked, never installed). `missing` says which are not in place, in the words of /readyz.
+   */
   readonly routes: { readonly desired: readonly string[]; readonly missing: readonly string[] };
   /** net.ipv4.ip_forward; only the shoot side forwards and so needs it. */
   readonly ipForward: { readonly enabled: boolean; readonly needed: boolean };
@@ -81,15 +87,30 @@ function mappingCounters(plan: AgentPlan, live: readonly LiveRule[]): Inspection
   });
 }
 
+/** The links the tunnel device name (or pattern) matches, and whether one of them is up. */
+async function tunnelDevices(run: CommandRunner, pattern: string): Promise<Inspection['tunnelDevice']> {
+  const links = JSON.parse((await run(['ip', '-j', 'link', 'show'])).stdout || '[]') as Array<{ ifname?: string; flags?: string[] }>;
+  const matched = links.filter((l) => l.ifname !== undefined && deviceMatches(pattern, l.ifname));
+  const state: DeviceState = matched.length === 0 ? 'missing' : matched.some((l) => l.flags?.includes('UP')) ? 'up' : 'down';
+  return { name: pattern, state, matched: matched.map((l) => l.ifname!) };
+}
+
 /** Reads, never writes: safe to run beside the agent at any time. */
 export async function inspect(config: AgentConfig, plan: AgentPlan, run: CommandRunner): Promise<Inspection> {
   const backend = await resolveBackend(config.backend, run);
   const { reports, live } = await inspectRules(plan, backend, run);
-  const changes = planRouteChanges(plan.routes, await readOwnedRoutes(run));
+  const table = await readRouteTable(run);
+  const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
+  const dependencies = checkDependencies(plan.routeDependencies, table.filter((r) => !isOwned(r)));
   const forward = (await run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim() === '1';
   const needed = config.role === 'shoot' && plan.natExpected;
-  const tunnel = await deviceState(run, config.tunnelDevice);
+  const tunnel = await tunnelDevices(run, config.tunnelDevice);
   const rulesOk = reports.every((r) => r.state === 'in sync');
+  const missingRoutes = [
+    ...changes.replace.map((r) => `${r.destination.text} dev ${r.device}`),
+    ...dependencies.flatMap((check) => describeMissingRoutes([check]) ?? []),
+  ];
+  const wantsTunnel = plan.routes.length + plan.routeDependencies.length > 0;
   return {
     role: config.role,
     backend,
@@ -98,10 +119,16 @@ export async function inspect(config: AgentConfig, plan: AgentPlan, run: Command
     problem: plan.problem,
     mappings: mappingCounters(plan, live),
     rules: reports,
-    tunnelDevice: { name: config.tunnelDevice, state: tunnel },
-    routes: { desired: plan.routes.map((r) => `${r.destination.text} dev ${r.device}`), missing: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) },
+    tunnelDevice: tunnel,
+    routes: {
+      desired: [
+        ...plan.routes.map((r) => `${r.destination.text} dev ${r.device}`),
+        ...plan.routeDependencies.map((d) => `${d.destination.text} (${d.kind}) via ${d.devicePattern}, owned by ${d.owner}`),
+      ],
+      missing: missingRoutes,
+    },
     ipForward: { enabled: forward, needed },
-    ok: rulesOk && changes.replace.length === 0 && (!needed || forward) && (plan.routes.length === 0 || tunnel === 'up') && plan.problem === undefined,
+    ok: rulesOk && missingRoutes.length === 0 && (!needed || forward) && (!wantsTunnel || tunnel.state === 'up') && plan.problem === undefined,
   };
 }
 
@@ -126,8 +153,9 @@ export function formatInspection(i: Inspection): string {
       ...list('foreign (in our chains, not ours)', r.foreign),
     ]),
     '',
-    `tunnel device ${i.tunnelDevice.name}: ${i.tunnelDevice.state}`,
-    `routes: ${i.routes.desired.length === 0 ? 'none planned' : i.routes.missing.length === 0 ? `${i.routes.desired.length} present` : `missing ${i.routes.missing.join(', ')}`}`,
+    `tunnel device ${i.tunnelDevice.name}: ${i.tunnelDevice.state}${i.tunnelDevice.matched.length > 0 && i.tunnelDevice.matched[0] !== i.tunnelDevice.name ? ` (${i.tunnelDevice.matched.join(', ')})` : ''}`,
+    `routes: ${i.routes.desired.length === 0 ? 'none needed' : i.routes.missing.length === 0 ? `${i.routes.desired.length} in place` : 'not all in place'}`,
+    ...i.routes.missing.map((r) => `  missing: ${r}`),
     `net.ipv4.ip_forward: ${i.ipForward.enabled ? 1 : 0}${i.ipForward.needed ? ' (needed: this side forwards)' : ' (not needed on this side)'}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -22,6 +22,7 @@ export interface AgentMetrics {
   readonly applyFailures: Counter;
   readonly driftRepairs: Counter;
   readonly staleRulesRemoved: Counter;
+  readonly routeDependencyOk: Gauge<'kind' | 'destination' | 'device' | 'owner'>;
 }
 
 export interface AgentInfo {
@@ -117,6 +118,12 @@ export function createAgentMetrics(info: AgentInfo): AgentMetrics {
     driftRepairs: new Counter({
       name: 'overlap_drift_repairs_total',
       help: 'Syncs that found the applied rules changed from outside and put them back.',
+      registers,
+    }),
+    routeDependencyOk: new Gauge({
+      name: 'overlap_route_dependency_ok',
+      help: 'HA: 1 if the route to this mapped block that the owner (Gardener path or tunnel controller) installs is in place through the tunnel devices, else 0.',
+      labelNames: ['kind', 'destination', 'device', 'owner'],
       registers,
     }),
     staleRulesRemoved: new Counter({

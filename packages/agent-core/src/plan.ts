@@ -1,5 +1,15 @@
 import { KINDS, type Kind, type Mapping, type OverlapDecision, decideOverlap, tryPlanMappings } from '@overlap/cidr';
-import { type NatParams, type Route, type RuleSet, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired } from '@overlap/natrules';
+import {
+  type NatParams,
+  type Route,
+  type RouteDependency,
+  type RuleSet,
+  desiredIPv6Rules,
+  desiredRoutes,
+  desiredRules,
+  natRequired,
+  routeDependencies,
+} from '@overlap/natrules';
 import type { AgentConfig } from './config.ts';
 
 /** What one agent wants in its network namespace, computed once from its configuration. */
@@ -19,7 +29,10 @@ export interface AgentPlan {
   readonly desired: RuleSet;
   /** The IPv6 rule set: only the shoot side's MSS clamp, when the shoot has IPv6 (nothing is translated in IPv6). */
   readonly desiredIPv6: RuleSet;
+  /** Point-to-point mode only: the routes the agent installs. */
   readonly routes: readonly Route[];
+  /** HA mode only: the routes Gardener's controllers own and this side's traffic needs; checked, never installed. */
+  readonly routeDependencies: readonly RouteDependency[];
 }
 
 /**
@@ -41,6 +54,8 @@ export function planAgent(config: AgentConfig): AgentPlan {
     envoyGid: config.envoyGid,
     families: config.ipFamilies,
   };
+  // In HA the path controller (seed) and the tunnel controller (shoot) own the routes; a route of ours would
+  // shadow theirs, so the agent only checks them.
   return {
     decision,
     natExpected,
@@ -48,7 +63,8 @@ export function planAgent(config: AgentConfig): AgentPlan {
     problem,
     desired: desiredRules(params),
     desiredIPv6: desiredIPv6Rules(params),
-    routes: desiredRoutes(params),
+    routes: config.ha ? [] : desiredRoutes(params),
+    routeDependencies: config.ha ? routeDependencies(params) : [],
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Route } from '@overlap/natrules';
 import { CommandError, type CommandRunner } from './command.ts';
+import { type KernelRoute, readRouteTable } from './route-check.ts';
 
 /**
  * Routes we install carry this routing protocol number (unassigned in /etc/iproute2/rt_protos), so they can be
@@ -29,18 +30,16 @@ export function planRouteChanges(desired: readonly Route[], owned: readonly Owne
   };
 }
 
-interface IpRouteJson {
-  dst?: string;
-  dev?: string;
-}
+/** Ours among the routes of the main table: they carry our protocol number. */
+export const ownedRoutesIn = (table: readonly KernelRoute[]): OwnedRoute[] =>
+  table.flatMap((r) =>
+    isOwned(r) && r.devices.length === 1 ? [{ destination: r.destination.text, device: r.devices[0]! }] : [],
+  );
 
-/** `ip -j route` prints a host route without its /32. */
-const withPrefix = (dst: string): string => (dst.includes('/') ? dst : `${dst}/32`);
+export const isOwned = (route: KernelRoute): boolean => route.protocol === String(ROUTE_PROTOCOL);
 
 export async function readOwnedRoutes(run: CommandRunner): Promise<OwnedRoute[]> {
-  const { stdout } = await run(['ip', '-j', '-4', 'route', 'show', 'table', 'main', 'proto', String(ROUTE_PROTOCOL)]);
-  const parsed = JSON.parse(stdout.trim() === '' ? '[]' : stdout) as IpRouteJson[];
-  return parsed.flatMap((r) => (r.dst && r.dev ? [{ destination: withPrefix(r.dst), device: r.dev }] : []));
+  return ownedRoutesIn(await readRouteTable(run));
 }
 
 const proto = ['proto', String(ROUTE_PROTOCOL)];

@@ -6,7 +6,8 @@ import type { CommandRunner } from './command.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
-import { applyRouteChanges, deviceState, planRouteChanges, readOwnedRoutes } from './routes.ts';
+import { type DependencyCheck, checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
+import { applyRouteChanges, deviceState, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
 
 export interface SyncContext {
   readonly plan: AgentPlan;
@@ -75,6 +76,15 @@ export function createSyncer(context: SyncContext): Syncer {
   metrics.natExpected.set(plan.natExpected ? 1 : 0);
   metrics.natUntranslatable.set(plan.problem === undefined ? 0 : 1);
   metrics.rulesDesired.set(ruleSets.reduce((n, set) => n + set.rules.length, 0));
+  const dependencyLabels = (check: Pick<DependencyCheck, 'dependency'>) => ({
+    kind: check.dependency.kind,
+    destination: check.dependency.destination.text,
+    device: check.dependency.devicePattern,
+    owner: check.dependency.owner,
+  });
+  // Unknown until the first check: reported as not in place rather than absent.
+  for (const dependency of plan.routeDependencies) metrics.routeDependencyOk.set(dependencyLabels({ dependency }), 0);
+  let lastMissing: string | undefined;
 
   function observe(family: Family, live: LiveState, diff: RuleDiff): void {
     observed.set(family, { live, inSync: diff.inSync });
@@ -127,17 +137,36 @@ export function createSyncer(context: SyncContext): Syncer {
     }
   }
 
-  async function convergeRoutes(): Promise<void> {
-    const changes = planRouteChanges(plan.routes, await readOwnedRoutes(run));
+  /** Returns why a route this side depends on is not in place (HA), or undefined. One read of the main table. */
+  async function convergeRoutes(): Promise<string | undefined> {
+    const table = await readRouteTable(run);
+    const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
     // Removals first: they never need the tunnel device, and must not wait for it.
     await applyRouteChanges(run, { replace: [], remove: changes.remove });
-    if (changes.replace.length === 0) return;
-    const state = await deviceState(run, context.tunnelDevice);
-    if (state !== 'up') {
-      throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
+    if (changes.remove.length > 0) logger.info({ routes: changes.remove.map((r) => `${r.destination} dev ${r.device}`) }, 'routes removed');
+    if (changes.replace.length > 0) {
+      const state = await deviceState(run, context.tunnelDevice);
+      if (state !== 'up') {
+        throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
+      }
+      await applyRouteChanges(run, { replace: changes.replace, remove: [] });
+      logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
     }
-    await applyRouteChanges(run, { replace: changes.replace, remove: [] });
-    logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+    return observeDependencies(table.filter((r) => !isOwned(r)));
+  }
+
+  /** Only others' routes count: the dependencies are on the owners' routes, never on a leftover of ours. */
+  function observeDependencies(others: Parameters<typeof checkDependencies>[1]): string | undefined {
+    if (plan.routeDependencies.length === 0) return undefined;
+    const checks = checkDependencies(plan.routeDependencies, others);
+    for (const check of checks) metrics.routeDependencyOk.set(dependencyLabels(check), check.problem === undefined ? 1 : 0);
+    const missing = describeMissingRoutes(checks);
+    if (missing !== lastMissing) {
+      if (missing !== undefined) logger.warn({ routes: missing }, 'a route this side depends on is missing');
+      else logger.info({ routes: plan.routeDependencies.map((d) => d.destination.text) }, 'the routes this side depends on are in place');
+      lastMissing = missing;
+    }
+    return missing;
   }
 
   async function ensureForwarding(): Promise<void> {
@@ -151,12 +180,15 @@ export function createSyncer(context: SyncContext): Syncer {
     const stopTimer = metrics.syncDuration.startTimer();
     try {
       await convergeRules();
-      await convergeRoutes();
+      const missingRoute = await convergeRoutes();
       if (context.needsForwarding && plan.natExpected) await ensureForwarding();
       metrics.syncs.inc({ result: 'success' });
       metrics.lastSuccess.set(Date.now() / 1000);
-      // Nothing of ours is left installed, which is all that can be done; not ready, because nothing translates.
-      status = plan.problem === undefined ? { ready: true, reason: 'in sync' } : { ready: false, reason: untranslatable(plan.problem) };
+      // Nothing of ours is left installed when the networks cannot be translated, which is all that can be done; not
+      // ready, because nothing translates. With a missing owner's route the sync did its part, but traffic still
+      // cannot flow, so not ready either.
+      const notReady = plan.problem === undefined ? missingRoute : untranslatable(plan.problem);
+      status = notReady === undefined ? { ready: true, reason: 'in sync' } : { ready: false, reason: notReady };
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });

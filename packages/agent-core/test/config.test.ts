@@ -27,7 +27,7 @@ describe('parseAgentConfig', () => {
       role: 'seed',
       ha: true,
       ipFamilies: ['IPv4'],
-      tunnelDevice: 'bond0',
+      tunnelDevice: 'bond0+',
       egressDevice: 'eth0',
       envoyGid: 31415,
       backend: 'auto',
@@ -41,6 +41,24 @@ describe('parseAgentConfig', () => {
     const shoot = parseAgentConfig('shoot', {});
     expect(shoot).toMatchObject({ tunnelDevice: 'tun0', ha: false, metricsAddress: { port: 9151 } });
     expect(shoot.networks.seedPods).toBeUndefined();
+    expect(parseAgentConfig('shoot', { IS_HA: 'true' }).tunnelDevice).toBe('bond0+');
+    expect(parseAgentConfig('seed', {}).tunnelDevice).toBe('tun0');
+  });
+
+  it('takes the nft spelling of a pattern and keeps the iptables one', () => {
+    expect(parseAgentConfig('seed', { ...OVERLAPPING, OVERLAP_TUNNEL_DEVICE: 'bond0*' }).tunnelDevice).toBe('bond0+');
+    expect(parseAgentConfig('shoot', { ...OVERLAPPING, OVERLAP_TUNNEL_DEVICE: 'tun0' }).tunnelDevice).toBe('tun0');
+  });
+
+  it.each([
+    ['seed', { IS_HA: 'false', OVERLAP_TUNNEL_DEVICE: 'bond0+' }, 'OVERLAP_TUNNEL_DEVICE: "bond0+" is a prefix pattern, but without IS_HA=true'],
+    ['shoot', { OVERLAP_TUNNEL_DEVICE: 'tun*' }, 'OVERLAP_TUNNEL_DEVICE: "tun*" is a prefix pattern, but without IS_HA=true'],
+    ['shoot', { IS_HA: 'true', OVERLAP_EGRESS_DEVICE: 'bond0' }, 'OVERLAP_EGRESS_DEVICE: "bond0" is matched by the tunnel device bond0+'],
+    ['shoot', { OVERLAP_TUNNEL_DEVICE: 'eth0' }, 'OVERLAP_EGRESS_DEVICE: "eth0" is matched by the tunnel device eth0'],
+  ] as const)('%s refuses %j in one line', (role, env, message) => {
+    const error = inputError(() => parseAgentConfig(role, { ...OVERLAPPING, IS_HA: 'false', ...env }));
+    expect(error.message).toContain(message);
+    expect(error.message).not.toContain('\n');
   });
 
   it('reads every variable of its own', () => {
@@ -91,7 +109,8 @@ describe('parseAgentConfig', () => {
     ['IP_FAMILIES', 'IPv5', 'must be IPv4, IPv6 or both'],
     ['IP_FAMILIES', 'IPv4,IPv4', 'must be IPv4, IPv6 or both'],
     ['VPN_SERVER_INDEX', '-1', 'must be an integer'],
-    ['OVERLAP_TUNNEL_DEVICE', 'tun+', 'is not a valid interface name'],
+    ['OVERLAP_TUNNEL_DEVICE', 'tun+0', 'is not a valid interface name'],
+    ['OVERLAP_TUNNEL_DEVICE', '*', 'is not a valid interface name or prefix pattern'],
     ['OVERLAP_TUNNEL_DEVICE', 'a-very-long-device-name', 'is not a valid interface name'],
     ['OVERLAP_EGRESS_DEVICE', 'eth 0', 'is not a valid interface name'],
     ['OVERLAP_ENVOY_GID', '0x10', 'must be an integer'],

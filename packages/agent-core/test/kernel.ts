@@ -19,8 +19,9 @@ import {
 export const isRoot = process.getuid?.() === 0;
 export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';
 
+/** Point-to-point mode (not HA): the agents route into one tunnel device, tun0. */
 export const OVERLAPPING = {
-  IS_HA: 'true',
+  IS_HA: 'false',
   SEED_POD_NETWORK: '10.1.0.0/16',
   SHOOT_POD_NETWORKS: '10.1.0.0/16',
   SHOOT_SERVICE_NETWORKS: '10.2.0.0/20',
@@ -85,6 +86,9 @@ export async function valueOf(metric: Counter<string> | Gauge<string>, labels: R
   const hit = values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want));
   return hit?.value ?? 0;
 }
+
+/** HA mode: the agents match `bond0+` and depend on Gardener's routes instead of installing any. */
+export const OVERLAPPING_HA = { ...OVERLAPPING, IS_HA: 'true' };
 
 export async function ownedRouteLines(run: CommandRunner): Promise<string[]> {
   const { stdout } = await run(['ip', '-4', 'route', 'show', 'proto', '79']);

@@ -19,17 +19,33 @@ describe('planAgent', () => {
     expect(seed.mappings).toEqual(shoot.mappings);
     expect(mappingsPerKind(seed.mappings)).toEqual({ pods: 2, services: 1, nodes: 2, seedPods: 1 });
     expect(seed.desired.rules.length).toBeGreaterThan(0);
-    // Each side routes the other side's mapped blocks into its tunnel.
-    expect(seed.routes.map((r) => r.destination.text).sort()).toEqual(
-      ['244.0.0.0/11', '244.32.0.0/16', '243.0.0.0/20', '242.0.0.0/24', '242.0.1.0/24'].sort(),
+    // HA: Gardener's controllers own the routes; each side only depends on the other side's mapped blocks.
+    expect(seed.routes).toEqual([]);
+    expect(shoot.routes).toEqual([]);
+    expect(seed.routeDependencies.map((d) => `${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`).sort()).toEqual(
+      ['244.0.0.0/11', '244.32.0.0/16', '243.0.0.0/20', '242.0.0.0/24', '242.0.1.0/24']
+        .map((d) => `${d} whole bond0+ vpn-path-controller`)
+        .sort(),
     );
+    expect(shoot.routeDependencies.map((d) => `${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`)).toEqual([
+      '241.1.0.0/16 some bond0+ tunnel-controller',
+    ]);
+    expect(seed.desired.rules.some((r) => r.match.outInterface === 'bond0+')).toBe(true);
+  });
+
+  it('point-to-point (not HA): each side routes the other side\'s mapped blocks into its one tunnel device', () => {
+    const seed = plan('seed', NETWORKS);
+    const shoot = plan('shoot', NETWORKS);
+    expect(seed.routes.map((r) => `${r.destination.text} ${r.device}`)).toContain('244.32.0.0/16 tun0');
     expect(shoot.routes.map((r) => `${r.destination.text} ${r.device}`)).toEqual(['241.1.0.0/16 tun0']);
+    expect(seed.routeDependencies).toEqual([]);
+    expect(shoot.routeDependencies).toEqual([]);
   });
 
   it('installs nothing on either side of an HA shoot without an overlap', () => {
     for (const role of ['seed', 'shoot'] as const) {
       const result = plan(role, { ...NO_OVERLAP, IS_HA: 'true' });
-      expect(result).toMatchObject({ natExpected: false, mappings: [], routes: [] });
+      expect(result).toMatchObject({ natExpected: false, mappings: [], routes: [], routeDependencies: [] });
       expect(result.desired.rules).toEqual([]);
       expect(result.decision.reason).toContain('no shoot network overlaps');
     }

@@ -49,6 +49,7 @@ describe('agent metrics', () => {
         'overlap_nat_translated_bytes_total',
         'overlap_nat_translated_packets_total',
         'overlap_nat_untranslatable',
+        'overlap_route_dependency_ok',
         'overlap_stale_rules_removed_total',
         'overlap_sync_duration_seconds',
         'overlap_sync_last_success_timestamp_seconds',

@@ -6,6 +6,7 @@ import { type Namespace, readLive, teardownRoutes, teardownRules } from '../src/
 import {
   NOT_ROOT_REASON,
   OVERLAPPING,
+  OVERLAPPING_HA,
   addTunnel,
   breakingApplies,
   isRoot,
@@ -16,13 +17,13 @@ import {
   valueOf,
 } from './kernel.ts';
 
-const SEED_ROUTES = ['242.0.0.0/24 dev bond0', '243.0.0.0/20 dev bond0', '244.0.0.0/16 dev bond0'];
+const SEED_ROUTES = ['242.0.0.0/24 dev tun0', '243.0.0.0/20 dev tun0', '244.0.0.0/16 dev tun0'];
 
 export function syncScenarios(backend: Backend): void {
   describe.skipIf(!isRoot)(`${backend} sync in a network namespace (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
     let ns: Namespace;
     beforeEach(async () => {
-      ns = await podNamespace('bond0');
+      ns = await podNamespace('tun0');
     });
     afterEach(async () => {
       await ns.delete();
@@ -88,12 +89,12 @@ export function syncScenarios(backend: Backend): void {
       const comments = (await readLive(backend, ns.run)).rules.map((r) => r.rule?.comment ?? r.text);
       expect(comments.some((c) => c.includes('10.2.0.0/20') || c.includes('10.250.0.0/24'))).toBe(false);
       expect(comments).toContain('overlap services 10.3.0.0/22 243.0.0.0/22 forward');
-      expect(await ownedRouteLines(ns.run)).toEqual(['243.0.0.0/22 dev bond0', '244.0.0.0/16 dev bond0']);
+      expect(await ownedRouteLines(ns.run)).toEqual(['243.0.0.0/22 dev tun0', '244.0.0.0/16 dev tun0']);
       expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(2);
       expect(await valueOf(agent.metrics.driftRepairs)).toBe(0);
     });
 
-    it('HA without overlap: removes an earlier set, installs nothing, and is ready', async () => {
+    it('without overlap: removes an earlier set, installs nothing, and is ready', async () => {
       await testAgent('seed', backend, ns.run).syncer.sync('start');
       const agent = testAgent('seed', backend, ns.run, { ...OVERLAPPING, SHOOT_POD_NETWORKS: '100.96.0.0/11' });
       expect((await agent.syncer.sync('start')).ready).toBe(true);
@@ -131,7 +132,6 @@ export function syncScenarios(backend: Backend): void {
     });
 
     it('shoot side: translates, routes the seed pods into tun0 and enables forwarding', async () => {
-      await addTunnel(ns.run, 'tun0');
       const agent = testAgent('shoot', backend, ns.run);
       expect((await ns.run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('0');
       expect((await agent.syncer.sync('start')).ready).toBe(true);
@@ -141,7 +141,6 @@ export function syncScenarios(backend: Backend): void {
     });
 
     it('dual-stack shoot: the MSS clamp in both families; dropping IPv6 removes its clamp; teardown takes both', async () => {
-      await addTunnel(ns.run, 'tun0');
       const dualStack = {
         ...OVERLAPPING,
         IP_FAMILIES: 'IPv4,IPv6',
@@ -173,7 +172,7 @@ export function syncScenarios(backend: Backend): void {
     it('teardown removes everything of ours and nothing else', async () => {
       await ns.run(['iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '192.0.2.0/24', '-j', 'MASQUERADE']);
       await ns.run(['nft', 'add table ip foreign; add chain ip foreign c { type nat hook postrouting priority 50; }; add rule ip foreign c masquerade']);
-      await ns.run(['ip', 'route', 'add', '198.51.100.0/24', 'dev', 'bond0']);
+      await ns.run(['ip', 'route', 'add', '198.51.100.0/24', 'dev', 'tun0']);
       await testAgent('seed', backend, ns.run).syncer.sync('start');
 
       expect(await teardownRules(backend, ns.run)).toMatchObject({ backend, rulesRemoved: 5, chainsRemoved: 3 });
@@ -186,7 +185,71 @@ export function syncScenarios(backend: Backend): void {
       expect(save).not.toContain('OVERLAP');
       expect(save).toContain('-A POSTROUTING -s 192.0.2.0/24 -j MASQUERADE');
       expect((await ns.run(['nft', 'list', 'table', 'ip', 'foreign'])).stdout).toContain('masquerade');
-      expect((await ns.run(['ip', 'route', 'show', '198.51.100.0/24'])).stdout).toContain('dev bond0');
+      expect((await ns.run(['ip', 'route', 'show', '198.51.100.0/24'])).stdout).toContain('dev tun0');
+    });
+
+    const dependencyOk = (agent: ReturnType<typeof testAgent>, destination: string) =>
+      valueOf(agent.metrics.routeDependencyOk, { destination });
+
+    it('HA seed: matches bond0+, removes its old routes, adds none, and is ready only with the path controller\'s routes', async () => {
+      await addTunnel(ns.run, 'bond0-ip6tnl0');
+      await addTunnel(ns.run, 'bond0-ip6tnl1');
+      // Left by a point-to-point run: more specific than the owner's /8 routes, it would capture their traffic.
+      await ns.run(['ip', 'route', 'add', '244.0.0.0/16', 'dev', 'bond0-ip6tnl0', 'proto', '79']);
+      const agent = testAgent('seed', backend, ns.run, OVERLAPPING_HA);
+      const first = await agent.syncer.sync('start');
+      expect(first.ready).toBe(false);
+      expect(first.reason).toBe(
+        'route missing (owned by vpn-path-controller): 244.0.0.0/16 (pods) not routed through bond0+: no route; ' +
+          '243.0.0.0/20 (services) not routed through bond0+: no route; 242.0.0.0/24 (nodes) not routed through bond0+: no route',
+      );
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      expect(await inSyncWith(agent)).toBe(true);
+      expect(await dependencyOk(agent, '244.0.0.0/16')).toBe(0);
+      const rules = (await readLive(backend, ns.run)).rules.map((r) => r.text);
+      expect(rules.join('\n')).toContain(backend === 'iptables' ? '-o bond0+' : 'oifname "bond0*"');
+
+      // The path controller routes the mapped /8 blocks through the active path.
+      for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'replace', block, 'dev', 'bond0-ip6tnl0']);
+      expect(await agent.syncer.sync('timer')).toEqual({ ready: true, reason: 'in sync' });
+      expect(await dependencyOk(agent, '244.0.0.0/16')).toBe(1);
+      // Envoy's packets are translated on the way out of bond0-ip6tnl0: destination by OUTPUT, source by the
+      // POSTROUTING rule that matches the device only through bond0+.
+      await sendAsEnvoy(ns.run, '10.1.5.20', 2);
+      await agent.syncer.sync('timer');
+      expect(await valueOf(agent.metrics.translatedPackets, { kind: 'pods', direction: 'forward' })).toBe(2);
+      expect(await valueOf(agent.metrics.translatedPackets, { kind: 'seedPods', direction: 'forward' })).toBe(2);
+
+      // A path switch: same rules, still ready, nothing reapplied.
+      for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'replace', block, 'dev', 'bond0-ip6tnl1']);
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      expect((await readLive(backend, ns.run)).rules.map((r) => r.text)).toEqual(rules);
+      expect(await valueOf(agent.metrics.driftRepairs)).toBe(0);
+
+      // Someone else's more specific route takes part of a block away; the reason names it.
+      await ns.run(['ip', 'route', 'add', '243.0.0.0/24', 'dev', 'eth0']);
+      const shadowed = await agent.syncer.sync('timer');
+      expect(shadowed).toEqual({
+        ready: false,
+        reason: 'route missing (owned by vpn-path-controller): 243.0.0.0/20 (services) not routed through bond0+: part of it taken by 243.0.0.0/24 dev eth0',
+      });
+      expect(await dependencyOk(agent, '243.0.0.0/20')).toBe(0);
+      expect(await dependencyOk(agent, '244.0.0.0/16')).toBe(1);
+    });
+
+    it('HA shoot: matches bond0+, adds no route, and is ready once the tunnel controller routes a kube-apiserver back', async () => {
+      const agent = testAgent('shoot', backend, ns.run, OVERLAPPING_HA);
+      expect(await agent.syncer.sync('start')).toEqual({
+        ready: false,
+        reason: 'route missing (owned by tunnel-controller): 241.1.0.0/16 (seedPods) not with a route back through bond0+: no route into it',
+      });
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      expect(await dependencyOk(agent, '241.1.0.0/16')).toBe(0);
+      await addTunnel(ns.run, 'bond0ip6tnl0a0b');
+      await ns.run(['ip', 'route', 'replace', '241.1.0.10/32', 'dev', 'bond0ip6tnl0a0b']);
+      expect(await agent.syncer.sync('timer')).toEqual({ ready: true, reason: 'in sync' });
+      expect(await dependencyOk(agent, '241.1.0.0/16')).toBe(1);
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
     });
   });
 }

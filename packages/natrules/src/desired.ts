@@ -1,4 +1,4 @@
-import type { Family, Mapping } from '@overlap/cidr';
+import { type Family, InputError, type Mapping } from '@overlap/cidr';
 import { mappingComment, purposeComment } from './comment.ts';
 import {
   type Direction,
@@ -6,10 +6,12 @@ import {
   type NatParams,
   type Role,
   type Route,
+  type RouteDependency,
   type Rule,
   type RuleSet,
   inChainOrder,
 } from './model.ts';
+import { isWildcard } from './device.ts';
 import { assertNatParams } from './params.ts';
 
 /** Seed: translate iff the networks overlap. Shoot: also when not HA, as Gardener's vpn-shoot does. */
@@ -134,9 +136,39 @@ export function desiredIPv6Rules(params: NatParams): RuleSet {
   return { role: params.role, family: 'IPv6', rules: clamp ? [CLAMP_MSS] : [] };
 }
 
-/** Each mapped block of the other side goes into the tunnel. */
+/** The mapped blocks of the other side: what this side sends into the tunnel. */
+const remoteMappings = ({ role, mappings }: NatParams): Mapping[] =>
+  mappings.filter((m) => isShootNetwork(m) === (role === 'seed'));
+
+/**
+ * Point-to-point mode (one tunnel device, no route owner): each mapped block of the other side goes into the
+ * tunnel. A route needs one device, so a prefix pattern is refused here.
+ */
 export function desiredRoutes(params: NatParams): Route[] {
   assertNatParams(params);
-  const remote = params.mappings.filter((m) => isShootNetwork(m) === (params.role === 'seed'));
+  const remote = remoteMappings(params);
+  if (remote.length > 0 && isWildcard(params.tunnelDevice)) {
+    throw new InputError('tunnelDevice', params.tunnelDevice, 'is a prefix pattern; a route needs one device name');
+  }
   return remote.map((m) => ({ destination: m.mapped, device: params.tunnelDevice }));
+}
+
+/** Gardener's owners of the HA routes: vpn2's path controller in the kube-apiserver pod, its tunnel controller in vpn-shoot. */
+export const ROUTE_OWNER: Readonly<Record<Role, string>> = { seed: 'vpn-path-controller', shoot: 'tunnel-controller' };
+
+/**
+ * HA mode: the routes belong to Gardener's controllers, the agent only depends on them. The seed side needs each
+ * mapped shoot block routed, whole, through the tunnel devices (the path controller routes 242/243/244.0.0.0/8);
+ * the shoot side needs some route back into the mapped seed pod block (the tunnel controller routes each
+ * kube-apiserver pod's mapped address as a /32).
+ */
+export function routeDependencies(params: NatParams): RouteDependency[] {
+  assertNatParams(params);
+  return remoteMappings(params).map((m) => ({
+    kind: m.kind,
+    destination: m.mapped,
+    coverage: params.role === 'seed' ? 'whole' : 'some',
+    devicePattern: params.tunnelDevice,
+    owner: ROUTE_OWNER[params.role],
+  }));
 }

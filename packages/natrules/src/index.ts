@@ -10,6 +10,7 @@ export {
   type NatParams,
   type Role,
   type Route,
+  type RouteDependency,
   type Rule,
   type RuleAction,
   type RuleDiff,
@@ -21,8 +22,18 @@ export {
   ruleKey,
 } from './model.ts';
 export { type ParsedComment, type Purpose, parseComment } from './comment.ts';
-export { assertGid, assertInterfaceName } from './params.ts';
-export { desiredIPv6Rules, desiredRoutes, desiredRules, natRequired } from './desired.ts';
+export { assertGid } from './params.ts';
+export {
+  TUNNEL_DEVICE_DEFAULTS,
+  WILDCARD,
+  assertDevicePattern,
+  assertInterfaceName,
+  deviceMatches,
+  isWildcard,
+  nftDevice,
+  parseDevicePattern,
+} from './device.ts';
+export { ROUTE_OWNER, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, routeDependencies } from './desired.ts';
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';

@@ -10,6 +10,7 @@ export type Direction = 'forward' | 'reverse';
 export interface NatParams {
   role: Role;
   mappings: readonly Mapping[];
+  /** One device name (`tun0`) or a prefix pattern (`bond0+`, see device.ts). */
   tunnelDevice: string;
   egressDevice: string;
   envoyGid: number;
@@ -57,6 +58,19 @@ export interface RuleSet {
 export interface Route {
   destination: Cidr;
   device: string;
+}
+
+/** A route someone else owns that this side's traffic needs (HA mode, see routeDependencies). */
+export interface RouteDependency {
+  kind: Kind;
+  /** The mapped block of the other side. */
+  destination: Cidr;
+  /** whole: every address of the block is routed through the devices; some: at least one route into it is. */
+  coverage: 'whole' | 'some';
+  /** The tunnel device name or prefix pattern the route must use. */
+  devicePattern: string;
+  /** Who installs the route. */
+  owner: string;
 }
 
 export interface ChainRef {

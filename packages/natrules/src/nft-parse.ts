@@ -1,6 +1,7 @@
 import type { Cidr, Family } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
+import { fromNftDevice } from './device.ts';
 import { type ChainRef, type Hook, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, inChainOrder } from './model.ts';
 import { NFT_CHAINS, NFT_TABLE, nftFamily } from './nft-chains.ts';
 import { nftRuleText } from './nft-render.ts';
@@ -40,7 +41,7 @@ function readMatch(reading: Reading, expr: JsonObject): boolean {
   const right = expr['right'];
   const meta = field(left, 'meta', 'key');
   if ((meta === 'iifname' || meta === 'oifname') && typeof right === 'string') {
-    reading.match[meta === 'iifname' ? 'inInterface' : 'outInterface'] = right;
+    reading.match[meta === 'iifname' ? 'inInterface' : 'outInterface'] = fromNftDevice(right);
     reading.parts.push(`${meta} "${right}"`);
     return true;
   }

@@ -1,3 +1,4 @@
+import { nftDevice } from './device.ts';
 import { matchRules } from './diff.ts';
 import { type LiveRule, type LiveState, type Rule, type RuleAction, type RuleSet, chainsOf, sameChain } from './model.ts';
 import { NFT_TABLE, nftChainSpec, nftFamily } from './nft-chains.ts';
@@ -25,8 +26,8 @@ function actionText(rule: Rule, action: RuleAction): string {
 export function nftRuleText(rule: Rule, counter?: Pick<LiveRule, 'packets' | 'bytes'>): string {
   const { match } = rule;
   const parts: string[] = [];
-  if (match.inInterface !== undefined) parts.push(`iifname "${match.inInterface}"`);
-  if (match.outInterface !== undefined) parts.push(`oifname "${match.outInterface}"`);
+  if (match.inInterface !== undefined) parts.push(`iifname "${nftDevice(match.inInterface)}"`);
+  if (match.outInterface !== undefined) parts.push(`oifname "${nftDevice(match.outInterface)}"`);
   if (match.source) parts.push(`ip saddr ${match.source.text}`);
   if (match.destination) parts.push(`ip daddr ${match.destination.text}`);
   if (match.gid !== undefined) parts.push(`meta skgid ${match.gid}`);

@@ -1,17 +1,6 @@
 import { InputError, type Mapping } from '@overlap/cidr';
+import { assertDevicePattern, assertInterfaceName, deviceMatches } from './device.ts';
 import type { NatParams } from './model.ts';
-
-/**
- * Linux accepts almost any byte in an interface name; this accepts the portable subset. It keeps names that
- * iptables would read as a wildcard (`+`) or that need quoting in a restore file or an nft script out.
- */
-const INTERFACE_NAME = /^[A-Za-z0-9_.@-]{1,15}$/;
-
-export function assertInterfaceName(value: string, field: string): void {
-  if (!INTERFACE_NAME.test(value) || value === '.' || value === '..') {
-    throw new InputError(field, value, 'is not a valid interface name (1–15 of A–Z a–z 0–9 _ . @ -)');
-  }
-}
 
 /** Group ids are 32-bit; 2^32-1 is the kernel's "no group" marker, so it cannot be matched. */
 export function assertGid(value: number, field: string): void {
@@ -45,11 +34,11 @@ function assertMappings(mappings: readonly Mapping[]): void {
 }
 
 export function assertNatParams(params: NatParams): void {
-  assertInterfaceName(params.tunnelDevice, 'tunnelDevice');
+  assertDevicePattern(params.tunnelDevice, 'tunnelDevice');
   assertInterfaceName(params.egressDevice, 'egressDevice');
   // On the shoot the two devices tell the directions apart; one device for both would translate traffic twice.
-  if (params.role === 'shoot' && params.egressDevice === params.tunnelDevice) {
-    throw new InputError('egressDevice', params.egressDevice, 'must differ from the tunnel device');
+  if (params.role === 'shoot' && deviceMatches(params.tunnelDevice, params.egressDevice)) {
+    throw new InputError('egressDevice', params.egressDevice, `must not be matched by the tunnel device ${params.tunnelDevice}`);
   }
   assertGid(params.envoyGid, 'envoyGid');
   assertMappings(params.mappings);

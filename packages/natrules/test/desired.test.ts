@@ -1,6 +1,6 @@
 import { InputError, parseCidr } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
-import { type Role, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, parseComment } from '../src/index.ts';
+import { type Role, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, parseComment, routeDependencies } from '../src/index.ts';
 import { MAPPINGS, params } from './fixtures.ts';
 
 /** A rule as one readable line, so expectations read like the iptables rules they become. */
@@ -82,7 +82,10 @@ describe('desiredRules', () => {
 
   it.each([
     [{ tunnelDevice: '' }, 'tunnelDevice: "" is not a valid interface name'],
-    [{ tunnelDevice: 'tun+' }, 'tunnelDevice: "tun+" is not a valid interface name'],
+    [{ tunnelDevice: 'tun+0' }, 'tunnelDevice: "tun+0" is not a valid interface name'],
+    [{ tunnelDevice: '+' }, 'tunnelDevice: "+" is not a valid interface name'],
+    [{ tunnelDevice: 'bond0*' }, 'tunnelDevice: "bond0*" is spelled with * here'],
+    [{ egressDevice: 'eth+' }, 'egressDevice: "eth+" is not a valid interface name'],
     [{ tunnelDevice: 'a-name-too-long0' }, 'tunnelDevice: "a-name-too-long0" is not a valid interface name'],
     [{ egressDevice: 'eth 0' }, 'egressDevice: "eth 0" is not a valid interface name'],
     [{ egressDevice: '..' }, 'egressDevice: ".." is not a valid interface name'],
@@ -117,8 +120,15 @@ describe('desiredRules', () => {
 
   it('shoot: the egress device must not be the tunnel device (the seed does not use it)', () => {
     const same = { tunnelDevice: 'eth0', egressDevice: 'eth0' };
-    expect(() => desiredRules(params('shoot', same))).toThrow('egressDevice: "eth0" must differ from the tunnel device');
+    expect(() => desiredRules(params('shoot', same))).toThrow('egressDevice: "eth0" must not be matched by the tunnel device eth0');
+    expect(() => desiredRules(params('shoot', { tunnelDevice: 'eth+' }))).toThrow('must not be matched by the tunnel device eth+');
     expect(desiredRules(params('seed', same)).rules).not.toHaveLength(0);
+  });
+
+  it.each(['seed', 'shoot'] as const)('%s: a prefix pattern goes into every interface match as it is', (role) => {
+    const rules = desiredRules(params(role, { tunnelDevice: 'bond0+' })).rules;
+    const devices = rules.flatMap((r) => [r.match.inInterface, r.match.outInterface]).filter((d) => d !== undefined);
+    expect(new Set(devices)).toEqual(new Set(role === 'seed' ? ['bond0+'] : ['bond0+', 'eth0']));
   });
 
   it.each(['bond0', 'tun0', 'vpn_seed.1', 'if@x', 'a-name-long-015'])('accepts the interface name %s', (name) => {
@@ -170,5 +180,36 @@ describe('desiredRoutes', () => {
 
   it('validates like desiredRules', () => {
     expect(() => desiredRoutes(params('seed', { tunnelDevice: 'bond 0' }))).toThrow('tunnelDevice: "bond 0" is not a valid interface name');
+  });
+
+  it('refuses a prefix pattern: a route needs one device (none needed, none refused)', () => {
+    expect(() => desiredRoutes(params('seed', { tunnelDevice: 'bond0+' }))).toThrow(
+      'tunnelDevice: "bond0+" is a prefix pattern; a route needs one device name',
+    );
+    expect(desiredRoutes(params('seed', { tunnelDevice: 'bond0+', mappings: [] }))).toEqual([]);
+  });
+});
+
+describe('routeDependencies', () => {
+  const show = (role: Role) =>
+    routeDependencies(params(role, { tunnelDevice: 'bond0+' })).map(
+      (d) => `${d.kind} ${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`,
+    );
+
+  it('seed: each mapped shoot block, whole, from the path controller', () => {
+    expect(show('seed')).toEqual([
+      'pods 244.0.0.0/16 whole bond0+ vpn-path-controller',
+      'services 243.0.0.0/20 whole bond0+ vpn-path-controller',
+      'nodes 242.0.0.0/24 whole bond0+ vpn-path-controller',
+    ]);
+  });
+
+  it('shoot: some route back into the mapped seed pods, from the tunnel controller', () => {
+    expect(show('shoot')).toEqual(['seedPods 241.1.0.0/16 some bond0+ tunnel-controller']);
+  });
+
+  it.each(['seed', 'shoot'] as const)('%s: the same destinations as the point-to-point routes, none without mappings', (role) => {
+    expect(routeDependencies(params(role)).map((d) => d.destination)).toEqual(desiredRoutes(params(role)).map((r) => r.destination));
+    expect(routeDependencies(params(role, { mappings: [] }))).toEqual([]);
   });
 });

@@ -1,16 +1,21 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, EMPTY_LIVE_STATE, desiredRoutes, desiredRules, renderApply } from '../src/index.ts';
+import { type Backend, EMPTY_LIVE_STATE, type NatParams, type Role, desiredRules, renderApply, routeDependencies } from '../src/index.ts';
 import { params } from './fixtures.ts';
 import { Netns, ROOT_REASON, isRoot } from './netns.ts';
 
 /**
  * The rules doing their job: a "kube-apiserver pod" and a "shoot pod" with the same pod network 10.1.0.0/16,
- * a "vpn-shoot" between them, and a veth standing in for the tunnel (bond0 on the seed, tun0 on the shoot).
+ * a "vpn-shoot" between them, and a veth standing in for the tunnel, named as Gardener's HA ip6tnl devices are
+ * (this kernel has no ip6tnl; the name is what the rules see).
  *
- *   seed 10.1.0.10 (eth0) ─ bond0 172.31.255.1 ══ tun0 172.31.255.2 ─ vpn-shoot ─ eth0 10.1.7.7 ══ eth0 10.1.5.20 pod
+ *   seed 10.1.0.10 (eth0) ─ bond0-ip6tnl0 172.31.255.1 ══ bond0ip6tnl0a0b 172.31.255.2 ─ vpn-shoot ─ eth0 10.1.7.7 ══ eth0 10.1.5.20 pod
  */
+const DEVICE: Readonly<Record<Role, string>> = { seed: 'bond0-ip6tnl0', shoot: 'bond0ip6tnl0a0b' };
+
+/** HA: both sides match by Gardener's `bond0+`; point-to-point: each side names its one device. */
+const sideParams = (role: Role, wildcard: boolean): NatParams => params(role, { tunnelDevice: wildcard ? 'bond0+' : DEVICE[role] });
 const SERVER = `
 const server = require('node:net').createServer((socket) => socket.end(socket.remoteAddress));
 server.listen(8080, '10.1.5.20', () => console.log('ready'));`;
@@ -55,20 +60,21 @@ describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${ROOT_REASON})`
     seed.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
     seed.run(['ip', 'link', 'set', 'eth0-peer', 'up']);
     up(seed, 'eth0', '10.1.0.10/16');
-    link(seed, 'bond0', vpn, 'tun0');
-    up(seed, 'bond0', '172.31.255.1/30');
-    up(vpn, 'tun0', '172.31.255.2/30');
+    link(seed, DEVICE.seed, vpn, DEVICE.shoot);
+    up(seed, DEVICE.seed, '172.31.255.1/30');
+    up(vpn, DEVICE.shoot, '172.31.255.2/30');
     link(vpn, 'eth0', pod, 'eth0');
     up(vpn, 'eth0', '10.1.7.7/16');
     up(pod, 'eth0', '10.1.5.20/16');
     vpn.run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
-    // A veth is not a point-to-point tunnel: the routes need the peer as gateway, and the seed's the pod address
-    // as source (it would take the veth's own otherwise).
-    for (const route of desiredRoutes(params('seed'))) {
-      seed.run(['ip', 'route', 'add', route.destination.text, 'via', '172.31.255.2', 'dev', route.device, 'src', '10.1.0.10']);
+    // The test plays the route owners (path controller, tunnel controller) for what the agents depend on. A veth
+    // is not a point-to-point tunnel: the routes need the peer as gateway, and the seed's the pod address as
+    // source (it would take the veth's own otherwise).
+    for (const route of routeDependencies(sideParams('seed', true))) {
+      seed.run(['ip', 'route', 'add', route.destination.text, 'via', '172.31.255.2', 'dev', DEVICE.seed, 'src', '10.1.0.10']);
     }
-    for (const route of desiredRoutes(params('shoot'))) {
-      vpn.run(['ip', 'route', 'add', route.destination.text, 'via', '172.31.255.1', 'dev', route.device]);
+    for (const route of routeDependencies(sideParams('shoot', true))) {
+      vpn.run(['ip', 'route', 'add', route.destination.text, 'via', '172.31.255.1', 'dev', DEVICE.shoot]);
     }
     server = spawn('ip', ['netns', 'exec', pod.name, process.execPath, '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     await once(server.stdout!, 'data');
@@ -97,11 +103,12 @@ describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${ROOT_REASON})`
     }
   }
 
-  it.each(['iptables', 'nftables'] as const satisfies readonly Backend[])(
-    '%s: Envoy reaches the overlapping shoot pod, nothing else of the seed pod does, and the counters show it',
-    (backend) => {
+  const BACKENDS = ['iptables', 'nftables'] as const satisfies readonly Backend[];
+  it.each(BACKENDS.flatMap((backend) => [[backend, 'bond0+'], [backend, 'device names']] as const))(
+    '%s, tunnel matched by %s: Envoy reaches the overlapping shoot pod, nothing else of the seed pod does, and the counters show it',
+    (backend, match) => {
       for (const [ns, role] of [[seed, 'seed'], [vpn, 'shoot']] as const) {
-        ns.apply(backend, renderApply(backend, desiredRules(params(role)), EMPTY_LIVE_STATE(backend)));
+        ns.apply(backend, renderApply(backend, desiredRules(sideParams(role, match === 'bond0+')), EMPTY_LIVE_STATE(backend)));
       }
       try {
         expect(connect(true)).toBe('10.1.7.7');

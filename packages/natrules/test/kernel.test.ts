@@ -91,6 +91,20 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
     expect(renderTeardown(backend, ns.read(backend))).toBe('');
   });
 
+  it.each(cases)('%s %s: a prefix pattern (bond0+) reads back as the same model and in sync', (role, backend) => {
+    const desired = desiredRules(params(role, { tunnelDevice: 'bond0+' }));
+    ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
+    const live = ns.read(backend);
+    expect(live.rules.map((r) => r.rule)).toEqual(desired.rules);
+    expect(live.rules.some((r) => r.text.includes(backend === 'nftables' ? '"bond0*"' : ' bond0+ '))).toBe(true);
+    expect(diffRules(desired, live)).toMatchObject({ inSync: true });
+    // The point-to-point set for the same mappings differs only in the device, and replaces it whole.
+    const named = desiredRules(params(role, { tunnelDevice: 'bond0' }));
+    expect(diffRules(named, live).inSync).toBe(false);
+    ns.apply(backend, renderApply(backend, named, live));
+    expect(diffRules(named, ns.read(backend)).inSync).toBe(true);
+  });
+
   it.each(BACKENDS)('%s: re-applying keeps the counters of the rules that stay', (backend) => {
     const desired = desiredRules(params('shoot'));
     ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));

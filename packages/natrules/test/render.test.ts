@@ -118,7 +118,7 @@ const networks = fc
 const natParams = fc.record({
   role: fc.constantFrom<Role>('seed', 'shoot'),
   mappings: networks,
-  tunnelDevice: fc.constantFrom('bond0', 'tun0', 'vpn-seed.1'),
+  tunnelDevice: fc.constantFrom('bond0', 'tun0', 'vpn-seed.1', 'bond0+', 'x+'),
   egressDevice: fc.constantFrom('eth0', 'ens5'),
   envoyGid: fc.integer({ min: 0, max: 0xfffffffe }),
 });

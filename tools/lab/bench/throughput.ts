@@ -4,16 +4,14 @@
 import {
   ENVOY_GID,
   type Lab,
-  type LabOptions,
   PORTS,
   assertRoot,
   buildAgents,
-  down,
   inNetns,
   run,
   startDaemon,
   throwawayLab,
-  up,
+  withLab,
   waitFor,
   attempt,
 } from '../src/index.ts';
@@ -55,18 +53,10 @@ async function measure(lab: Lab): Promise<Figures> {
   };
 }
 
-async function inLab(options: LabOptions): Promise<Figures> {
-  try {
-    return await measure(await up(options));
-  } finally {
-    await down(options);
-  }
-}
-
 assertRoot('bench');
 await buildAgents();
-const nat = await inLab(throwawayLab('bench'));
-const plain = await inLab(throwawayLab('bench', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' }));
+const nat = await withLab(throwawayLab('bench'), measure);
+const plain = await withLab(throwawayLab('bench', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' }), measure);
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
 const row = (name: string, x: Figures) => `| ${name} | ${f(x.mbits)} | ${f(x.rttMs, 2)} | ${f(x.medianMs, 2)} | ${f(x.p90Ms, 2)} |`;

@@ -88,3 +88,30 @@ export async function captureWhile<T>(netns: string, device: string, during: () 
     }
   }
 }
+
+/** captureWhile on several devices at once: one tcpdump each, all listening before `during` starts. */
+export async function captureOnEach<T>(
+  netns: string,
+  devices: readonly string[],
+  during: () => Promise<T>,
+): Promise<{ result: T; summaries: ReadonlyMap<string, CaptureSummary> }> {
+  const [device, ...rest] = devices;
+  if (device === undefined) return { result: await during(), summaries: new Map() };
+  const { result, summary } = await captureWhile(netns, device, () => captureOnEach(netns, rest, during));
+  return { result: result.result, summaries: new Map([[device, summary], ...result.summaries]) };
+}
+
+/** The devices whose capture saw a conversation with this server address. */
+export function devicesThatCarried(summaries: ReadonlyMap<string, CaptureSummary>, server: string): string[] {
+  return [...summaries].filter(([, summary]) => summary.flows.some((flow) => flow.server === server)).map(([device]) => device);
+}
+
+/** Several devices' captures as one: every packet and conversation (for the "only mapped addresses" verdict). */
+export function mergeCaptures(summaries: Iterable<CaptureSummary>): CaptureSummary {
+  const all = [...summaries];
+  return {
+    packets: all.reduce((sum, s) => sum + s.packets, 0),
+    flows: all.flatMap((s) => s.flows),
+    addresses: [...new Set(all.flatMap((s) => s.addresses))],
+  };
+}

@@ -1,14 +1,47 @@
 export { agentBundle, agentMetrics, agentNetns, reconfigure, restartAgent, startAgent, stopAgent } from './agents.ts';
-export { type CaptureSummary, type Flow, MAPPED_BLOCKS, captureWhile, summarizeCapture, unmappedAddresses } from './capture.ts';
+export {
+  type CaptureSummary,
+  type Flow,
+  MAPPED_BLOCKS,
+  captureOnEach,
+  captureWhile,
+  devicesThatCarried,
+  mergeCaptures,
+  summarizeCapture,
+  unmappedAddresses,
+} from './capture.ts';
+export {
+  addSecondKubeApiserverAddress,
+  announceSecondKubeApiserver,
+  failPath,
+  restorePath,
+  seedRouteDevice,
+  shootRouteDevice,
+  tunnelName,
+} from './data-path.ts';
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
 export { CommandError, attempt, curlIn, inNetns, run, waitFor } from './exec.ts';
-export { type Progress, type Removed, down, existingNamespaces, openLab, up } from './lab.ts';
+export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
+export { type Progress, type Removed, down, existingNamespaces, openLab, up, withLab } from './lab.ts';
 export type { Lab } from './launch.ts';
 export { type Sample, metricValue, parseMetrics } from './metrics-text.ts';
 export { AGENT_PROJECTS, assertRoot, buildAgents, ensureDebianPackages } from './prerequisites.ts';
 export { type Counter, type ScrapeTarget, bothAgentsScraped, natCounters, prometheusQuery, scrapeTargets } from './prometheus.ts';
-export { type Answer, type Proof, controlPlanePath, gatherProof, proofHolds, request } from './proof.ts';
-export { agentEnv, openvpnArgs, prometheusConfig, tinyproxyConfig } from './render.ts';
+export {
+  ANNOUNCE_PORT,
+  type LabPath,
+  MAX_DEVICE_NAME,
+  PATH_PERIOD_SECONDS,
+  announcedAddress,
+  choosePath,
+  labPath,
+  labPaths,
+  routedNetworks,
+  shootDeviceFor,
+} from './paths.ts';
+export { type Answer, type CarriedAnswer, type Proof, controlPlanePath, gatherProof, proofHolds, request, tunnelAddress } from './proof.ts';
+export { agentEnv, openvpnArgs, pathControllerEnv, prometheusConfig, tinyproxyConfig } from './render.ts';
+export { type ListedRoute, listRoutes, parseRoutes, shadowingRoutes } from './route-list.ts';
 export { formatProof, table } from './report.ts';
 export { REPO_ROOT } from './repo.ts';
 export {

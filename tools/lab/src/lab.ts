@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAgent } from './agents.ts';
+import { startControllers, startTunnels } from './data-path.ts';
 import { isRunning, stopDaemon } from './daemons.ts';
-import { attempt, inNetns, run, waitFor } from './exec.ts';
+import { attempt, inNetns, run } from './exec.ts';
 import { type Lab, launch, logSays } from './launch.ts';
-import { openvpnArgs, prometheusConfig, tinyproxyConfig } from './render.ts';
+import { prometheusConfig, tinyproxyConfig } from './render.ts';
 import { ENVOY_GID, type LabOptions, PORTS, labSpec, namespaceList } from './spec.ts';
 import { readState, writeState } from './state.ts';
 import { topologyCommands, untranslatedRouteCommands } from './topology.ts';
@@ -36,15 +37,14 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   progress('network namespaces and links');
   for (const command of topologyCommands(spec)) await run(command);
 
-  progress('OpenVPN tunnel over the underlay');
-  const key = join(runDir, 'tunnel.key');
-  await run(['openvpn', '--genkey', 'secret', key]);
-  // Each end completes only once the other answers: start the seed's end, then the shoot's, then wait for both.
-  const tunnelUp = logSays('Initialization Sequence Completed');
-  lab = await launch(lab, { name: 'openvpn-seed', netns: spec.namespaces.seed, argv: openvpnArgs('seed', key) }, logSays('link local'));
-  lab = await launch(lab, { name: 'openvpn-shoot', netns: spec.namespaces.shoot, argv: openvpnArgs('shoot', key) }, tunnelUp);
-  const seedEnd = lab.state.daemons['openvpn-seed'];
-  if (seedEnd) await waitFor('the seed end of the tunnel', async () => ((await tunnelUp(seedEnd)) ? true : undefined));
+  progress(spec.paths.length > 0
+    ? `OpenVPN tunnels over the underlay, one per path (${spec.tunnelDevices.seed.join(', ')} → ${spec.tunnelDevices.shoot.join(', ')})`
+    : 'OpenVPN tunnel over the underlay (point-to-point tun0)');
+  lab = await startTunnels(lab);
+  if (spec.paths.length > 0) {
+    progress('path controller (kube-apiserver pod) and tunnel controller (vpn-shoot): the routes');
+    lab = await startControllers(lab);
+  }
   for (const command of untranslatedRouteCommands(spec)) await run(command);
 
   progress('shoot workloads: pod, node (kubelet port), service rule');
@@ -91,6 +91,15 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
     60_000,
   );
   return lab;
+}
+
+/** Builds a lab, runs `work` against it and removes it again, whatever happened (benchmarks, one-off runs). */
+export async function withLab<T>(options: LabOptions, work: (lab: Lab) => Promise<T>): Promise<T> {
+  try {
+    return await work(await up(options));
+  } finally {
+    await down(options);
+  }
 }
 
 /** Reads a running lab back from its run directory. */

@@ -1,8 +1,9 @@
-import { type CaptureSummary, captureWhile, unmappedAddresses } from './capture.ts';
+import { parseAddress, translate } from '@overlap/cidr';
+import { type CaptureSummary, captureOnEach, devicesThatCarried, mergeCaptures, unmappedAddresses } from './capture.ts';
 import { attempt, inNetns, waitFor } from './exec.ts';
 import type { Lab } from './launch.ts';
 import { type Counter, type ScrapeTarget, bothAgentsScraped, natCounters } from './prometheus.ts';
-import { PORTS, type Target, TUNNEL_DEVICE } from './spec.ts';
+import { type LabSpec, PORTS, type Target } from './spec.ts';
 
 export interface Answer {
   readonly target: Target;
@@ -46,12 +47,23 @@ export async function countersAfterTraffic(lab: Lab): Promise<Counter[]> {
   }, 4 * period * 1000 + 10_000, 500);
 }
 
+/** An answer and the tunnel devices its conversation crossed (captured on each of them). */
+export interface CarriedAnswer extends Answer {
+  readonly devices: readonly string[];
+}
+
+/** The address a target has inside the tunnel: mapped when the agents translate. */
+export const tunnelAddress = (spec: LabSpec, target: Target): string =>
+  spec.translates.seed ? translate(spec.mappings, parseAddress(target.address, 'target')).text : target.address;
+
 export interface Proof {
   readonly lab: Lab;
-  readonly answers: readonly Answer[];
+  readonly answers: readonly CarriedAnswer[];
   /** Without translation there is nothing to bypass, so no such request is made. */
   readonly bypass: Answer | undefined;
+  /** Every tunnel device's capture together, and each on its own. */
   readonly capture: CaptureSummary;
+  readonly captures: ReadonlyMap<string, CaptureSummary>;
   readonly unmapped: readonly string[];
   readonly counters: readonly Counter[];
   readonly targets: readonly ScrapeTarget[];
@@ -59,16 +71,18 @@ export interface Proof {
 
 export async function gatherProof(lab: Lab): Promise<Proof> {
   const path = controlPlanePath(lab);
-  const { result: answers, summary } = await captureWhile(lab.spec.namespaces.seed, TUNNEL_DEVICE, async () => {
+  const { result: plain, summaries } = await captureOnEach(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed, async () => {
     const list: Answer[] = [];
     for (const target of lab.spec.targets) list.push(await request(lab, target, path));
     return list;
   });
+  const answers = plain.map((a): CarriedAnswer => ({ ...a, devices: devicesThatCarried(summaries, tunnelAddress(lab.spec, a.target)) }));
+  const summary = mergeCaptures(summaries.values());
   const pod = lab.spec.targets[0];
   const bypass = path === 'proxy' && pod ? await request(lab, pod, 'direct', 4) : undefined;
   const targets = await bothAgentsScraped(lab);
   const counters = lab.spec.translates.seed ? await countersAfterTraffic(lab) : await natCounters(lab);
-  return { lab, answers, bypass, capture: summary, unmapped: unmappedAddresses(summary), counters, targets };
+  return { lab, answers, bypass, capture: summary, captures: summaries, unmapped: unmappedAddresses(summary), counters, targets };
 }
 
 /** The proof holds when every request was answered, the bypass failed, and only mapped addresses crossed. */

@@ -1,4 +1,5 @@
 import { networksToEnv } from '@overlap/cidr';
+import { HA_DEVICE_PATTERN, type LabPath } from './paths.ts';
 import { ENVOY_GID, MONITOR_LINK, PORTS, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
 
 /** Debian's tinyproxy as Envoy's stand-in: an HTTP CONNECT proxy on loopback, to the lab's shoot ports only. */
@@ -30,19 +31,30 @@ export function prometheusConfig(spec: LabSpec): string {
   ].join('\n');
 }
 
-/** One end of a point-to-point OpenVPN tunnel over the underlay, authenticated by a shared static key. */
-export function openvpnArgs(role: Role, keyFile: string): string[] {
+/**
+ * One end of a point-to-point OpenVPN tunnel over the underlay, authenticated by a shared static key. Without a
+ * path it is the non-HA `tun0` with IPv4 point-to-point addresses; with one, it is that HA path's device on this
+ * side, carrying IPv4 but addressed only in IPv6 like vpn2's ip6tnl devices, and kept across OpenVPN restarts
+ * (`--persist-tun`) so the routes through it stay while the peer is away.
+ */
+export function openvpnArgs(role: Role, keyFile: string, path?: LabPath): string[] {
   const [local, remote] = role === 'seed' ? [UNDERLAY.seed, UNDERLAY.shoot] : [UNDERLAY.shoot, UNDERLAY.seed];
-  const [tunLocal, tunRemote] = role === 'seed' ? [TUNNEL.seed, TUNNEL.shoot] : [TUNNEL.shoot, TUNNEL.seed];
+  const addressing = path
+    ? (() => {
+        const [own, peer] = role === 'seed' ? [path.seedAddress, path.shootAddress] : [path.shootAddress, path.seedAddress];
+        return ['--ifconfig-ipv6', `${own}/${path.transferPrefix}`, peer, '--persist-tun'];
+      })()
+    : ['--ifconfig', ...(role === 'seed' ? [TUNNEL.seed, TUNNEL.shoot] : [TUNNEL.shoot, TUNNEL.seed])];
+  const device = path ? (role === 'seed' ? path.seedDevice : path.shootDevice) : TUNNEL_DEVICE;
   return [
     'openvpn',
-    '--dev', TUNNEL_DEVICE,
+    '--dev', device,
     '--dev-type', 'tun',
     '--proto', 'udp',
     '--local', local,
     '--remote', remote,
-    '--port', String(PORTS.openvpn),
-    '--ifconfig', tunLocal, tunRemote,
+    '--port', String(path?.port ?? PORTS.openvpn),
+    ...addressing,
     '--secret', keyFile,
     '--cipher', 'AES-256-CBC',
     '--keepalive', '2', '10',
@@ -62,12 +74,23 @@ export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
     VPN_SERVER_INDEX: '0',
     POD_NAME: role === 'seed' ? 'kube-apiserver-0' : 'vpn-shoot-0',
     NAMESPACE: role === 'seed' ? 'shoot--lab--overlap' : 'kube-system',
-    OVERLAP_TUNNEL_DEVICE: TUNNEL_DEVICE,
+    // HA: every path device on either side (bond0-ip6tnl<i>, bond0ip6tnl<hex>) by vpn2's wildcard; else tun0.
+    OVERLAP_TUNNEL_DEVICE: spec.options.ha ? HA_DEVICE_PATTERN : TUNNEL_DEVICE,
     ...(role === 'shoot' ? { OVERLAP_EGRESS_DEVICE: 'eth0' } : { OVERLAP_ENVOY_GID: String(ENVOY_GID) }),
     OVERLAP_BACKEND: spec.options.backend,
     OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds),
     OVERLAP_METRICS_ADDRESS: `0.0.0.0:${metricsPort}`,
     OVERLAP_CLEANUP_ON_EXIT: 'true',
     OVERLAP_LOG_LEVEL: 'info',
+  };
+}
+
+/** The path-controller stand-in's configuration, by vpn2's names: the networks decide overlap, as vpn2's does. */
+export function pathControllerEnv(spec: LabSpec, podIp: string): Record<string, string> {
+  return {
+    ...networksToEnv(spec.networks),
+    POD_IP: podIp,
+    HA_VPN_CLIENTS: String(spec.paths.length),
+    LAB_PATH_BASE_PORT: String(PORTS.openvpn),
   };
 }

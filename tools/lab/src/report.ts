@@ -1,5 +1,5 @@
-import type { Answer, Proof } from './proof.ts';
-import { ENVOY_GID, type LabSpec, TUNNEL_DEVICE } from './spec.ts';
+import type { Answer, CarriedAnswer, Proof } from './proof.ts';
+import { ENVOY_GID, type LabSpec } from './spec.ts';
 
 const heading = (title: string): string => `\n== ${title} ==`;
 
@@ -10,6 +10,8 @@ export function table(rows: ReadonlyArray<readonly string[]>): string[] {
 }
 
 const endpoint = (a: Answer): string => `${a.target.label} ${a.target.address}:${a.target.port}`;
+/** The tunnel device that carried a request, the proof's answer to "which path?". */
+const carrier = (a: CarriedAnswer): string => (a.devices.length === 0 ? 'via (no tunnel device saw it)' : `via ${a.devices.join(' + ')}`);
 const outcome = (a: Answer): string =>
   a.ok ? `HTTP ${a.status}: ${a.text}` : a.status === undefined ? `no answer: ${a.text}` : `HTTP ${a.status}: ${a.text}`;
 
@@ -21,7 +23,7 @@ function networkLines(spec: LabSpec): string[] {
     `shoot pod networks:     ${list(n.pods)}`,
     `shoot service networks: ${list(n.services)}`,
     `shoot node networks:    ${list(n.nodes)}`,
-    `HA control plane:       ${spec.options.ha ? 'yes' : 'no'}`,
+    `HA control plane:       ${spec.options.ha ? `yes: paths ${spec.paths.map((p) => `${p.seedDevice} → ${p.shootDevice}`).join(', ')}, routed by the path controller` : 'no: one point-to-point tun0, routed by the agents'}`,
     `decision:               ${spec.decision.reason}`,
     `translation:            ${spec.translates.seed ? 'double NAT on both sides of the tunnel' : 'none, the tunnel carries the real addresses'}`,
   ];
@@ -35,13 +37,14 @@ function mappingLines(spec: LabSpec): string[] {
 function captureLines(proof: Proof): string[] {
   const { capture, unmapped } = proof;
   if (capture.packets === 0) return ['no packets crossed the tunnel'];
+  const perDevice = [...proof.captures].map(([device, s]) => `${device}: ${s.packets} packets`).join(', ');
   const verdict = proof.lab.spec.translates.seed
     ? unmapped.length === 0
       ? 'every address is inside 241–244.0.0.0/8: only mapped traffic crossed'
       : `NOT MAPPED: ${unmapped.join(', ')} crossed the tunnel`
     : 'real addresses, as expected without translation';
   return [
-    `${capture.packets} packets; ${verdict}`,
+    `${capture.packets} packets (${perDevice}); ${verdict}`,
     ...table(capture.flows.map((f) => [f.client, '⇄', f.port === undefined ? f.server : `${f.server}:${f.port}`, `${f.outbound} packets out, ${f.inbound} back`])),
   ];
 }
@@ -69,7 +72,7 @@ export function formatProof(proof: Proof, verdict: boolean): string {
     heading(viaProxy
       ? `Through the proxy: HTTP CONNECT to tinyproxy (Envoy's place, gid ${ENVOY_GID}), as kube-apiserver's egress selector does`
       : 'Direct, as kube-apiserver connects when there is no overlap (no proxy injected)'),
-    ...table(proof.answers.map((a) => [endpoint(a), '→', outcome(a)])),
+    ...table(proof.answers.map((a) => [endpoint(a), carrier(a), '→', outcome(a)])),
   ];
   if (proof.bypass) {
     const seedPods = spec.networks.seedPods?.text ?? '';
@@ -80,7 +83,7 @@ export function formatProof(proof: Proof, verdict: boolean): string {
     );
   }
   lines.push(
-    heading(`On the tunnel: tcpdump -i ${TUNNEL_DEVICE} in the kube-apiserver pod during those requests`),
+    heading(`On the tunnel: tcpdump -i ${spec.tunnelDevices.seed.join(', -i ')} in the kube-apiserver pod during those requests`),
     ...captureLines(proof),
     heading('Per-mapping NAT counters, queried from Prometheus'),
     ...table(proof.targets.map((t) => [`scrape target ${t.job}`, t.url, t.health])),

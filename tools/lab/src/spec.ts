@@ -11,6 +11,7 @@ import {
   parseNetworks,
   planMappings,
 } from '@overlap/cidr';
+import { DEFAULT_PATHS, type LabPath, labPaths } from './paths.ts';
 
 /** What a lab is built from; everything else (addresses, names, env) is derived from it. */
 export interface LabOptions {
@@ -22,6 +23,11 @@ export interface LabOptions {
   readonly shootPodNetworks: string;
   readonly shootServiceNetworks: string;
   readonly shootNodeNetworks: string;
+  /**
+   * HA builds Gardener's HA data path: two paths `bond0-ip6tnl0/1` owned by a path-controller stand-in, the shoot
+   * receiving on `bond0ip6tnl<hex>` with a tunnel-controller stand-in; the agents own no routes. Without HA the
+   * lab is one point-to-point `tun0`, whose routes the agents own (Gardener's non-HA shape).
+   */
   readonly ha: boolean;
   readonly syncPeriodSeconds: number;
   readonly scrapeIntervalSeconds: number;
@@ -89,8 +95,14 @@ export interface LabSpec {
   /** Whether the agents translate, by the rules of docs/CONTRACTS.md ("Who translates"). */
   readonly translates: Record<Role, boolean>;
   readonly mappings: readonly Mapping[];
+  /** The HA paths (none without HA). */
+  readonly paths: readonly LabPath[];
+  /** The devices traffic to the shoot leaves the kube-apiserver pod through, and arrives on in vpn-shoot. */
+  readonly tunnelDevices: Record<Role, readonly string[]>;
   readonly addresses: {
     readonly kubeApiserver: string;
+    /** A second kube-apiserver replica's pod IP, announced later by the HA tests. */
+    readonly secondKubeApiserver: string;
     readonly monitorOnSeedPods: string;
     readonly podGateway: string;
     readonly vpnShoot: string;
@@ -113,6 +125,7 @@ export const PORTS = {
   iperf: 5201,
 } as const;
 
+/** The point-to-point (non-HA) topology's tunnel device. */
 export const TUNNEL_DEVICE = 'tun0';
 export const ENVOY_GID = 31415;
 /** Underlay between the two tunnel ends, the tunnel's own point-to-point addresses, and the monitoring link. */
@@ -160,6 +173,7 @@ export function labSpec(options: LabOptions): LabSpec {
   const services = first(networks.services, 'SHOOT_SERVICE_NETWORKS');
   const addresses = {
     kubeApiserver: hostAddress(seedPods, 10, 'SEED_POD_NETWORK'),
+    secondKubeApiserver: hostAddress(seedPods, 11, 'SEED_POD_NETWORK'),
     monitorOnSeedPods: hostAddress(seedPods, 2, 'SEED_POD_NETWORK'),
     podGateway: hostAddress(pods, 1, 'SHOOT_POD_NETWORKS'),
     vpnShoot: hostAddress(pods, 7 * 256 + 7, 'SHOOT_POD_NETWORKS'),
@@ -168,6 +182,7 @@ export function labSpec(options: LabOptions): LabSpec {
     nodes: networks.nodes.map((cidr) => hostAddress(cidr, 5, 'SHOOT_NODE_NETWORKS')),
   };
   const p = options.prefix;
+  const paths = options.ha ? labPaths(DEFAULT_PATHS, PORTS.openvpn) : [];
   return {
     options,
     namespaces: { seed: `${p}seed`, shoot: `${p}vpn-shoot`, node: `${p}node`, pod: `${p}pod`, monitor: `${p}monitor` },
@@ -175,6 +190,10 @@ export function labSpec(options: LabOptions): LabSpec {
     decision,
     translates,
     mappings: translates.seed ? planMappings(networks) : [],
+    paths,
+    tunnelDevices: options.ha
+      ? { seed: paths.map((path) => path.seedDevice), shoot: paths.map((path) => path.shootDevice) }
+      : { seed: [TUNNEL_DEVICE], shoot: [TUNNEL_DEVICE] },
     addresses,
     targets: [
       { label: 'shoot pod', kind: 'pods', address: addresses.shootPod, port: PORTS.pod },

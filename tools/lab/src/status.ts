@@ -1,10 +1,12 @@
 import { isRunning } from './daemons.ts';
 import { attempt, inNetns } from './exec.ts';
 import { agentMetricsUrl, agentNetns } from './agents.ts';
+import { seedRouteDevice } from './data-path.ts';
 import { existingNamespaces } from './lab.ts';
 import type { Lab } from './launch.ts';
 import { metricValue, parseMetrics } from './metrics-text.ts';
 import { scrapeTargets } from './prometheus.ts';
+import { tunnelAddress } from './proof.ts';
 import { table } from './report.ts';
 import { PORTS, namespaceList } from './spec.ts';
 
@@ -19,6 +21,14 @@ async function agentLine(lab: Lab, role: 'seed' | 'shoot'): Promise<string[]> {
   ];
 }
 
+/** HA: the path the path controller routes the shoot pod through right now. */
+async function activePathLine(lab: Lab): Promise<string[]> {
+  const pod = lab.spec.targets.find((t) => t.kind === 'pods');
+  if (lab.spec.paths.length === 0 || !pod) return [];
+  const address = tunnelAddress(lab.spec, pod);
+  return [`active path: ${(await seedRouteDevice(lab, address)) ?? 'none'} (the kube-apiserver pod's route to ${address})`];
+}
+
 /** What runs: namespaces, processes, the agents' own view, Prometheus' targets. */
 export async function describeStatus(lab: Lab): Promise<string> {
   const present = await existingNamespaces();
@@ -27,6 +37,7 @@ export async function describeStatus(lab: Lab): Promise<string> {
     ...table(namespaceList(lab.spec).map((name) => [`namespace ${name}`, present.has(name) ? 'present' : 'MISSING'])),
     ...table(Object.values(lab.state.daemons).map((d) => [d.name, `pid ${d.pid}`, isRunning(d) ? 'running' : 'NOT RUNNING', d.log])),
     ...table([await agentLine(lab, 'seed'), await agentLine(lab, 'shoot')]),
+    ...(await activePathLine(lab)),
   ];
   const prometheus = await scrapeTargets(lab).catch((error: Error) => error);
   if (prometheus instanceof Error) lines.push(`prometheus: ${prometheus.message}`);

@@ -1,4 +1,4 @@
-import { MONITOR_LINK, PORTS, TUNNEL_DEVICE, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
+import { MONITOR_LINK, PORTS, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
 
 export type Command = readonly string[];
 
@@ -71,23 +71,17 @@ export const addNodeAddressCommand = (spec: LabSpec, address: string): Command =
   ip(spec.namespaces.node, 'addr', 'add', `${address}/32`, 'dev', 'lo');
 
 /**
- * Without translation the VPN carries the real addresses: the seed routes the shoot networks into the tunnel,
- * vpn-shoot routes the seed pod network back into it, and the node sends the answers to vpn-shoot (as the shoot's
- * routing to the VPN does in a real cluster). Only meaningful when no network overlaps.
+ * Without translation the VPN carries the real addresses. The path and tunnel controllers route them through the
+ * paths as with translation; the node sends the answers to vpn-shoot (as the shoot's routing to the VPN does in a
+ * real cluster). Only HA labs go without translation (see labSpec), and only when no network overlaps.
  */
 export function untranslatedRouteCommands(spec: LabSpec): Command[] {
-  if (spec.translates.seed) return [];
-  const ns = spec.namespaces;
   const seedPods = spec.networks.seedPods?.text;
-  const shootNetworks = [...spec.networks.pods, ...spec.networks.services, ...spec.networks.nodes]
-    .filter((cidr) => cidr.family === 'IPv4')
-    .map((cidr) => cidr.text);
-  return [
-    // With the pod's own address as source: the tunnel's point-to-point address is unknown to the shoot.
-    ...shootNetworks.map((cidr) => ip(ns.seed, 'route', 'add', cidr, 'dev', TUNNEL_DEVICE, 'src', spec.addresses.kubeApiserver)),
-    ...(seedPods
-      ? [ip(ns.shoot, 'route', 'add', seedPods, 'dev', TUNNEL_DEVICE), ip(ns.node, 'route', 'add', seedPods, 'via', spec.addresses.vpnShoot)]
-      : []),
-    sysctl(ns.shoot, 'net.ipv4.ip_forward=1'),
-  ];
+  if (spec.translates.seed || !seedPods) return [];
+  const ns = spec.namespaces;
+  return [ip(ns.node, 'route', 'add', seedPods, 'via', spec.addresses.vpnShoot), sysctl(ns.shoot, 'net.ipv4.ip_forward=1')];
 }
+
+/** A second kube-apiserver replica's pod IP on the seed pod network, for the HA tests' second announcement. */
+export const secondKubeApiserverCommand = (spec: LabSpec): Command =>
+  ip(spec.namespaces.seed, 'addr', 'add', `${spec.addresses.secondKubeApiserver}/${spec.networks.seedPods?.prefix ?? 32}`, 'dev', 'eth0');

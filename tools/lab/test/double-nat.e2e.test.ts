@@ -47,7 +47,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
   it('reaches the shoot pod, service and node through the proxy; only 241–244/8 cross the tunnel; direct fails', async () => {
     const info = (await agentMetrics(lab, 'seed')).find((sample) => sample.name === 'overlap_agent_info');
     expect(info?.labels['backend']).toBe(backend);
-    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', () =>
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, () =>
       Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))),
     );
     expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
@@ -118,7 +118,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
       '10.249.0.0/16 242.0.0.0/16',
       '10.250.0.0/16 242.1.0.0/16',
     ]);
-    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', async () => [
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, async () => [
       await request(lab, target('nodes', '10.249.0.5'), 'proxy'),
       await request(lab, target('nodes', '10.250.0.5'), 'proxy'),
     ]);

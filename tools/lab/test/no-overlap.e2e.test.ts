@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, agentMetrics, buildAgents, captureWhile, down, metricValue, request, throwawayLab, unmappedAddresses, up } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot, ownedRules } from './support/lab-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { agentMetrics, captureWhile, metricValue, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
+import { NEEDS_ROOT, isRoot, labForSuite, ownedRules } from './support/lab-fixture.ts';
 
 // An HA shoot whose networks do not touch the seed pod network 10.1.0.0/16.
 const options = throwawayLab('e2e', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' });
 
 describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translates (${NEEDS_ROOT})`, () => {
-  let lab: Lab;
-
-  beforeAll(async () => {
-    await buildAgents();
-    lab = await up(options);
-  });
-  afterAll(async () => {
-    await down(options);
-  });
+  const suiteLab = labForSuite(options);
 
   it('both agents decide against translation and install no rules', async () => {
+    const lab = suiteLab();
     expect(lab.spec.translates).toEqual({ seed: false, shoot: false });
     for (const role of ['seed', 'shoot'] as const) {
       const metrics = await agentMetrics(lab, role);
@@ -29,7 +22,8 @@ describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translat
   });
 
   it('traffic crosses the tunnel untranslated and the shoot sees the real seed pod address', async () => {
-    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, 'tun0', () =>
+    const lab = suiteLab();
+    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, () =>
       Promise.all(lab.spec.targets.map((t) => request(lab, t, 'direct'))),
     );
     expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, prometheusConfig, tinyproxyConfig } from '../src/index.ts';
+import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, pathControllerEnv, prometheusConfig, tinyproxyConfig } from '../src/index.ts';
 
 const spec = labSpec(INTERACTIVE_LAB);
 
@@ -16,13 +16,30 @@ describe('agentEnv', () => {
       VPN_SERVER_INDEX: '0',
       POD_NAME: 'kube-apiserver-0',
       NAMESPACE: 'shoot--lab--overlap',
-      OVERLAP_TUNNEL_DEVICE: 'tun0',
+      OVERLAP_TUNNEL_DEVICE: 'bond0+',
       OVERLAP_ENVOY_GID: '31415',
       OVERLAP_BACKEND: 'auto',
       OVERLAP_SYNC_PERIOD: '5',
       OVERLAP_METRICS_ADDRESS: '0.0.0.0:9150',
       OVERLAP_CLEANUP_ON_EXIT: 'true',
       OVERLAP_LOG_LEVEL: 'info',
+    });
+  });
+
+  it('gives the agents tun0 in the point-to-point lab, where they own the routes', () => {
+    const p2p = labSpec({ ...INTERACTIVE_LAB, ha: false });
+    for (const role of ['seed', 'shoot'] as const) expect(agentEnv(p2p, role)).toMatchObject({ IS_HA: 'false', OVERLAP_TUNNEL_DEVICE: 'tun0' });
+  });
+
+  it('gives the path-controller stand-in the networks, its pod IP and the number of paths, by vpn2\'s names', () => {
+    expect(pathControllerEnv(spec, '10.1.0.10')).toEqual({
+      SEED_POD_NETWORK: '10.1.0.0/16',
+      SHOOT_POD_NETWORKS: '10.1.0.0/16',
+      SHOOT_SERVICE_NETWORKS: '10.2.0.0/16',
+      SHOOT_NODE_NETWORKS: '10.250.0.0/16',
+      POD_IP: '10.1.0.10',
+      HA_VPN_CLIENTS: '2',
+      LAB_PATH_BASE_PORT: '1194',
     });
   });
 

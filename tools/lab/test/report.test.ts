@@ -8,9 +8,10 @@ const capture = summarizeCapture('x IP 241.1.0.10.40000 > 244.0.5.20.8080: Flags
 
 const proof = (change: Partial<Proof> = {}): Proof => ({
   lab,
-  answers: [pod, service, node].map((target) => ({ target, ok: true, status: 200, text: `answer of ${target.label}` })),
+  answers: [pod, service, node].map((target) => ({ target, ok: true, status: 200, text: `answer of ${target.label}`, devices: ['bond0-ip6tnl0'] })),
   bypass: { target: pod, ok: false, status: undefined, text: 'curl: (28) Connection timed out after 4001 milliseconds' },
   capture,
+  captures: new Map([['bond0-ip6tnl0', capture], ['bond0-ip6tnl1', summarizeCapture('')]]),
   unmapped: unmappedAddresses(capture),
   counters: [{ role: 'seed', kind: 'pods', original: '10.1.0.0/16', mapped: '244.0.0.0/16', direction: 'forward', packets: 7 }],
   targets: [
@@ -28,12 +29,14 @@ describe('formatProof', () => {
       '== Mapping table ==',
       "== Through the proxy: HTTP CONNECT to tinyproxy (Envoy's place, gid 31415), as kube-apiserver's egress selector does ==",
       '== The same request without the proxy ==',
-      '== On the tunnel: tcpdump -i tun0 in the kube-apiserver pod during those requests ==',
+      '== On the tunnel: tcpdump -i bond0-ip6tnl0, -i bond0-ip6tnl1 in the kube-apiserver pod during those requests ==',
       '== Per-mapping NAT counters, queried from Prometheus ==',
       '== Result ==',
     ]);
     expect(text).toContain('pods      10.1.0.0/16    244.0.0.0/16');
-    expect(text).toContain('shoot node 10.250.0.5:10250  →  HTTP 200: answer of shoot node');
+    expect(text).toContain('shoot node 10.250.0.5:10250  via bond0-ip6tnl0  →  HTTP 200: answer of shoot node');
+    expect(text).toContain('HA control plane:       yes: paths bond0-ip6tnl0 → bond0ip6tnl00c0, bond0-ip6tnl1 → bond0ip6tnl00c1');
+    expect(text).toContain('2 packets (bond0-ip6tnl0: 2 packets, bond0-ip6tnl1: 0 packets)');
     expect(text).toContain('241.1.0.10  ⇄  244.0.5.20:8080  1 packets out, 1 back');
     expect(text).toContain('every address is inside 241–244.0.0.0/8');
     expect(text).toContain('seed  pods  10.1.0.0/16 → 244.0.0.0/16  forward    7');
@@ -53,7 +56,7 @@ describe('proofHolds', () => {
     expect(proofHolds(proof())).toBe(true);
   });
   it.each([
-    ['a request failed', { answers: [{ target: pod, ok: false, status: 502, text: 'bad gateway' }] }],
+    ['a request failed', { answers: [{ target: pod, ok: false, status: 502, text: 'bad gateway', devices: [] }] }],
     ['the bypass worked', { bypass: { target: pod, ok: true, status: 200, text: 'seed pod' } }],
     ['an unmapped address crossed', { unmapped: ['10.1.0.10'] }],
     ['nothing crossed', { capture: summarizeCapture('') }],

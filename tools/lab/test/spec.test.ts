@@ -18,6 +18,7 @@ describe('labSpec', () => {
     ]);
     expect(spec.addresses).toEqual({
       kubeApiserver: '10.1.0.10',
+      secondKubeApiserver: '10.1.0.11',
       monitorOnSeedPods: '10.1.0.2',
       podGateway: '10.1.0.1',
       vpnShoot: '10.1.7.7',

@@ -53,7 +53,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream, err: N
     }
     if (command === 'status') return statusCommand(rest, out).catch(fail);
     if (command === 'diagnose') return diagnoseCommand(rest, out).catch(fail);
-    if (command === 'dev-cert') return devCert(rest, out);
+    if (command === 'dev-cert') return devCert(rest, out).catch(fail);
     if (command === 'shoot-pki') return shootPki(rest, out).catch(fail);
     if (command === 'uninstall') return uninstallCommand(rest, out).catch(fail);
     throw new InputError('command', command, `is not a command of overlap (${Object.keys(COMMANDS).join(', ')}, help)`);
@@ -311,7 +311,7 @@ async function diagnoseCommand(argv: readonly string[], out: NodeJS.WritableStre
   return allPass(checks) ? 0 : 1;
 }
 
-function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
+async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -326,7 +326,7 @@ function devCert(argv: readonly string[], out: NodeJS.WritableStream): number {
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
-  const certs = generateDevCertificates({ service: values.service, namespace: values.namespace, days });
+  const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
   mkdirSync(values.out, { recursive: true });
   writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
   writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);

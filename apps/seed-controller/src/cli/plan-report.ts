@@ -1,6 +1,18 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { type Family, type NetworkFields, parseNetworks } from '@overlap/cidr';
-import { type Backend, EMPTY_LIVE_STATE, desiredRules, natRequired, renderApply } from '@overlap/natrules';
+import {
+  type Backend,
+  EMPTY_LIVE_STATE,
+  type NatParams,
+  type Role,
+  TUNNEL_DEVICE_DEFAULTS,
+  desiredRoutes,
+  desiredRules,
+  natRequired,
+  nftDevice,
+  renderApply,
+  routeDependencies,
+} from '@overlap/natrules';
 import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
 import { ENVOY_GID, SEED_TUNNEL_DEVICE } from '../inject/names.ts';
 import { type JsonPatch, deploymentPatch } from '../inject/patch.ts';
@@ -13,8 +25,7 @@ import { type VpnShootOutcome, mutateVpnShoot } from '../vpn-shoot/mutate-vpn-sh
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { type ShootWebhookSettings, shootWebhookObjects } from '../vpn-shoot/shoot-webhooks.ts';
 
-/** The defaults of CONTRACTS.md for the shoot side (vpn-shoot's tunnel and egress devices). */
-const SHOOT_TUNNEL_DEVICE = 'tun0';
+/** The defaults of CONTRACTS.md for the shoot side (vpn-shoot's egress device). */
 const SHOOT_EGRESS_DEVICE = 'eth0';
 
 export const FLAG_FIELDS: NetworkFields = {
@@ -66,6 +77,8 @@ export interface PlanReport {
   readonly shootNat: boolean;
   readonly seedRules: string;
   readonly shootRules: string;
+  /** Per side: how the rules match the tunnel and which routes carry the traffic, and whose they are. */
+  readonly dataPath: { readonly seed: SideDataPath; readonly shoot: SideDataPath };
   readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
   /**
    * Every object the controller would create or keep for this shoot: in its seed namespace (Secret data of the PKI
@@ -81,15 +94,62 @@ export interface PlanReport {
   };
 }
 
-function rules(plan: ShootPlan, role: 'seed' | 'shoot', backend: Backend): string {
-  const ruleSet = desiredRules({
-    role,
-    mappings: plan.mappings,
-    tunnelDevice: role === 'seed' ? SEED_TUNNEL_DEVICE : SHOOT_TUNNEL_DEVICE,
-    egressDevice: SHOOT_EGRESS_DEVICE,
-    envoyGid: ENVOY_GID,
-  });
-  return renderApply(backend, ruleSet, EMPTY_LIVE_STATE(backend));
+export interface SideDataPath {
+  /** OVERLAP_TUNNEL_DEVICE of this side's agent: one device or a prefix pattern. */
+  readonly device: string;
+  /** The same as each backend spells it in its interface matches. */
+  readonly iptables: string;
+  readonly nftables: string;
+  /** Empty when this side does not translate. */
+  readonly routes: readonly PlannedRoute[];
+}
+
+export interface PlannedRoute {
+  readonly destination: string;
+  readonly kind: string;
+  readonly device: string;
+  /** HA: the Gardener controller that installs it (the agent only checks it); point-to-point: the agent. */
+  readonly owner: string;
+  readonly installedByAgent: boolean;
+  /** HA: whole (every address routed through the devices) or some (at least one route back into the block). */
+  readonly coverage?: 'whole' | 'some';
+}
+
+/** The agents' defaults for OVERLAP_TUNNEL_DEVICE, the same for both roles (the injected seed agent: HA). */
+const tunnelDevice = (ha: boolean): string => (ha ? SEED_TUNNEL_DEVICE : TUNNEL_DEVICE_DEFAULTS.pointToPoint);
+
+const natParams = (plan: ShootPlan, role: Role, ha: boolean): NatParams => ({
+  role,
+  mappings: plan.mappings,
+  tunnelDevice: tunnelDevice(ha),
+  egressDevice: SHOOT_EGRESS_DEVICE,
+  envoyGid: ENVOY_GID,
+});
+
+function rules(plan: ShootPlan, role: Role, ha: boolean, backend: Backend): string {
+  return renderApply(backend, desiredRules(natParams(plan, role, ha)), EMPTY_LIVE_STATE(backend));
+}
+
+/** The same split the agents make (agent-core plan.ts): HA depends on the owners' routes, point-to-point installs. */
+function dataPath(plan: ShootPlan, role: Role, ha: boolean, nat: boolean): SideDataPath {
+  const params = natParams(plan, role, ha);
+  const device = params.tunnelDevice;
+  const routes: PlannedRoute[] = !nat
+    ? []
+    : ha
+      ? routeDependencies(params).map((d) => ({
+          destination: d.destination.text,
+          kind: d.kind,
+          device: d.devicePattern,
+          owner: d.owner,
+          installedByAgent: false,
+          coverage: d.coverage,
+        }))
+      : desiredRoutes(params).map((r) => {
+          const kind = plan.mappings.find((m) => m.mapped.text === r.destination.text)?.kind ?? 'unknown';
+          return { destination: r.destination.text, kind, device: r.device, owner: `${role}-vpn-agent`, installedByAgent: true };
+        });
+  return { device, iptables: device, nftables: nftDevice(device), routes };
 }
 
 /** The whole dry run: decision, mappings, both sides' rules, the objects kept, and the patches both webhooks would send. */
@@ -128,8 +188,12 @@ export function planReport(
     backend,
     seedNat,
     shootNat,
-    seedRules: seedNat ? rules(plan, 'seed', backend) : '',
-    shootRules: shootNat ? rules(plan, 'shoot', backend) : '',
+    seedRules: seedNat ? rules(plan, 'seed', facts.haVpn, backend) : '',
+    shootRules: shootNat ? rules(plan, 'shoot', facts.haVpn, backend) : '',
+    dataPath: {
+      seed: dataPath(plan, 'seed', facts.haVpn, seedNat),
+      shoot: dataPath(plan, 'shoot', facts.haVpn, shootNat),
+    },
     deployment: {
       source: deployment.source,
       outcome: mutation.outcome,

@@ -1,4 +1,4 @@
-import type { PlanReport } from './plan-report.ts';
+import type { PlanReport, SideDataPath } from './plan-report.ts';
 import { formatSummary } from './plan-summary.ts';
 import { table } from './table.ts';
 
@@ -8,6 +8,19 @@ const indented = (rows: ReadonlyArray<readonly string[]>): string[] => table(row
 
 function block(title: string, body: string, absent: string): string[] {
   return ['', `${title}:`, ...(body === '' ? [`  (${absent})`] : body.trimEnd().split('\n').map((line) => `  ${line}`))];
+}
+
+function sideDataPath(title: string, side: SideDataPath): string[] {
+  const match =
+    side.iptables === side.nftables
+      ? `tunnel device ${side.device}`
+      : `tunnel devices ${side.device} (iptables -i/-o ${side.iptables}, nftables iifname/oifname "${side.nftables}")`;
+  const routes = side.routes.map((r) => {
+    if (r.installedByAgent) return `    ${r.destination} (${r.kind}) dev ${r.device}: installed by the agent`;
+    const need = r.coverage === 'whole' ? `routed whole through ${r.device}` : `some route back through ${r.device}`;
+    return `    ${r.destination} (${r.kind}) ${need}: owned by ${r.owner}, checked by the agent (/readyz, overlap_route_dependency_ok)`;
+  });
+  return [`  ${title}: ${match}`, ...(routes.length === 0 ? ['    (no routes: this side does not translate)'] : routes)];
 }
 
 const patchLines = (patch: readonly unknown[], absent: string, show: boolean): string[] => {
@@ -37,6 +50,12 @@ export function formatPlanText(report: PlanReport, options: { showPatch?: boolea
       : indented([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])])),
     ...block(`seed rules (${report.backend}, kube-apiserver pod)`, report.seedRules, 'none: this side does not translate'),
     ...block(`shoot rules (${report.backend}, vpn-shoot pod)`, report.shootRules, 'none: this side does not translate'),
+    '',
+    report.ha
+      ? "data path (HA: Gardener's path and tunnel controllers own the routes; the agents add none and check them):"
+      : "data path (point-to-point, as in the lab or a standalone VPN: each agent routes into its one tunnel device; Gardener's non-HA seed runs no seed agent):",
+    ...sideDataPath('seed side', report.dataPath.seed),
+    ...sideDataPath('shoot side', report.dataPath.shoot),
     '',
     `objects in ${report.namespace} (created or kept by the controller; --output json shows them in full):`,
     ...(report.objects.length === 0

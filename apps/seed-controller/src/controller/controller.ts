@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
-import { pkiMaterial } from '../pki/secrets.ts';
+import { pkiMaterial } from '../pki/material.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
@@ -38,6 +38,8 @@ export async function startController(
   kubeConfig: KubeConfig,
   logger: Logger,
   metrics: ControllerMetrics,
+  /** When certificates are judged due; tests move it forward. */
+  clock: () => Date = () => new Date(),
 ): Promise<RunningController> {
   let synced = false;
   let stopped = false;
@@ -49,7 +51,7 @@ export async function startController(
     }),
   );
   const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
-  const pki = pkiMaterial(config.injection, () => new Date());
+  const pki = pkiMaterial(config.injection, clock);
   const reconciler = new Reconciler(
     kubeShootApi(kubeConfig, config.leaseName, cached),
     logger,

@@ -1,5 +1,5 @@
 import type { Inspection, ProbeResult } from '@overlap/agent-core';
-import { AGENT_CONTAINER, ENVOY_CONTAINER } from '../inject/names.ts';
+import { AGENT_CONTAINER, ENVOY_CONTAINER, PATH_CONTROLLER_CONTAINER } from '../inject/names.ts';
 import type { DeploymentState } from '../status/shoot-status.ts';
 
 /** What the seed agent of one kube-apiserver pod said about itself (`main.js inspect --output json`). */
@@ -38,6 +38,12 @@ export interface Check {
 
 const logsOf = (namespace: string, pod: string, container: string): string => `kubectl logs -n ${namespace} ${pod} -c ${container}`;
 
+/** The devices a pattern such as `bond0+` matched, when they are not just the name itself. */
+const devices = (i: Inspection): string =>
+  i.tunnelDevice.matched.length === 0 || (i.tunnelDevice.matched.length === 1 && i.tunnelDevice.matched[0] === i.tunnelDevice.name)
+    ? ''
+    : ` (${i.tunnelDevice.matched.join(', ')})`;
+
 function agentChecks(namespace: string, agent: AgentFacts): Check[] {
   const at = (check: string, result: Check['result'], detail: string, action = ''): Check => ({ check, subject: agent.pod, result, detail, action });
   const i = agent.inspection;
@@ -63,18 +69,25 @@ function agentChecks(namespace: string, agent: AgentFacts): Check[] {
   }
   checks.push(
     i.tunnelDevice.state === 'up'
-      ? at('tunnel device', 'pass', `${i.tunnelDevice.name} is up`)
+      ? at('tunnel device', 'pass', `${i.tunnelDevice.name} is up${devices(i)}`)
       : at(
           'tunnel device',
           'fail',
-          `${i.tunnelDevice.name} is ${i.tunnelDevice.state}`,
+          i.tunnelDevice.state === 'missing' ? `${i.tunnelDevice.name} matches no device` : `${i.tunnelDevice.name} is down${devices(i)}`,
           `the VPN seed clients have not brought the tunnel up: ${logsOf(namespace, agent.pod, 'vpn-client-0')} (and the path controller's)`,
         ),
   );
   checks.push(
     i.routes.missing.length === 0
       ? at('routes', 'pass', i.routes.desired.length === 0 ? 'none needed from the agent' : `${i.routes.desired.length} present`)
-      : at('routes', 'fail', `missing ${i.routes.missing.join(', ')}`, `they wait for the tunnel device; once it is up the agent sets them at its next sync (${logsOf(namespace, agent.pod, AGENT_CONTAINER)})`),
+      : at(
+          'routes',
+          'fail',
+          i.routes.missing.join('; '),
+          i.routes.missing.some((r) => r.startsWith('route missing (owned by'))
+            ? `HA: the owner named (vpn2's path controller in this pod, the tunnel controller in vpn-shoot) installs these; ${logsOf(namespace, agent.pod, PATH_CONTROLLER_CONTAINER)}`
+            : `they wait for the tunnel device; once it is up the agent sets them at its next sync (${logsOf(namespace, agent.pod, AGENT_CONTAINER)})`,
+        ),
   );
   checks.push(
     !i.ipForward.needed

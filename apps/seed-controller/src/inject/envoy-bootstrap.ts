@@ -37,7 +37,7 @@ const ACCESS_LOG = {
   },
 };
 
-/** The CONNECT proxy on 9443: TLS with the VPN CA, dynamic forward proxy to whatever host:port is asked for. */
+/** The CONNECT proxy on 9443: mutual TLS with the shoot's CA, dynamic forward proxy to whatever host:port is asked for. */
 const PROXY_LISTENER = {
   name: 'listener_0',
   ...listenOn(ENVOY_PROXY_PORT),
@@ -53,6 +53,8 @@ const PROXY_LISTENER = {
         name: 'envoy.transport_sockets.tls',
         typed_config: {
           '@type': `${TYPE}.transport_sockets.tls.v3.DownstreamTlsContext`,
+          // Only kube-apiserver, holding the client certificate of the shoot's CA, may open tunnels.
+          require_client_certificate: true,
           common_tls_context: {
             tls_certificates: [
               {

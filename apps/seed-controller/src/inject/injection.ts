@@ -1,7 +1,17 @@
-import type { V1Container, V1HostAlias, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1HostAlias, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { ENV_FIELDS, networksToEnv } from '@overlap/cidr';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import type { ControlPlaneConfigMaps } from './configmaps.ts';
-import { CA_VPN_DIR, EGRESS_DIR, EGRESS_FILE, EGRESS_FLAG, PROXY_CLIENT_CERT_DIR, PROXY_HOST, VOLUMES } from './names.ts';
+import {
+  CA_VPN_DIR,
+  EGRESS_DIR,
+  EGRESS_FILE,
+  EGRESS_FLAG,
+  PATH_CONTROLLER_CONTAINER,
+  PROXY_CLIENT_CERT_DIR,
+  PROXY_HOST,
+  VOLUMES,
+} from './names.ts';
 import type { InjectionSettings } from './settings.ts';
 import { agentContainer, envoyContainer } from './sidecars.ts';
 
@@ -18,6 +28,23 @@ export interface Injection {
    * the pod template, so renewed certificates roll the pods like any other change.
    */
   readonly mountedVersion?: string;
+  /** Env for containers Gardener already runs, added only where the variable is not set at all. */
+  readonly containerEnv: readonly ContainerEnv[];
+}
+
+export interface ContainerEnv {
+  readonly container: string;
+  readonly env: V1EnvVar;
+}
+
+/**
+ * vpn2's path controller decides from its own SEED_POD_NETWORK whether to route the mapped 24x/8 blocks and
+ * announce the pod IP mapped into 241/8; gardenlets before the HA-overlap change do not pass it. Only the path
+ * controller gets it: a vpn-client-<i> that sees the overlap installs its own NAT, a twin of the agent's.
+ */
+function pathControllerEnv(facts: ShootFacts): ContainerEnv[] {
+  const value = networksToEnv(facts.networks)[ENV_FIELDS.seedPods];
+  return value ? [{ container: PATH_CONTROLLER_CONTAINER, env: { name: ENV_FIELDS.seedPods, value } }] : [];
 }
 
 /** Gardener's volume layout for HA with overlap (gardener-controller.md §2.3), with our ConfigMap names. */
@@ -59,5 +86,6 @@ export function buildInjection(facts: ShootFacts, configMaps: ControlPlaneConfig
     ],
     apiserverArgs: [`${EGRESS_FLAG}=${EGRESS_DIR}/${EGRESS_FILE}`],
     hostAliases: [{ ip: '127.0.0.1', hostnames: [PROXY_HOST] }],
+    containerEnv: pathControllerEnv(facts),
   };
 }

@@ -19,6 +19,14 @@ interface Marker {
   readonly apiserverArgs: readonly string[];
   readonly hostAliases: readonly V1HostAlias[];
   readonly mountedVersion?: string;
+  /** Env entries added to Gardener's containers, with the value, so removal takes out only exactly these. */
+  readonly containerEnv: readonly MarkedEnv[];
+}
+
+interface MarkedEnv {
+  readonly container: string;
+  readonly name: string;
+  readonly value: string;
 }
 
 /** The Deployment cannot be changed as planned: something is missing, or would be overwritten that is not ours. */
@@ -94,6 +102,7 @@ function readMarker(deployment: V1Deployment): Marker | undefined {
       apiserverArgs: parsed.apiserverArgs ?? [],
       hostAliases: parsed.hostAliases ?? [],
       ...(parsed.mountedVersion !== undefined ? { mountedVersion: parsed.mountedVersion } : {}),
+      containerEnv: parsed.containerEnv ?? [],
     };
   } catch {
     throw new InjectionError(`spec.template.metadata.annotations["${INJECTED_ANNOTATION}"]`, `${JSON.stringify(text)} is not JSON`);
@@ -121,6 +130,10 @@ function strip(deployment: V1Deployment, marker: Marker): void {
   without(spec, 'hostAliases', (alias) =>
     marker.hostAliases.some((ours) => isDeepStrictEqual(ours, alias)),
   );
+  for (const ours of marker.containerEnv) {
+    const target = spec.containers.find((c) => c.name === ours.container);
+    if (target) without(target, 'env', (e) => e.name === ours.name && e.value === ours.value && e.valueFrom === undefined);
+  }
   const metadata = deployment.spec!.template.metadata!;
   delete metadata.annotations![INJECTED_ANNOTATION];
   if (Object.keys(metadata.annotations!).length === 0) delete metadata.annotations;
@@ -132,6 +145,19 @@ function appendUnique<T>(list: T[], items: readonly T[], key: (item: T) => strin
     if (taken.has(key(item))) throw new InjectionError(field, notOurs(key(item)));
   }
   return [...list, ...items.map((item) => structuredClone(item))];
+}
+
+/**
+ * Adds each variable to its container when that container exists and has no variable of that name: a value
+ * Gardener set is never changed, and without the container there is nothing to tell. Returns what was added.
+ */
+function addContainerEnv(spec: V1PodSpec, injection: Injection): MarkedEnv[] {
+  return injection.containerEnv.flatMap(({ container, env }) => {
+    const target = spec.containers.find((c) => c.name === container);
+    if (!target || env.value === undefined || target.env?.some((e) => e.name === env.name)) return [];
+    target.env = [...(target.env ?? []), { name: env.name, value: env.value }];
+    return [{ container, name: env.name, value: env.value }];
+  });
 }
 
 function inject(deployment: V1Deployment, injection: Injection): void {
@@ -153,6 +179,7 @@ function inject(deployment: V1Deployment, injection: Injection): void {
     (alias) => (alias.hostnames ?? []).join(','),
     `${base}.hostAliases`,
   );
+  const containerEnv = addContainerEnv(spec, injection);
   const marker: Marker = {
     containers: injection.containers.map((c) => c.name),
     volumes: injection.volumes.map((v) => v.name),
@@ -160,6 +187,7 @@ function inject(deployment: V1Deployment, injection: Injection): void {
     apiserverArgs: [...injection.apiserverArgs],
     hostAliases: [...injection.hostAliases],
     ...(injection.mountedVersion !== undefined ? { mountedVersion: injection.mountedVersion } : {}),
+    containerEnv,
   };
   const template = deployment.spec!.template;
   template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [INJECTED_ANNOTATION]: JSON.stringify(marker) } };

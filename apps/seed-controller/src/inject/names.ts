@@ -1,15 +1,22 @@
+import { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
+
 /** Names and paths shared with Gardener's own HA-with-overlap layout (gardener-controller.md §2–§3). */
 export const KUBE_APISERVER = 'kube-apiserver';
 export const ENVOY_CONTAINER = 'envoy-proxy';
 export const AGENT_CONTAINER = 'seed-vpn-agent';
+/** vpn2's path controller: owns the routes of the mapped shoot blocks in the kube-apiserver pod (HA). */
+export const PATH_CONTROLLER_CONTAINER = 'vpn-path-controller';
 
 export const ENVOY_PROXY_PORT = 9443;
 export const ENVOY_METRICS_PORT = 15000;
 export const AGENT_METRICS_PORT = 9150;
 /** Gardener's EnvoyVPNGroupId: the seed-side NAT matches Envoy's traffic by this gid. */
 export const ENVOY_GID = 31415;
-/** Gardener's HA seed client joins the VPN through a bond of tap devices. */
-export const SEED_TUNNEL_DEVICE = 'bond0';
+/**
+ * Gardener's HA seed client carries IPv4 over `bond0-ip6tnl<i>` devices on top of its bond of tap devices; vpn2
+ * matches them all as `bond0+`, and so does the agent.
+ */
+export const SEED_TUNNEL_DEVICE = TUNNEL_DEVICE_DEFAULTS.ha;
 
 export const PROXY_HOST = 'kube-apiserver-http-proxy';
 export const EGRESS_FLAG = '--egress-selector-config-file';

@@ -29,7 +29,6 @@ export interface KindClient {
  */
 export interface OwnedKind {
   readonly kind: string;
-  readonly apiVersion: string;
   /** Cluster-wide list path, which the informer watches. */
   readonly listPath: string;
   /**
@@ -55,7 +54,6 @@ const sameLabels = (live: KubernetesObject, wanted: KubernetesObject): boolean =
 
 export const CONFIG_MAP: OwnedKind = {
   kind: 'ConfigMap',
-  apiVersion: 'v1',
   listPath: '/api/v1/configmaps',
   contentNamed: true,
   matches: () => true,
@@ -73,7 +71,6 @@ export const CONFIG_MAP: OwnedKind = {
 
 export const SECRET: OwnedKind = {
   kind: 'Secret',
-  apiVersion: 'v1',
   listPath: '/api/v1/secrets',
   contentNamed: false,
   matches: (live, wanted) => {
@@ -97,7 +94,6 @@ const MANAGED_RESOURCES_API = { group: 'resources.gardener.cloud', version: 'v1a
 /** resources.gardener.cloud/v1alpha1 ManagedResource: one per shoot, replaced in place when its Secret changes. */
 export const MANAGED_RESOURCE: OwnedKind = {
   kind: 'ManagedResource',
-  apiVersion: `${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}`,
   listPath: `/apis/${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}/${MANAGED_RESOURCES_API.plural}`,
   contentNamed: false,
   matches: (live, wanted) =>

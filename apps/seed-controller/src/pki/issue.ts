@@ -48,6 +48,7 @@ export interface Validity {
 export interface LeafRequest {
   readonly commonName: string;
   readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
   readonly usage: 'serverAuth' | 'clientAuth';
   readonly validity: Validity;
 }
@@ -93,6 +94,14 @@ function algorithmOf(keyPem: string): KeyAlgorithm {
   return createPrivateKey(keyPem).asymmetricKeyType === 'rsa' ? KEY_ALGORITHMS['rsa-2048'] : KEY_ALGORITHMS['ecdsa-p256'];
 }
 
+function subjectAltNames(request: LeafRequest): x509.Extension[] {
+  const names = [
+    ...(request.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(request.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  return names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : [];
+}
+
 /** A leaf signed by `ca`; its `cert` is the leaf followed by the CA, so a peer holding only the bundle can verify. */
 export async function issueLeaf(ca: KeyPair, request: LeafRequest, algorithm = DEFAULT_KEY_ALGORITHM): Promise<KeyPair> {
   const keys = await newKeys(algorithm);
@@ -112,7 +121,7 @@ export async function issueLeaf(ca: KeyPair, request: LeafRequest, algorithm = D
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(usages, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage[request.usage]]),
-      ...(request.dnsNames?.length ? [new x509.SubjectAlternativeNameExtension(request.dnsNames.map((value) => ({ type: 'dns' as const, value })))] : []),
+      ...subjectAltNames(request),
       await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey),
     ],
   });

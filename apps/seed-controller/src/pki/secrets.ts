@@ -1,11 +1,9 @@
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL, SHOOT_LABEL } from '../inject/names.ts';
 import type { InjectionSettings } from '../inject/settings.ts';
-import { SECRET } from '../owned/kinds.ts';
-import type { MaterialSource } from '../owned/objects.ts';
 import type { ShootPlan } from '../shoot/shoot-plan.ts';
 import type { KeyPair } from './issue.ts';
-import { type PkiState, type ShootPki, renewPki } from './shoot-pki.ts';
+import type { PkiState, ShootPki } from './shoot-pki.ts';
 
 /** The CA's key pair (and its successor's): never mounted, only the controller reads it. */
 export const CA_SECRET = 'overlap-vpn-ca';
@@ -71,9 +69,4 @@ export function pkiState(secrets: readonly KubernetesObject[], settings: Injecti
     ...(pair(data(settings.proxyServerSecret), FILES.tls) ? { server: pair(data(settings.proxyServerSecret), FILES.tls) } : {}),
     ...(pair(data(settings.proxyClientSecret), FILES.tls) ? { client: pair(data(settings.proxyClientSecret), FILES.tls) } : {}),
   };
-}
-
-/** The controller's MaterialSource: the shoot's PKI as its Secrets hold it, renewed as of `clock()`. */
-export function pkiMaterial(settings: InjectionSettings, clock: () => Date): MaterialSource {
-  return async (namespace, live) => ({ pki: await renewPki(namespace, pkiState(live(SECRET), settings), clock()) });
 }

@@ -30,6 +30,8 @@ export const RENEW_AT = 0.8;
 export const CA_SWITCH_AT = 0.9;
 /** Tolerated clock skew between the controller and the pods: certificates are valid from a little earlier. */
 const BACKDATE_MS = 5 * 60_000;
+/** How long after issuing leaves a former CA stays trusted anyway: the kube-apiserver rollout they cause. */
+export const SETTLE_MS = 60 * 60_000;
 const DAY_MS = 86_400_000;
 
 export const SERVER_CN = PROXY_HOST;
@@ -119,14 +121,17 @@ export async function renewPki(namespace: string, state: PkiState, now: Date, li
   const server = usableLeaf(state.server, ca, serverRequest(leafValidity), now) ? state.server : await issueLeaf(ca, serverRequest(leafValidity));
   const client = usableLeaf(state.client, ca, clientRequest(leafValidity), now) ? state.client : await issueLeaf(ca, clientRequest(leafValidity));
 
-  // Former CAs the peers still need: those that signed a leaf the pods may still hold (the state's leaves).
+  // Former CAs the peers still need: those that signed a leaf the pods may still hold (the state's leaves), and
+  // all of them while a leaf is younger than the time a rollout takes (a pod may have read the Secrets mid-change).
   const former = [state.ca?.cert, ...splitPemText(state.bundle)].filter((pem): pem is string => pem !== undefined);
   const held = [state.server?.cert, state.client?.cert].map(parse).filter((cert): cert is X509Certificate => cert !== undefined);
-  const stillSigning = former.filter((pem) => {
+  const settling = [server, client].some((leaf) => now.getTime() - new Date(parse(leaf.cert)!.validFrom).getTime() < BACKDATE_MS + SETTLE_MS);
+  const stillNeeded = former.filter((pem) => {
     const candidate = parse(pem);
-    return candidate !== undefined && lifetimeUsed(candidate, now) < 1 && held.some((leaf) => leaf.checkIssued(candidate) && leaf.verify(candidate.publicKey));
+    if (candidate === undefined || lifetimeUsed(candidate, now) >= 1) return false;
+    return settling || held.some((leaf) => leaf.checkIssued(candidate) && leaf.verify(candidate.publicKey));
   });
-  const bundle = unique([ca.cert, ...(nextCa ? [nextCa.cert] : []), ...stillSigning]).join('');
+  const bundle = unique([ca.cert, ...(nextCa ? [nextCa.cert] : []), ...stillNeeded]).join('');
   return { ca, nextCa, bundle, server, client };
 }
 

@@ -1,3 +1,4 @@
+import { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
 /** Names of Gardener's vpn-shoot in the shoot (gardener-controller.md §4.3) and of what the shoot webhook adds. */
 export const VPN_SHOOT = 'vpn-shoot';
 export const VPN_SHOOT_NAMESPACE = 'kube-system';
@@ -8,8 +9,12 @@ export const VPN_CLIENT_CONTAINER = /^vpn-shoot(-s\d+)?$/;
 
 export const SHOOT_AGENT_CONTAINER = 'shoot-vpn-agent';
 export const SHOOT_AGENT_METRICS_PORT = 9151;
-/** HA vpn-shoot joins both VPN servers through a bond; deploy/shoot passes the same device. */
-export const SHOOT_TUNNEL_DEVICE = 'bond0';
+/**
+ * HA vpn-shoot receives IPv4 on one ip6tnl device per kube-apiserver pod (`bond0ip6tnl<hex>`, made by the tunnel
+ * controller at run time), so the agent matches them all by the pattern `bond0+`, as vpn2 does; deploy/shoot passes
+ * the same.
+ */
+export const SHOOT_TUNNEL_DEVICE = TUNNEL_DEVICE_DEFAULTS.ha;
 export const SHOOT_EGRESS_DEVICE = 'eth0';
 
 /**

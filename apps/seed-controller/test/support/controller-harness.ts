@@ -28,7 +28,7 @@ export class Harness {
   #ca = '';
 
   async start(): Promise<void> {
-    const certs = generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
+    const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
     this.#ca = certs.caCert;
     writeFileSync(join(this.#dir, 'ca.crt'), certs.caCert);
     writeFileSync(join(this.#dir, 'tls.crt'), certs.tlsCert);
@@ -78,9 +78,10 @@ export class Harness {
     identity: string,
     metrics = new ControllerMetrics('test', false),
     overrides: Partial<ControllerConfig> = {},
+    clock?: () => Date,
   ): Promise<RunningController> {
     const config = this.config(identity, overrides);
-    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics);
+    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics, clock);
     this.controllers.push(controller);
     return controller;
   }

@@ -5,11 +5,13 @@
 // protocol v5.channel.k8s.io: stdin on channel 0, stdout 1, stderr 2, the Status on 3, 255 closes a stream),
 // the test playing the container.
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { applyPatch } from 'rfc6902';
+import { stringify } from 'yaml';
 
 type Json = Record<string, any>;
 
@@ -147,6 +149,21 @@ export class FakeApiServer {
     this.#watchers.clear();
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  /** A kubeconfig file for this server, for processes and commands that read one. */
+  writeKubeconfig(path: string): void {
+    writeFileSync(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'double', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'controller', user: {} }],
+        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
+        'current-context': 'double',
+      }),
+    );
   }
 
   kubeConfig(): KubeConfig {

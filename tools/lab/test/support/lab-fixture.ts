@@ -1,10 +1,27 @@
 import { spawn } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { type Lab, PORTS, attempt, inNetns, run } from '../../src/index.ts';
+import { type Lab, type LabOptions, PORTS, attempt, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
 export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
+
+/** One lab for a whole suite: built (agents first) before its tests, removed after them; the getter gives it. */
+export function labForSuite(options: LabOptions): () => Lab {
+  let lab: Lab | undefined;
+  beforeAll(async () => {
+    await buildAgents();
+    lab = await up(options);
+  });
+  afterAll(async () => {
+    await down(options);
+  });
+  return () => {
+    if (!lab) throw new Error('the suite lab is not up');
+    return lab;
+  };
+}
 
 /** Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal. */
 export async function ownedRules(netns: string): Promise<{ iptables: string[]; nftables: string[] }> {

@@ -1,0 +1,156 @@
+import { type Cidr, parseCidr } from '@overlap/cidr';
+import { type RouteDependency, deviceMatches } from '@overlap/natrules';
+import type { CommandRunner } from './command.ts';
+
+/**
+ * HA mode: the routes this side's traffic needs belong to Gardener's controllers (vpn2's path controller in the
+ * kube-apiserver pod, its tunnel controller in vpn-shoot). The agent never installs them; it reads the main
+ * table once per sync and says which one is missing or wrong, so a broken path is visible instead of silent.
+ */
+
+/** One IPv4 route of the main table as `ip -N -j -4 route show table main` lists it. */
+export interface KernelRoute {
+  readonly destination: Cidr;
+  /** `unicast` unless `ip` says otherwise (blackhole, unreachable, prohibit, throw…), by name. */
+  readonly type: string;
+  /** The device, or each nexthop's device of a multipath route. */
+  readonly devices: readonly string[];
+  /** Numeric (`-N`), so our own number reads the same on every host. */
+  readonly protocol: string | undefined;
+}
+
+export interface DependencyCheck {
+  readonly dependency: RouteDependency;
+  /** Absent when the route is in place. */
+  readonly problem?: string;
+}
+
+interface IpRouteJson {
+  type?: string;
+  dst?: string;
+  dev?: string;
+  protocol?: string;
+  nexthops?: Array<{ dev?: string }>;
+}
+
+/** The kernel's route types (RTN_*) by number: with `-N`, `ip` prints the type as one too. */
+const ROUTE_TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'];
+
+const typeName = (type: string | undefined): string =>
+  type === undefined ? 'unicast' : /^\d+$/.test(type) ? (ROUTE_TYPES[Number(type)] ?? `type ${type}`) : type;
+
+/** `ip -j route` prints a host route without its /32 and the default route as `default`. */
+function destinationOf(dst: string): Cidr {
+  if (dst === 'default') return parseCidr('0.0.0.0/0', 'dst');
+  return parseCidr(dst.includes('/') ? dst : `${dst}/32`, 'dst');
+}
+
+/** Pure: the routes of one `ip -N -j -4 route show table main` output; throws on output that is not that. */
+export function parseRouteTable(stdout: string): KernelRoute[] {
+  const parsed: unknown = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
+  if (!Array.isArray(parsed)) throw new Error('ip -j route: expected a JSON array');
+  return (parsed as IpRouteJson[]).flatMap((r) => {
+    if (typeof r.dst !== 'string') return [];
+    const devices = r.dev !== undefined ? [r.dev] : (r.nexthops ?? []).flatMap((n) => (n.dev === undefined ? [] : [n.dev]));
+    return [{ destination: destinationOf(r.dst), type: typeName(r.type), devices, protocol: r.protocol }];
+  });
+}
+
+export const ROUTE_TABLE_COMMAND = ['ip', '-N', '-j', '-4', 'route', 'show', 'table', 'main'] as const;
+
+export async function readRouteTable(run: CommandRunner): Promise<KernelRoute[]> {
+  return parseRouteTable((await run([...ROUTE_TABLE_COMMAND])).stdout);
+}
+
+/** An IPv4 block as bits; the check splits blocks in halves, which need no text. */
+interface Block {
+  readonly address: bigint;
+  readonly prefix: number;
+}
+
+const contains = (outer: Block, inner: Block): boolean => {
+  if (outer.prefix > inner.prefix) return false;
+  const shift = BigInt(32 - outer.prefix);
+  return outer.address >> shift === inner.address >> shift;
+};
+
+const overlap = (a: Block, b: Block): boolean => contains(a, b) || contains(b, a);
+
+const halves = ({ address, prefix }: Block): [Block, Block] => [
+  { address, prefix: prefix + 1 },
+  { address: address | (1n << BigInt(31 - prefix)), prefix: prefix + 1 },
+];
+
+const describeRoute = (r: KernelRoute): string =>
+  r.type !== 'unicast' ? `${r.type} ${r.destination.text}` : `${r.destination.text} dev ${r.devices.join(',') || '?'}`;
+
+/** Unicast and every device (each nexthop of a multipath route) matched by the pattern. */
+const through = (route: KernelRoute, pattern: string): boolean =>
+  route.type === 'unicast' && route.devices.length > 0 && route.devices.every((d) => deviceMatches(pattern, d));
+
+const longest = (routes: readonly KernelRoute[]): KernelRoute | undefined =>
+  routes.reduce<KernelRoute | undefined>((best, r) => (best === undefined || r.destination.prefix > best.destination.prefix ? r : best), undefined);
+
+/**
+ * Longest-prefix match over the whole block without visiting each address: a part of the block with no route
+ * starting inside it takes the route it inherits; only parts holding more specific routes are split further.
+ * Collects the routes that win somewhere without going through the pattern, and whether some part has no route.
+ */
+function misrouted(
+  block: Block,
+  inherited: KernelRoute | undefined,
+  routes: readonly KernelRoute[],
+  pattern: string,
+  found: { routes: Set<KernelRoute>; unrouted: boolean },
+): void {
+  // Several routes to one destination (other metric or tos): any of them may win, so each must be right.
+  const exact = routes.filter((r) => r.destination.prefix === block.prefix && contains(r.destination, block));
+  const wrongExact = exact.find((r) => !through(r, pattern));
+  const best = wrongExact ?? exact[0] ?? inherited;
+  const inside = routes.filter((r) => r.destination.prefix > block.prefix && contains(block, r.destination));
+  if (inside.length === 0 || block.prefix === 32) {
+    if (best === undefined) found.unrouted = true;
+    else if (!through(best, pattern)) found.routes.add(best);
+    return;
+  }
+  for (const half of halves(block)) misrouted(half, best, inside, pattern, found);
+}
+
+/**
+ * Pure. `whole`: every address of the block is routed (longest prefix match) through a device the pattern
+ * matches; a more specific route elsewhere inside it (as the agents' own `244.0.0.0/16 dev bond0` was before HA
+ * mode) or a wider one that wins (a default route) is named. `some`: at least one route overlapping the block
+ * goes through such a device.
+ */
+export function checkDependency(dependency: RouteDependency, routes: readonly KernelRoute[]): DependencyCheck {
+  const { destination: block, devicePattern: pattern } = dependency;
+  if (dependency.coverage === 'some') {
+    if (routes.some((r) => overlap(r.destination, block) && through(r, pattern))) return { dependency };
+    return { dependency, problem: 'no route into it' };
+  }
+  const wider = longest(routes.filter((r) => r.destination.prefix < block.prefix && contains(r.destination, block)));
+  const found = { routes: new Set<KernelRoute>(), unrouted: false };
+  misrouted(block, wider, routes, pattern, found);
+  const problems = [
+    ...[...found.routes].map((r) =>
+      contains(r.destination, block) ? `routed by ${describeRoute(r)}` : `part of it taken by ${describeRoute(r)}`,
+    ),
+    ...(found.unrouted ? [found.routes.size === 0 && !routes.some((r) => overlap(r.destination, block)) ? 'no route' : 'part of it has no route'] : []),
+  ];
+  return problems.length === 0 ? { dependency } : { dependency, problem: problems.join(', ') };
+}
+
+export const checkDependencies = (dependencies: readonly RouteDependency[], routes: readonly KernelRoute[]): DependencyCheck[] =>
+  dependencies.map((d) => checkDependency(d, routes));
+
+/** One line for /readyz and the log, naming each missing destination, its kind, the pattern and the route's owner. */
+export function describeMissingRoutes(checks: readonly DependencyCheck[]): string | undefined {
+  const missing = checks.filter((c) => c.problem !== undefined);
+  if (missing.length === 0) return undefined;
+  const parts = missing.map(({ dependency: d, problem }) => {
+    const want = d.coverage === 'whole' ? 'routed through' : 'with a route back through';
+    return `${d.destination.text} (${d.kind}) not ${want} ${d.devicePattern}: ${problem}`;
+  });
+  const owners = [...new Set(missing.map((c) => c.dependency.owner))].join(', ');
+  return `route missing (owned by ${owners}): ${parts.join('; ')}`;
+}
