@@ -56,6 +56,7 @@ describe('overlap plan inputs', () => {
     expect(summary).toContain('+ volumes envoy-config, certs, http-proxy, egress-selection-config, ca-vpn');
     expect(summary).toContain('+ flags --egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml');
     expect(summary).toContain('+ container shoot-vpn-agent');
+    expect(summary).toContain('+ env SEED_POD_NETWORK in vpn-path-controller');
     expect(summary).toContain('ManagedResource/extension-overlap-shoot-webhooks');
     expect(summary).toContain('seed rules applied by: seed-vpn-agent, added to each kube-apiserver pod by this controller');
     expect(run.stdout.indexOf('what changes:')).toBeLessThan(run.stdout.indexOf('mappings:'));

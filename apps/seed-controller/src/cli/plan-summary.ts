@@ -12,6 +12,8 @@ export interface TemplateChange {
   readonly volumesAdded: readonly string[];
   /** Command-line flags the named container gains (kube-apiserver's egress selector). */
   readonly flagsAdded: readonly string[];
+  /** Environment variables that containers already there gain (e.g. vpn-path-controller's SEED_POD_NETWORK). */
+  readonly envAdded: ReadonlyArray<{ readonly container: string; readonly name: string }>;
 }
 
 /** "What changes on my seed", before any rule or patch: the first thing `overlap plan` prints. */
@@ -40,7 +42,14 @@ export function templateChange(before: Workload, after: Workload, flagsOf: strin
   };
   const knownVolumes = names(was?.volumes);
   const oldFlags = new Set(argsOf(was?.containers.find((c) => c.name === flagsOf)));
+  const envAdded = (is?.containers ?? []).flatMap((container) => {
+    const before = was?.containers.find((c) => c.name === container.name);
+    if (!before) return [];
+    const known = names(before.env);
+    return (container.env ?? []).filter((e) => !known.has(e.name)).map((e) => ({ container: container.name, name: e.name }));
+  });
   return {
+    envAdded,
     containersAdded: [...added('initContainers'), ...added('containers')],
     volumesAdded: (is?.volumes ?? []).map((v) => v.name).filter((name) => !knownVolumes.has(name)),
     flagsAdded: argsOf(is?.containers.find((c) => c.name === flagsOf)).filter((arg) => arg.startsWith('-') && !oldFlags.has(arg)),
@@ -57,7 +66,7 @@ export interface SummaryInput {
   readonly objects: readonly KubernetesObject[];
 }
 
-const NONE: TemplateChange = { containersAdded: [], volumesAdded: [], flagsAdded: [] };
+const NONE: TemplateChange = { containersAdded: [], volumesAdded: [], flagsAdded: [], envAdded: [] };
 
 function ruleSetOwner(side: 'seed' | 'shoot', translates: boolean, input: SummaryInput): string {
   if (!translates) return 'nobody: this side does not translate';
@@ -81,12 +90,15 @@ export function planSummary(input: SummaryInput): PlanSummary {
 }
 
 function changeLines(title: string, change: TemplateChange): string[] {
-  if (change.containersAdded.length + change.volumesAdded.length + change.flagsAdded.length === 0) return [`  ${title}: unchanged`];
+  if (change.containersAdded.length + change.volumesAdded.length + change.flagsAdded.length + change.envAdded.length === 0) {
+    return [`  ${title}: unchanged`];
+  }
   return [
     `  ${title}:`,
     ...change.containersAdded.map((c) => `    + ${c.init ? 'init container' : 'container'} ${c.name}  (${c.image})`),
     ...(change.volumesAdded.length > 0 ? [`    + volumes ${change.volumesAdded.join(', ')}`] : []),
     ...(change.flagsAdded.length > 0 ? [`    + flags ${change.flagsAdded.join(' ')}`] : []),
+    ...change.envAdded.map((e) => `    + env ${e.name} in ${e.container}`),
   ];
 }
 
