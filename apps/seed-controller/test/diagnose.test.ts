@@ -130,7 +130,7 @@ describe('overlap diagnose', () => {
     expect(execs).toEqual([]);
   });
 
-  it('no pods/exec permission, an unknown shoot, a missing argument: one line, exit 2', async () => {
+  it('no pods/exec permission, an unknown shoot, an unknown option, a missing argument: one line, exit 2', async () => {
     api.forbidden.add(`GET /api/v1/namespaces/${GOOD}/pods/kube-apiserver-a/exec`);
     try {
       expect(await overlap('diagnose', GOOD, '--kubeconfig', kubeconfig)).toEqual({
@@ -144,6 +144,7 @@ describe('overlap diagnose', () => {
     expect((await overlap('diagnose', 'shoot--p--none', '--kubeconfig', kubeconfig)).stderr).toBe(
       'overlap diagnose: SHOOT_NAMESPACE: "shoot--p--none" has no Cluster on this seed\n',
     );
+    expect(await overlap('diagnose', GOOD, '--frobnicate')).toEqual({ code: 2, stdout: '', stderr: "overlap diagnose: Unknown option '--frobnicate'\n" });
     expect(await overlap('diagnose', '--kubeconfig', kubeconfig)).toMatchObject({ code: 2, stderr: 'overlap diagnose: SHOOT_NAMESPACE: "" is required: overlap diagnose SHOOT_NAMESPACE\n' });
   });
 });

@@ -34,7 +34,9 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream, err: N
   const [command, ...rest] = argv;
   const fail = (error: unknown): number => {
     if (isInputProblem(error)) {
-      err.write(`overlap ${command ?? ''}: ${(error as Error).message.split('\n')[0]}\n`);
+      // parseArgs appends a hint about positionals starting with '-' to unknown options; the option is the news.
+      const line = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+      err.write(`overlap ${command ?? ''}: ${line}\n`);
       return 2;
     }
     throw error;
