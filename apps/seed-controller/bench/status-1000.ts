@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.ts';
 import { FakeApiServer } from '../test/support/fake-apiserver.ts';
 import { cluster } from '../test/support/fixtures.ts';
-import { putShoot, writeKubeconfig } from '../test/support/seed-fixture.ts';
+import { putShoot } from '../test/support/seed-fixture.ts';
 
 const SHOOTS = 1000;
 const ROUNDS = 5;
@@ -20,7 +20,7 @@ const api = new FakeApiServer();
 await api.start();
 const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-status-'));
 const kubeconfig = join(dir, 'kubeconfig');
-writeKubeconfig(kubeconfig, api.url);
+api.writeKubeconfig(kubeconfig);
 let injected = 0;
 for (let i = 0; i < SHOOTS; i += 1) {
   const overlapping = i % 3 === 0;

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inspection, ProbeResult } from '@overlap/agent-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import { type DiagnoseFacts, diagnoseChecks } from '../src/diagnose/checks.ts';
 import { FakeApiServer } from './support/fake-apiserver.ts';
+import { runOverlap as overlap } from './support/run-overlap.ts';
 import { cluster } from './support/fixtures.ts';
-import { putShoot, writeKubeconfig } from './support/seed-fixture.ts';
+import { putShoot } from './support/seed-fixture.ts';
 
 const api = new FakeApiServer();
 const dir = mkdtempSync(join(tmpdir(), 'ovl-diagnose-'));
@@ -40,17 +40,10 @@ const broken: Inspection = {
 };
 const execs: Array<{ pod: string; container: string; command: string[]; stdin: string }> = [];
 
-async function overlap(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
-  const code = await main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
-  return { code, stdout, stderr };
-}
 
 beforeAll(async () => {
   await api.start();
-  writeKubeconfig(kubeconfig, api.url);
+  api.writeKubeconfig(kubeconfig);
   const pods = [
     { name: 'kube-apiserver-a', agentReady: true },
     { name: 'kube-apiserver-b', agentReady: true },

@@ -4,29 +4,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import { COMMANDS } from '../src/cli/usage.ts';
 import { FakeApiServer } from './support/fake-apiserver.ts';
+import { runOverlap as overlap } from './support/run-overlap.ts';
 import { cluster } from './support/fixtures.ts';
-import { putShoot, writeKubeconfig } from './support/seed-fixture.ts';
+import { putShoot } from './support/seed-fixture.ts';
 
 const api = new FakeApiServer();
 const dir = mkdtempSync(join(tmpdir(), 'ovl-status-'));
 const kubeconfig = join(dir, 'kubeconfig');
 
-async function overlap(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
-  const code = await main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
-  return { code, stdout, stderr };
-}
 
 const [OK, APART, GAP, BROKEN, PENDING] = ['shoot--p--ok', 'shoot--p--apart', 'shoot--p--gap', 'shoot--p--broken', 'shoot--p--pending'];
 
 beforeAll(async () => {
   await api.start();
-  writeKubeconfig(kubeconfig, api.url, ['other']);
+  api.writeKubeconfig(kubeconfig, { contexts: ['other'] });
   putShoot(api, {
     cluster: cluster({ name: OK, pods: '10.1.0.0/16' }),
     injected: true,
@@ -125,7 +118,7 @@ describe('overlap status', () => {
       api.forbidden.clear();
     }
     const down = join(dir, 'down');
-    writeKubeconfig(down, 'http://127.0.0.1:45999');
+    api.writeKubeconfig(down, { server: 'http://127.0.0.1:45999' });
     const run = await overlap('status', '--kubeconfig', down);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
@@ -139,7 +132,7 @@ describe('overlap status', () => {
     expect(missing.stderr).toMatch(/^overlap status: --kubeconfig: ".*nope" cannot be loaded: .*ENOENT.*\n$/);
     expect(await overlap('status', '--kubeconfig', kubeconfig, '--context', 'prod')).toMatchObject({
       code: 2,
-      stderr: 'overlap status: --context: "prod" is not a context of the kubeconfig (seed, other)\n',
+      stderr: 'overlap status: --context: "prod" is not a context of the kubeconfig (double, other)\n',
     });
     expect((await overlap('status', '--kubeconfig', kubeconfig, '--context', 'other', '-n', OK)).code).toBe(0);
   });

@@ -152,15 +152,19 @@ export class FakeApiServer {
   }
 
   /** A kubeconfig file for this server, for processes and commands that read one. */
-  writeKubeconfig(path: string): void {
+  /**
+   * A kubeconfig file for this server, as an operator's would be; `server` points it elsewhere (an unreachable
+   * address), `contexts` adds contexts of that name besides `double`.
+   */
+  writeKubeconfig(path: string, options: { server?: string; contexts?: readonly string[] } = {}): void {
     writeFileSync(
       path,
       stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'double', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        clusters: [{ name: 'double', cluster: { server: options.server ?? this.url, 'insecure-skip-tls-verify': true } }],
         users: [{ name: 'controller', user: {} }],
-        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
+        contexts: ['double', ...(options.contexts ?? [])].map((name) => ({ name, context: { cluster: 'double', user: 'controller' } })),
         'current-context': 'double',
       }),
     );

@@ -1,9 +1,7 @@
 // A seed as `overlap status` and `overlap plan --all` see it, written straight into FakeApiServer (a TEST DOUBLE
 // of the Kubernetes API): Clusters, kube-apiserver Deployments (injected by the real mutation), the objects the
 // controller keeps, and kube-apiserver pods with their container statuses.
-import { writeFileSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
 import { mutateDeployment } from '../../src/inject/mutate.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
 import { ownedObjects } from '../../src/owned/objects.ts';
@@ -63,19 +61,4 @@ export function putShoot(api: FakeApiServer, setup: ShootSetup): void {
       status: { phase: 'Running', containerStatuses: containers.map((c) => ({ name: c.name, ready: c.name === 'seed-vpn-agent' ? pod.agentReady : true })) },
     });
   }
-}
-
-/** A kubeconfig file for the fake API server, as an operator's would be. */
-export function writeKubeconfig(path: string, server: string, extraContexts: string[] = []): void {
-  writeFileSync(
-    path,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'seed', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'admin', user: {} }],
-      contexts: ['seed', ...extraContexts].map((name) => ({ name, context: { cluster: 'seed', user: 'admin' } })),
-      'current-context': 'seed',
-    }),
-  );
 }
