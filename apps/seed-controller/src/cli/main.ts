@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { InjectionError } from '../inject/mutate.ts';
 import { PKI_FILES, writeShootPki } from '../pki/files.ts';
 import { listClusters, listKubeApiservers, readCluster, readKubeApiserver } from '../status/seed-state.ts';
 import { allPass, diagnoseChecks } from '../diagnose/checks.ts';
@@ -16,6 +17,7 @@ import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { generateDevCertificates } from './dev-cert.ts';
+import { assertDeploymentShape, readDocument, readText } from './input-files.ts';
 import { ApiAccessError, KUBE_OPTIONS, call, loadKubeConfig } from '../kube/access.ts';
 import { FLAG_FIELDS, type PlanReport, factsFromFlags, planReport } from './plan-report.ts';
 import { impactLine } from './plan-summary.ts';
@@ -77,19 +79,12 @@ function isInputProblem(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return (
     error instanceof InputError ||
+    error instanceof InjectionError ||
     error instanceof ApiAccessError ||
     (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
   );
 }
 
-function readDocument(path: string, field: string): unknown {
-  const text = readText(path, field);
-  try {
-    return parseYaml(text);
-  } catch (error) {
-    throw new InputError(field, path, `is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
 
 /** The samples sit in examples/, two levels above src/cli/ and one above dist/; look upwards for them. */
 function samplePath(file: string, flag: string): string {
@@ -100,13 +95,6 @@ function samplePath(file: string, flag: string): string {
   throw new InputError(flag, '', `is required: the bundled sample ${file} was not found`);
 }
 
-function readText(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
@@ -115,7 +103,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], field: st
 
 /** A Cluster file holds one Cluster, several documents, or a `kind: List`; each Cluster in it is planned. */
 function readClusters(path: string): ClusterObject[] {
-  const text = path === '-' ? readStdin() : readText(path, '-f');
+  const text = readText(path, '-f');
   const documents = parseAllDocuments(text);
   const values: unknown[] = [];
   for (const document of Array.isArray(documents) ? documents : [documents]) {
@@ -129,13 +117,6 @@ function readClusters(path: string): ClusterObject[] {
   return clusters;
 }
 
-function readStdin(): string {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch (error) {
-    throw new InputError('-f', '-', `standard input cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 /** One Cluster to plan, with the kube-apiserver Deployment to patch and where that came from. */
 interface PlanInput {
@@ -191,8 +172,8 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
   /** The sample Deployment, standing for the kube-apiserver of the shoot at hand. */
   const fileDeployment = (namespace: string): PlanInput['deployment'] => {
     const source = values.deployment ?? samplePath('kube-apiserver-deployment.yaml', '--deployment');
-    const object = readDocument(source, '--deployment') as V1Deployment;
-    if (object?.kind !== 'Deployment') throw new InputError('--deployment', source, 'does not hold a Deployment');
+    const object = readDocument(source, '--deployment');
+    assertDeploymentShape(object, '--deployment', source);
     if (values.deployment === undefined) object.metadata = { ...object.metadata, namespace };
     return { source, object };
   };
@@ -329,10 +310,14 @@ async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Pro
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
   const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
-  mkdirSync(values.out, { recursive: true });
-  writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
-  writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
-  writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  try {
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
+    writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
+    writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  } catch (error) {
+    throw new InputError('--out', values.out, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   out.write(
     `wrote ${join(values.out, 'ca.crt')}, tls.crt, tls.key for ${values.service}.${values.namespace}.svc\n` +
       `caBundle (for the MutatingWebhookConfiguration):\n${certs.caBundle}\n`,
