@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the lab and the real-kernel tests use, if any is missing.
 set -euo pipefail
-packages=(iproute2 iptables nftables openvpn tinyproxy prometheus tcpdump iperf3 conntrack curl procps util-linux iputils-ping)
+packages=(iproute2 iptables nftables openvpn tinyproxy prometheus tcpdump iperf3 conntrack curl procps util-linux iputils-ping openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

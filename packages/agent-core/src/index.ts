@@ -57,5 +57,7 @@ export { type Timing, timingFor } from './timing.ts';
 export { VERSION } from './version.ts';
 /** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
 export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
+export { type Inspection, type RuleReport, formatInspection, inspect } from './inspect.ts';
+export { type ProbeResult, type ProbeTls, probeThroughProxy } from './probe.ts';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';
