@@ -158,8 +158,8 @@ describe('overlap plan against a live seed', () => {
     const run = await overlap('plan', '--all', '--kubeconfig', kubeconfig);
     expect(run.code).toBe(0);
     const line = (namespace: string) => run.stdout.split('\n').find((l) => l.startsWith(`${namespace} `))!.split(/ {3,}/);
-    expect(line(PENDING)).toEqual([PENDING, 'inject', 'kube-apiserver +envoy-proxy +seed-vpn-agent, --egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml, vpn-shoot +shoot-vpn-agent, 9 objects']);
-    expect(line(OK)).toEqual([OK, 'inject', 'kube-apiserver unchanged, vpn-shoot +shoot-vpn-agent, 9 objects']);
+    expect(line(PENDING)).toEqual([PENDING, 'inject', 'kube-apiserver +envoy-proxy +seed-vpn-agent, --egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml, vpn-shoot +shoot-vpn-agent, 13 objects']);
+    expect(line(OK)).toEqual([OK, 'inject', 'kube-apiserver unchanged, vpn-shoot +shoot-vpn-agent, 13 objects']);
     expect(line(APART)[1]).toBe('leave');
     expect(line(BROKEN)[1]).toBe('skipped');
     expect(run.stdout).toContain('5 Clusters: 3 would get the injection');
