@@ -48,11 +48,16 @@ function destinationOf(dst: string): Cidr {
   return parseCidr(dst.includes('/') ? dst : `${dst}/32`, 'dst');
 }
 
+/** `ip -j` lists print a JSON array, or nothing at all when the list is empty. */
+function jsonList<T>(stdout: string, command: string): T[] {
+  const parsed: unknown = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
+  if (!Array.isArray(parsed)) throw new Error(`${command}: expected a JSON array`);
+  return parsed as T[];
+}
+
 /** Pure: the routes of one `ip -N -j -4 route show table main` output; throws on output that is not that. */
 export function parseRouteTable(stdout: string): KernelRoute[] {
-  const parsed: unknown = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
-  if (!Array.isArray(parsed)) throw new Error('ip -j route: expected a JSON array');
-  return (parsed as IpRouteJson[]).flatMap((r) => {
+  return jsonList<IpRouteJson>(stdout, 'ip -j route').flatMap((r) => {
     if (typeof r.dst !== 'string') return [];
     const devices = r.dev !== undefined ? [r.dev] : (r.nexthops ?? []).flatMap((n) => (n.dev === undefined ? [] : [n.dev]));
     const route: KernelRoute = { destination: destinationOf(r.dst), type: typeName(r.type), devices, protocol: r.protocol };
@@ -80,10 +85,8 @@ interface IpNexthopJson {
 
 /** Pure: the nexthop objects of one `ip -N -j nexthop show` output by id; throws on output that is not that. */
 export function parseNexthopTable(stdout: string): Map<number, Nexthop> {
-  const parsed: unknown = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
-  if (!Array.isArray(parsed)) throw new Error('ip -j nexthop: expected a JSON array');
   const table = new Map<number, Nexthop>();
-  for (const n of parsed as IpNexthopJson[]) {
+  for (const n of jsonList<IpNexthopJson>(stdout, 'ip -j nexthop')) {
     if (typeof n.id !== 'number') continue;
     const nexthop: Nexthop = Array.isArray(n.group)
       ? { kind: 'group', members: n.group.flatMap((m) => (typeof m.id === 'number' ? [m.id] : [])) }
