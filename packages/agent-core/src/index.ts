@@ -43,12 +43,16 @@ export {
 export {
   type DependencyCheck,
   type KernelRoute,
+  NEXTHOP_TABLE_COMMAND,
+  type Nexthop,
   ROUTE_TABLE_COMMAND,
   checkDependencies,
   checkDependency,
   describeMissingRoutes,
+  parseNexthopTable,
   parseRouteTable,
   readRouteTable,
+  resolveNexthops,
 } from './route-check.ts';
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
