@@ -39,8 +39,20 @@ export {
   routedNetworks,
   shootDeviceFor,
 } from './paths.ts';
-export { type Answer, type CarriedAnswer, type Proof, controlPlanePath, gatherProof, proofHolds, request, tunnelAddress } from './proof.ts';
-export { agentEnv, openvpnArgs, pathControllerEnv, prometheusConfig, tinyproxyConfig } from './render.ts';
+export { type LabPki, PROXY_HOST, issueLabPki, labPki, labPkiDir, pkiFiles } from './pki.ts';
+export {
+  type Answer,
+  type CarriedAnswer,
+  type ClientCertificate,
+  type Proof,
+  controlPlanePath,
+  gatherProof,
+  proofHolds,
+  proxyArgs,
+  request,
+  tunnelAddress,
+} from './proof.ts';
+export { agentEnv, openvpnArgs, pathControllerEnv, prometheusConfig, stunnelConfig, tinyproxyConfig } from './render.ts';
 export { type ListedRoute, listRoutes, parseRoutes, shadowingRoutes } from './route-list.ts';
 export { formatProof, table } from './report.ts';
 export { REPO_ROOT } from './repo.ts';
@@ -51,6 +63,7 @@ export {
   type LabSpec,
   PORTS,
   type Role,
+  SHOOT_NAMESPACE,
   TUNNEL_DEVICE,
   type Target,
   hostAddress,

@@ -1,17 +1,48 @@
 import { networksToEnv } from '@overlap/cidr';
 import { HA_DEVICE_PATTERN, type LabPath } from './paths.ts';
-import { ENVOY_GID, MONITOR_LINK, PORTS, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
+import type { LabPki } from './pki.ts';
+import { ENVOY_GID, MONITOR_LINK, PORTS, SHOOT_NAMESPACE, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
 
-/** Debian's tinyproxy as Envoy's stand-in: an HTTP CONNECT proxy on loopback, to the lab's shoot ports only. */
+/**
+ * Debian's tinyproxy as the CONNECT half of Envoy: on loopback behind stunnel, to the lab's shoot ports only. It is
+ * the process that opens the connections towards the shoot, so it runs with Envoy's group, which the seed agent's
+ * NAT matches.
+ */
 export function tinyproxyConfig(): string {
   return [
-    `Port ${PORTS.proxy}`,
+    `Port ${PORTS.connectProxy}`,
     'Listen 127.0.0.1',
     'Timeout 600',
     'MaxClients 50',
     'LogLevel Notice',
     'DisableViaHeader Yes',
     ...[PORTS.pod, PORTS.service, PORTS.kubelet].map((port) => `ConnectPort ${port}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Debian's stunnel as the TLS half of Envoy: on Envoy's port with the serving certificate the controller issued, it
+ * requires a client certificate signed by the shoot's CA (as Envoy's `require_client_certificate`) and hands the
+ * plain stream to tinyproxy. It only accepts; the connection towards the shoot is tinyproxy's. It drops root after
+ * reading its keys.
+ */
+export function stunnelConfig(pki: LabPki): string {
+  return [
+    'foreground = yes',
+    'pid =',
+    'debug = notice',
+    'setuid = nobody',
+    'setgid = nogroup',
+    '[envoy]',
+    `accept = 127.0.0.1:${PORTS.proxy}`,
+    `connect = 127.0.0.1:${PORTS.connectProxy}`,
+    `cert = ${pki.envoyCert}`,
+    `key = ${pki.envoyKey}`,
+    `CAfile = ${pki.envoyCa}`,
+    'verifyChain = yes',
+    'requireCert = yes',
+    'sslVersionMin = TLSv1.2',
     '',
   ].join('\n');
 }
@@ -73,7 +104,7 @@ export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
     IS_SHOOT_CLIENT: String(role === 'shoot'),
     VPN_SERVER_INDEX: '0',
     POD_NAME: role === 'seed' ? 'kube-apiserver-0' : 'vpn-shoot-0',
-    NAMESPACE: role === 'seed' ? 'shoot--lab--overlap' : 'kube-system',
+    NAMESPACE: role === 'seed' ? SHOOT_NAMESPACE : 'kube-system',
     // HA: every path device on either side (bond0-ip6tnl<i>, bond0ip6tnl<hex>) by vpn2's wildcard; else tun0.
     OVERLAP_TUNNEL_DEVICE: spec.options.ha ? HA_DEVICE_PATTERN : TUNNEL_DEVICE,
     ...(role === 'shoot' ? { OVERLAP_EGRESS_DEVICE: 'eth0' } : { OVERLAP_ENVOY_GID: String(ENVOY_GID) }),

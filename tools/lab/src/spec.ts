@@ -117,7 +117,10 @@ export const PORTS = {
   pod: 8080,
   service: 80,
   kubelet: 10250,
+  /** Envoy's port: the TLS listener kube-apiserver's egress selector connects to (stunnel in the lab). */
   proxy: 9443,
+  /** The plain CONNECT proxy behind it (tinyproxy), on loopback only. */
+  connectProxy: 9444,
   openvpn: 1194,
   prometheus: 9090,
   seedAgent: 9150,
@@ -128,6 +131,8 @@ export const PORTS = {
 /** The point-to-point (non-HA) topology's tunnel device. */
 export const TUNNEL_DEVICE = 'tun0';
 export const ENVOY_GID = 31415;
+/** The lab shoot's namespace in the seed (the kube-apiserver pod's namespace, the PKI's owner). */
+export const SHOOT_NAMESPACE = 'shoot--lab--overlap';
 /** Underlay between the two tunnel ends, the tunnel's own point-to-point addresses, and the monitoring link. */
 export const UNDERLAY = { seed: '192.168.255.1', shoot: '192.168.255.2', prefix: 30 } as const;
 export const TUNNEL = { seed: '192.168.123.1', shoot: '192.168.123.2' } as const;

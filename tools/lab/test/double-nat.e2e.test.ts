@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ENVOY_GID,
   type Lab,
   agentMetrics,
+  issueLabPki,
   buildAgents,
   captureWhile,
   down,
@@ -22,7 +24,7 @@ import {
   waitFor,
 } from '../src/index.ts';
 import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules } from './support/lab-fixture.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 // The agents' two backends, each in a lab of its own.
 describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with overlapping networks, real agents and double NAT, backend %s (${NEEDS_ROOT})`, (backend) => {
@@ -63,6 +65,27 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
     expect(unmappedAddresses(summary)).toEqual([]);
     const direct = await request(lab, target('pods'), 'direct', 3);
     expect(direct.ok).toBe(false);
+  });
+
+  it("Envoy's place speaks mutual TLS with the issued certificates: no client certificate, or another shoot's, is refused; only tinyproxy carries gid 31415", async () => {
+    const pod = target('pods');
+    expect((await request(lab, pod, 'proxy')).ok).toBe(true);
+    // The refusal is stunnel's (Envoy's place) at the handshake, as its log says; curl sees an alert or a reset.
+    const tlsLog = () => readFileSync(lab.state.daemons['tls-proxy']!.log, 'utf8');
+    const logged = tlsLog().length;
+    const without = await request(lab, pod, 'proxy', 5, 'none');
+    expect(without.ok).toBe(false);
+    expect(without.status).toBeUndefined();
+    await waitFor('stunnel to log the refusal', async () => (tlsLog().slice(logged).includes('peer did not return a certificate') ? true : undefined), 5_000, 100);
+    const otherShoot = await issueLabPki(lab.spec, 'shoot--other--shoot', 'pki-other-shoot');
+    const foreign = await request(lab, pod, 'proxy', 5, otherShoot);
+    expect(foreign.ok).toBe(false);
+    expect(foreign.status).toBeUndefined();
+    await waitFor("stunnel to reject the other shoot's certificate", async () =>
+      (/Rejected by CERT|certificate verify failed|unable to get local issuer/.test(tlsLog().slice(logged)) ? true : undefined), 5_000, 100);
+    const gid = (name: string) => readFileSync(`/proc/${lab.state.daemons[name]!.pid}/status`, 'utf8').match(/^Gid:\s+(\d+)/m)?.[1];
+    expect(gid('connect-proxy')).toBe(String(ENVOY_GID));
+    expect(gid('tls-proxy')).not.toBe(String(ENVOY_GID));
   });
 
   it('Prometheus scraped both agents and the per-mapping counters rose with the traffic', async () => {

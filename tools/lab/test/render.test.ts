@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, pathControllerEnv, prometheusConfig, tinyproxyConfig } from '../src/index.ts';
+import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, pathControllerEnv, pkiFiles, prometheusConfig, stunnelConfig, tinyproxyConfig } from '../src/index.ts';
 
 const spec = labSpec(INTERACTIVE_LAB);
 
@@ -51,10 +51,18 @@ describe('agentEnv', () => {
 });
 
 describe('configs', () => {
-  it('tinyproxy listens on loopback and allows CONNECT to the lab ports only', () => {
+  it('tinyproxy listens on loopback behind stunnel and allows CONNECT to the lab ports only', () => {
     const config = tinyproxyConfig();
-    expect(config).toContain('Port 9443\nListen 127.0.0.1\n');
+    expect(config).toContain('Port 9444\nListen 127.0.0.1\n');
     expect(config.match(/^ConnectPort \d+$/gm)).toEqual(['ConnectPort 8080', 'ConnectPort 80', 'ConnectPort 10250']);
+  });
+
+  it("stunnel takes Envoy's port with the issued serving certificate, requires a client certificate of the shoot's CA, and forwards to tinyproxy", () => {
+    const config = stunnelConfig(pkiFiles('/run/lab/pki'));
+    expect(config).toContain('accept = 127.0.0.1:9443\nconnect = 127.0.0.1:9444\n');
+    expect(config).toContain('cert = /run/lab/pki/envoy/tls.crt\nkey = /run/lab/pki/envoy/tls.key\nCAfile = /run/lab/pki/envoy/ca.crt\n');
+    expect(config).toContain('verifyChain = yes\nrequireCert = yes\n');
+    expect(config).toContain('setuid = nobody\n');
   });
 
   it('Prometheus scrapes the seed agent on the seed pod network and the shoot agent on the monitoring link', () => {

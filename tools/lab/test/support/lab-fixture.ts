@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { type Lab, type LabOptions, PORTS, attempt, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
+import { type Lab, type LabOptions, PORTS, PROXY_HOST, attempt, labPkiDir, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
 export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
@@ -52,7 +52,7 @@ export class HeldConnection {
 
   private constructor(lab: Lab, target: string) {
     const script = join(import.meta.dirname, 'held-connection.ts');
-    this.child = spawn('ip', inNetns(lab.spec.namespaces.seed, [process.execPath, script, '127.0.0.1', String(PORTS.proxy), target]).slice(1), {
+    this.child = spawn('ip', inNetns(lab.spec.namespaces.seed, [process.execPath, script, PROXY_HOST, String(PORTS.proxy), labPkiDir(lab.spec), target]).slice(1), {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
