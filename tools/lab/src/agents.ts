@@ -8,6 +8,7 @@ import { agentEnv } from './render.ts';
 import { REPO_ROOT } from './repo.ts';
 import { type LabOptions, type LabSpec, PORTS, type Role, labSpec } from './spec.ts';
 import { writeState } from './state.ts';
+import { webhookAgentEnv } from './vpn-shoot.ts';
 import { addNodeAddressCommand } from './topology.ts';
 
 const AGENT_APP: Record<Role, string> = { seed: 'seed-vpn-agent', shoot: 'shoot-vpn-agent' };
@@ -31,12 +32,20 @@ async function agentReady(lab: Lab, role: Role): Promise<boolean> {
   return synced && (!lab.spec.translates[role] || metricValue(samples, 'overlap_nat_active') === 1);
 }
 
+/**
+ * The env an agent starts with. The shoot agent's is the shoot webhook's container for the lab's vpn-shoot
+ * whenever the webhook adds one (HA with an overlap), so the lab proves that what the webhook writes translates;
+ * otherwise, and for the seed agent, the lab's own (as deploy/shoot and the seed injection set it).
+ */
+export const agentLaunchEnv = (spec: LabSpec, role: Role): Record<string, string> =>
+  (role === 'shoot' ? webhookAgentEnv(spec) : undefined) ?? agentEnv(spec, role);
+
 export async function startAgent(lab: Lab, role: Role): Promise<Lab> {
   const bundle = agentBundle(role);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing; build it: npx nx run-many -t build -p @overlap/${AGENT_APP[role]}`);
   return launch(
     lab,
-    { name: agentName(role), netns: agentNetns(lab.spec, role), argv: [process.execPath, bundle], env: agentEnv(lab.spec, role) },
+    { name: agentName(role), netns: agentNetns(lab.spec, role), argv: [process.execPath, bundle], env: agentLaunchEnv(lab.spec, role) },
     () => agentReady(lab, role),
   );
 }

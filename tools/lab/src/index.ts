@@ -1,4 +1,4 @@
-export { agentBundle, agentMetrics, agentNetns, reconfigure, restartAgent, startAgent, stopAgent } from './agents.ts';
+export { agentBundle, agentLaunchEnv, agentMetrics, agentNetns, reconfigure, restartAgent, startAgent, stopAgent } from './agents.ts';
 export {
   type CaptureSummary,
   type Flow,
@@ -73,3 +73,4 @@ export {
 } from './spec.ts';
 export { type DaemonRecord, type LabState, readState } from './state.ts';
 export { SERVICE_CHAIN, topologyCommands, untranslatedRouteCommands } from './topology.ts';
+export { VPN_SHOOT_POD, type WebhookContainer, containerEnv, labOverrides, labVpnShoot, webhookAgentEnv, webhookShootAgent } from './vpn-shoot.ts';

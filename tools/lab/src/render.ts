@@ -99,7 +99,7 @@ export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
   const metricsPort = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
   return {
     ...networks,
-    IP_FAMILIES: 'IPv4',
+    IP_FAMILIES: spec.options.ipFamilies,
     IS_HA: String(spec.options.ha),
     IS_SHOOT_CLIENT: String(role === 'shoot'),
     VPN_SERVER_INDEX: '0',

@@ -29,6 +29,8 @@ export interface LabOptions {
    * lab is one point-to-point `tun0`, whose routes the agents own (Gardener's non-HA shape).
    */
   readonly ha: boolean;
+  /** vpn2's `IP_FAMILIES` of the shoot: `IPv4`, or `IPv4,IPv6` for a dual-stack shoot. */
+  readonly ipFamilies: 'IPv4' | 'IPv4,IPv6';
   readonly syncPeriodSeconds: number;
   readonly scrapeIntervalSeconds: number;
   readonly backend: 'iptables' | 'nftables' | 'auto';
@@ -42,6 +44,7 @@ export const INTERACTIVE_LAB: LabOptions = {
   shootServiceNetworks: '10.2.0.0/16',
   shootNodeNetworks: '10.250.0.0/16',
   ha: true,
+  ipFamilies: 'IPv4',
   syncPeriodSeconds: 5,
   scrapeIntervalSeconds: 2,
   backend: 'auto',

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ENVOY_GID,
   type Lab,
+  VPN_SHOOT_POD,
+  containerEnv,
+  labOverrides,
+  webhookShootAgent,
   agentMetrics,
   issueLabPki,
   buildAgents,
@@ -65,6 +69,13 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
     expect(unmappedAddresses(summary)).toEqual([]);
     const direct = await request(lab, target('pods'), 'direct', 3);
     expect(direct.ok).toBe(false);
+  });
+
+  it("the shoot agent that translated runs with exactly the env of the container the shoot webhook adds to the lab's vpn-shoot", () => {
+    const environ = readFileSync(`/proc/${lab.state.daemons['shoot-vpn-agent']!.pid}/environ`, 'utf8').split('\0').filter((e) => e !== '');
+    const running = Object.fromEntries(environ.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]).filter(([name]) => name !== 'PATH'));
+    const { container } = webhookShootAgent(lab.spec);
+    expect(running).toEqual({ ...containerEnv(container!, { ...VPN_SHOOT_POD, ip: lab.spec.addresses.vpnShoot }), ...labOverrides(lab.spec) });
   });
 
   it("Envoy's place speaks mutual TLS with the issued certificates: no client certificate, or another shoot's, is refused; only tinyproxy carries gid 31415", async () => {
