@@ -64,6 +64,7 @@ export {
   PORTS,
   type Role,
   SHOOT_NAMESPACE,
+  type ShootIPv6,
   TUNNEL_DEVICE,
   type Target,
   hostAddress,
@@ -72,5 +73,5 @@ export {
   throwawayLab,
 } from './spec.ts';
 export { type DaemonRecord, type LabState, readState } from './state.ts';
-export { SERVICE_CHAIN, topologyCommands, untranslatedRouteCommands } from './topology.ts';
+export { NODE_LINK_LOCAL, SERVICE_CHAIN, ipv6Commands, topologyCommands, untranslatedRouteCommands } from './topology.ts';
 export { VPN_SHOOT_POD, type WebhookContainer, containerEnv, labOverrides, labVpnShoot, webhookAgentEnv, webhookShootAgent } from './vpn-shoot.ts';

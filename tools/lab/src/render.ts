@@ -99,7 +99,8 @@ export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
   const metricsPort = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
   return {
     ...networks,
-    IP_FAMILIES: spec.options.ipFamilies,
+    // The shoot's families for vpn-shoot; the kube-apiserver pod gets the seed's first family, as the injection sets it.
+    IP_FAMILIES: role === 'shoot' ? spec.options.ipFamilies : 'IPv4',
     IS_HA: String(spec.options.ha),
     IS_SHOOT_CLIENT: String(role === 'shoot'),
     VPN_SERVER_INDEX: '0',

@@ -112,8 +112,20 @@ export interface LabSpec {
     readonly shootPod: string;
     readonly service: string;
     readonly nodes: readonly string[];
+    /** Dual-stack: the IPv6 addresses of the shoot side, never translated; undefined for an IPv4-only shoot. */
+    readonly ipv6: ShootIPv6 | undefined;
   };
   readonly targets: readonly Target[];
+}
+
+/**
+ * A dual-stack shoot's IPv6 side, as on AWS: pods and nodes take their addresses from the same IPv6 range, so the
+ * offsets keep them apart (…::5 the node, …::5:20 the pod, …::7:7 vpn-shoot, mirroring the IPv4 ones).
+ */
+export interface ShootIPv6 {
+  readonly shootPod: string;
+  readonly vpnShoot: string;
+  readonly node: string;
 }
 
 export const PORTS = {
@@ -151,10 +163,27 @@ export function hostAddress(network: Cidr, offset: number, field: string): strin
 }
 
 const first = (list: readonly Cidr[], field: string): Cidr => {
-  const cidr = list[0];
-  if (!cidr) throw new InputError(field, '', 'needs at least one network in the lab');
+  const cidr = list.find((c) => c.family === 'IPv4');
+  if (!cidr) throw new InputError(field, list.map((c) => c.text).join(','), 'needs at least one IPv4 network in the lab');
   return cidr;
 };
+
+const ipv4 = (list: readonly Cidr[]): Cidr[] => list.filter((c) => c.family === 'IPv4');
+
+/** The shoot's IPv6 addresses when its pod and node networks have IPv6 ranges; `ipFamilies` must say so. */
+function shootIPv6(networks: Networks, ipFamilies: LabOptions['ipFamilies']): ShootIPv6 | undefined {
+  const pods = networks.pods.find((c) => c.family === 'IPv6');
+  const nodes = networks.nodes.find((c) => c.family === 'IPv6');
+  const dualStack = ipFamilies === 'IPv4,IPv6';
+  if (Boolean(pods && nodes) !== dualStack) {
+    throw new InputError('ipFamilies', ipFamilies, dualStack
+      ? 'IPv4,IPv6 needs an IPv6 range among the shoot pod networks and among the node networks'
+      : 'IPv4 does not fit shoot networks with IPv6 ranges; set IPv4,IPv6');
+  }
+  if (!pods || !nodes) return undefined;
+  const at = (cidr: Cidr, offset: number) => formatAddress('IPv6', cidr.address + BigInt(offset));
+  return { shootPod: at(pods, 0x5_0020), vpnShoot: at(pods, 0x7_0007), node: at(nodes, 0x5) };
+}
 
 const NAME = /^[a-z0-9-]{1,40}$/;
 
@@ -187,7 +216,8 @@ export function labSpec(options: LabOptions): LabSpec {
     vpnShoot: hostAddress(pods, 7 * 256 + 7, 'SHOOT_POD_NETWORKS'),
     shootPod: hostAddress(pods, 5 * 256 + 20, 'SHOOT_POD_NETWORKS'),
     service: hostAddress(services, 10, 'SHOOT_SERVICE_NETWORKS'),
-    nodes: networks.nodes.map((cidr) => hostAddress(cidr, 5, 'SHOOT_NODE_NETWORKS')),
+    nodes: ipv4(networks.nodes).map((cidr) => hostAddress(cidr, 5, 'SHOOT_NODE_NETWORKS')),
+    ipv6: shootIPv6(networks, options.ipFamilies),
   };
   const p = options.prefix;
   const paths = options.ha ? labPaths(DEFAULT_PATHS, PORTS.openvpn) : [];
