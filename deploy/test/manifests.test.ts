@@ -144,7 +144,7 @@ describe('RBAC', () => {
 
   it('binds every role to the controller ServiceAccount', () => {
     const account = find('ServiceAccount');
-    for (const binding of seed.filter((manifest) => manifest.kind.endsWith('Binding'))) {
+    for (const binding of seed.filter((manifest) => manifest.kind === 'RoleBinding' || manifest.kind === 'ClusterRoleBinding')) {
       expect(getField(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
       expect(seed.some((role) => role.kind === getField(binding, 'roleRef.kind') && role.metadata.name === getField(binding, 'roleRef.name'))).toBe(true);
     }
@@ -175,6 +175,45 @@ describe('overlap uninstall', () => {
   });
 });
 
+describe("the ValidatingAdmissionPolicy that narrows the controller's writes (issue 17)", () => {
+  const policy = find('ValidatingAdmissionPolicy');
+  const account = find('ServiceAccount');
+  const resourceRules = getField(policy, 'spec.matchConstraints.resourceRules') as { apiGroups: string[]; resources: string[]; operations: string[] }[];
+  const OPERATION: Record<string, string> = { create: 'CREATE', update: 'UPDATE', patch: 'UPDATE', delete: 'DELETE' };
+
+  it('applies to the controller ServiceAccount only, and denies', () => {
+    expect(getField(policy, 'spec.matchConditions')).toEqual([
+      expect.objectContaining({ expression: `request.userInfo.username == 'system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}'` }),
+    ]);
+    const binding = find('ValidatingAdmissionPolicyBinding');
+    expect(getField(binding, 'spec.policyName')).toBe(policy.metadata.name);
+    expect(getField(binding, 'spec.validationActions')).toEqual(['Deny']);
+    expect(getField(policy, 'spec.failurePolicy')).toBe('Fail');
+  });
+
+  it('covers every write the ClusterRole grants in shoot namespaces, so a kind added to RBAC must be added here', () => {
+    const clusterRules = getField(find('ClusterRole'), 'rules') as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    for (const rule of clusterRules) {
+      for (const verb of rule.verbs.filter((v) => v in OPERATION)) {
+        for (const group of rule.apiGroups) {
+          for (const resource of rule.resources) {
+            const covered = resourceRules.some(
+              (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.operations.includes(OPERATION[verb]!),
+            );
+            expect(covered, `${verb} ${group}/${resource}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it('checks the shoot namespace label and the managed-by label the controller puts on what it creates', () => {
+    const expressions = (getField(policy, 'spec.validations') as { expression: string }[]).map((v) => v.expression).join('\n');
+    expect(expressions).toContain("variables.namespaceLabels['gardener.cloud/role'] == 'shoot'");
+    expect(expressions).toContain("variables.labels['app.kubernetes.io/managed-by'] == 'overlap-seed-controller'");
+  });
+});
+
 describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
   const [statefulSet] = rendered.get('examples/shoot') ?? [];
   const agent = getField(statefulSet, 'spec.template.spec.containers.[name=shoot-vpn-agent]') as Record<string, unknown>;
@@ -185,8 +224,20 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
       runAsUser: 0,
       runAsNonRoot: false,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
       capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
     });
+  });
+
+  it('binds metrics and health to the pod IP only, and has no readiness probe (issue 17)', () => {
+    expect(getField(agent, 'env.[name=OVERLAP_METRICS_ADDRESS].value')).toBe('$(POD_IP):9151');
+    const names = env.map(({ name }) => name);
+    expect(names.indexOf('POD_IP')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('OVERLAP_METRICS_ADDRESS'));
+    expect(getField(agent, 'env.[name=POD_IP].valueFrom.fieldRef.fieldPath')).toBe('status.podIP');
+    expect(agent['readinessProbe']).toBeUndefined();
+    expect(getField(agent, 'livenessProbe.httpGet.path')).toBe('/healthz');
   });
 
   it('uses only env names of the agent contract (docs/CONTRACTS.md)', () => {
@@ -198,7 +249,11 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
   });
 
   it('is configured as the agent parses it: HA shoot side, overlap decided, metrics on the declared port', () => {
-    const values = Object.fromEntries(env.map(({ name, value, valueFrom }) => [name, value ?? `from ${valueFrom?.fieldRef.fieldPath}`]));
+    // As the kubelet passes them: the pod IP from the downward API, $(POD_IP) expanded.
+    const podIp = '10.250.0.7';
+    const values = Object.fromEntries(
+      env.map(({ name, value, valueFrom }) => [name, value?.replace('$(POD_IP)', podIp) ?? (name === 'POD_IP' ? podIp : `from ${valueFrom?.fieldRef.fieldPath}`)]),
+    );
     const config = parseAgentConfig('shoot', values);
     expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0+', egressDevice: 'eth0', backend: 'auto' });
     expect(decideOverlap(config.networks).overlap).toBe(true);

@@ -54,6 +54,7 @@ describe('the PrometheusRule', () => {
       'OverlapShootInvalid',
       'OverlapShootNATNotActive',
       'OverlapSyncFailing',
+      'OverlapSyncStale',
       'OverlapVPNAgentDown',
       'OverlapWebhookErrors',
       'OverlapWebhookSlowAdmissions',

@@ -21,6 +21,8 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
   it('seed: the controller with its RBAC, webhook, PDB, Service and ServiceMonitor', () => {
     expect(ids(renderKustomization(join(DEPLOY, 'seed')))).toEqual([
       'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration//overlap-seed-controller',
+      'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy//overlap-seed-controller-writes',
+      'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding//overlap-seed-controller-writes',
       'apps/v1/Deployment/overlap-system/overlap-seed-controller',
       'monitoring.coreos.com/v1/ServiceMonitor/overlap-system/overlap-seed-controller',
       'policy/v1/PodDisruptionBudget/overlap-system/overlap-seed-controller',

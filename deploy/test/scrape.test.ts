@@ -33,15 +33,19 @@ const byKind = (kind: string): Manifest => seed.find((manifest) => manifest.kind
 
 type EnvVar = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } };
 
-/** A container's env as the kubelet would give it, with the downward-API fields this test stands in for. */
+/**
+ * A container's env as the kubelet would give it, with the downward-API fields this test stands in for, and
+ * `$(NAME)` expanded from the entries before it (the pod IP is loopback here: the namespace's own address).
+ */
 function containerEnv(container: unknown, fields: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(
-    ((getField(container, 'env') ?? []) as EnvVar[]).map(({ name, value, valueFrom }) => {
-      const resolved = value ?? fields[valueFrom?.fieldRef?.fieldPath ?? ''];
-      if (resolved === undefined) throw new Error(`env ${name} has a source this test does not provide`);
-      return [name, resolved];
-    }),
-  );
+  const all: Readonly<Record<string, string>> = { 'status.podIP': '127.0.0.1', ...fields };
+  const env: Record<string, string> = {};
+  for (const { name, value, valueFrom } of (getField(container, 'env') ?? []) as EnvVar[]) {
+    const resolved = value?.replace(/\$\(([A-Z_][A-Z0-9_]*)\)/g, (whole, ref: string) => env[ref] ?? whole) ?? all[valueFrom?.fieldRef?.fieldPath ?? ''];
+    if (resolved === undefined) throw new Error(`env ${name} has a source this test does not provide`);
+    env[name] = resolved;
+  }
+  return env;
 }
 
 /** Metric names of deploy/monitoring, split by the app that must expose them. */
@@ -291,6 +295,7 @@ describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, 
     const sidecar = getField(vpnShoot, 'spec.template.spec.containers.[name=shoot-vpn-agent]');
     const env = containerEnv(sidecar, { 'metadata.name': 'vpn-shoot-0', 'metadata.namespace': 'kube-system' });
     const port = (getField(sidecar, 'ports') as { containerPort: number }[])[0]?.containerPort ?? 0;
+    expect(env.OVERLAP_METRICS_ADDRESS).toBe(`127.0.0.1:${port}`);
     const exposition = await scrapeAgent('shoot', env, port);
     expectExposed(exposition, agentNames);
     expect(await promtoolProblems(exposition)).toEqual([]);

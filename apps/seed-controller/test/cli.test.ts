@@ -188,7 +188,75 @@ describe('overlap plan', () => {
   });
 });
 
+describe('hostile and broken input (issue 17)', () => {
+  const write = (name: string, document: unknown): string => {
+    const file = join(tmp, name);
+    writeFileSync(file, typeof document === 'string' ? document : stringify(document));
+    return file;
+  };
+  const deployment = (spec: unknown) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kube-apiserver' }, spec });
+  const ha = ['--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--ha'];
+
+  it.each([
+    ['no-template.yaml', deployment({ replicas: 1 }), 'spec.template.spec is missing or not an object'],
+    ['containers-string.yaml', deployment({ template: { spec: { containers: 'x' } } }), 'spec.template.spec.containers must be a list of containers'],
+    ['container-number.yaml', deployment({ template: { spec: { containers: [7] } } }), 'spec.template.spec.containers[0] must be a container with a name'],
+    ['args-string.yaml', deployment({ template: { spec: { containers: [{ name: 'kube-apiserver', args: '--x' }] } } }), 'spec.template.spec.containers[0].args must be a list'],
+  ])('a Deployment %s: exit 2, one line naming the field', (name, document, problem) => {
+    const file = write(name, document);
+    const run = overlap('plan', ...ha, '--deployment', file);
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', `overlap plan: --deployment: ${JSON.stringify(file)} ${problem}\n`]);
+  });
+
+  it('a Deployment without the kube-apiserver container: exit 2 with the injection error', () => {
+    const file = write('no-apiserver.yaml', deployment({ template: { spec: { containers: [{ name: 'other' }] } } }));
+    const run = overlap('plan', ...ha, '--deployment', file);
+    expect([run.code, run.stderr]).toEqual([2, 'overlap plan: spec.template.spec.containers: has no container named kube-apiserver\n']);
+  });
+
+  it('-f /dev/zero is refused at the size limit instead of never returning', () => {
+    const run = overlap('plan', '-f', '/dev/zero');
+    expect([run.code, run.stderr]).toEqual([2, 'overlap plan: -f: "/dev/zero" is larger than 4 MiB\n']);
+  });
+
+  it('1,000,000 networks: one short line, no stack overflow', () => {
+    const many = Array.from({ length: 1_000_000 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.0/24`).join(',');
+    const run = overlap('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', many);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^overlap plan: --shoot-pods: ".*" has 1000000 entries; at most 256 are accepted\n$/);
+    expect(run.stderr.length).toBeLessThan(300);
+  });
+
+  it('networks that do not fit together: the error line stays short', () => {
+    const list = Array.from({ length: 255 }, (_, i) => `${10 + (i >> 8)}.${i & 255}.0.0/16`).join(',');
+    const run = overlap('plan', '--seed-pods', '10.0.0.0/8', '--shoot-pods', `${list},11.0.0.0/15`, '--ha');
+    expect(run.code).toBe(2);
+    expect(run.stderr.length).toBeLessThan(300);
+  });
+
+  it.each([
+    ['networking: "abc"', (c: Json) => ((c.spec as Json).shoot as Json).spec = { ...(((c.spec as Json).shoot as Json).spec as Json), networking: 'abc' }, 'spec.shoot.spec.networking: "\\"abc\\"" must be an object'],
+    ['spec.seed.spec: 7', (c: Json) => ((c.spec as Json).seed as Json).spec = 7, 'spec.seed.spec: "7" must be an object'],
+    ['highAvailability: false', (c: Json) => ((((c.spec as Json).shoot as Json).spec as Json).controlPlane = { highAvailability: false }), 'spec.shoot.spec.controlPlane.highAvailability: "false" must be an object (failureTolerance)'],
+  ])('a Cluster with %s: exit 2 and one line naming the field', (_, edit, line) => {
+    const document = cluster({ pods: '10.1.0.0/16' }) as unknown as Json;
+    edit(document);
+    const run = overlap('plan', '-f', write('wrong-type.yaml', document));
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', `overlap plan: ${line}\n`]);
+  });
+});
+
+type Json = Record<string, unknown>;
+
 describe('overlap dev-cert', () => {
+  it.each([
+    ['/dev/null/certs', 'ENOTDIR'],
+    ['/dev/null', 'EEXIST'],
+  ])('--out %s: exit 2, one line', async (out, code) => {
+    const run = await overlapAsync('dev-cert', '--out', out);
+    expect([run.code, run.stderr]).toEqual([2, `overlap dev-cert: --out: ${JSON.stringify(out)} cannot be written (${code})\n`]);
+  });
+
   it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', async () => {
     const out = join(tmp, 'certs');
     const run = await overlapAsync('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');

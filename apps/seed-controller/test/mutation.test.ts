@@ -57,6 +57,8 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
       runAsUser: 0,
       runAsNonRoot: false,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
       capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
     });
     expect(envOf(agent)).toEqual({
@@ -69,15 +71,19 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
       OVERLAP_TUNNEL_DEVICE: 'bond0+',
       OVERLAP_ENVOY_GID: '31415',
       OVERLAP_BACKEND: 'auto',
-      OVERLAP_METRICS_ADDRESS: '0.0.0.0:9150',
+      OVERLAP_METRICS_ADDRESS: '$(POD_IP):9150',
       OVERLAP_LOG_LEVEL: 'info',
     });
+    const names = agent.env!.map((e) => e.name);
+    expect(names.indexOf('POD_IP')).toBeLessThan(names.indexOf('OVERLAP_METRICS_ADDRESS'));
     expect(agent.env!.filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom!.fieldRef!.fieldPath])).toEqual([
       ['POD_NAME', 'metadata.name'],
       ['NAMESPACE', 'metadata.namespace'],
+      ['POD_IP', 'status.podIP'],
     ]);
     expect(agent.ports).toEqual([{ name: 'agent-metrics', containerPort: 9150, protocol: 'TCP' }]);
-    expect(agent.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 9150 });
+    // Issue 17: the agent's readiness must never gate the kube-apiserver pod; liveness only restarts the agent.
+    expect(agent.readinessProbe).toBeUndefined();
     expect(agent.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 9150 });
   });
 

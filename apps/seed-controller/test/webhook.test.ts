@@ -207,3 +207,35 @@ describe('the admission webhook over HTTPS', () => {
     }
   });
 });
+
+describe('hostile or careless clients (issue 17)', () => {
+  const count = async (outcome: string): Promise<number> =>
+    (await metrics.admissions.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+
+  it('answers 413 to an oversized AdmissionReview instead of resetting the connection', async () => {
+    const response = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, {
+      ca,
+      method: 'POST',
+      body: { padding: 'x'.repeat(10 * 1024 * 1024) },
+    });
+    expect(response.status).toBe(413);
+    expect(response.body).toBe('request body larger than 3145728 bytes\n');
+  });
+
+  it('counts a client that goes away mid-request apart from admission errors', async () => {
+    const errors = await count('error');
+    const aborted = await count('client_aborted');
+    const { request } = await import('node:https');
+    await new Promise<void>((resolve) => {
+      const req = request(`https://localhost:${server.port}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        ca,
+        headers: { 'content-type': 'application/json', 'content-length': 100_000 },
+      });
+      req.on('error', () => resolve());
+      req.write('{"apiVersion": "admission.k8s.io/v1", ', () => setTimeout(() => req.destroy(), 50));
+    });
+    await eventually(async () => expect(await count('client_aborted')).toBe(aborted + 1), 'the abort is counted');
+    expect(await count('error')).toBe(errors);
+  });
+});

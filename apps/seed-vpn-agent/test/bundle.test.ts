@@ -1,6 +1,8 @@
 // The built bundle as the lab and a pod run it: `node dist/main.js` inside a network namespace, all config by env.
 import { type Namespace, createNamespace, httpGetIn, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -89,7 +91,44 @@ describe('seed-vpn-agent bundle', () => {
       // The owner's routes stay: they were never the agent's.
       expect((await ns.run(['ip', 'route', 'show', '244.0.0.0/8'])).stdout).toContain('dev bond0-ip6tnl0');
       const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
-      expect(logs.map((l) => l.msg)).toContain('removed owned rules');
+      expect(logs.map((l) => l.msg)).toContain('removed owned nftables rules');
     }, 20_000);
+
+    it('a stuck iptables-restore: /readyz says so, SIGTERM still ends within the bound and names what stayed', async () => {
+      // A stand-in that hangs once the marker exists, as iptables-restore does behind a held xtables lock.
+      const dir = mkdtempSync(join(tmpdir(), 'overlap-standin-'));
+      const marker = join(dir, 'hang');
+      writeFileSync(join(dir, 'iptables-restore'), `#!/bin/sh\n[ -e ${marker} ] && exec sleep 1000\nexec /usr/sbin/iptables-restore "$@"\n`);
+      chmodSync(join(dir, 'iptables-restore'), 0o755);
+      const env = { ...ENV, OVERLAP_BACKEND: 'iptables', PATH: `${dir}:${process.env['PATH']}` };
+      // The path controller's routes, so that the agent is ready before the apply gets stuck.
+      for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'replace', block, 'dev', 'bond0-ip6tnl0']);
+      const agent = spawnAgent(bundle, [], env, ns.name);
+      try {
+        expect(await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz'), agent.output()).toMatchObject({ status: 200 });
+        writeFileSync(marker, '');
+        await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
+        let reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+        while (reply.status === 200) reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+        expect(reply.status).toBe(503);
+        expect(reply.body).toMatch(/iptables-restore --noflush --counters -w 1 did not finish within 2 s and was killed/);
+        const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');
+        expect(metrics.body).toMatch(/overlap_sync_timeouts_total\{role="seed",backend="iptables"\} [1-9]/);
+      } finally {
+        // Teardown's own iptables-restore hangs too: killed at its deadline, exit 1, the rules named as left behind.
+        expect(await agent.stop('SIGTERM')).toBe(1);
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string; notRemoved?: string[] });
+      const incomplete = logs.find((l) => l.msg.startsWith('teardown incomplete'));
+      expect(incomplete?.notRemoved).toEqual([expect.stringMatching(/^iptables rules: .*iptables-restore .* did not finish within 4 s/)]);
+      expect(logs.map((l) => l.msg)).toContain('removed owned routes');
+      await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
+      for (const hook of ['PREROUTING', 'OUTPUT', 'POSTROUTING']) {
+        await ns.run(['iptables', '-t', 'nat', '-D', hook, '-j', `OVERLAP-${hook}`]).catch(() => undefined);
+        await ns.run(['iptables', '-t', 'nat', '-F', `OVERLAP-${hook}`]).catch(() => undefined);
+        await ns.run(['iptables', '-t', 'nat', '-X', `OVERLAP-${hook}`]).catch(() => undefined);
+      }
+    }, 30_000);
   });
 });

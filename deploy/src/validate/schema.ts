@@ -1,6 +1,10 @@
 import { Issuer, Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { MutatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import {
+  MutatingWebhookConfiguration,
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -30,6 +34,11 @@ const KINDS: Record<string, { model: ValidatingModel; clientModel?: string }> = 
   'rbac.authorization.k8s.io/v1/Role': { model: Role, clientModel: 'V1Role' },
   'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding, clientModel: 'V1RoleBinding' },
   'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': { model: MutatingWebhookConfiguration, clientModel: 'V1MutatingWebhookConfiguration' },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': { model: ValidatingAdmissionPolicy, clientModel: 'V1ValidatingAdmissionPolicy' },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': {
+    model: ValidatingAdmissionPolicyBinding,
+    clientModel: 'V1ValidatingAdmissionPolicyBinding',
+  },
   'monitoring.coreos.com/v1/ServiceMonitor': { model: ServiceMonitor },
   'monitoring.coreos.com/v1/PodMonitor': { model: PodMonitor },
   'monitoring.coreos.com/v1/PrometheusRule': { model: PrometheusRule },

@@ -2,7 +2,13 @@ import { InputError } from '@overlap/cidr';
 import type { Backend, Role } from '@overlap/natrules';
 import { BACKENDS, backendWorks, resolveBackend } from './backend.ts';
 import { type CommandRunner, createCommandRunner } from './command.ts';
-import { type AgentConfig, type BackendChoice, parseAgentConfig, parseCleanupConfig } from './config.ts';
+import {
+  type AgentConfig,
+  type BackendChoice,
+  DEFAULT_SYNC_PERIOD_SECONDS,
+  parseAgentConfig,
+  parseCleanupConfig,
+} from './config.ts';
 import type { Env } from './env-values.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { PeriodicRunner } from './loop.ts';
@@ -11,6 +17,7 @@ import { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 import { startHealthServer } from './server.ts';
 import { createSyncer, untranslatable } from './sync.ts';
 import { teardownRoutes, teardownRules } from './teardown.ts';
+import { type Timing, timingFor } from './timing.ts';
 import { VERSION } from './version.ts';
 
 export const EXIT_OK = 0;
@@ -36,24 +43,30 @@ async function cleanupBackends(choice: BackendChoice, run: CommandRunner): Promi
   return usable;
 }
 
-async function removeEverything(backends: readonly Backend[], run: CommandRunner, logger: Logger): Promise<boolean> {
-  let ok = true;
-  for (const backend of backends) {
+/** Teardown bounds do not depend on the sync period: they must fit the pod's grace period. */
+const TEARDOWN_TIMING = timingFor(DEFAULT_SYNC_PERIOD_SECONDS);
+
+/**
+ * Removes what the agent owns within the teardown bound: each program has its own deadline and all of them
+ * together the bound, so a stuck one cannot eat the grace period. Returns what could not be removed, and why.
+ */
+async function removeEverything(backends: readonly Backend[], logger: Logger): Promise<string[]> {
+  const runner = createCommandRunner({ deadlineMs: TEARDOWN_TIMING.teardownCommandDeadlineMs });
+  const timing = TEARDOWN_TIMING;
+  const bound = AbortSignal.timeout(timing.teardownBoundMs);
+  const run: CommandRunner = (argv, input) => runner(argv, input, { signal: bound });
+  const notRemoved: string[] = [];
+  const attempt = async (what: string, remove: () => Promise<unknown>): Promise<void> => {
     try {
-      const result = await teardownRules(backend, run);
-      logger.info(result, 'removed owned rules');
+      logger.info({ [what]: await remove() }, `removed owned ${what}`);
     } catch (error) {
-      ok = false;
-      logger.error({ backend, err: String(error) }, 'teardown of rules failed');
+      notRemoved.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
-  try {
-    logger.info({ routes: await teardownRoutes(run) }, 'removed owned routes');
-  } catch (error) {
-    ok = false;
-    logger.error({ err: String(error) }, 'teardown of routes failed');
-  }
-  return ok;
+  };
+  for (const backend of backends) await attempt(`${backend} rules`, () => teardownRules(backend, run, timing.lockWaitSeconds));
+  await attempt('routes', () => teardownRoutes(run));
+  if (notRemoved.length > 0) logger.error({ notRemoved }, 'teardown incomplete: these stay behind until the next agent or `cleanup` removes them');
+  return notRemoved;
 }
 
 async function cleanup(role: Role, env: Env, run: CommandRunner): Promise<number> {
@@ -66,14 +79,14 @@ async function cleanup(role: Role, env: Env, run: CommandRunner): Promise<number
   } catch (error) {
     return configFailure(role, error);
   }
-  return (await removeEverything(await cleanupBackends(choice, run), run, logger)) ? EXIT_OK : EXIT_FAILURE;
+  return (await removeEverything(await cleanupBackends(choice, run), logger)).length === 0 ? EXIT_OK : EXIT_FAILURE;
 }
 
 /** Rules of the backend not chosen are leftovers of an earlier configuration; both at once would translate twice. */
-async function removeOtherBackend(chosen: Backend, run: CommandRunner, logger: Logger): Promise<void> {
+async function removeOtherBackend(chosen: Backend, run: CommandRunner, timing: Timing, logger: Logger): Promise<void> {
   const other = BACKENDS.find((b) => b !== chosen)!;
   if (!(await backendWorks(other, run))) return;
-  const result = await teardownRules(other, run);
+  const result = await teardownRules(other, run, timing.lockWaitSeconds);
   if (result.chainsRemoved > 0) logger.warn(result, 'removed leftovers of the other backend');
 }
 
@@ -89,9 +102,11 @@ function waitForStop(): Promise<NodeJS.Signals> {
   });
 }
 
-async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, logger: Logger): Promise<number> {
+async function serve(config: AgentConfig, plan: AgentPlan, logger: Logger): Promise<number> {
   // Listening from the start: a SIGTERM during start-up still ends in an orderly teardown.
   const stopped = waitForStop();
+  const timing = timingFor(config.syncPeriodSeconds);
+  const run = createCommandRunner({ deadlineMs: timing.commandDeadlineMs });
   const backend = await resolveBackend(config.backend, run);
   logger.info(
     { backend, requested: config.backend, version: VERSION, tunnelDevice: config.tunnelDevice, ipFamilies: config.ipFamilies },
@@ -113,8 +128,6 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, l
       `HA: the routes belong to ${plan.routeDependencies[0]!.owner}; this agent adds none and checks these every sync`,
     );
   }
-  await removeOtherBackend(backend, run, logger);
-
   const metrics = createAgentMetrics({ role: config.role, backend, version: VERSION, tunnelDevice: config.tunnelDevice });
   setMappings(metrics, mappingsPerKind(plan.mappings));
   const syncer = createSyncer({
@@ -125,20 +138,26 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, l
     run,
     metrics,
     logger,
+    timing,
   });
+  // Bound before any rule is touched: an address that cannot be served must not leave half-changed rules behind.
   const server = await startHealthServer(config.metricsAddress, metrics.registry, () => syncer.status());
   logger.info({ address: `${config.metricsAddress.host}:${server.port}` }, 'serving /metrics, /healthz, /readyz');
+  await removeOtherBackend(backend, run, timing, logger);
 
-  const loop = new PeriodicRunner((reason) => syncer.sync(reason), config.syncPeriodSeconds * 1000);
+  const stopping = new AbortController();
+  const loop = new PeriodicRunner((reason) => syncer.sync(reason, stopping.signal), timing.periodMs);
   const onHangup = (): void => loop.trigger('SIGHUP');
   process.on('SIGHUP', onHangup);
   loop.trigger('start');
 
   const signal = await stopped;
   process.off('SIGHUP', onHangup);
-  logger.info({ signal }, 'stopping');
+  logger.info({ signal, teardownBoundSeconds: timing.teardownBoundMs / 1000 }, 'stopping');
+  // A running sync is cut off (its programs killed) rather than awaited: it may be stuck behind a lock.
+  stopping.abort();
   await loop.stop();
-  const ok = config.cleanupOnExit ? await removeEverything([backend], run, logger) : true;
+  const ok = config.cleanupOnExit ? (await removeEverything([backend], logger)).length === 0 : true;
   if (!config.cleanupOnExit) logger.info('OVERLAP_CLEANUP_ON_EXIT=false: leaving the rules and routes in place');
   await server.close();
   return ok ? EXIT_OK : EXIT_FAILURE;
@@ -149,13 +168,12 @@ async function serve(config: AgentConfig, plan: AgentPlan, run: CommandRunner, l
  * `cleanup` removes everything the agent owns and exits.
  */
 export async function runAgent(role: Role, argv: readonly string[], env: Env): Promise<number> {
-  const run = createCommandRunner();
   const [command = 'run', ...rest] = argv;
   if (rest.length > 0 || (command !== 'run' && command !== 'cleanup')) {
     process.stderr.write(`${appName(role)}: unknown arguments ${JSON.stringify(argv)}\n${USAGE}\n`);
     return EXIT_BAD_CONFIG;
   }
-  if (command === 'cleanup') return cleanup(role, env, run);
+  if (command === 'cleanup') return cleanup(role, env, createCommandRunner({ deadlineMs: TEARDOWN_TIMING.teardownCommandDeadlineMs }));
   let config: AgentConfig;
   let plan: AgentPlan;
   try {
@@ -166,7 +184,7 @@ export async function runAgent(role: Role, argv: readonly string[], env: Env): P
   }
   const logger = createLogger(appName(role), config.logLevel, config.pod);
   try {
-    return await serve(config, plan, run, logger);
+    return await serve(config, plan, logger);
   } catch (error) {
     logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'cannot run');
     return EXIT_FAILURE;

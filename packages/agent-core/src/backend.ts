@@ -51,9 +51,28 @@ export async function readLive(backend: Backend, run: CommandRunner, family: Fam
   }
 }
 
+/**
+ * Seconds iptables-restore waits for the xtables lock when the caller does not say: without `-w` the legacy
+ * variant waits forever behind a held lock.
+ */
+export const DEFAULT_LOCK_WAIT_SECONDS = 1;
+
+/**
+ * The apply argv of one family; (ip6)iptables-restore gets a bounded wait for the xtables lock (the nft variant
+ * accepts and ignores it).
+ */
+export const applyCommand = (backend: Backend, family: Family = 'IPv4', lockWaitSeconds = DEFAULT_LOCK_WAIT_SECONDS): readonly string[] =>
+  backend === 'iptables' ? [...APPLY_COMMANDS[family].iptables, '-w', String(lockWaitSeconds)] : APPLY_COMMANDS[family].nftables;
+
 /** One transaction: (ip6)iptables-restore and nft -f all apply the whole script or none of it. */
-export async function applyScript(backend: Backend, run: CommandRunner, script: string, family: Family = 'IPv4'): Promise<void> {
-  await run(APPLY_COMMANDS[family][backend], script);
+export async function applyScript(
+  backend: Backend,
+  run: CommandRunner,
+  script: string,
+  family: Family = 'IPv4',
+  lockWaitSeconds?: number,
+): Promise<void> {
+  await run(applyCommand(backend, family, lockWaitSeconds), script);
 }
 
 /**

@@ -59,8 +59,10 @@ export const ROLE_DEFAULTS: Readonly<Record<Role, { metricsAddress: string }>> =
 const TUNNEL_DEVICE_ENV = 'OVERLAP_TUNNEL_DEVICE';
 
 const DEFAULT_ENVOY_GID = 31415;
-const DEFAULT_SYNC_PERIOD_SECONDS = 30;
+export const DEFAULT_SYNC_PERIOD_SECONDS = 30;
 const MAX_SYNC_PERIOD_SECONDS = 86_400;
+/** Below this a loop would spend its time starting programs, and every deadline would be its floor. */
+const MIN_SYNC_PERIOD_SECONDS = 0.5;
 
 function parseIpFamilies(env: Env): Family[] {
   const name = 'IP_FAMILIES';
@@ -121,6 +123,8 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
   assertClientSide(env, role);
   const envoyGid = parseInteger(env, 'OVERLAP_ENVOY_GID', 0, 0xffffffff) ?? DEFAULT_ENVOY_GID;
   assertGid(envoyGid, 'OVERLAP_ENVOY_GID');
+  // The rules translate what this group sends; group 0 would translate every root process of the pod.
+  if (envoyGid === 0) throw new InputError('OVERLAP_ENVOY_GID', '0', 'is the root group; Envoy needs a group of its own');
   const vpnServerIndex = parseInteger(env, 'VPN_SERVER_INDEX', 0, 1024);
   const podName = envValue(env, 'POD_NAME');
   const namespace = envValue(env, 'NAMESPACE');
@@ -139,7 +143,13 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
     tunnelDevice,
     egressDevice,
     envoyGid,
-    syncPeriodSeconds: parseSeconds(env, 'OVERLAP_SYNC_PERIOD', DEFAULT_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS),
+    syncPeriodSeconds: parseSeconds(
+      env,
+      'OVERLAP_SYNC_PERIOD',
+      DEFAULT_SYNC_PERIOD_SECONDS,
+      MIN_SYNC_PERIOD_SECONDS,
+      MAX_SYNC_PERIOD_SECONDS,
+    ),
     metricsAddress: parseListenAddress(env, 'OVERLAP_METRICS_ADDRESS', defaults.metricsAddress),
     cleanupOnExit: parseBoolean(env, 'OVERLAP_CLEANUP_ON_EXIT', true),
     pod: {

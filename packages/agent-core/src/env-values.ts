@@ -1,4 +1,5 @@
 import { InputError } from '@overlap/cidr';
+import { isIP } from 'node:net';
 
 /** The raw environment: every value may be missing. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -37,12 +38,12 @@ export function parseInteger(env: Env, name: string, min: number, max: number): 
   return parsed;
 }
 
-/** Seconds as a plain decimal (fractions allowed, so tests and labs can run fast loops). */
-export function parseSeconds(env: Env, name: string, fallback: number, max: number): number {
+/** Seconds as a plain decimal (fractions allowed, so tests and labs can run fast loops) within [min, max]. */
+export function parseSeconds(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = envValue(env, name);
   if (value === undefined) return fallback;
   const parsed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-  if (!(parsed > 0 && parsed <= max)) throw new InputError(name, value, `must be a number of seconds above 0 and at most ${max}`);
+  if (!(parsed >= min && parsed <= max)) throw new InputError(name, value, `must be a number of seconds from ${min} to ${max}`);
   return parsed;
 }
 
@@ -51,11 +52,17 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-/** `host:port`, with an IPv6 host in brackets (`[::]:9150`), as Go and Prometheus write listen addresses. */
+/**
+ * `host:port`, with an IPv6 host in brackets (`[::]:9150`), as Go and Prometheus write listen addresses. The host
+ * is an IP address, never a name: a name that does not resolve would only fail when the server starts, and the
+ * pod IP comes from the downward API anyway (`$(POD_IP):9150`).
+ */
 export function parseListenAddress(env: Env, name: string, fallback: string): ListenAddress {
   const value = envValue(env, name) ?? fallback;
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(value);
   const port = Number(match?.[3]);
   if (!match || port > 65535) throw new InputError(name, value, 'must be host:port (IPv6 host in brackets), port 0–65535');
-  return { host: match[1] ?? match[2] ?? '', port };
+  const host = match[1] ?? match[2] ?? '';
+  if (isIP(host) === 0) throw new InputError(name, value, 'must have an IP address as host (e.g. the pod IP), not a name');
+  return { host, port };
 }

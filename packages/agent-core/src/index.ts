@@ -1,6 +1,14 @@
 export { EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, runAgent } from './agent.ts';
-export { BACKENDS, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
-export { CommandError, type CommandOutput, type CommandRunner, createCommandRunner } from './command.ts';
+export { BACKENDS, DEFAULT_LOCK_WAIT_SECONDS, applyCommand, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
+export {
+  CommandError,
+  type CommandCutOff,
+  type CommandOptions,
+  type CommandOutput,
+  type CommandRunner,
+  type CommandRunnerOptions,
+  createCommandRunner,
+} from './command.ts';
 export {
   type AgentConfig,
   type BackendChoice,
@@ -20,6 +28,7 @@ export { type AgentInfo, type AgentMetrics, addTranslations, createAgentMetrics,
 export { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 export {
   type DeviceState,
+  type ForeignRoute,
   type OwnedRoute,
   type RouteChanges,
   ROUTE_PROTOCOL,
@@ -27,6 +36,7 @@ export {
   deviceState,
   isOwned,
   ownedRoutesIn,
+  foreignRoutesTo,
   planRouteChanges,
   readOwnedRoutes,
 } from './routes.ts';
@@ -43,6 +53,7 @@ export {
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
+export { type Timing, timingFor } from './timing.ts';
 export { VERSION } from './version.ts';
 /** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
 export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';

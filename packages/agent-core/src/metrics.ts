@@ -19,6 +19,8 @@ export interface AgentMetrics {
   readonly syncDuration: Histogram;
   readonly syncs: Counter<'result'>;
   readonly lastSuccess: Gauge;
+  readonly syncPeriod: Gauge;
+  readonly syncTimeouts: Counter;
   readonly applyFailures: Counter;
   readonly driftRepairs: Counter;
   readonly staleRulesRemoved: Counter;
@@ -108,6 +110,16 @@ export function createAgentMetrics(info: AgentInfo): AgentMetrics {
     lastSuccess: new Gauge({
       name: 'overlap_sync_last_success_timestamp_seconds',
       help: 'Unix time of the last successful sync.',
+      registers,
+    }),
+    syncPeriod: new Gauge({
+      name: 'overlap_sync_period_seconds',
+      help: 'The configured sync period (OVERLAP_SYNC_PERIOD); alerts measure the age of the last success in periods.',
+      registers,
+    }),
+    syncTimeouts: new Counter({
+      name: 'overlap_sync_timeouts_total',
+      help: 'Syncs that failed because a program or the whole sync ran past its deadline (the log names the program).',
       registers,
     }),
     applyFailures: new Counter({

@@ -42,6 +42,26 @@ export async function readOwnedRoutes(run: CommandRunner): Promise<OwnedRoute[]>
   return ownedRoutesIn(await readRouteTable(run));
 }
 
+/** A route to one of our destinations that someone else made (another routing protocol number). */
+export interface ForeignRoute {
+  readonly destination: string;
+  readonly device: string;
+  readonly protocol: string;
+}
+
+/**
+ * Pure: routes of another owner (another protocol) to exactly the given destinations, from the one table read of the
+ * sync. `ip route replace` would take them over, so the agent leaves those destinations alone and reports them.
+ */
+export function foreignRoutesTo(table: readonly KernelRoute[], routes: readonly Route[]): ForeignRoute[] {
+  const destinations = new Set(routes.map((r) => r.destination.text));
+  return table.flatMap((r) =>
+    destinations.has(r.destination.text) && !isOwned(r)
+      ? [{ destination: r.destination.text, device: r.devices.join(','), protocol: r.protocol ?? 'unknown' }]
+      : [],
+  );
+}
+
 const proto = ['proto', String(ROUTE_PROTOCOL)];
 
 /** All changes through one `ip -batch` process; it stops at the first failing line and says which. */

@@ -2,12 +2,14 @@ import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveState, type RuleDiff, type RuleSet, diffRules, renderApply } from '@overlap/natrules';
 import type { Logger } from 'pino';
 import { applyScript, readLive, readLiveIfAny } from './backend.ts';
-import type { CommandRunner } from './command.ts';
+import { CommandError, type CommandRunner } from './command.ts';
+import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
 import { type DependencyCheck, checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
-import { applyRouteChanges, deviceState, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
+import { applyRouteChanges, deviceState, foreignRoutesTo, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
+import { type Timing, timingFor } from './timing.ts';
 
 export interface SyncContext {
   readonly plan: AgentPlan;
@@ -18,6 +20,10 @@ export interface SyncContext {
   readonly run: CommandRunner;
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
+  /** Deadlines and the staleness bound; default: those of the default 30 s period. */
+  readonly timing?: Timing;
+  /** Milliseconds since the epoch; a parameter so that staleness can be tested without waiting. */
+  readonly clock?: () => number;
 }
 
 export interface SyncStatus {
@@ -42,6 +48,7 @@ export function describeDiff(diff: RuleDiff): string {
     [diff.foreign.length, 'foreign'],
     [diff.jumpsMissing.length, 'jumps missing'],
     [diff.jumpsDuplicated.length, 'jumps duplicated'],
+    [diff.jumpsNotFirst.length, 'jumps not first'],
     [diff.chainsStale.length, 'chains stale'],
   ] as const;
   const shown = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
@@ -52,10 +59,24 @@ export function describeDiff(diff: RuleDiff): string {
 export const untranslatable = (problem: string): string => `cannot translate, so nothing is installed: ${problem}`;
 
 export interface Syncer {
-  /** One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws. */
-  sync(trigger: string): Promise<SyncStatus>;
+  /**
+   * One convergence pass; every trigger (start, timer, SIGHUP) calls this. Never throws, and returns within the
+   * sync deadline: past it, or when `stop` aborts (SIGTERM), its programs are killed and the sync has failed.
+   */
+  sync(trigger: string, stop?: AbortSignal): Promise<SyncStatus>;
+  /** The last sync's outcome, not ready once the last success is older than the staleness bound. */
   status(): SyncStatus;
 }
+
+const secondsText = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+
+/** Rejects when the signal aborts, so that a sync ends on time even if a killed program never reports back. */
+const abortion = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    const fail = (): void => reject(new SyncError('the sync was given up'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 
 /**
  * Per family: read → diff → (one atomic apply → read back and verify); then routes → ip_forward → metrics. Drift
@@ -63,7 +84,9 @@ export interface Syncer {
  * that are stale, left by an earlier configuration.
  */
 export function createSyncer(context: SyncContext): Syncer {
-  const { plan, backend, run, metrics, logger } = context;
+  const { plan, backend, metrics, logger } = context;
+  const timing = context.timing ?? timingFor(DEFAULT_SYNC_PERIOD_SECONDS);
+  const clock = context.clock ?? Date.now;
   const counters = new TranslationCounterTracker();
   const ruleSets: readonly RuleSet[] = [plan.desired, plan.desiredIPv6];
   const familyOf = (ruleSet: RuleSet): Family => ruleSet.family ?? 'IPv4';
@@ -72,7 +95,9 @@ export function createSyncer(context: SyncContext): Syncer {
   /** The latest reading of each family, for the metrics. */
   const observed = new Map<Family, { live: LiveState; inSync: boolean }>();
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
+  let lastSuccessAt: number | undefined;
 
+  metrics.syncPeriod.set(timing.periodMs / 1000);
   metrics.natExpected.set(plan.natExpected ? 1 : 0);
   metrics.natUntranslatable.set(plan.problem === undefined ? 0 : 1);
   metrics.rulesDesired.set(ruleSets.reduce((n, set) => n + set.rules.length, 0));
@@ -97,7 +122,7 @@ export function createSyncer(context: SyncContext): Syncer {
     addTranslations(metrics, counters.advance(all.flatMap((o) => o.live.rules)));
   }
 
-  async function convergeRuleSet(desired: RuleSet): Promise<void> {
+  async function convergeRuleSet(run: CommandRunner, desired: RuleSet): Promise<void> {
     const family = familyOf(desired);
     const before = desired.rules.length > 0 ? await readLive(backend, run, family) : await readLiveIfAny(backend, run, family);
     if (!before) return;
@@ -109,7 +134,7 @@ export function createSyncer(context: SyncContext): Syncer {
     }
     const drift = converged.has(family);
     try {
-      await applyScript(backend, run, renderApply(backend, desired, before), family);
+      await applyScript(backend, run, renderApply(backend, desired, before), family, timing.lockWaitSeconds);
     } catch (error) {
       metrics.applyFailures.inc();
       throw error;
@@ -129,16 +154,16 @@ export function createSyncer(context: SyncContext): Syncer {
     );
   }
 
-  async function convergeRules(): Promise<void> {
+  async function convergeRules(run: CommandRunner): Promise<void> {
     try {
-      for (const ruleSet of ruleSets) await convergeRuleSet(ruleSet);
+      for (const ruleSet of ruleSets) await convergeRuleSet(run, ruleSet);
     } finally {
       publishObservations();
     }
   }
 
   /** Returns why a route this side depends on is not in place (HA), or undefined. One read of the main table. */
-  async function convergeRoutes(): Promise<string | undefined> {
+  async function convergeRoutes(run: CommandRunner): Promise<string | undefined> {
     const table = await readRouteTable(run);
     const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
     // Removals first: they never need the tunnel device, and must not wait for it.
@@ -151,6 +176,21 @@ export function createSyncer(context: SyncContext): Syncer {
       }
       await applyRouteChanges(run, { replace: changes.replace, remove: [] });
       logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+    }
+    // Never take over someone else's route to the same destination (what `ip route replace` would do).
+    const foreign = foreignRoutesTo(table, changes.replace);
+    const free = changes.replace.filter((r) => !foreign.some((f) => f.destination === r.destination.text));
+    if (free.length > 0) {
+      const state = await deviceState(run, context.tunnelDevice);
+      if (state !== 'up') {
+        throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
+      }
+      await applyRouteChanges(run, { replace: free, remove: [] });
+      logger.info({ routes: free.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
+    }
+    if (foreign.length > 0) {
+      const list = foreign.map((f) => `${f.destination} dev ${f.device} proto ${f.protocol}`).join(', ');
+      throw new SyncError(`routes of someone else to our destinations, left alone: ${list}`);
     }
     return observeDependencies(table.filter((r) => !isOwned(r)));
   }
@@ -169,21 +209,46 @@ export function createSyncer(context: SyncContext): Syncer {
     return missing;
   }
 
-  async function ensureForwarding(): Promise<void> {
+  async function ensureForwarding(run: CommandRunner): Promise<void> {
     const { stdout } = await run(['sysctl', '-n', 'net.ipv4.ip_forward']);
     if (stdout.trim() === '1') return;
     await run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
     logger.info('enabled net.ipv4.ip_forward');
   }
 
-  async function sync(trigger: string): Promise<SyncStatus> {
+  /** Returns why a route this side depends on is missing (HA), or undefined. */
+  async function converge(run: CommandRunner): Promise<string | undefined> {
+    await convergeRules(run);
+    const missingRoute = await convergeRoutes(run);
+    if (context.needsForwarding && plan.natExpected) await ensureForwarding(run);
+    return missingRoute;
+  }
+
+  /** Why a sync that ran into a deadline failed, naming the program that was cut off. */
+  function deadlineReason(error: unknown, pastSyncDeadline: boolean, running: string | undefined): string | undefined {
+    if (pastSyncDeadline) {
+      const at = running === undefined ? '' : `; cut off at: ${running}`;
+      return `the sync ran past its deadline of ${secondsText(timing.syncDeadlineMs)}${at}`;
+    }
+    return error instanceof CommandError && error.cutOff === 'deadline' ? error.message : undefined;
+  }
+
+  async function sync(trigger: string, stop?: AbortSignal): Promise<SyncStatus> {
     const stopTimer = metrics.syncDuration.startTimer();
+    const deadline = AbortSignal.timeout(timing.syncDeadlineMs);
+    const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
+    let running: string | undefined;
+    const bounded: CommandRunner = async (argv, input) => {
+      running = argv.join(' ');
+      const output = await context.run(argv, input, { signal });
+      running = undefined;
+      return output;
+    };
     try {
-      await convergeRules();
-      const missingRoute = await convergeRoutes();
-      if (context.needsForwarding && plan.natExpected) await ensureForwarding();
+      const missingRoute = await Promise.race([converge(bounded), abortion(signal)]);
       metrics.syncs.inc({ result: 'success' });
-      metrics.lastSuccess.set(Date.now() / 1000);
+      lastSuccessAt = clock();
+      metrics.lastSuccess.set(lastSuccessAt / 1000);
       // Nothing of ours is left installed when the networks cannot be translated, which is all that can be done; not
       // ready, because nothing translates. With a missing owner's route the sync did its part, but traffic still
       // cannot flow, so not ready either.
@@ -192,14 +257,28 @@ export function createSyncer(context: SyncContext): Syncer {
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });
-      const reason = error instanceof Error ? error.message : String(error);
+      const timedOut = deadlineReason(error, deadline.aborted, running);
+      if (timedOut !== undefined) metrics.syncTimeouts.inc();
+      const stopped = stop?.aborted === true && !deadline.aborted;
+      const reason = stopped ? 'stopping: the sync was cut off' : (timedOut ?? (error instanceof Error ? error.message : String(error)));
       status = { ready: false, reason };
-      logger.error({ trigger, err: reason }, 'sync failed; retrying next period');
+      logger.error({ trigger, err: reason }, stopped ? 'sync cut off by the stop signal' : 'sync failed; retrying next period');
     } finally {
       stopTimer();
     }
     return status;
   }
 
-  return { sync, status: () => status };
+  function currentStatus(): SyncStatus {
+    if (lastSuccessAt === undefined) return status;
+    const age = clock() - lastSuccessAt;
+    if (age <= timing.staleAfterMs) return status;
+    const last = status.ready ? '' : `; last failure: ${status.reason}`;
+    return {
+      ready: false,
+      reason: `the last successful sync was ${secondsText(age)} ago, more than ${secondsText(timing.staleAfterMs)}${last}`,
+    };
+  }
+
+  return { sync, status: currentStatus };
 }

@@ -19,14 +19,14 @@ const FAMILIES: readonly Family[] = ['IPv4', 'IPv6'];
  * Removes the owned chains/tables of both families and the jumps into them, one transaction per family, and checks
  * that they are gone. A host without IPv6 has nothing of ours there.
  */
-export async function teardownRules(backend: Backend, run: CommandRunner): Promise<TeardownResult> {
+export async function teardownRules(backend: Backend, run: CommandRunner, lockWaitSeconds?: number): Promise<TeardownResult> {
   let rulesRemoved = 0;
   let chainsRemoved = 0;
   for (const family of FAMILIES) {
     const live = await readLiveIfAny(backend, run, family);
     if (!live) continue;
     const script = renderTeardown(backend, live);
-    if (script !== '') await applyScript(backend, run, script, family);
+    if (script !== '') await applyScript(backend, run, script, family, lockWaitSeconds);
     if (holdsAnything(await readLive(backend, run, family))) {
       throw new Error(`${backend}: owned ${family} chains or rules are still there after the teardown`);
     }

@@ -108,6 +108,9 @@ describe('parseAgentConfig', () => {
     ['IS_SHOOT_CLIENT', 'true', 'contradicts the seed agent'],
     ['IP_FAMILIES', 'IPv5', 'must be IPv4, IPv6 or both'],
     ['IP_FAMILIES', 'IPv4,IPv4', 'must be IPv4, IPv6 or both'],
+    ['SHOOT_POD_NETWORKS', '127.0.0.0/16', 'intersects the loopback range'],
+    ['SHOOT_NODE_NETWORKS', '224.0.0.0/24', 'intersects the multicast range'],
+    ['SHOOT_SERVICE_NETWORKS', '169.254.0.0/20', 'intersects the link-local range'],
     ['VPN_SERVER_INDEX', '-1', 'must be an integer'],
     ['OVERLAP_TUNNEL_DEVICE', 'tun+0', 'is not a valid interface name'],
     ['OVERLAP_TUNNEL_DEVICE', '*', 'is not a valid interface name or prefix pattern'],
@@ -122,6 +125,10 @@ describe('parseAgentConfig', () => {
     ['OVERLAP_METRICS_ADDRESS', '9150', 'must be host:port'],
     ['OVERLAP_METRICS_ADDRESS', '0.0.0.0:70000', 'must be host:port'],
     ['OVERLAP_METRICS_ADDRESS', '::1:80', 'must be host:port'],
+    ['OVERLAP_METRICS_ADDRESS', 'no-such-host.invalid:9150', 'must have an IP address as host'],
+    ['OVERLAP_METRICS_ADDRESS', 'localhost:9150', 'must have an IP address as host'],
+    ['OVERLAP_SYNC_PERIOD', '0.0001', 'must be a number of seconds from 0.5 to 86400'],
+    ['OVERLAP_ENVOY_GID', '0', 'is the root group'],
     ['OVERLAP_CLEANUP_ON_EXIT', '0', 'must be true or false'],
     ['OVERLAP_LOG_LEVEL', 'verbose', 'must be one of'],
   ])('refuses %s=%j naming the variable and the value', (name, value, problem) => {
@@ -137,6 +144,10 @@ describe('parseAgentConfig', () => {
     expect(parseAgentConfig('seed', ipv6Overlap).networks.pods.map((c) => c.text)).toEqual(['fd00:0:0:1::/64']);
     const sharedIPv6 = { SHOOT_POD_NETWORKS: '2a05:d014:1:2300::/56', SHOOT_NODE_NETWORKS: '2a05:d014:1:2300::/56' };
     expect(parseAgentConfig('shoot', sharedIPv6).networks.nodes.map((c) => c.text)).toEqual(['2a05:d014:1:2300::/56']);
+    // The seed side gets the seed's first family in IP_FAMILIES but the shoot's networks of both families (gardenlet's
+    // kube-apiserver vpn-client env, gardener-controller.md §4.2), so a family missing from IP_FAMILIES is no contradiction.
+    const seedSideOfDualStack = { IP_FAMILIES: 'IPv4', SEED_POD_NETWORK: '10.1.0.0/16', SHOOT_POD_NETWORKS: '10.1.0.0/16,2a05:d014:1:2300::/56' };
+    expect(parseAgentConfig('seed', seedSideOfDualStack).networks.pods).toHaveLength(2);
   });
 
   it('still refuses garbage and reserved ranges, which no shoot can have', () => {

@@ -5,6 +5,7 @@ import {
   type AgentMetrics,
   type CommandRunner,
   type Namespace,
+  type SyncContext,
   type Syncer,
   createAgentMetrics,
   createLogger,
@@ -63,6 +64,7 @@ export function testAgent(
   backend: Backend,
   run: CommandRunner,
   env: Record<string, string> = OVERLAPPING,
+  bounds: Pick<SyncContext, 'timing' | 'clock'> = {},
 ): TestAgent {
   const config = parseAgentConfig(role, { ...env, OVERLAP_BACKEND: backend });
   const plan = planAgent(config);
@@ -76,6 +78,7 @@ export function testAgent(
     run,
     metrics,
     logger: createLogger('test', 'silent'),
+    ...bounds,
   });
   return { syncer, metrics, plan };
 }
@@ -98,13 +101,13 @@ export async function ownedRouteLines(run: CommandRunner): Promise<string[]> {
 /** Makes every apply fail inside the real tool by adding a line it rejects, so the whole transaction is refused. */
 export function breakingApplies(backend: Backend, run: CommandRunner): CommandRunner {
   const applyCommand = APPLY_COMMAND[backend].join(' ');
-  return (argv, input) => {
-    if (argv.join(' ') !== applyCommand || input === undefined) return run(argv, input);
+  return (argv, input, options) => {
+    if (!argv.join(' ').startsWith(applyCommand) || input === undefined) return run(argv, input, options);
     const broken =
       backend === 'iptables'
         ? input.replace(/COMMIT\n$/, '-A OVERLAP-OUTPUT -j OVERLAP-NO-SUCH-CHAIN\nCOMMIT\n')
         : `${input}add rule ip overlap nat-output jump no-such-chain\n`;
-    return run(argv, broken);
+    return run(argv, broken, options);
   };
 }
 

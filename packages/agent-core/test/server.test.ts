@@ -53,6 +53,8 @@ describe('agent metrics', () => {
         'overlap_stale_rules_removed_total',
         'overlap_sync_duration_seconds',
         'overlap_sync_last_success_timestamp_seconds',
+        'overlap_sync_period_seconds',
+        'overlap_sync_timeouts_total',
         'overlap_syncs_total',
       ].sort(),
     );

@@ -58,6 +58,30 @@ export function syncScenarios(backend: Backend): void {
       }
     });
 
+    it.runIf(backend === 'iptables')('puts its jump back first when another tool inserts a rule above it', async () => {
+      const agent = testAgent('seed', backend, ns.run);
+      await agent.syncer.sync('start');
+      // An ACCEPT at position 1 would take every new connection before the translation sees it.
+      await ns.run(['iptables', '-t', 'nat', '-I', 'OUTPUT', '1', '-d', '10.1.0.0/16', '-j', 'ACCEPT']);
+      expect(await inSyncWith(agent)).toBe(false);
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      const output = (await iptablesSave()).split('\n').filter((l) => l.startsWith('-A OUTPUT '));
+      expect(output).toEqual(['-A OUTPUT -j OVERLAP-OUTPUT', '-A OUTPUT -d 10.1.0.0/16 -j ACCEPT']);
+      expect(await valueOf(agent.metrics.driftRepairs)).toBe(1);
+    });
+
+    it("never replaces someone else's route to one of its destinations, and says which", async () => {
+      await ns.run(['ip', 'route', 'add', '244.0.0.0/16', 'dev', 'eth0', 'proto', 'static']);
+      const agent = testAgent('seed', backend, ns.run);
+      const status = await agent.syncer.sync('start');
+      expect(status).toEqual({
+        ready: false,
+        reason: 'routes of someone else to our destinations, left alone: 244.0.0.0/16 dev eth0 proto static',
+      });
+      expect((await ns.run(['ip', '-4', 'route', 'show', '244.0.0.0/16'])).stdout).toContain('dev eth0 proto static');
+      expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES.filter((r) => !r.startsWith('244.')));
+    });
+
     it('repairs rules removed from outside, counts the drift, and keeps the translation counters monotonic', async () => {
       const agent = testAgent('seed', backend, ns.run);
       await agent.syncer.sync('start');

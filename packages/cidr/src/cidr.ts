@@ -85,11 +85,21 @@ export function parseCidr(value: string, field: string): Cidr {
   return makeCidr(family, network, prefix);
 }
 
+/**
+ * More networks of one kind than any shoot has (Gardener gives one, plus one per family); the bound keeps a
+ * mistaken or hostile list from costing minutes of packing and table rendering.
+ */
+export const MAX_NETWORKS_PER_LIST = 256;
+
 /** Parses a comma-separated list (Gardener's env format); empty entries are ignored, duplicates dropped. */
 export function parseCidrList(value: string, field: string): Cidr[] {
   const seen = new Set<string>();
   const result: Cidr[] = [];
-  for (const part of value.split(',')) {
+  const parts = value.split(',');
+  if (parts.length > MAX_NETWORKS_PER_LIST) {
+    throw new InputError(field, value, `has ${parts.length} entries; at most ${MAX_NETWORKS_PER_LIST} are accepted`);
+  }
+  for (const part of parts) {
     if (part.trim() === '') continue;
     const cidr = parseCidr(part, field);
     if (seen.has(cidr.text)) continue;

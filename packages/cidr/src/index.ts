@@ -1,4 +1,4 @@
-export { InputError } from './errors.ts';
+export { InputError, MAX_SHOWN_VALUE } from './errors.ts';
 export {
   type Address,
   type Cidr,
@@ -13,9 +13,10 @@ export {
   overlapsAny,
   parseAddress,
   parseCidr,
+  MAX_NETWORKS_PER_LIST,
   parseCidrList,
 } from './cidr.ts';
-export { type Kind, KINDS, MAPPED_RANGE, RESERVED_RANGES, assertNotReserved } from './reserved.ts';
+export { type Kind, KINDS, MAPPED_RANGE, RESERVED_RANGES, UNROUTABLE_RANGES, assertNotReserved } from './reserved.ts';
 export {
   type NetworkFields,
   type Networks,

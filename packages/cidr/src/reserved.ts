@@ -22,7 +22,24 @@ export const RESERVED_RANGES: readonly Cidr[] = [
   parseCidr('fd8f:6d53:b97a:1::/96', 'reserved'),
 ];
 
+/**
+ * Ranges no pod, service or node network can be: packets to them never leave a host (loopback, "this network"),
+ * are not forwarded (link-local) or are not unicast (multicast). A route or NAT rule for them would break the
+ * pod it runs in, so they are refused like the reserved ranges.
+ */
+export const UNROUTABLE_RANGES: ReadonlyArray<{ readonly range: Cidr; readonly what: string }> = [
+  { range: parseCidr('0.0.0.0/8', 'unroutable'), what: '"this network"' },
+  { range: parseCidr('127.0.0.0/8', 'unroutable'), what: 'loopback' },
+  { range: parseCidr('169.254.0.0/16', 'unroutable'), what: 'link-local' },
+  { range: parseCidr('224.0.0.0/4', 'unroutable'), what: 'multicast' },
+  { range: parseCidr('::1/128', 'unroutable'), what: 'loopback' },
+  { range: parseCidr('fe80::/10', 'unroutable'), what: 'link-local' },
+  { range: parseCidr('ff00::/8', 'unroutable'), what: 'multicast' },
+];
+
 export function assertNotReserved(cidr: Cidr, field: string): void {
   const hit = RESERVED_RANGES.find((range) => overlaps(cidr, range));
   if (hit) throw new InputError(field, cidr.text, `intersects the reserved range ${hit.text}`);
+  const special = UNROUTABLE_RANGES.find(({ range }) => overlaps(cidr, range));
+  if (special) throw new InputError(field, cidr.text, `intersects the ${special.what} range ${special.range.text}`);
 }

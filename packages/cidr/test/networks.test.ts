@@ -37,6 +37,12 @@ describe('parseNetworks', () => {
     [{ seedPods: '241.0.0.0/16' }, 'SEED_POD_NETWORK: "241.0.0.0/16" intersects the reserved range 240.0.0.0/4'],
     [{ pods: '250.1.0.0/16' }, 'SHOOT_POD_NETWORKS: "250.1.0.0/16" intersects the reserved range 240.0.0.0/4'],
     [{ nodes: '224.0.0.0/3' }, 'SHOOT_NODE_NETWORKS: "224.0.0.0/3" intersects the reserved range 240.0.0.0/4'],
+    [{ pods: '127.0.0.0/16' }, 'SHOOT_POD_NETWORKS: "127.0.0.0/16" intersects the loopback range 127.0.0.0/8'],
+    [{ services: '169.254.0.0/20' }, 'SHOOT_SERVICE_NETWORKS: "169.254.0.0/20" intersects the link-local range 169.254.0.0/16'],
+    [{ nodes: '239.1.0.0/24' }, 'SHOOT_NODE_NETWORKS: "239.1.0.0/24" intersects the multicast range 224.0.0.0/4'],
+    [{ seedPods: '0.0.0.0/0' }, 'SEED_POD_NETWORK: "0.0.0.0/0" intersects the reserved range 240.0.0.0/4'],
+    [{ pods: '0.0.0.0/16' }, 'SHOOT_POD_NETWORKS: "0.0.0.0/16" intersects the "this network" range 0.0.0.0/8'],
+    [{ pods: 'fe80::/64' }, 'SHOOT_POD_NETWORKS: "fe80::/64" intersects the link-local range fe80::/10'],
     [
       { services: 'fd8f:6d53:b97a:1::/64' },
       'SHOOT_SERVICE_NETWORKS: "fd8f:6d53:b97a:1::/64" intersects the reserved range fd8f:6d53:b97a:1::/96',

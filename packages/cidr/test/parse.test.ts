@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, familyOf, overlaps, parseAddress, parseCidr, parseCidrList } from '../src/index.ts';
+import { InputError, MAX_SHOWN_VALUE, familyOf, overlaps, parseAddress, parseCidr, parseCidrList } from '../src/index.ts';
 
 describe('parseCidr', () => {
   it.each([
@@ -83,5 +83,28 @@ describe('overlaps (parity with Go IPNet.Contains either way)', () => {
     ['fd00::/64', 'fd00::/48', true],
   ])('%s ~ %s is %s', (a, b, expected) => {
     expect(overlaps(c(a), c(b))).toBe(expected);
+  });
+});
+
+describe('bounded input', () => {
+  it('refuses more networks than any shoot has, in one short line', () => {
+    const many = Array.from({ length: 1_000_000 }, (_, i) => `10.${(i >> 8) & 255}.${i & 255}.0/24`).join(',');
+    const error = (() => {
+      try {
+        parseCidrList(many, 'SHOOT_POD_NETWORKS');
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error.message).toMatch(/^SHOOT_POD_NETWORKS: "10\.0\.0\.0\/24,.*… \(\d+ characters\)" has 1000000 entries; at most 256 are accepted$/);
+    expect(error.message.length).toBeLessThan(300);
+  });
+
+  it('cuts a long value in the message but keeps it whole on the error', () => {
+    const value = 'x'.repeat(5000);
+    const error = new InputError('F', value, 'is bad');
+    expect(error.message).toBe(`F: "${'x'.repeat(MAX_SHOWN_VALUE)}… (5000 characters)" is bad`);
+    expect(error.value).toBe(value);
   });
 });

@@ -37,6 +37,10 @@ export function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
 export const plainJumpCount = (live: LiveState, chain: ChainRef): number =>
   live.jumps.filter((j) => sameChain(j, chain) && isPlainJump(j)).length;
 
+/** Whether the one plain jump into the chain is the first rule of its built-in chain (iptables). */
+export const plainJumpFirst = (live: LiveState, chain: ChainRef): boolean =>
+  live.jumps.some((j) => sameChain(j, chain) && isPlainJump(j) && j.rulesBefore === undefined);
+
 export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
   const { pairs, unclaimed } = matchRules(desired, live);
   const needed = chainsOf(desired.rules);
@@ -48,11 +52,13 @@ export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
   // nftables hooks its base chains directly; there are no jumps to check.
   const jumpsMissing = live.backend === 'iptables' ? needed.filter((c) => plainJumpCount(live, c) === 0) : [];
   const jumpsDuplicated = CHAINS.filter((c) => plainJumpCount(live, c) > 1);
+  const jumpsNotFirst =
+    live.backend === 'iptables' ? needed.filter((c) => plainJumpCount(live, c) > 0 && !plainJumpFirst(live, c)) : [];
   const jumpsForeign = live.jumps.filter((j) => !isPlainJump(j));
   const chainsStale = live.chains.filter((c) => !isNeeded(c));
   const chainsForeign = live.foreignChains ?? [];
-  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale, chainsForeign].every(
+  const inSync = [missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsNotFirst, jumpsForeign, chainsStale, chainsForeign].every(
     (list) => list.length === 0,
   );
-  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsForeign, chainsStale, chainsForeign, inSync };
+  return { missing, stale, foreign, jumpsMissing, jumpsDuplicated, jumpsNotFirst, jumpsForeign, chainsStale, chainsForeign, inSync };
 }

@@ -101,16 +101,30 @@ export function parseIptablesSave(text: string, family: Family = 'IPv4'): LiveSt
   const chains: ChainRef[] = [];
   const jumps: LiveJump[] = [];
   const rules: LiveRule[] = [];
+  // Rules seen so far per chain of the current table, so that a jump knows whether it is first in its chain.
+  let rulesIn = new Map<string, number>();
+  const countRule = (body: string): number => {
+    const chain = body.slice(3).split(' ', 1)[0]!;
+    const before = rulesIn.get(chain) ?? 0;
+    rulesIn.set(chain, before + 1);
+    return before;
+  };
   let table: Table | undefined;
   for (const rawLine of text.split('\n')) {
     const line = rawLine.trim();
     if (line.startsWith('*')) {
       table = TABLES.find((t) => t === line.slice(1));
+      rulesIn = new Map();
       continue;
     }
+    if (!table) continue;
     // Every line that declares, fills or jumps into an owned chain names it; the rest (possibly tens of thousands
-    // of kube-proxy rules) is skipped at the cost of one substring search.
-    if (!table || !line.includes(OWNED_CHAIN_PREFIX)) continue;
+    // of kube-proxy rules) is only counted, at the cost of one substring search and one map update.
+    if (!line.includes(OWNED_CHAIN_PREFIX)) {
+      const body = line.startsWith('[') ? line.replace(COUNTERS, '') : line;
+      if (body.startsWith('-A ')) countRule(body);
+      continue;
+    }
     if (line.startsWith(':')) {
       const owned = ownedChainOf(table, line.slice(1).split(/\s/, 1)[0]!);
       if (owned) chains.push(owned);
@@ -132,8 +146,9 @@ export function parseIptablesSave(text: string, family: Family = 'IPv4'): LiveSt
       });
       continue;
     }
+    const before = countRule(body);
     const jump = jumpOf(table, body);
-    if (jump) jumps.push(jump);
+    if (jump) jumps.push(before === 0 ? jump : { ...jump, rulesBefore: before });
   }
   return {
     backend: 'iptables',

@@ -1,4 +1,4 @@
-import { matchRules, plainJumpCount } from './diff.ts';
+import { matchRules, plainJumpCount, plainJumpFirst } from './diff.ts';
 import { builtinChainName, isPlainJump, ownedChainName, plainJumpText, ruleLine } from './iptables-args.ts';
 import {
   type ChainRef,
@@ -30,15 +30,20 @@ function removeChainsLines(live: LiveState, chains: readonly ChainRef[]): string
 }
 
 /**
- * The jumps of a needed chain: exactly one plain jump, put first in the built-in chain so that no earlier NAT
- * rule of someone else takes the connection before ours; other references into it are removed.
+ * The jumps of a needed chain: exactly one plain jump, first in the built-in chain so that no earlier rule of
+ * someone else (a NAT rule, an ACCEPT) takes the connection before ours; other references into it are removed.
+ * Anything but one plain jump in first place is replaced: every plain jump deleted, one inserted at 1.
  */
 function jumpLines(live: LiveState, chain: ChainRef): string[] {
   const jumps = live.jumps.filter((j) => sameChain(j, chain));
   const foreign = jumps.filter((j) => !isPlainJump(j)).map(deleteLine);
   const plain = plainJumpCount(live, chain);
-  if (plain === 0) return [...foreign, `-I ${builtinChainName(chain.hook)} 1 -j ${ownedChainName(chain.hook)}`];
-  return [...foreign, ...Array.from({ length: plain - 1 }, () => deleteLine(chain))];
+  if (plain === 1 && plainJumpFirst(live, chain)) return foreign;
+  return [
+    ...foreign,
+    ...Array.from({ length: plain }, () => deleteLine(chain)),
+    `-I ${builtinChainName(chain.hook)} 1 -j ${ownedChainName(chain.hook)}`,
+  ];
 }
 
 /**

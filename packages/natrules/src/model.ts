@@ -93,6 +93,8 @@ export interface LiveRule {
 export interface LiveJump extends ChainRef {
   /** As saved (`-A <chain> … -j <owned chain>`); absent means the plain jump from the hook's built-in chain. */
   text?: string;
+  /** Rules of someone else above this one in the same chain (absent: none, it is first). */
+  rulesBefore?: number;
 }
 
 export interface LiveState {
@@ -130,6 +132,11 @@ export interface RuleDiff {
   foreign: readonly LiveRule[];
   jumpsMissing: readonly ChainRef[];
   jumpsDuplicated: readonly ChainRef[];
+  /**
+   * iptables: needed chains whose plain jump is not the first rule of its built-in chain, so a rule above it (an
+   * ACCEPT inserted later by another tool) can take connections before the translation sees them.
+   */
+  jumpsNotFirst: readonly ChainRef[];
   /** References into owned chains other than the plain jump from the hook's built-in chain. */
   jumpsForeign: readonly LiveJump[];
   /** Owned chains present although the desired rule set needs none there. */

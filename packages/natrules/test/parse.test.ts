@@ -63,9 +63,10 @@ describe('parseIptablesSave', () => {
       { table: 'filter', hook: 'forward' },
     ]);
     expect(live.jumps).toEqual([
-      { table: 'nat', hook: 'prerouting', text: '-A PREROUTING -j OVERLAP-PREROUTING' },
+      // Behind kube-proxy's KUBE-SERVICES jump: not first any more.
+      { table: 'nat', hook: 'prerouting', text: '-A PREROUTING -j OVERLAP-PREROUTING', rulesBefore: 1 },
       { table: 'nat', hook: 'output', text: '-A OUTPUT -j OVERLAP-OUTPUT' },
-      { table: 'nat', hook: 'output', text: '-A OUTPUT -j OVERLAP-OUTPUT' },
+      { table: 'nat', hook: 'output', text: '-A OUTPUT -j OVERLAP-OUTPUT', rulesBefore: 1 },
       { table: 'nat', hook: 'postrouting', text: '-A POSTROUTING -o eth0 -j OVERLAP-POSTROUTING' },
     ]);
     // In CHAINS order, not in iptables-save's (tables mangle, filter, nat; chains by name).

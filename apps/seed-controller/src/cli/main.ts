@@ -1,16 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
-import { parse as parseYaml } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
+import { InjectionError } from '../inject/mutate.ts';
 import { PKI_FILES, writeShootPki } from '../pki/files.ts';
 import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { generateDevCertificates } from './dev-cert.ts';
+import { assertDeploymentShape, readDocument, readText } from './input-files.ts';
 import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
 import { formatPlanText } from './plan-text.ts';
 
@@ -52,16 +53,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream, err: N
 
 function isInputProblem(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return error instanceof InputError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
-}
-
-function readDocument(path: string, field: string): unknown {
-  const text = readText(path, field);
-  try {
-    return parseYaml(text);
-  } catch (error) {
-    throw new InputError(field, path, `is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
+  return error instanceof InputError || error instanceof InjectionError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
 }
 
 /** The samples sit in examples/, two levels above src/cli/ and one above dist/; look upwards for them. */
@@ -73,13 +65,6 @@ function samplePath(file: string, flag: string): string {
   throw new InputError(flag, '', `is required: the bundled sample ${file} was not found`);
 }
 
-function readText(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
@@ -108,8 +93,8 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   const backend = oneOf<Backend>(values.backend, ['iptables', 'nftables'], '--backend');
   const output = oneOf(values.output, ['text', 'json'], '--output');
   const deploymentPath = values.deployment ?? samplePath('kube-apiserver-deployment.yaml', '--deployment');
-  const deployment = readDocument(deploymentPath, '--deployment') as V1Deployment;
-  if (deployment?.kind !== 'Deployment') throw new InputError('--deployment', deploymentPath, 'does not hold a Deployment');
+  const deployment = readDocument(deploymentPath, '--deployment');
+  assertDeploymentShape(deployment, '--deployment', deploymentPath);
   const vpnShootPath = values['vpn-shoot'] ?? samplePath('vpn-shoot-statefulset.yaml', '--vpn-shoot');
   const vpnShoot = readDocument(vpnShootPath, '--vpn-shoot') as VpnShootWorkload;
   if (vpnShoot?.kind !== 'StatefulSet' && vpnShoot?.kind !== 'Deployment') {
@@ -172,10 +157,14 @@ async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Pro
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
   const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
-  mkdirSync(values.out, { recursive: true });
-  writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
-  writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
-  writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  try {
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, 'ca.crt'), certs.caCert);
+    writeFileSync(join(values.out, 'tls.crt'), certs.tlsCert);
+    writeFileSync(join(values.out, 'tls.key'), certs.tlsKey, { mode: 0o600 });
+  } catch (error) {
+    throw new InputError('--out', values.out, `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   out.write(
     `wrote ${join(values.out, 'ca.crt')}, tls.crt, tls.key for ${values.service}.${values.namespace}.svc\n` +
       `caBundle (for the MutatingWebhookConfiguration):\n${certs.caBundle}\n`,

@@ -30,6 +30,8 @@ export class ClusterWatch {
   readonly #retryMs: number;
   #resourceVersion = '';
   #stopped = false;
+  /** When the list or watch last broke, undefined while it works; starts broken until the first list. */
+  #brokenSince: number | undefined = Date.now();
   #request: AbortController | undefined;
 
   constructor(config: KubeConfig, sink: ClusterSink, logger: Logger, retryMs = 2000) {
@@ -43,6 +45,11 @@ export class ClusterWatch {
   /** Resolves after the first successful list, then keeps the sink current until stop(). */
   start(): Promise<void> {
     return new Promise((listed) => void this.#run(listed));
+  }
+
+  /** How long the stream has been broken (0 while it works): a broken stream means every plan may be stale. */
+  brokenForMs(now = Date.now()): number {
+    return this.#brokenSince === undefined ? 0 : now - this.#brokenSince;
   }
 
   stop(): void {
@@ -61,11 +68,13 @@ export class ClusterWatch {
           })) as Listed;
           this.#sink.replace(list.items);
           this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+          this.#brokenSince = undefined;
           listed();
         }
         await this.#watchUntilClosed();
       } catch (error) {
         if (this.#stopped) return;
+        this.#brokenSince ??= Date.now();
         if (gone(error)) this.#resourceVersion = '';
         this.#logger.warn({ error: (error as Error)?.message ?? String(error) }, 'Cluster list/watch failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
@@ -76,6 +85,7 @@ export class ClusterWatch {
   /** Resolves when the server ends the watch (it does every few minutes), rejects when the connection fails. */
   #watchUntilClosed(): Promise<void> {
     return new Promise((resolve, reject) => {
+      let ended = false;
       this.#watch
         .watch(
           CLUSTERS_PATH,
@@ -86,12 +96,19 @@ export class ClusterWatch {
               return;
             }
             this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+            this.#brokenSince = undefined;
             if (type === 'ADDED' || type === 'MODIFIED') this.#sink.upsert(object);
             else if (type === 'DELETED' && object.metadata?.name) this.#sink.remove(object.metadata.name);
           },
-          (error: unknown) => (error ? reject(error) : resolve()),
+          (error: unknown) => {
+            ended = true;
+            if (error) reject(error);
+            else resolve();
+          },
         )
         .then((request) => {
+          // The server accepted the watch from our resourceVersion: nothing was missed since the last event.
+          if (!ended) this.#brokenSince = undefined;
           this.#request = request;
           if (this.#stopped) request.abort();
         }, reject);

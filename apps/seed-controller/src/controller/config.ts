@@ -16,6 +16,8 @@ export interface ControllerConfig {
   readonly identity: string;
   readonly leaseSeconds: number;
   readonly resyncSeconds: number;
+  /** Not ready once the Cluster watch has been broken this long (default 30 s: a reconnect is not an outage). */
+  readonly watchGraceSeconds?: number;
   readonly logLevel: string;
   readonly injection: InjectionSettings;
   /** The webhook the controller puts into each overlapping HA shoot, and the sidecar it adds to vpn-shoot. */

@@ -7,6 +7,7 @@ import { pkiMaterial } from '../pki/material.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
+import type { AdmissionEntry } from '../webhook/admission.ts';
 import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
 import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
 import { ClusterWatch } from './cluster-watch.ts';
@@ -18,6 +19,7 @@ import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const INFORMER_RESTART_MS = 2000;
+const DEFAULT_WATCH_GRACE_SECONDS = 30;
 
 export interface RunningController {
   readonly plans: ShootPlans;
@@ -91,15 +93,28 @@ export async function startController(
       identity: config.identity,
       leaseSeconds: config.leaseSeconds,
       retryMs: Math.max(500, (config.leaseSeconds * 1000) / 5),
-      onStartedLeading: () => plans.namespaces().forEach((namespace) => queue.add(namespace)),
-      onStoppedLeading: () => undefined,
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        plans.namespaces().forEach((namespace) => queue.add(namespace));
+      },
+      onStoppedLeading: () => metrics.leader.set(0),
     },
     logger,
   );
 
   const clusters = new ClusterWatch(kubeConfig, plans, logger, INFORMER_RESTART_MS);
 
-  const isReady = (): boolean => synced;
+  // Ready only while the plans can be trusted: synced once, and the Cluster watch not broken for longer than
+  // a reconnect takes. The webhook keeps answering for shoots it knows (see lookup) even when not ready.
+  const watchGraceMs = (config.watchGraceSeconds ?? DEFAULT_WATCH_GRACE_SECONDS) * 1000;
+  const isSynced = (): boolean => synced;
+  const isReady = (): boolean => synced && clusters.brokenForMs() <= watchGraceMs;
+  const lookup = (namespace: string): AdmissionEntry => {
+    const entry = plans.lookup(namespace);
+    const broken = clusters.brokenForMs();
+    if (entry.state !== 'unknown' || broken === 0) return entry;
+    return { state: 'unavailable', reason: `the Cluster watch has been broken for ${Math.round(broken / 1000)} s` };
+  };
   const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
   let webhook: WebhookServer;
   try {
@@ -107,14 +122,14 @@ export async function startController(
       ...config.webhookAddress,
       certFile: config.certFile,
       keyFile: config.keyFile,
-      lookup: plans.lookup,
+      lookup,
       objects: (namespace, ref) => {
         const [kind, name] = ref.split('/') as [string, string];
         return informers.get(ownedKind(kind))!.get(name, namespace);
       },
       metrics,
       logger,
-      isReady,
+      isReady: isSynced,
       shootAgent: config.shootWebhook.agent,
     });
   } catch (error) {

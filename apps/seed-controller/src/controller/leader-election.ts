@@ -23,12 +23,17 @@ export class LeaderElector {
   readonly #logger: Logger;
   #leading = false;
   #lastRenew = 0;
+  /** The holder's record as last read, and when this process first saw it (its own clock, never the holder's). */
+  #observedRecord = '';
+  #observedAt = 0;
+  readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(config: KubeConfig, options: LeaderElectionOptions, logger: Logger) {
+  constructor(config: KubeConfig, options: LeaderElectionOptions, logger: Logger, now: () => number = Date.now) {
     this.#api = config.makeApiClient(CoordinationV1Api);
     this.#options = options;
     this.#logger = logger;
+    this.#now = now;
   }
 
   get leading(): boolean {
@@ -99,8 +104,7 @@ export class LeaderElector {
     }
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
-    const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
-    const expired = renewed + (spec.leaseDurationSeconds ?? leaseSeconds) * 1000 < Date.now();
+    const expired = this.#expired(lease, leaseSeconds);
     if (holder !== identity && holder !== '' && !expired) return false;
     const taking = holder !== identity;
     lease.spec = {
@@ -111,6 +115,22 @@ export class LeaderElector {
       ...(taking ? { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
     };
     return this.#write(() => this.#api.replaceNamespacedLease({ namespace, name, body: lease }));
+  }
+
+  /**
+   * client-go's rule: a Lease has expired when its record (holder, renewTime, transitions) has not changed for a
+   * lease duration *as this process measured it*. Comparing renewTime with our clock instead would let a holder
+   * whose clock runs ahead (a renewTime an hour in the future) block every takeover for that hour.
+   */
+  #expired(lease: V1Lease, fallbackSeconds: number): boolean {
+    const spec = lease.spec ?? {};
+    const record = JSON.stringify([spec.holderIdentity ?? '', String(spec.renewTime ?? ''), spec.leaseTransitions ?? 0]);
+    const now = this.#now();
+    if (record !== this.#observedRecord) {
+      this.#observedRecord = record;
+      this.#observedAt = now;
+    }
+    return this.#observedAt + (spec.leaseDurationSeconds ?? fallbackSeconds) * 1000 < now;
   }
 
   async #write(call: () => Promise<unknown>): Promise<boolean> {

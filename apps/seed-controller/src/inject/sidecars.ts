@@ -46,11 +46,27 @@ export function envoyContainer(settings: InjectionSettings): V1Container {
   };
 }
 
+/**
+ * The pod IP from the downward API (`POD_IP`, which must come earlier in the env), in brackets when the pod's
+ * primary family is IPv6 (`[fd00::1]:9150`): agents listen only where Prometheus and the liveness probe connect.
+ */
+export const podIpAddress = (family: string, port: number): string => (family === 'IPv6' ? `[$(POD_IP)]:${port}` : `$(POD_IP):${port}`);
+
 export const fromField = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
-/** Both agents: iptables/nft need uid 0 in the pod's user namespace, but of all root's powers only NET_ADMIN. */
+/**
+ * Both agents: iptables/nft need uid 0 in the pod's user namespace, but of all root's powers only NET_ADMIN; they
+ * write nothing to their filesystem.
+ */
 export function agentSecurityContext(): V1SecurityContext {
-  return { runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } };
+  return {
+    runAsUser: 0,
+    runAsNonRoot: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    seccompProfile: { type: 'RuntimeDefault' },
+    capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+  };
 }
 
 /**
@@ -66,21 +82,25 @@ export function agentContainer(facts: ShootFacts, settings: InjectionSettings): 
     { name: 'IS_HA', value: 'true' },
     fromField('POD_NAME', 'metadata.name'),
     fromField('NAMESPACE', 'metadata.namespace'),
+    // Before OVERLAP_METRICS_ADDRESS, which refers to it: Kubernetes expands $(VAR) only from earlier entries.
+    fromField('POD_IP', 'status.podIP'),
     { name: 'OVERLAP_TUNNEL_DEVICE', value: SEED_TUNNEL_DEVICE },
     { name: 'OVERLAP_ENVOY_GID', value: String(ENVOY_GID) },
     { name: 'OVERLAP_BACKEND', value: settings.agentBackend },
-    { name: 'OVERLAP_METRICS_ADDRESS', value: `0.0.0.0:${AGENT_METRICS_PORT}` },
+    // Only on the pod IP, where Prometheus and the kubelet's liveness probe connect; not on 0.0.0.0.
+    { name: 'OVERLAP_METRICS_ADDRESS', value: podIpAddress(facts.seedFamilies[0] ?? 'IPv4', AGENT_METRICS_PORT) },
     { name: 'OVERLAP_LOG_LEVEL', value: settings.agentLogLevel },
   ];
-  const probe = (path: string) => ({ httpGet: { path, port: AGENT_METRICS_PORT }, periodSeconds: 10 });
   return {
     name: AGENT_CONTAINER,
     image: settings.agentImage,
     imagePullPolicy: 'IfNotPresent',
     env,
     ports: [{ name: 'agent-metrics', containerPort: AGENT_METRICS_PORT, protocol: 'TCP' }],
-    readinessProbe: probe('/readyz'),
-    livenessProbe: probe('/healthz'),
+    // No readiness probe: a pod is ready only when every container is, so a NAT failure common to all replicas
+    // would take every kube-apiserver of the shoot out of its Service. NAT health is in metrics and alerts;
+    // liveness only restarts this container when its process stops answering.
+    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_METRICS_PORT }, periodSeconds: 10, failureThreshold: 3 },
     resources: { requests: { cpu: '10m', memory: '32Mi' } },
     securityContext: agentSecurityContext(),
   };

@@ -1,11 +1,20 @@
 import { InputError } from '@overlap/cidr';
 
-/** Reads the raw Shoot/Seed objects embedded in a Cluster (RawExtension: plain JSON, nothing guaranteed). */
-export function at(value: unknown, path: readonly string[]): unknown {
+/**
+ * Reads the raw Shoot/Seed objects embedded in a Cluster (RawExtension: plain JSON, nothing guaranteed). A
+ * missing (or null) section reads as absent; a section of another type (`networking: "abc"`) is refused, naming
+ * it under `base`, since reading it as absent would give a confident but wrong plan.
+ */
+export function at(value: unknown, path: readonly string[], base = ''): unknown {
   let current = value;
+  let where = base;
   for (const key of path) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    if (current === undefined || current === null) return undefined;
+    if (typeof current !== 'object' || Array.isArray(current)) {
+      throw new InputError(where, JSON.stringify(current), 'must be an object');
+    }
     current = (current as Record<string, unknown>)[key];
+    where = where === '' ? key : `${where}.${key}`;
   }
   return current;
 }

@@ -12,6 +12,8 @@ import {
 } from '@overlap/cidr';
 import { at, optionalString, optionalStringList } from './json-fields.ts';
 
+const SHOOT = 'spec.shoot';
+const SEED = 'spec.seed';
 const HA_VPN_ANNOTATION = 'alpha.control-plane.shoot.gardener.cloud/high-availability-vpn';
 const DUAL_STACK_MIGRATION_CONSTRAINT = 'DualStackNodesMigrationReady';
 
@@ -55,9 +57,9 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
   if (shoot === undefined || shoot === null) throw new InputError('spec.shoot', '', 'is missing');
   const seed = cluster.spec?.seed;
 
-  const declaredFamilies = parseFamilies(at(shoot, ['spec', 'networking', 'ipFamilies']), 'spec.shoot.spec.networking.ipFamilies');
+  const declaredFamilies = parseFamilies(at(shoot, ['spec', 'networking', 'ipFamilies'], SHOOT), 'spec.shoot.spec.networking.ipFamilies');
   const shootFamilies = withDefault(declaredFamilies);
-  const seedFamilies = withDefault(parseFamilies(at(seed, ['spec', 'networks', 'ipFamilies']), 'spec.seed.spec.networks.ipFamilies'));
+  const seedFamilies = withDefault(parseFamilies(at(seed, ['spec', 'networks', 'ipFamilies'], SEED), 'spec.seed.spec.networks.ipFamilies'));
   const dualStackMigrating = primaryFamilyOnly(shoot, declaredFamilies.length);
 
   const effective = Object.fromEntries(
@@ -66,7 +68,7 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
   const join = (list: readonly Cidr[]): string => list.map((cidr) => cidr.text).join(',');
   const networks = parseNetworks(
     {
-      seedPods: optionalString(at(seed, ['spec', 'networks', 'pods']), CLUSTER_FIELDS.seedPods) ?? '',
+      seedPods: optionalString(at(seed, ['spec', 'networks', 'pods'], SEED), CLUSTER_FIELDS.seedPods) ?? '',
       pods: join(effective.pods),
       services: join(effective.services),
       nodes: join(effective.nodes),
@@ -74,7 +76,7 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
     CLUSTER_FIELDS,
   );
 
-  const workers = at(shoot, ['spec', 'provider', 'workers']);
+  const workers = at(shoot, ['spec', 'provider', 'workers'], SHOOT);
   const ha = haVpn(shoot);
   return {
     namespace,
@@ -108,11 +110,11 @@ function parseFamilies(value: unknown, field: string): Family[] {
  * it is True on one. Without the constraint every family counts.
  */
 function primaryFamilyOnly(shoot: unknown, declaredFamilies: number): boolean {
-  const constraints = at(shoot, ['status', 'constraints']);
+  const constraints = at(shoot, ['status', 'constraints'], SHOOT);
   if (!Array.isArray(constraints)) return false;
-  const constraint = constraints.find((c) => at(c, ['type']) === DUAL_STACK_MIGRATION_CONSTRAINT);
+  const constraint = constraints.find((c) => at(c, ['type'], `${SHOOT}.status.constraints[]`) === DUAL_STACK_MIGRATION_CONSTRAINT);
   if (constraint === undefined) return false;
-  const ready = at(constraint, ['status']) === 'True';
+  const ready = at(constraint, ['status'], `${SHOOT}.status.constraints[]`) === 'True';
   return ready ? declaredFamilies === 1 : declaredFamilies === 2;
 }
 
@@ -124,10 +126,10 @@ function primaryFamilyOnly(shoot: unknown, declaredFamilies: number): boolean {
 function effectiveNetworks(shoot: unknown, kind: ShootKind, families: readonly Family[], primaryOnly: boolean): Cidr[] {
   const specField = `spec.shoot.spec.networking.${kind}`;
   const statusField = `spec.shoot.status.networking.${kind}`;
-  const specValue = optionalString(at(shoot, ['spec', 'networking', kind]), specField);
+  const specValue = optionalString(at(shoot, ['spec', 'networking', kind], SHOOT), specField);
   const sources = [
     ...(specValue === undefined || specValue.trim() === '' ? [] : [{ value: specValue, field: specField }]),
-    ...optionalStringList(at(shoot, ['status', 'networking', kind]), statusField).map((value, index) => ({
+    ...optionalStringList(at(shoot, ['status', 'networking', kind], SHOOT), statusField).map((value, index) => ({
       value,
       field: `${statusField}[${index}]`,
     })),
@@ -156,12 +158,17 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = {
 };
 
 function haVpn(shoot: unknown): { value: boolean; source: string } {
-  const annotation = at(shoot, ['metadata', 'annotations', HA_VPN_ANNOTATION]);
+  const annotation = at(shoot, ['metadata', 'annotations', HA_VPN_ANNOTATION], SHOOT);
   if (typeof annotation === 'string' && annotation in GO_BOOLS) {
     return { value: GO_BOOLS[annotation]!, source: `annotation ${HA_VPN_ANNOTATION}=${annotation}` };
   }
-  const ha = at(shoot, ['spec', 'controlPlane', 'highAvailability']);
+  const ha = at(shoot, ['spec', 'controlPlane', 'highAvailability'], SHOOT);
   const present = ha !== undefined && ha !== null;
+  // Gardener's IsHAControlPlaneConfigured tests for the object; `false` or a string is not one, and must not
+  // count as HA just because it is there.
+  if (present && (typeof ha !== 'object' || Array.isArray(ha))) {
+    throw new InputError(`${SHOOT}.spec.controlPlane.highAvailability`, JSON.stringify(ha), 'must be an object (failureTolerance)');
+  }
   return {
     value: present,
     source: present ? 'spec.controlPlane.highAvailability is set' : 'spec.controlPlane.highAvailability is not set',

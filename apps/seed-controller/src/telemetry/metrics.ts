@@ -1,8 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { VpnShootOutcome } from '../vpn-shoot/mutate-vpn-shoot.ts';
 
-export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'waiting_for_objects' | 'error';
-export type VpnShootAdmissionOutcome = VpnShootOutcome | 'error';
+/** `client_aborted`: the client went away or was too slow; counted apart so that it never fires an error alert. */
+export type AdmissionOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed' | 'waiting_for_objects' | 'error' | 'client_aborted';
+export type VpnShootAdmissionOutcome = VpnShootOutcome | 'error' | 'client_aborted';
 
 /** The controller's metrics, named as in docs/CONTRACTS.md. One registry per controller so tests stay isolated. */
 export class ControllerMetrics {
@@ -52,6 +53,11 @@ export class ControllerMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly leader = new Gauge({
+    name: 'overlap_controller_leader',
+    help: '1 while this replica holds the leader Lease (reconciles), else 0; the replicas together should sum to 1.',
+    registers: [this.registry],
+  });
   readonly admissions = new Counter({
     name: 'overlap_webhook_admission_requests_total',
     help: 'AdmissionReview requests answered by the webhook, by outcome.',
@@ -91,6 +97,7 @@ export class ControllerMetrics {
 
   constructor(version: string, processMetrics = true) {
     this.info.set({ version }, 1);
+    this.leader.set(0);
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 

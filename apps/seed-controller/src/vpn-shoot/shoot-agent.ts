@@ -1,7 +1,7 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1StatefulSet } from '@kubernetes/client-node';
 import { ENV_FIELDS, InputError, type Networks, parseNetworks } from '@overlap/cidr';
 import { InjectionError } from '../inject/mutate.ts';
-import { agentSecurityContext, fromField } from '../inject/sidecars.ts';
+import { agentSecurityContext, fromField, podIpAddress } from '../inject/sidecars.ts';
 import {
   SHOOT_AGENT_CONTAINER,
   SHOOT_AGENT_METRICS_PORT,
@@ -102,21 +102,23 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     { name: 'IS_SHOOT_CLIENT', value: 'true' },
     fromField('POD_NAME', 'metadata.name'),
     fromField('NAMESPACE', 'metadata.namespace'),
+    // Before OVERLAP_METRICS_ADDRESS, which refers to it: Kubernetes expands $(VAR) only from earlier entries.
+    fromField('POD_IP', 'status.podIP'),
     { name: 'OVERLAP_TUNNEL_DEVICE', value: SHOOT_TUNNEL_DEVICE },
     { name: 'OVERLAP_EGRESS_DEVICE', value: SHOOT_EGRESS_DEVICE },
     { name: 'OVERLAP_BACKEND', value: settings.backend },
-    { name: 'OVERLAP_METRICS_ADDRESS', value: `0.0.0.0:${SHOOT_AGENT_METRICS_PORT}` },
+    { name: 'OVERLAP_METRICS_ADDRESS', value: podIpAddress(networks['IP_FAMILIES']?.split(',')[0] ?? 'IPv4', SHOOT_AGENT_METRICS_PORT) },
     { name: 'OVERLAP_LOG_LEVEL', value: settings.logLevel },
   ];
-  const probe = (path: string) => ({ httpGet: { path, port: 'overlap-metrics' }, periodSeconds: 10 });
   return {
     name: SHOOT_AGENT_CONTAINER,
     image: settings.image,
     imagePullPolicy: 'IfNotPresent',
     env,
     ports: [{ name: 'overlap-metrics', containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
-    readinessProbe: probe('/readyz'),
-    livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
+    // No readiness probe: NAT health is reported by metrics and alerts, and must not hold up vpn-shoot's rollout.
+    // Liveness restarts only this container, when its process stops answering.
+    livenessProbe: { httpGet: { path: '/healthz', port: 'overlap-metrics' }, periodSeconds: 10, failureThreshold: 3 },
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),
   };

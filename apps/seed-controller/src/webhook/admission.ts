@@ -12,7 +12,10 @@ export type PlanEntry =
   | { readonly state: 'invalid'; readonly error: Error }
   | { readonly state: 'unknown' };
 
-export type PlanLookup = (namespace: string) => PlanEntry;
+/** What the webhook is told: a plan entry, or (not in the cache while the Cluster watch is broken) no answer. */
+export type AdmissionEntry = PlanEntry | { readonly state: 'unavailable'; readonly reason: string };
+
+export type PlanLookup = (namespace: string) => AdmissionEntry;
 
 /** An object of ours as the controller's caches hold it (`Kind/name` in the namespace); undefined when absent. */
 export type ObjectLookup = (namespace: string, ref: MountRef) => KubernetesObject | undefined;
@@ -35,6 +38,18 @@ export interface AdmissionResult {
   readonly namespace: string | undefined;
   /** Why, for the log line: the decision's reason or the error. */
   readonly detail: string;
+}
+
+/**
+ * No answer can be given now (the Cluster watch is broken and the shoot is not in the cache): answered with HTTP
+ * 503, so that the API server refuses the write (failurePolicy Fail) and gardenlet retries, instead of admitting
+ * it unchanged and silently dropping an injection.
+ */
+export class RetryLaterError extends Error {
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'RetryLaterError';
+  }
 }
 
 /** The request body is not an AdmissionReview v1: answered with HTTP 400, since there is no uid to answer to. */
@@ -98,6 +113,7 @@ export function admit(body: unknown, lookup: PlanLookup, objects: ObjectLookup):
 
   const entry = lookup(namespace);
   if (entry.state === 'unknown') return unchanged(`no Cluster named ${namespace}`);
+  if (entry.state === 'unavailable') throw new RetryLaterError(`no answer for ${namespace}: ${entry.reason}`);
   if (entry.state === 'invalid') {
     const detail = `overlap: Cluster ${namespace} skipped: ${entry.error.message}`;
     return { review: respond(request.uid, undefined, [detail]), outcome: 'error', namespace, detail };

@@ -4,10 +4,10 @@ import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
-import { answerProbe, readBody, send } from '../telemetry/http-util.ts';
+import { BodyTooLargeError, answerProbe, readBody, send } from '../telemetry/http-util.ts';
 import { SHOOT_WEBHOOK_PATH } from '../vpn-shoot/names.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
-import { MalformedReviewError, type ObjectLookup, type PlanLookup, admit } from './admission.ts';
+import { MalformedReviewError, type ObjectLookup, type PlanLookup, RetryLaterError, admit } from './admission.ts';
 import { admitVpnShoot } from './vpn-shoot-admission.ts';
 
 export const WEBHOOK_PATH = '/mutate-kube-apiserver';
@@ -71,11 +71,11 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         logger[level]({ namespace: result.namespace, outcome: result.outcome, seconds }, result.detail);
         send(response, 200, JSON.stringify(result.review), 'application/json');
       })
-      .catch((error: Error) => {
-        metrics.recordAdmission('error', undefined, Number(process.hrtime.bigint() - started) / 1e9);
-        logger.warn({ err: error }, 'rejected a request to the webhook');
-        send(response, error instanceof MalformedReviewError || error instanceof SyntaxError ? 400 : 500, `${error.message}\n`);
-      });
+      .catch((error: Error) =>
+        answerFailure(request, response, error, logger, 'the webhook', (outcome) => {
+          metrics.recordAdmission(outcome, undefined, Number(process.hrtime.bigint() - started) / 1e9);
+        }),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -132,9 +132,39 @@ function serveVpnShoot(
       logger[level]({ shoot, outcome: result.outcome, seconds }, result.detail);
       send(response, 200, JSON.stringify(result.review), 'application/json');
     })
-    .catch((error: Error) => {
-      metrics.recordVpnShootAdmission('error', Number(process.hrtime.bigint() - started) / 1e9);
-      logger.warn({ shoot, err: error }, 'rejected a request to the shoot webhook');
-      send(response, error instanceof MalformedReviewError || error instanceof SyntaxError ? 400 : 500, `${error.message}\n`);
-    });
+    .catch((error: Error) =>
+      answerFailure(request, response, error, logger.child({ shoot }), 'the shoot webhook', (outcome) => {
+        metrics.recordVpnShootAdmission(outcome, Number(process.hrtime.bigint() - started) / 1e9);
+      }),
+    );
+}
+
+/**
+ * The answer to a request that could not be admitted, the same on both paths. A client that went away (or was too
+ * slow and timed out) is not an admission error and fires no alert; the request stream itself is destroyed after a
+ * complete read too, so the socket tells the two apart.
+ */
+function answerFailure(
+  request: IncomingMessage,
+  response: ServerResponse,
+  error: Error,
+  logger: Logger,
+  what: string,
+  record: (outcome: 'error' | 'client_aborted') => void,
+): void {
+  if (request.socket.destroyed && !(error instanceof BodyTooLargeError)) {
+    record('client_aborted');
+    logger.debug({ err: error.message }, 'the client went away before the answer');
+    return;
+  }
+  record('error');
+  logger.warn({ err: error }, `rejected a request to ${what}`);
+  if (error instanceof BodyTooLargeError) {
+    send(response, 413, `${error.message}\n`);
+    // The rest of the body is not read; the connection goes, without a reset while the client still sends.
+    request.resume();
+    return;
+  }
+  const status = error instanceof RetryLaterError ? 503 : error instanceof MalformedReviewError || error instanceof SyntaxError ? 400 : 500;
+  send(response, status, `${error.message}\n`);
 }

@@ -50,6 +50,11 @@ export class Harness {
     };
   }
 
+  /** Sends one AdmissionReview to a controller's webhook, as kube-apiserver would. */
+  async review(controller: RunningController, body: unknown): Promise<{ status: number; body: string }> {
+    return httpsRequest(`https://localhost:${controller.webhookPort}${WEBHOOK_PATH}`, { ca: this.#ca, method: 'POST', body });
+  }
+
   config(identity: string, overrides: Partial<ControllerConfig> = {}): ControllerConfig {
     return {
       kubeconfig: undefined,

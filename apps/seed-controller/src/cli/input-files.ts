@@ -1,0 +1,73 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { InputError } from '@overlap/cidr';
+import { parse as parseYaml } from 'yaml';
+
+/** Far above any Cluster or Deployment (tens of KB); the bound keeps `-f /dev/zero` from never returning. */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** Reads at most `limit` bytes and refuses anything longer, whatever the file is (a device, a pipe, a huge file). */
+export function readText(path: string, field: string, limit = MAX_INPUT_BYTES): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length <= limit; length += read) {
+      read = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > limit) throw new InputError(field, path, `is larger than ${limit / 1024 / 1024} MiB`);
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readDocument(path: string, field: string, limit = MAX_INPUT_BYTES): unknown {
+  const text = readText(path, field, limit);
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new InputError(field, path, `is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What the injection reads and writes in a Deployment, checked before it runs: the API server guarantees this
+ * shape for the webhook, a file given to the CLI does not.
+ */
+export function assertDeploymentShape(document: unknown, field: string, path: string): asserts document is V1Deployment {
+  const bad = (where: string, problem: string): never => {
+    throw new InputError(field, path, where === '' ? problem : `${where} ${problem}`);
+  };
+  if (!isObject(document) || document['kind'] !== 'Deployment') bad('', 'does not hold a Deployment');
+  const deployment = document as Record<string, unknown>;
+  const template = (deployment['spec'] as Record<string, unknown> | undefined)?.['template'];
+  const spec = isObject(template) ? template['spec'] : undefined;
+  if (!isObject(spec)) bad('spec.template.spec', 'is missing or not an object');
+  const pod = spec as Record<string, unknown>;
+  if (!Array.isArray(pod['containers'])) bad('spec.template.spec.containers', 'must be a list of containers');
+  (pod['containers'] as unknown[]).forEach((container, index) => {
+    const where = `spec.template.spec.containers[${index}]`;
+    if (!isObject(container) || typeof container['name'] !== 'string') bad(where, 'must be a container with a name');
+    const fields = container as Record<string, unknown>;
+    for (const list of ['args', 'command', 'volumeMounts']) {
+      if (fields[list] !== undefined && !Array.isArray(fields[list])) bad(`${where}.${list}`, 'must be a list');
+    }
+  });
+  for (const list of ['volumes', 'hostAliases']) {
+    if (pod[list] !== undefined && !Array.isArray(pod[list])) bad(`spec.template.spec.${list}`, 'must be a list');
+  }
+  const metadata = isObject(template) ? template['metadata'] : undefined;
+  if (metadata !== undefined && !isObject(metadata)) bad('spec.template.metadata', 'must be an object');
+}
