@@ -1,6 +1,6 @@
 import { networksToEnv } from '@overlap/cidr';
 import { type VpnShootMutation, type VpnShootWorkload, mutateVpnShoot, shootAgentContainer } from '@overlap/seed-controller';
-import type { LabSpec } from './spec.ts';
+import { type LabSpec, PORTS } from './spec.ts';
 
 /** The container the shoot webhook adds (a Kubernetes V1Container). */
 export type WebhookContainer = ReturnType<typeof shootAgentContainer>;
@@ -82,14 +82,20 @@ export function containerEnv(container: WebhookContainer, pod: { name: string; n
 }
 
 /**
- * What the lab changes in the webhook's env, and why: the sync period only, shortened in test labs so drift repair
- * and reconfiguration show within seconds (the webhook leaves the agent's default, made for a real cluster).
+ * What the lab changes in the webhook's env, and why:
+ * - OVERLAP_SYNC_PERIOD: test labs sync every 2 s so drift repair and reconfiguration show within seconds (the
+ *   webhook leaves the agent's default, made for a real cluster).
+ * - OVERLAP_METRICS_ADDRESS: the webhook binds the metrics to the pod IP, 10.1.7.7:9151, which the lab's Prometheus
+ *   cannot reach: 10.1.0.0/16 is the seed pod network on its side (the very overlap the lab is about). It scrapes
+ *   vpn-shoot over a monitoring link of its own instead, so the agent listens on every address, same port.
  */
-export const labOverrides = (spec: LabSpec): Record<string, string> => ({ OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds) });
+export function labOverrides(spec: LabSpec): Record<string, string> {
+  return { OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds), OVERLAP_METRICS_ADDRESS: `0.0.0.0:${PORTS.shootAgent}` };
+}
 
 /**
  * The shoot agent's env when the webhook adds it (HA with an overlap): exactly the container's env for vpn-shoot's
- * first pod, plus the lab's overrides; its command is the image's entrypoint (`node /app/main.js`), which the lab
+ * first pod (its pod IP the lab's vpn-shoot address), plus the lab's overrides; its command is the image's entrypoint (`node /app/main.js`), which the lab
  * runs from the same bundle, and the webhook adds no args. Undefined when the webhook adds no agent (no overlap, or
  * a non-HA shoot, whose vpn-shoot translates itself): the lab then runs the agent as deploy/shoot does. An HA lab
  * with an overlap whose vpn-shoot the webhook does not inject is an error, never a silent fallback.
