@@ -9,6 +9,7 @@ import { REPO_ROOT } from './repo.ts';
 import { type LabOptions, type LabSpec, PORTS, type Role, labSpec } from './spec.ts';
 import { writeState } from './state.ts';
 import { webhookAgentEnv } from './vpn-shoot.ts';
+import { legacyIptablesPath } from './faults.ts';
 import { addNodeAddressCommand } from './topology.ts';
 
 const AGENT_APP: Record<Role, string> = { seed: 'seed-vpn-agent', shoot: 'shoot-vpn-agent' };
@@ -37,8 +38,11 @@ async function agentReady(lab: Lab, role: Role): Promise<boolean> {
  * whenever the webhook adds one (HA with an overlap), so the lab proves that what the webhook writes translates;
  * otherwise, and for the seed agent, the lab's own (as deploy/shoot and the seed injection set it).
  */
-export const agentLaunchEnv = (spec: LabSpec, role: Role): Record<string, string> =>
-  (role === 'shoot' ? webhookAgentEnv(spec) : undefined) ?? agentEnv(spec, role);
+export function agentLaunchEnv(spec: LabSpec, role: Role): Record<string, string> {
+  const env = (role === 'shoot' ? webhookAgentEnv(spec) : undefined) ?? agentEnv(spec, role);
+  const path = legacyIptablesPath(spec);
+  return path === undefined ? env : { ...env, PATH: path };
+}
 
 export async function startAgent(lab: Lab, role: Role): Promise<Lab> {
   const bundle = agentBundle(role);

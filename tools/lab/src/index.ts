@@ -21,6 +21,7 @@ export {
 } from './data-path.ts';
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
 export { CommandError, attempt, curlIn, inNetns, run, waitFor } from './exec.ts';
+export { holdXtablesLock, legacyIptablesDir, legacyIptablesPath, processesIn, xtablesLock } from './faults.ts';
 export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
 export { type Progress, type Removed, down, existingNamespaces, openLab, up, withLab } from './lab.ts';
 export type { Lab } from './launch.ts';

@@ -34,6 +34,11 @@ export interface LabOptions {
   readonly syncPeriodSeconds: number;
   readonly scrapeIntervalSeconds: number;
   readonly backend: 'iptables' | 'nftables' | 'auto';
+  /**
+   * The agents run legacy iptables (first on their PATH) with a lock file of the lab's own, so a fault test can
+   * hold the xtables lock, which the host's nft variant does not have. Off by default.
+   */
+  readonly legacyIptables?: boolean;
 }
 
 export const INTERACTIVE_LAB: LabOptions = {

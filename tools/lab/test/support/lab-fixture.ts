@@ -23,9 +23,12 @@ export function labForSuite(options: LabOptions): () => Lab {
   };
 }
 
-/** Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal. */
-export async function ownedRules(netns: string): Promise<{ iptables: string[]; nftables: string[] }> {
-  const save = await run(inNetns(netns, ['iptables-save']));
+/**
+ * Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal (read with
+ * `iptables-legacy-save` in a lab whose agents run legacy iptables).
+ */
+export async function ownedRules(netns: string, iptablesSave = 'iptables-save'): Promise<{ iptables: string[]; nftables: string[] }> {
+  const save = await run(inNetns(netns, [iptablesSave]));
   // Prefixed with their table: filter and mangle both have a `-A FORWARD -j OVERLAP-FORWARD`.
   let table = '';
   const iptables = save.split('\n').flatMap((line) => {
