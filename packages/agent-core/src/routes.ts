@@ -49,6 +49,10 @@ export interface ForeignRoute {
   readonly protocol: string;
 }
 
+/** The common routing protocols (iproute2's rt_protos) by number: `ip -N` prints the number. */
+const PROTOCOLS: Readonly<Record<string, string>> = { '2': 'kernel', '3': 'boot', '4': 'static', '12': 'bird', '16': 'dhcp' };
+const protocolName = (protocol: string | undefined): string => (protocol === undefined ? 'unknown' : (PROTOCOLS[protocol] ?? protocol));
+
 /**
  * Pure: routes of another owner (another protocol) to exactly the given destinations, from the one table read of the
  * sync. `ip route replace` would take them over, so the agent leaves those destinations alone and reports them.
@@ -57,7 +61,7 @@ export function foreignRoutesTo(table: readonly KernelRoute[], routes: readonly 
   const destinations = new Set(routes.map((r) => r.destination.text));
   return table.flatMap((r) =>
     destinations.has(r.destination.text) && !isOwned(r)
-      ? [{ destination: r.destination.text, device: r.devices.join(','), protocol: r.protocol ?? 'unknown' }]
+      ? [{ destination: r.destination.text, device: r.devices.join(','), protocol: protocolName(r.protocol) }]
       : [],
   );
 }

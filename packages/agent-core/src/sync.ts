@@ -169,14 +169,6 @@ export function createSyncer(context: SyncContext): Syncer {
     // Removals first: they never need the tunnel device, and must not wait for it.
     await applyRouteChanges(run, { replace: [], remove: changes.remove });
     if (changes.remove.length > 0) logger.info({ routes: changes.remove.map((r) => `${r.destination} dev ${r.device}`) }, 'routes removed');
-    if (changes.replace.length > 0) {
-      const state = await deviceState(run, context.tunnelDevice);
-      if (state !== 'up') {
-        throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
-      }
-      await applyRouteChanges(run, { replace: changes.replace, remove: [] });
-      logger.info({ routes: changes.replace.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
-    }
     // Never take over someone else's route to the same destination (what `ip route replace` would do).
     const foreign = foreignRoutesTo(table, changes.replace);
     const free = changes.replace.filter((r) => !foreign.some((f) => f.destination === r.destination.text));

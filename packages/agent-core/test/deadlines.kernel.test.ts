@@ -35,7 +35,7 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NOT_ROOT_REASON})`, () 
   let run: CommandRunner;
   let cleanup: Array<() => void> = [];
   beforeEach(async () => {
-    ns = await podNamespace('bond0');
+    ns = await podNamespace('tun0');
     run = createCommandRunner({ netns: ns.name, deadlineMs: timing.commandDeadlineMs });
   });
   afterEach(async () => {

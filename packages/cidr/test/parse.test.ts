@@ -97,7 +97,7 @@ describe('bounded input', () => {
       }
       throw new Error('accepted');
     })();
-    expect(error.message).toMatch(/^SHOOT_POD_NETWORKS: "10\.0\.0\.0\/24,.*… \(\d+ characters\)" has 1000000 entries; at most 256 are accepted$/);
+    expect(error.message).toMatch(/^SHOOT_POD_NETWORKS: "10\.0\.0\.0\/24,.*… \(\d+ characters\)" has 1000000 entries; at most 65536 are accepted$/);
     expect(error.message.length).toBeLessThan(300);
   });
 
