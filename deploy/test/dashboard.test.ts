@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type JsonObject, dashboardQueries, withVariablesResolved } from '../src/index.ts';
-import { PROMETHEUS_SERIES, loadDashboard, monitoringExpressions, usedMetricNames } from './support/monitoring.ts';
+import { ENVOY_METRICS } from '@overlap/seed-controller';
+import { PROMETHEUS_SERIES, loadDashboard, loadDashboards, monitoringExpressions, usedMetricNames } from './support/monitoring.ts';
 import { run } from './support/tools.ts';
 
 const dashboard = loadDashboard();
@@ -80,6 +81,45 @@ describe('the Grafana dashboard', () => {
   });
 
   it('uses only overlap_ metrics and the series Prometheus adds itself', () => {
-    for (const name of usedMetricNames().keys()) expect(name.startsWith('overlap_') || PROMETHEUS_SERIES.has(name), name).toBe(true);
+    const envoy = new Set<string>(ENVOY_METRICS);
+    for (const name of usedMetricNames().keys()) expect(name.startsWith('overlap_') || PROMETHEUS_SERIES.has(name) || envoy.has(name), name).toBe(true);
+  });
+});
+
+/**
+ * The panel types Plutono has (credativ/plutono public/app/plugins/panel, a fork of Grafana 7.5), plus rows; all of
+ * them also exist in current Grafana (graph and singlestat are migrated there, so neither is used).
+ */
+const PLUTONO_PANELS = new Set(['row', 'alertlist', 'annolist', 'barchart', 'bargauge', 'dashlist', 'gauge', 'heatmap', 'logs', 'news', 'nodeGraph', 'piechart', 'pluginlist', 'stat', 'table', 'text', 'timeseries']);
+const panelsOf = (dashboard: JsonObject): JsonObject[] => (dashboard.panels as JsonObject[]).flatMap((panel) => [panel, ...((panel.panels as JsonObject[] | undefined) ?? [])]);
+const dashboards = loadDashboards();
+
+describe.each(Object.keys(dashboards))('the %s dashboard, for Plutono and current Grafana alike', (name) => {
+  const dashboard = dashboards[name]!;
+
+  it('uses only panel types Plutono has (no state-timeline), in the schema version of Grafana 7.5', () => {
+    for (const panel of panelsOf(dashboard)) expect(PLUTONO_PANELS, `${String(panel.title)}: ${String(panel.type)}`).toContain(panel.type);
+    expect(dashboard.schemaVersion).toBe(27);
+  });
+
+  it('says "never" for an agent that never synced, instead of the age of the epoch', () => {
+    const lastSync = panelsOf(dashboard).filter((panel) => JSON.stringify(panel.targets ?? []).includes('overlap_sync_last_success_timestamp_seconds'));
+    for (const panel of lastSync) {
+      expect(JSON.stringify(panel.targets)).not.toContain('time() -');
+      expect((panel.fieldConfig as { defaults: { mappings: unknown[] } }).defaults.mappings).toContainEqual(expect.objectContaining({ value: '0', text: 'never' }));
+    }
+  });
+
+  it('shows each panel exactly as the generic dashboard does (one definition, three layouts)', () => {
+    const generic = new Map(panelsOf(dashboards.generic!).map((panel) => [panel.title, panel]));
+    const strip = (panel: JsonObject): JsonObject => ({ ...panel, id: 0, gridPos: {} });
+    for (const panel of panelsOf(dashboard)) expect(strip(panel), String(panel.title)).toEqual(strip(generic.get(panel.title)!));
+  });
+});
+
+describe('the Plutono panel check', () => {
+  it('refuses the panel types Plutono lacks', () => {
+    expect(PLUTONO_PANELS.has('state-timeline')).toBe(false);
+    expect(PLUTONO_PANELS.has('status-history')).toBe(false);
   });
 });

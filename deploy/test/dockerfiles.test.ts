@@ -53,9 +53,9 @@ describe('image references in the manifests', () => {
     expect(getField(statefulSet, 'spec.template.spec.containers.[name=shoot-vpn-agent].image')).toBe(
       `registry.example.com/overlap/shoot-vpn-agent:${version('shoot-vpn-agent')}`,
     );
-    const deployment = renderKustomization(join(DEPLOY, 'seed')).find((manifest) => manifest.kind === 'Deployment');
-    expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_AGENT_IMAGE].value')).toBe(
-      `overlap/seed-vpn-agent:${version('seed-vpn-agent')}`,
-    );
+    const injected = renderKustomization(join(DEPLOY, 'seed')).find((manifest) => manifest.kind === 'PodTemplate');
+    for (const app of ['seed-vpn-agent', 'shoot-vpn-agent']) {
+      expect(getField(injected, `template.spec.containers.[name=${app}].image`)).toBe(`overlap/${app}:${version(app)}`);
+    }
   });
 });

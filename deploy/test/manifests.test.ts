@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { parseAgentConfig } from '@overlap/agent-core';
 import { decideOverlap } from '@overlap/cidr';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type Manifest, getField, manifestId, parseManifests, renderKustomization, schemaProblems } from '../src/index.ts';
 import { DEPLOY, KUSTOMIZATIONS, REPO } from './support/paths.ts';
+import { WEBHOOK_NAMESPACE_LABEL, shootMonitoringObjects } from '@overlap/seed-controller';
 import { DEFAULT_INJECTION_SETTINGS } from '../../apps/seed-controller/src/inject/settings.ts';
 import { CA_SECRET } from '../../apps/seed-controller/src/pki/secrets.ts';
 import { OWN_OBJECTS } from '../../apps/seed-controller/src/uninstall/own-objects.ts';
@@ -46,6 +48,10 @@ describe('every manifest against the Kubernetes OpenAPI schema (custom resources
     expect(schemaProblems({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } })).toEqual(['example.com/v1 Thing: no schema known for this kind']);
   });
 
+  it.each(shootMonitoringObjects('shoot--p--n').map((object) => [`the controller's per-shoot ${object.kind}`, object] as const))('%s', (_name, object) => {
+    expect(schemaProblems(object as Manifest)).toEqual([]);
+  });
+
   it('parses YAML strictly: a duplicated key is an error', () => {
     expect(() => parseManifests('apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nkind: Service\n', 'dup.yaml')).toThrow(/dup\.yaml/);
   });
@@ -84,7 +90,7 @@ describe('the seed controller', () => {
     const issuer = find('Issuer', String(getField(certificate, 'spec.issuerRef.name')));
     const ca = find('Certificate', String(getField(issuer, 'spec.ca.secretName')));
     expect(getField(ca, 'spec.isCA')).toBe(true);
-    expect(getField(container, 'env.[name=OVERLAP_SHOOT_AGENT_IMAGE].value')).toMatch(/\/overlap\/shoot-vpn-agent:/);
+    expect(getField(find('PodTemplate'), 'template.spec.containers.[name=shoot-vpn-agent].image')).toMatch(/\/overlap\/shoot-vpn-agent:/);
   });
 
   it("opens Gardener's network policies from the shoots' kube-apiservers to the webhook port", () => {
@@ -128,12 +134,35 @@ describe('the mutating webhook', () => {
     expect(getField(service, `spec.ports.[port=${String(port)}].targetPort`)).toBe('webhook');
   });
 
-  it("selects Gardener's kube-apiserver Deployment in shoot namespaces and nothing in its own namespace", () => {
-    expect(getField(hook, 'namespaceSelector')).toEqual({ matchLabels: { 'gardener.cloud/role': 'shoot' } });
+  it("selects Gardener's kube-apiserver Deployment only in shoot namespaces the controller labelled, nothing in its own namespace", () => {
+    // The label the controller sets (and the API test double applies as this selector in webhook-selection.test.ts).
+    expect(getField(hook, 'namespaceSelector')).toEqual({ matchLabels: { 'gardener.cloud/role': 'shoot', [WEBHOOK_NAMESPACE_LABEL]: 'true' } });
+    const shoot = { 'gardener.cloud/role': 'shoot' };
+    expect(matches(getField(hook, 'namespaceSelector.matchLabels'), shoot)).toBe(false);
+    expect(matches(getField(hook, 'namespaceSelector.matchLabels'), { ...shoot, [WEBHOOK_NAMESPACE_LABEL]: 'true' })).toBe(true);
     const sample = parseManifests(readFileSync(join(REPO, 'apps/seed-controller/examples/kube-apiserver-deployment.yaml'), 'utf8'), 'sample')[0];
     expect(matches(getField(hook, 'objectSelector.matchLabels'), getField(sample, 'metadata.labels'))).toBe(true);
     expect(matches(getField(hook, 'objectSelector.matchLabels'), getField(controller, 'metadata.labels'))).toBe(false);
     expect(getField(find('Namespace'), 'metadata.labels.gardener\\.cloud/role')).toBeUndefined();
+  });
+});
+
+describe('the opt-in component', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ovl-opt-in-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("selects the label gardenlet puts on namespaces of shoots enabling the extension, and tells the controller the type", () => {
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, join(DEPLOY, 'seed'))}\ncomponents:\n  - ${relative(dir, join(DEPLOY, 'components/opt-in'))}\n`,
+    );
+    const optIn = renderKustomization(dir);
+    const webhook = optIn.find((manifest) => manifest.kind === 'MutatingWebhookConfiguration');
+    expect(getField(webhook, 'webhooks.[name=kube-apiserver.overlap.extensions.gardener.cloud].namespaceSelector')).toEqual({
+      matchLabels: { 'gardener.cloud/role': 'shoot', 'extensions.gardener.cloud/overlap': 'true' },
+    });
+    const env = getField(optIn.find((manifest) => manifest.kind === 'Deployment'), 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_EXTENSION_TYPE].value');
+    expect(env).toBe('overlap');
   });
 });
 
@@ -155,6 +184,8 @@ describe('RBAC', () => {
     for (const rule of rules) {
       expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
       if (rule.resources.includes('clusters')) expect(rule.verbs).toEqual(['list', 'watch']);
+      // Namespaces: the webhook label only (informer on it, merge patch), never created, deleted or read whole.
+      if (rule.resources.includes('namespaces')) expect(rule).toEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch', 'patch'] });
     }
     const secrets = rules.filter((rule) => rule.resources.includes('secrets'));
     expect(secrets.map((rule) => ({ verbs: rule.verbs, names: (rule as { resourceNames?: string[] }).resourceNames }))).toEqual([

@@ -33,6 +33,7 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
       'rbac.authorization.k8s.io/v1/RoleBinding/default/overlap-seed-controller-events',
       'rbac.authorization.k8s.io/v1/RoleBinding/overlap-system/overlap-seed-controller-leader-election',
       'v1/Namespace//overlap-system',
+      'v1/PodTemplate/overlap-system/overlap-injected-images',
       'v1/Service/overlap-system/overlap-seed-controller',
       'v1/ServiceAccount/overlap-system/overlap-seed-controller',
     ]);
@@ -43,6 +44,7 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
     expect(ids(rendered)).toEqual([
       'monitoring.coreos.com/v1/PodMonitor/overlap-system/overlap-kube-apiserver-sidecars',
       'monitoring.coreos.com/v1/PrometheusRule/overlap-system/overlap',
+      'monitoring.coreos.com/v1/PrometheusRule/overlap-system/overlap-controller',
       'v1/ConfigMap/overlap-system/overlap-grafana-dashboard',
     ]);
     const dashboard = rendered.find((manifest) => manifest.kind === 'ConfigMap');
@@ -50,20 +52,38 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
     expect(JSON.parse(getField(dashboard, 'data.overlap-dashboard\\.json') as string ?? '{}')).toBeTypeOf('object');
   });
 
-  it('examples/seed: pinned images, the cert-manager certificate and its CA injected into the webhook', () => {
+  it('examples/seed: every image pinned in one list, the cert-manager certificate and its CA injected into the webhook', () => {
     const rendered = renderKustomization(join(DEPLOY, 'examples/seed'));
-    // The base and monitoring, plus the CA's Issuer and Certificate and the serving certificate's Issuer and Certificate.
-    expect(rendered).toHaveLength(20);
+    // The base (with the admission policy and its binding) and monitoring, plus the CA's Issuer and Certificate and
+    // the serving certificate's Issuer and Certificate.
+    expect(rendered).toHaveLength(22);
     const deployment = rendered.find((manifest) => manifest.kind === 'Deployment');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].image')).toBe('registry.example.com/overlap/seed-controller:0.1.0');
-    expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_AGENT_IMAGE].value')).toBe(
+    // The injected images: the PodTemplate the controller reads them from, rewritten by the same `images:` list.
+    const images = rendered.find((manifest) => manifest.kind === 'PodTemplate');
+    expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_IMAGES_POD_TEMPLATE].value')).toBe(images?.metadata.name);
+    expect((getField(images, 'template.spec.containers') as { image: string }[]).map((container) => container.image)).toEqual([
+      'registry.example.com/3rd/envoyproxy/envoy:distroless-v1.39.0',
       'registry.example.com/overlap/seed-vpn-agent:0.1.0',
-    );
-    expect(getField(deployment, 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_SHOOT_AGENT_IMAGE].value')).toBe(
       'registry.example.com/overlap/shoot-vpn-agent:0.1.0',
-    );
+    ]);
+    for (const manifest of rendered) expect(JSON.stringify(manifest), manifestId(manifest)).not.toMatch(/"overlap\/|europe-docker\.pkg\.dev/);
     const webhook = rendered.find((manifest) => manifest.kind === 'MutatingWebhookConfiguration');
     expect(getField(webhook, 'metadata.annotations')).toEqual({ 'cert-manager.io/inject-ca-from': 'overlap-system/overlap-seed-controller-webhook' });
+  });
+
+  it("examples/gardener: the seed monitoring labelled for Gardener's seed Prometheus and Plutono", () => {
+    const rendered = renderKustomization(join(DEPLOY, 'examples/gardener'));
+    const labels = (kind: string, name: string) => rendered.find((m) => m.kind === kind && m.metadata.name === name)?.metadata.labels;
+    expect(labels('ServiceMonitor', 'overlap-seed-controller')).toMatchObject({ prometheus: 'seed' });
+    expect(labels('PrometheusRule', 'overlap-controller')).toMatchObject({ prometheus: 'seed' });
+    const dashboard = rendered.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'overlap-seed-dashboard');
+    expect(dashboard?.metadata).toMatchObject({ namespace: 'garden', labels: { 'dashboard.monitoring.gardener.cloud/seed': 'true' } });
+    expect(rendered.filter((m) => ['PodMonitor', 'Issuer', 'Certificate'].includes(m.kind))).toEqual([]);
+    const service = rendered.find((m) => m.kind === 'Service');
+    expect(JSON.parse(String((getField(service, 'metadata.annotations') as Record<string, string>)['networking.resources.gardener.cloud/from-all-seed-scrape-targets-allowed-ports']))).toEqual([
+      { protocol: 'TCP', port: getField(rendered.find((m) => m.kind === 'Deployment'), 'spec.template.spec.containers.[name=controller].ports.[name=metrics].containerPort') },
+    ]);
   });
 
   it("examples/shoot: the agent sidecar beside vpn-shoot's containers, with vpn-shoot-s0's own networks", () => {

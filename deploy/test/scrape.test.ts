@@ -16,6 +16,7 @@ import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '../
 import { httpsRequest } from '../../apps/seed-controller/test/support/https-client.ts';
 import { type Manifest, apiRequest, exposes, getField, metricFamilies, rbacAllows, renderKustomization } from '../src/index.ts';
 import { layOutImage } from './support/dockerfile.ts';
+import { ENVOY_METRICS } from '@overlap/seed-controller';
 import { PROMETHEUS_SERIES, loadRuleGroups, usedMetricNames } from './support/monitoring.ts';
 import { DEPLOY } from './support/paths.ts';
 import { poll, startProcess } from './support/process.ts';
@@ -52,6 +53,7 @@ function containerEnv(container: unknown, fields: Readonly<Record<string, string
 const used = usedMetricNames();
 const controllerNames = [...used.keys()].filter((name) => /^overlap_(controller|webhook)_/.test(name));
 const agentNames = [...used.keys()].filter((name) => name.startsWith('overlap_') && !controllerNames.includes(name));
+// Envoy's own statistics (the injected envoy-proxy), listed where the PodMonitors keep them.
 
 /**
  * prom-client's default Node.js metrics name three gauges with `_total`, which promtool's linter flags; they are
@@ -82,7 +84,7 @@ describe('monitoring names', () => {
   it('are all overlap_ metrics of the controller or the agents, or series Prometheus adds', () => {
     expect(controllerNames.length).toBeGreaterThan(5);
     expect(agentNames.length).toBeGreaterThan(5);
-    const accounted = new Set([...controllerNames, ...agentNames, ...PROMETHEUS_SERIES]);
+    const accounted = new Set([...controllerNames, ...agentNames, ...PROMETHEUS_SERIES, ...ENVOY_METRICS]);
     expect([...used.keys()].filter((name) => !accounted.has(name))).toEqual([]);
   });
 });
@@ -103,6 +105,12 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     const cert = await run(process.execPath, [join(dir, 'image/app/dist/overlap.js'), 'dev-cert', '--out', dir, '--namespace', account.namespace]);
     expect(cert.code, cert.stderr).toBe(0);
     api.writeKubeconfig(join(dir, 'kubeconfig'));
+    // As kube-apiserver applies the webhook's namespaceSelector: only namespaces the controller labelled are sent.
+    api.admissionNamespaceLabels = getField(hook, 'namespaceSelector.matchLabels') as Record<string, string>;
+    for (const namespace of [OVERLAP, APART, BROKEN]) api.put('/api/v1/namespaces', { metadata: { name: namespace, labels: { 'gardener.cloud/role': 'shoot' } } });
+    // The PodTemplate the controller reads its injected images from, as deploy/seed ships it.
+    const images = byKind('PodTemplate');
+    api.put(`/api/v1/namespaces/${images.metadata.namespace}/podtemplates`, images as never);
     api.put(CLUSTERS, overlappingCluster() as never);
     api.put(CLUSTERS, apartCluster() as never);
     api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
@@ -169,6 +177,16 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     const declared = (containers ?? []).flatMap((candidate) => candidate.ports ?? []).map((port) => port.name);
     const podMonitor = renderKustomization(join(DEPLOY, 'monitoring')).find((manifest) => manifest.kind === 'PodMonitor');
     for (const endpoint of getField(podMonitor, 'spec.podMetricsEndpoints') as { port: string }[]) expect(declared).toContain(endpoint.port);
+    // The controller's own PodMonitor for the shoot's Prometheus scrapes the same declared ports.
+    const shootMonitors = api.list(`/apis/monitoring.coreos.com/v1/namespaces/${OVERLAP}/podmonitors`);
+    expect(shootMonitors).toHaveLength(1);
+    for (const endpoint of shootMonitors[0]!.spec.podMetricsEndpoints as { port: string }[]) expect(declared).toContain(endpoint.port);
+    const images = byKind('PodTemplate');
+    for (const name of ['seed-vpn-agent', 'envoy-proxy']) {
+      const image = (containers as { name: string; image?: string }[] | undefined)?.find((candidate) => candidate.name === name)?.image;
+      expect(image).toBe(getField(images, `template.spec.containers.[name=${name}].image`));
+      expect(image).toMatch(/:/);
+    }
     expect(api.get(`${deploymentPath(APART)}/kube-apiserver`)?.spec.template.spec.containers.map((c: { name: string }) => c.name)).not.toContain('seed-vpn-agent');
     injectedSeedAgent = containers?.find((candidate) => candidate.name === 'seed-vpn-agent');
   });
@@ -228,7 +246,9 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       type Alert = { labels: Record<string, string>; state: string };
       const alerts = await poll(async () => {
         const found = (await prometheusApi<{ alerts: Alert[] }>(prometheus, '/api/v1/alerts')).alerts;
-        return found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') ? found : undefined;
+        // Under load the first evaluations may precede the first scrape: wait until both have settled.
+        const settled = found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') && found.some((alert) => alert.labels.alertname === 'OverlapShootInvalid' && alert.state === 'firing');
+        return settled ? found : undefined;
       });
       const summary = (alerts ?? []).map((alert) => `${alert.labels.alertname} ${alert.labels.namespace} ${alert.state}`);
       expect(summary).toEqual(expect.arrayContaining([`OverlapShootInvalid ${BROKEN} firing`, `OverlapShootNATNotActive ${OVERLAP} pending`]));

@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
-import { CONTROLLER_USAGE, parseControllerConfig } from './controller/config.ts';
+import { CONTROLLER_USAGE, type ControllerConfig, parseControllerConfig, startupFields } from './controller/config.ts';
+import { withInjectedImages } from './controller/images.ts';
+import { apiErrorCause } from './telemetry/api-error.ts';
 import { startController } from './controller/controller.ts';
 import { createLogger } from './telemetry/logger.ts';
 import { ControllerMetrics } from './telemetry/metrics.ts';
@@ -12,7 +14,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`usage: node controller.js [flags]\n${CONTROLLER_USAGE}\n`);
     return 0;
   }
-  let config;
+  let config: ControllerConfig;
   try {
     config = parseControllerConfig(argv, process.env);
   } catch (error) {
@@ -32,14 +34,19 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
 
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
   let controller;
   try {
+    config = await withInjectedImages(config, kubeConfig);
+    // One line with everything the controller was told, before anything can wait on the API server.
+    logger.info(startupFields(config, server), 'starting');
     controller = await startController(config, kubeConfig, logger, new ControllerMetrics(VERSION));
   } catch (error) {
-    logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    const cause = error instanceof InputError ? error.message : apiErrorCause(error);
+    logger.fatal({ server, cause }, `cannot start: ${cause}`);
     return 1;
   }
-  logger.info({ version: VERSION, webhookPort: controller.webhookPort, metricsPort: controller.statusPort }, 'started');
+  logger.info({ webhookPort: controller.webhookPort, metricsPort: controller.statusPort }, 'started');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

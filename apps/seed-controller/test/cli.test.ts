@@ -279,6 +279,11 @@ describe('overlap plan: the shoot side', () => {
       'ManagedResource/extension-overlap-shoot-webhooks',
       expect.stringMatching(/^Secret\/extension-overlap-shoot-webhooks-[0-9a-f]{8}$/),
       'MutatingWebhookConfiguration/overlap-vpn-shoot',
+      // Gardener's shoot monitoring for the shoot's own Prometheus and Plutono.
+      'PodMonitor/overlap-kube-apiserver-sidecars',
+      'ScrapeConfig/overlap-shoot-vpn-agent',
+      'PrometheusRule/overlap',
+      expect.stringMatching(/^ConfigMap\/overlap-dashboard-[0-9a-f]{8}$/),
     ]));
   });
 

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { parseControllerConfig } from '../src/controller/config.ts';
 
 describe('parseControllerConfig', () => {
+  it('the Gardener modes: shoot monitoring on by default, automatic selection unless an extension type is named', () => {
+    const defaults = parseControllerConfig([], {});
+    expect(defaults.shootMonitoring).toBe('gardener');
+    expect(defaults.injection.extensionType).toBeUndefined();
+    const optIn = parseControllerConfig(['--shoot-monitoring', 'none'], { OVERLAP_EXTENSION_TYPE: 'overlap' });
+    expect(optIn).toMatchObject({ shootMonitoring: 'none', injection: { extensionType: 'overlap' } });
+    expect(() => parseControllerConfig([], { OVERLAP_EXTENSION_TYPE: 'Overlap!' })).toThrow('OVERLAP_EXTENSION_TYPE: "Overlap!" must be an extension type');
+    expect(() => parseControllerConfig(['--shoot-monitoring', 'grafana'], {})).toThrow('--shoot-monitoring: "grafana" must be one of gardener, none');
+  });
+
   it('defaults match the deploy/ manifests', () => {
     const config = parseControllerConfig([], { POD_NAME: 'overlap-seed-controller-abc' });
     expect(config).toMatchObject({

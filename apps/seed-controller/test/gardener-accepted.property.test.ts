@@ -4,8 +4,9 @@
 // canonical CIDRs, nothing inside the reserved ranges, the IPv4 spec networks disjoint (ValidateShootNetwork-
 // Disjointedness), IPv4 free to overlap the seed. Status networks come from the Infrastructure extension and are not
 // validated against each other, so they may repeat, share IPv6 ranges across kinds or overlap anything.
-// One deliberate difference: overlap refuses all of 240.0.0.0/4, Gardener only 240–244/8, so 245–255/8 is not drawn.
-import { type Cidr, InputError, RESERVED_RANGES, makeCidr, networksToEnv, overlaps, parseAddress } from '@overlap/cidr';
+// Deliberate differences: overlap refuses all of 240.0.0.0/4, Gardener only 240–244/8, so 245–255/8 is not drawn;
+// and the unroutable ranges (0/8, loopback, link-local, multicast), which no shoot network can work in, are not drawn.
+import { type Cidr, InputError, RESERVED_RANGES, UNROUTABLE_RANGES, makeCidr, networksToEnv, overlaps, parseAddress } from '@overlap/cidr';
 import { parseAgentConfig, planAgent } from '@overlap/agent-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,8 @@ import { shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';
 import { type ShootPlan, planShoot } from '../src/shoot/shoot-plan.ts';
 import { type ClusterOptions, cluster } from './support/fixtures.ts';
 
-const usable = (cidr: Cidr): boolean => !RESERVED_RANGES.some((range) => overlaps(cidr, range));
+const refused = [...RESERVED_RANGES, ...UNROUTABLE_RANGES.map((u) => u.range)];
+const usable = (cidr: Cidr): boolean => !refused.some((range) => overlaps(cidr, range));
 
 const v4 = fc
   .tuple(fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }), fc.integer({ min: 6, max: 30 }))

@@ -47,6 +47,11 @@ it('after an API outage begins: unknown shoots get 503 (never a silent "unchange
   const unknown = sampleDeployment();
   unknown.metadata = { ...unknown.metadata, namespace: 'shoot--dev--brand-new' };
   expect((await harness.review(controller, deploymentReview(unknown))).status).toBe(200);
+  // The known shoot is injected once the reconciler has made the objects its injection mounts.
+  await eventually(async () => {
+    const review = await harness.review(controller, deploymentReview(known));
+    expect(JSON.parse(review.body).response.patch).toBeDefined();
+  }, 'the known shoot is injected before the outage');
 
   // The API server goes down after the first sync: the watch ends and every relist fails.
   harness.api.unavailable = true;

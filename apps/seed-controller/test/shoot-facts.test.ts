@@ -84,6 +84,22 @@ describe('decideInjection', () => {
     expect(decision.reason).toMatch(reason);
   });
 
+  it('opt-in mode: injects only shoots that enable the extension type in spec.extensions (not disabled)', () => {
+    const withExtensions = (extensions: unknown[]) => {
+      const c = cluster({ pods: '10.1.0.0/16' });
+      ((c.spec as { shoot: { spec: Record<string, unknown> } }).shoot.spec).extensions = extensions;
+      return shootFactsFromCluster(c);
+    };
+    expect(withExtensions([{ type: 'shoot-dns-service' }, { type: 'overlap' }]).extensions).toEqual(['shoot-dns-service', 'overlap']);
+    expect(decideInjection(withExtensions([{ type: 'overlap' }]), 'overlap').inject).toBe(true);
+    expect(decideInjection(withExtensions([{ type: 'overlap', disabled: true }]), 'overlap').reason).toBe(
+      'the shoot does not enable the extension type overlap (spec.extensions), which this seed requires',
+    );
+    expect(decideInjection(withExtensions([]), 'overlap').inject).toBe(false);
+    // Automatic mode ignores spec.extensions.
+    expect(decideInjection(withExtensions([])).inject).toBe(true);
+  });
+
   it('does not inject without a seed (self-hosted shoot)', () => {
     const c = cluster({ pods: '10.1.0.0/16' });
     delete (c.spec as { seed?: unknown }).seed;

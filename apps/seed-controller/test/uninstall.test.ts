@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import type { RunningController } from '../src/controller/controller.ts';
+import { WEBHOOK_NAMESPACE_LABEL } from '../src/inject/names.ts';
 import { OWN_OBJECTS } from '../src/uninstall/own-objects.ts';
 import { CLUSTERS, Harness, deploymentPath } from './support/controller-harness.ts';
 import { eventually } from './support/eventually.ts';
@@ -16,7 +17,14 @@ const SHOOTS = [ONE, TWO, APART, BROKEN];
 const WEBHOOK = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
 const CONTROLLER_DEPLOYMENT = '/apis/apps/v1/namespaces/overlap-system/deployments';
 const PODS = '/api/v1/namespaces/overlap-system/pods';
-const OWNED = ['/api/v1/configmaps', '/api/v1/secrets', '/apis/resources.gardener.cloud/v1alpha1/managedresources'];
+const OWNED = [
+  '/api/v1/configmaps',
+  '/api/v1/secrets',
+  '/apis/resources.gardener.cloud/v1alpha1/managedresources',
+  '/apis/monitoring.coreos.com/v1/podmonitors',
+  '/apis/monitoring.coreos.com/v1alpha1/scrapeconfigs',
+  '/apis/monitoring.coreos.com/v1/prometheusrules',
+];
 
 const harness = new Harness();
 const dir = mkdtempSync(join(tmpdir(), 'ovl-uninstall-'));
@@ -31,9 +39,21 @@ const deploymentOf = (namespace: string) => {
   return { ...rest, metadata: kept };
 };
 const ours = () => OWNED.flatMap((path) => harness.api.list(path)).filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'overlap-seed-controller');
+/** Shoot namespaces carrying the seed webhook's label (automatic mode). */
+const labelled = (): string[] =>
+  harness.api.list('/api/v1/namespaces').filter((n) => n.metadata.labels?.[WEBHOOK_NAMESPACE_LABEL] === 'true').map((n) => n.metadata.name).sort();
 const ownPath = (object: (typeof OWN_OBJECTS)[number]): string => {
   const plural = `${object.kind.toLowerCase()}s`.replace('ys', 'ies');
-  const group = { MutatingWebhookConfiguration: '/apis/admissionregistration.k8s.io/v1', Deployment: '/apis/apps/v1', Namespace: '/api/v1' }[object.kind] ?? '/apis/rbac.authorization.k8s.io/v1';
+  const admission = '/apis/admissionregistration.k8s.io/v1';
+  const groups: Record<string, string> = {
+    MutatingWebhookConfiguration: admission,
+    ValidatingAdmissionPolicy: admission,
+    ValidatingAdmissionPolicyBinding: admission,
+    Deployment: '/apis/apps/v1',
+    Namespace: '/api/v1',
+    ConfigMap: '/api/v1',
+  };
+  const group = groups[object.kind] ?? '/apis/rbac.authorization.k8s.io/v1';
   return `${group}/${object.namespace ? `namespaces/${object.namespace}/` : ''}${plural}`;
 };
 
@@ -57,6 +77,7 @@ beforeAll(async () => {
   api.put(CLUSTERS, cluster({ name: APART, pods: '100.96.0.0/11' }) as never);
   api.put(CLUSTERS, cluster({ name: BROKEN, pods: '10.1.0.0/16', status: { nodes: ['242.0.0.0/16'] } }) as never);
   for (const namespace of SHOOTS) {
+    api.put('/api/v1/namespaces', { metadata: { name: namespace, labels: { 'gardener.cloud/role': 'shoot' } } });
     const deployment = sampleDeployment();
     deployment.metadata!.namespace = namespace;
     api.put(deploymentPath(namespace), deployment as never);
@@ -81,8 +102,11 @@ beforeAll(async () => {
   for (const namespace of [ONE, TWO]) {
     await eventually(() => expect(JSON.stringify(deploymentOf(namespace))).toContain('envoy-proxy'), `${namespace} injected`);
   }
-  await eventually(() => expect(ours().length).toBe(16), 'objects of both shoots');
+  // Per shoot: two ConfigMaps, four PKI Secrets, the ManagedResource and its Secret, and the shoot monitoring
+  // (PodMonitor, ScrapeConfig, PrometheusRule, dashboard ConfigMap).
+  await eventually(() => expect(ours().length).toBe(24), 'objects of both shoots');
   await eventually(() => expect(api.list('/api/v1/namespaces/default/events')).toHaveLength(1), 'event about the broken shoot');
+  expect(labelled()).toEqual([ONE, TWO]);
 });
 
 afterAll(async () => {
@@ -100,7 +124,7 @@ describe('overlap uninstall', () => {
     expect(run.stdout).toContain(`would delete Secret ${TWO}/overlap-vpn-ca\n`);
     const writes = harness.api.requests().slice(requests).filter((line) => !line.startsWith('GET') && !line.includes('/apis/coordination') && !line.includes('/events'));
     expect(writes).toEqual([]);
-    expect(ours()).toHaveLength(16);
+    expect(ours()).toHaveLength(24);
   });
 
   it('stops the controller first, restores every Deployment byte for byte and leaves no object of ours', async () => {
@@ -109,11 +133,14 @@ describe('overlap uninstall', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines.slice(0, 2)).toEqual(['deleted MutatingWebhookConfiguration overlap-seed-controller', 'deleted Deployment overlap-system/overlap-seed-controller']);
     expect(lines).toContain(`removed the injection from Deployment ${ONE}/kube-apiserver`);
-    expect(lines.at(-1)).toBe('deleted Role default/overlap-seed-controller-events');
+    expect(lines.at(-1)).toBe('deleted ValidatingAdmissionPolicy overlap-seed-controller-writes');
+    expect(lines).toContain('deleted ConfigMap garden/overlap-seed-dashboard');
+    expect(lines).toContain('deleted Role default/overlap-seed-controller-events');
     for (const namespace of SHOOTS) expect(deploymentOf(namespace), namespace).toEqual(before.get(namespace));
     expect(ours()).toEqual([]);
     for (const object of OWN_OBJECTS) expect(harness.api.get(`${ownPath(object)}/${object.name}`), object.kind).toBeUndefined();
     expect(harness.api.list('/api/v1/namespaces/default/events')).toEqual([]);
+    expect(labelled()).toEqual([]);
   });
 
   it('a second run finds nothing to do', async () => {

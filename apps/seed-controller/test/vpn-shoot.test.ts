@@ -49,6 +49,8 @@ describe('the vpn-shoot mutation', () => {
       runAsUser: 0,
       runAsNonRoot: false,
       allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'RuntimeDefault' },
       capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
     });
     expect(agent.ports).toEqual([{ name: 'overlap-metrics', containerPort: 9151, protocol: 'TCP' }]);

@@ -110,7 +110,7 @@ describe('shoot-vpn-agent bundle', () => {
         );
         expect(await metric('overlap_nat_untranslatable')).toMatch(/ 1$/);
         expect(await metric('overlap_nat_expected')).toMatch(/ 1$/);
-        expect(agent.output()).toContain('"level":40');
+        expect(agent.output()).toContain('"level":"warn"');
         expect(await ownedChains()).toEqual([]);
       } finally {
         expect(await agent.stop('SIGTERM')).toBe(0);

@@ -1,5 +1,6 @@
 import { Issuer, Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { ScrapeConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
 import {
   MutatingWebhookConfiguration,
   ValidatingAdmissionPolicy,
@@ -8,7 +9,7 @@ import {
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, PodTemplate, Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { Manifest } from '../manifest.ts';
 import { unknownFields } from './unknown-fields.ts';
 
@@ -26,6 +27,7 @@ const KINDS: Record<string, { model: ValidatingModel; clientModel?: string }> = 
   'v1/ServiceAccount': { model: ServiceAccount, clientModel: 'V1ServiceAccount' },
   'v1/Service': { model: Service, clientModel: 'V1Service' },
   'v1/ConfigMap': { model: ConfigMap, clientModel: 'V1ConfigMap' },
+  'v1/PodTemplate': { model: PodTemplate, clientModel: 'V1PodTemplate' },
   'apps/v1/Deployment': { model: Deployment, clientModel: 'V1Deployment' },
   'apps/v1/StatefulSet': { model: StatefulSet, clientModel: 'V1StatefulSet' },
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, clientModel: 'V1PodDisruptionBudget' },
@@ -42,6 +44,7 @@ const KINDS: Record<string, { model: ValidatingModel; clientModel?: string }> = 
   'monitoring.coreos.com/v1/ServiceMonitor': { model: ServiceMonitor },
   'monitoring.coreos.com/v1/PodMonitor': { model: PodMonitor },
   'monitoring.coreos.com/v1/PrometheusRule': { model: PrometheusRule },
+  'monitoring.coreos.com/v1alpha1/ScrapeConfig': { model: ScrapeConfig },
   'cert-manager.io/v1/Issuer': { model: Issuer },
   'cert-manager.io/v1/Certificate': { model: Certificate },
 };

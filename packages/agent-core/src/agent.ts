@@ -10,6 +10,7 @@ import {
   parseCleanupConfig,
 } from './config.ts';
 import type { Env } from './env-values.ts';
+import { operatorHint } from './hints.ts';
 import { type Logger, createLogger } from './logger.ts';
 import { PeriodicRunner } from './loop.ts';
 import { createAgentMetrics, setMappings } from './metrics.ts';
@@ -186,7 +187,9 @@ export async function runAgent(role: Role, argv: readonly string[], env: Env): P
   try {
     return await serve(config, plan, logger);
   } catch (error) {
-    logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'cannot run');
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = operatorHint(reason, config.tunnelDevice);
+    logger.fatal({ err: reason, ...(hint === undefined ? {} : { hint }) }, 'cannot run');
     return EXIT_FAILURE;
   }
 }

@@ -111,6 +111,23 @@ export function parseCleanupConfig(role: Role, env: Env): CleanupConfig {
   };
 }
 
+/**
+ * Inputs with which the agent could never translate anything, whatever the networks: Gardener renders every VPN
+ * container with SEED_POD_NETWORK beside the shoot networks, and every HA one with shoot networks
+ * (gardener-controller.md "Env of the VPN containers"). Such an environment comes from a broken manifest, not from
+ * a shoot, so it is refused (exit 2) instead of serving "healthy" forever. Networks Gardener does render but that
+ * cannot be translated (IPv6, too many) keep the agent serving with a reason (overlap_nat_untranslatable).
+ */
+function assertCanEverTranslate(env: Env, networks: Networks): void {
+  const shootNetworks = [...networks.pods, ...networks.services, ...networks.nodes];
+  if (shootNetworks.length > 0 && networks.seedPods === undefined) {
+    throw new InputError(ENV_FIELDS.seedPods, '', `is not set while ${ENV_FIELDS.pods}/${ENV_FIELDS.services}/${ENV_FIELDS.nodes} are: no overlap could ever be found; pass the seed's pod network as Gardener does to the VPN containers`);
+  }
+  if (shootNetworks.length === 0 && parseBoolean(env, 'IS_HA', false)) {
+    throw new InputError(ENV_FIELDS.pods, '', `is empty, as are ${ENV_FIELDS.services} and ${ENV_FIELDS.nodes}, while IS_HA=true: nothing could ever be translated; pass the shoot networks the VPN containers get`);
+  }
+}
+
 /** Reads and validates the whole environment; throws InputError naming the first bad variable and its value. */
 export function parseAgentConfig(role: Role, env: Env): AgentConfig {
   const defaults = ROLE_DEFAULTS[role];
@@ -121,6 +138,7 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
     nodes: env[ENV_FIELDS.nodes] ?? '',
   });
   assertClientSide(env, role);
+  assertCanEverTranslate(env, networks);
   const envoyGid = parseInteger(env, 'OVERLAP_ENVOY_GID', 0, 0xffffffff) ?? DEFAULT_ENVOY_GID;
   assertGid(envoyGid, 'OVERLAP_ENVOY_GID');
   // The rules translate what this group sends; group 0 would translate every root process of the pod.

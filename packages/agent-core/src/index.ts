@@ -22,7 +22,7 @@ export {
 } from './config.ts';
 export { type TranslationIncrement, type TranslationLabels, TranslationCounterTracker } from './counters.ts';
 export type { Env, ListenAddress } from './env-values.ts';
-export { type Logger, createLogger } from './logger.ts';
+export { type Logger, READABLE_LOG_FIELDS, createLogger } from './logger.ts';
 export { PeriodicRunner } from './loop.ts';
 export { type AgentInfo, type AgentMetrics, addTranslations, createAgentMetrics, setMappings } from './metrics.ts';
 export { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';

@@ -5,6 +5,7 @@ import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import { CommandError, type CommandRunner } from './command.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';
+import { operatorHint } from './hints.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
 import { type DependencyCheck, checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
@@ -254,7 +255,11 @@ export function createSyncer(context: SyncContext): Syncer {
       const stopped = stop?.aborted === true && !deadline.aborted;
       const reason = stopped ? 'stopping: the sync was cut off' : (timedOut ?? (error instanceof Error ? error.message : String(error)));
       status = { ready: false, reason };
-      logger.error({ trigger, err: reason }, stopped ? 'sync cut off by the stop signal' : 'sync failed; retrying next period');
+      const hint = stopped ? undefined : operatorHint(reason, context.tunnelDevice);
+      logger.error(
+        { trigger, err: reason, ...(hint === undefined ? {} : { hint }) },
+        stopped ? 'sync cut off by the stop signal' : 'sync failed; retrying next period',
+      );
     } finally {
       stopTimer();
     }

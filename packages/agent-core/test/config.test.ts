@@ -142,12 +142,19 @@ describe('parseAgentConfig', () => {
   it('accepts networks Gardener accepts even where they cannot be translated (the plan explains, the agent serves)', () => {
     const ipv6Overlap = { SEED_POD_NETWORK: 'fd00::/48', SHOOT_POD_NETWORKS: 'fd00:0:0:1::/64' };
     expect(parseAgentConfig('seed', ipv6Overlap).networks.pods.map((c) => c.text)).toEqual(['fd00:0:0:1::/64']);
-    const sharedIPv6 = { SHOOT_POD_NETWORKS: '2a05:d014:1:2300::/56', SHOOT_NODE_NETWORKS: '2a05:d014:1:2300::/56' };
+    const sharedIPv6 = { SEED_POD_NETWORK: 'fd00:10::/48', SHOOT_POD_NETWORKS: '2a05:d014:1:2300::/56', SHOOT_NODE_NETWORKS: '2a05:d014:1:2300::/56' };
     expect(parseAgentConfig('shoot', sharedIPv6).networks.nodes.map((c) => c.text)).toEqual(['2a05:d014:1:2300::/56']);
     // The seed side gets the seed's first family in IP_FAMILIES but the shoot's networks of both families (gardenlet's
     // kube-apiserver vpn-client env, gardener-controller.md §4.2), so a family missing from IP_FAMILIES is no contradiction.
     const seedSideOfDualStack = { IP_FAMILIES: 'IPv4', SEED_POD_NETWORK: '10.1.0.0/16', SHOOT_POD_NETWORKS: '10.1.0.0/16,2a05:d014:1:2300::/56' };
     expect(parseAgentConfig('seed', seedSideOfDualStack).networks.pods).toHaveLength(2);
+  });
+
+  it('refuses what Gardener never renders and what could never translate: shoot networks without the seed pod network, HA without networks', () => {
+    expect(inputError(() => parseAgentConfig('seed', { SHOOT_POD_NETWORKS: '10.1.0.0/16' })).field).toBe('SEED_POD_NETWORK');
+    expect(inputError(() => parseAgentConfig('shoot', { IS_HA: 'true', SEED_POD_NETWORK: '10.1.0.0/16' })).field).toBe('SHOOT_POD_NETWORKS');
+    // Non-HA without networks stays valid: Gardener's own vpn-shoot translates there, the agent has nothing to do.
+    expect(parseAgentConfig('shoot', { SEED_POD_NETWORK: '10.1.0.0/16' }).ha).toBe(false);
   });
 
   it('still refuses garbage and reserved ranges, which no shoot can have', () => {

@@ -57,6 +57,7 @@ export function factsFromFlags(input: FlagNetworks, namespace: string): ShootFac
     haVpn: input.ha,
     haVpnSource: input.ha ? '--ha' : 'no --ha',
     dualStackMigrating: false,
+    extensions: [],
   };
 }
 
@@ -159,7 +160,7 @@ export function planReport(
   shootWebhook: ShootWebhookSettings,
 ): PlanReport {
   const plan = planFromFacts(facts, DEFAULT_INJECTION_SETTINGS, fields);
-  const objects = ownedObjects(plan, { shootWebhook });
+  const objects = ownedObjects(plan, { shootWebhook, monitoring: true });
   const shootObjects = plan.injection ? [shootWebhookObjects(facts.namespace, shootWebhook).webhookConfiguration as KubernetesObject] : [];
   const shootMutation = plan.injection ? mutateVpnShoot(vpnShoot.object, DEFAULT_SHOOT_AGENT_SETTINGS) : undefined;
   const decision = { ha: facts.haVpn, overlap: plan.decision.overlap.overlap };

@@ -1,5 +1,6 @@
 import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
+import { apiErrorCause } from '../telemetry/api-error.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 const CLUSTER_GROUP = 'extensions.gardener.cloud';
@@ -33,6 +34,8 @@ export class ClusterWatch {
   /** When the list or watch last broke, undefined while it works; starts broken until the first list. */
   #brokenSince: number | undefined = Date.now();
   #request: AbortController | undefined;
+  /** Named in every error line: which API server could not be reached. */
+  readonly #server: string;
 
   constructor(config: KubeConfig, sink: ClusterSink, logger: Logger, retryMs = 2000) {
     this.#api = config.makeApiClient(CustomObjectsApi);
@@ -40,6 +43,7 @@ export class ClusterWatch {
     this.#sink = sink;
     this.#logger = logger;
     this.#retryMs = retryMs;
+    this.#server = config.getCurrentCluster()?.server ?? 'unknown';
   }
 
   /** Resolves after the first successful list, then keeps the sink current until stop(). */
@@ -76,7 +80,7 @@ export class ClusterWatch {
         if (this.#stopped) return;
         this.#brokenSince ??= Date.now();
         if (gone(error)) this.#resourceVersion = '';
-        this.#logger.warn({ error: (error as Error)?.message ?? String(error) }, 'Cluster list/watch failed; retrying');
+        this.#logger.warn({ server: this.#server, cause: apiErrorCause(error) }, 'Cluster list/watch failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
       }
     }

@@ -4,6 +4,7 @@ import { InputError } from '@overlap/cidr';
 import { DEFAULT_INJECTION_SETTINGS, type InjectionSettings } from '../inject/settings.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
+import { VERSION } from '../version.ts';
 
 export interface ControllerConfig {
   readonly kubeconfig: string | undefined;
@@ -22,7 +23,16 @@ export interface ControllerConfig {
   readonly injection: InjectionSettings;
   /** The webhook the controller puts into each overlapping HA shoot, and the sidecar it adds to vpn-shoot. */
   readonly shootWebhook: ShootWebhookConfig;
+  /** `gardener`: each injected shoot gets the objects of Gardener's shoot monitoring; `none`: no such objects. */
+  readonly shootMonitoring: ShootMonitoring;
+  /** `[namespace/]name` of the PodTemplate whose containers name the injected images (controller/images.ts). */
+  readonly imagesPodTemplate: string;
+  /** The image settings given by flag or env, which the PodTemplate does not override. */
+  readonly explicitImages: readonly string[];
 }
+
+export const SHOOT_MONITORING = ['gardener', 'none'] as const;
+export type ShootMonitoring = (typeof SHOOT_MONITORING)[number];
 
 export interface ShootWebhookConfig {
   readonly agent: ShootAgentSettings;
@@ -57,9 +67,13 @@ const SETTINGS = {
   'shoot-agent-image': { env: 'OVERLAP_SHOOT_AGENT_IMAGE', fallback: DEFAULT_SHOOT_AGENT_SETTINGS.image },
   'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: DEFAULT_SHOOT_WEBHOOK_URL },
   'tls-ca-file': { env: 'OVERLAP_TLS_CA_FILE', fallback: '/etc/overlap/webhook-tls/ca.crt' },
+  'shoot-monitoring': { env: 'OVERLAP_SHOOT_MONITORING', fallback: 'gardener' },
+  'extension-type': { env: 'OVERLAP_EXTENSION_TYPE', fallback: '' },
+  'images-pod-template': { env: 'OVERLAP_IMAGES_POD_TEMPLATE', fallback: '' },
 } as const;
 
 type Setting = keyof typeof SETTINGS;
+const IMAGE_SETTINGS: readonly Setting[] = ['envoy-image', 'agent-image', 'shoot-agent-image'];
 
 export const CONTROLLER_USAGE = Object.entries(SETTINGS)
   .map(([flag, { env, fallback }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || '(in-cluster, or $KUBECONFIG)'}`)
@@ -88,6 +102,12 @@ function httpsUrl(value: string, field: string): string {
     throw new InputError(field, value, 'must be an https:// URL of the controller\'s Service, without path, query or fragment');
   }
   return value.replace(/\/+$/, '');
+}
+
+/** A Gardener extension type is a label-name suffix: `extensions.gardener.cloud/<type>`. */
+function extensionType(value: string, field: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(value)) throw new InputError(field, value, 'must be an extension type such as overlap (lower-case letters, digits, - and .)');
+  return value;
 }
 
 function positive(value: string, field: string): number {
@@ -136,6 +156,7 @@ export function parseControllerConfig(argv: readonly string[], env: NodeJS.Proce
       proxyClientSecret: text('proxy-client-secret'),
       agentBackend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
       agentLogLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+      ...(text('extension-type') ? { extensionType: parsed('extension-type', extensionType) } : {}),
     },
     shootWebhook: {
       agent: {
@@ -147,5 +168,26 @@ export function parseControllerConfig(argv: readonly string[], env: NodeJS.Proce
       caFile: text('tls-ca-file'),
       timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS,
     },
+    shootMonitoring: parsed('shoot-monitoring', (v, f) => oneOf(v, SHOOT_MONITORING, f)),
+    imagesPodTemplate: text('images-pod-template'),
+    explicitImages: IMAGE_SETTINGS.filter((flag) => typeof values[flag] === 'string' || (env[SETTINGS[flag].env] ?? '') !== ''),
+  };
+}
+
+/** The settings an operator needs to see in the start-up line (no secrets among them: only file paths). */
+export function startupFields(config: ControllerConfig, server: string): Record<string, unknown> {
+  return {
+    version: VERSION,
+    server,
+    webhookAddress: `${config.webhookAddress.host}:${config.webhookAddress.port}`,
+    metricsAddress: `${config.statusAddress.host}:${config.statusAddress.port}`,
+    selection: config.injection.extensionType ? `opt-in (spec.extensions type ${config.injection.extensionType})` : 'automatic (namespaces the controller labels)',
+    shootMonitoring: config.shootMonitoring,
+    images: { envoy: config.injection.envoyImage, seedAgent: config.injection.agentImage, shootAgent: config.shootWebhook.agent.image },
+    lease: `${config.leaseNamespace}/${config.leaseName}`,
+    identity: config.identity,
+    resyncSeconds: config.resyncSeconds,
+    shootWebhookUrl: config.shootWebhook.baseUrl,
+    tlsCertFile: config.certFile,
   };
 }

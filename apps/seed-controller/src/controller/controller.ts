@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
+import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/material.ts';
+import { apiErrorCause } from '../telemetry/api-error.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { startStatusServer } from '../telemetry/status-server.ts';
@@ -44,21 +46,30 @@ export async function startController(
   clock: () => Date = () => new Date(),
 ): Promise<RunningController> {
   let synced = false;
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
   let stopped = false;
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
+  const monitoring = config.shootMonitoring === 'gardener';
   const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
-    OWNED_KINDS.map((kind) => {
+    OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => {
       const client = kind.client(kubeConfig);
       return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
     }),
   );
-  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)!.list(namespace);
+  // A kind without an informer (shoot monitoring off) has no objects the controller could own.
+  const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)?.list(namespace) ?? [];
   const pki = pkiMaterial(config.injection, clock);
+  // Automatic mode: the namespaces the controller labelled for the webhook (only those; the label is the selector).
+  const marksNamespaces = config.injection.extensionType === undefined;
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const namespaces = marksNamespaces
+    ? makeInformer(kubeConfig, '/api/v1/namespaces', () => core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR }) as never, WEBHOOK_NAMESPACE_SELECTOR)
+    : undefined;
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, cached),
+    kubeShootApi(kubeConfig, config.leaseName, cached, (namespace) => namespaces?.get(namespace) !== undefined),
     logger,
-    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook) }),
-    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }) },
+    async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook), monitoring }),
+    { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }), marksNamespaces },
   );
   const queue = new WorkQueue({
     worker: async (namespace) => {
@@ -69,7 +80,7 @@ export async function startController(
     onError: (namespace, error) => {
       metrics.reconciles.inc({ result: 'failure' });
       metrics.reconcileErrors.inc();
-      logger.warn({ namespace, err: error }, 'reconcile failed; will retry');
+      logger.warn({ namespace, server, cause: apiErrorCause(error) }, 'reconcile failed; will retry');
     },
   });
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
@@ -140,7 +151,8 @@ export async function startController(
   const isStopped = (): boolean => stopped;
   await Promise.all([
     clusters.start(),
-    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, logger, isStopped)),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, server, logger, isStopped)),
+    ...(namespaces ? [listedOnce(namespaces, 'Namespace', server, logger, isStopped)] : []),
   ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
@@ -163,6 +175,7 @@ export async function startController(
       await elector.stop();
       clusters.stop();
       for (const informer of informers.values()) await informer.stop();
+      await namespaces?.stop();
       await webhook.close();
       await closeServer(status.server);
     },
@@ -173,7 +186,7 @@ export async function startController(
  * Starts an informer and resolves once it has listed without an error. client-node's informer neither restarts
  * itself after an error nor fails `start()` when the list fails (it only emits `error`), so both happen here.
  */
-function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: Logger, isStopped: () => boolean): Promise<void> {
+function listedOnce(informer: Informer<KubernetesObject>, what: string, server: string, logger: Logger, isStopped: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     let failed = false;
     const attempt = (): void => {
@@ -188,7 +201,7 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, logger: 
     informer.on('error', (error) => {
       failed = true;
       if (isStopped()) return; // stopping aborts the watch, which the informer reports as an error
-      logger.warn({ error: (error as Error)?.message ?? String(error) }, `${what} list/watch failed; retrying`);
+      logger.warn({ server, cause: apiErrorCause(error) }, `${what} list/watch failed; retrying`);
       setTimeout(attempt, INFORMER_RESTART_MS).unref();
     });
     attempt();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1Deployment, V1Volume } from '@kubernetes/client-node';
 import { injectedVersion, isGardenerManaged } from '../inject/mutate.ts';
-import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION } from '../inject/names.ts';
+import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAMESPACE_LABEL } from '../inject/names.ts';
 import { OWNED_KINDS, type OwnedKind, objectRef, ownedKind } from '../owned/kinds.ts';
 import { type MountRef, mountedRefs, mountedVersion } from '../owned/mounts.ts';
 import { type MaterialSource, ownedObjects } from '../owned/objects.ts';
@@ -26,6 +26,12 @@ function mountedObjects(volumes: readonly V1Volume[], wanted: readonly Kubernete
 export interface ReconcilerHooks {
   /** An object of ours was deleted or edited by someone else and has been put back. */
   readonly onDrift: (namespace: string, kind: string) => void;
+  /**
+   * Automatic mode: the seed webhook selects only namespaces the controller labelled, so the reconciler labels a
+   * namespace before it needs the webhook there and unlabels it once no injection is left to remove. Off in the
+   * opt-in mode, where gardenlet labels the namespaces of shoots that enable the extension.
+   */
+  readonly marksNamespaces: boolean;
 }
 
 /** What the controller last wrote to one object, and the resourceVersion it replaced (none for a create). */
@@ -71,18 +77,22 @@ export class Reconciler {
     if (entry.state === 'unknown') {
       this.#reported.delete(namespace);
       await this.#collectGarbage(namespace, new Set());
+      await this.#mark(namespace, false);
       return;
     }
     const { plan } = entry;
     // Our objects stay while a pod template mounts them, so none left means no injection left to remove.
     if (!plan.injection && OWNED_KINDS.every((kind) => this.#live(kind, namespace).length === 0)) {
       this.#reported.delete(namespace);
+      await this.#mark(namespace, false);
       return;
     }
     let deployment = await this.#api.readDeployment(namespace, KUBE_APISERVER);
     if (deployment && isGardenerManaged(deployment)) {
       this.#reported.delete(namespace);
       await this.#collectGarbage(namespace, mountedBy(deployment));
+      // gardenlet injects by itself; ours is gone from the pod template, so the webhook need not see it any more.
+      if (!carriesInjection(deployment)) await this.#mark(namespace, false);
       return;
     }
     const material = plan.injection ? await this.#material(namespace, (kind) => this.#live(kind, namespace)) : {};
@@ -101,8 +111,11 @@ export class Reconciler {
     const hash = version ? createHash('sha256').update(`${plan.hash} ${version}`).digest('hex').slice(0, 16) : plan.hash;
     const stale = deployment && deployment.metadata?.annotations?.[PLAN_HASH_ANNOTATION] !== hash;
     const behind = deployment && version !== undefined && injectedVersion(deployment) !== version;
+    // The webhook must see this namespace before the Deployment is sent to it again (to inject or to remove).
+    const needsWebhook = plan.injection !== undefined || (deployment !== undefined && carriesInjection(deployment));
+    if (needsWebhook) await this.#mark(namespace, true);
     // Shoots that never had an injection are never touched: most shoots need none.
-    if (deployment && (stale || behind) && (plan.injection || carriesInjection(deployment))) {
+    if (deployment && (stale || behind) && needsWebhook) {
       deployment = await this.#api.annotateDeployment(namespace, KUBE_APISERVER, { [PLAN_HASH_ANNOTATION]: hash });
       this.#logger.info({ namespace, hash, inject: plan.decision.inject }, 'asked the webhook to re-admit kube-apiserver');
       // A webhook replica whose cache has not seen the new objects yet admits unchanged: come back later.
@@ -111,6 +124,14 @@ export class Reconciler {
       }
     }
     await this.#collectGarbage(namespace, new Set([...wanted.map(objectRef), ...mountedBy(deployment)]));
+    if (!plan.injection && !(deployment && carriesInjection(deployment))) await this.#mark(namespace, false);
+  }
+
+  /** Labels or unlabels the namespace for the webhook's selector, only when that changes something. */
+  async #mark(namespace: string, marked: boolean): Promise<void> {
+    if (!this.#hooks.marksNamespaces || this.#api.namespaceMarked(namespace) === marked) return;
+    await this.#api.markNamespace(namespace, marked);
+    this.#logger.info({ namespace, label: WEBHOOK_NAMESPACE_LABEL, marked }, marked ? 'labelled the namespace for the webhook' : 'removed the webhook label from the namespace');
   }
 
   forget(namespace: string): void {

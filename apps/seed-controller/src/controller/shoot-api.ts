@@ -7,7 +7,7 @@ import {
   type V1Deployment,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
+import { MANAGED_BY, MANAGED_BY_LABEL, WEBHOOK_NAMESPACE_LABEL } from '../inject/names.ts';
 import { type KindClient, OWNED_KINDS, type OwnedKind } from '../owned/kinds.ts';
 
 /** Creating an object: made now, already ours, or someone else's object under our name (left alone). */
@@ -24,6 +24,10 @@ export interface ShootApi {
   /** Merge-patches annotations and returns the Deployment as stored, i.e. after the webhook ran. */
   annotateDeployment(namespace: string, name: string, annotations: Record<string, string>): Promise<V1Deployment>;
   recordWarning(cluster: string, reason: string, message: string): Promise<void>;
+  /** Whether the namespace carries WEBHOOK_NAMESPACE_LABEL (cache of an informer on that label). */
+  namespaceMarked(namespace: string): boolean;
+  /** Sets or removes WEBHOOK_NAMESPACE_LABEL with a merge patch; a namespace that is gone needs neither. */
+  markNamespace(namespace: string, marked: boolean): Promise<void>;
 }
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
@@ -43,6 +47,7 @@ export function kubeShootApi(
   config: KubeConfig,
   component: string,
   cached: (kind: OwnedKind, namespace: string) => readonly KubernetesObject[],
+  marked: (namespace: string) => boolean,
 ): ShootApi {
   const core = config.makeApiClient(CoreV1Api);
   const apps = config.makeApiClient(AppsV1Api);
@@ -50,6 +55,11 @@ export function kubeShootApi(
   const client = (kind: OwnedKind): KindClient => clients.get(kind)!;
   return {
     listOwned: cached,
+    namespaceMarked: marked,
+    async markNamespace(namespace, mark) {
+      const body = { metadata: { labels: { [WEBHOOK_NAMESPACE_LABEL]: mark ? 'true' : null } } };
+      await tolerate(core.patchNamespace({ name: namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)), 404);
+    },
     async create(kind, object) {
       if (await tolerate(client(kind).create(object), 409)) return 'created';
       // A content-named object under that name holds exactly that content. Otherwise the cache may just not have

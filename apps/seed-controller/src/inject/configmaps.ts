@@ -19,7 +19,12 @@ function toYaml(value: unknown): string {
  * Gardener's MakeUnique: the name carries the first 8 hex digits of the data's SHA-256 and the object is immutable,
  * so a pod always mounts exactly the content its template names, and a change is a new ConfigMap plus a rollout.
  */
-function uniqueConfigMap(prefix: string, namespace: string, data: Readonly<Record<string, string>>): V1ConfigMap {
+export function uniqueConfigMap(
+  prefix: string,
+  namespace: string,
+  data: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>> = {},
+): V1ConfigMap {
   const hash = createHash('sha256');
   for (const key of Object.keys(data).sort()) hash.update(key).update('\0').update(data[key]!).update('\0');
   return {
@@ -28,7 +33,7 @@ function uniqueConfigMap(prefix: string, namespace: string, data: Readonly<Recor
     metadata: {
       name: `${prefix}-${hash.digest('hex').slice(0, 8)}`,
       namespace,
-      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [SHOOT_LABEL]: namespace },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [SHOOT_LABEL]: namespace, ...labels },
     },
     immutable: true,
     data,

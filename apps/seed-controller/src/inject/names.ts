@@ -49,5 +49,11 @@ export const INJECTED_ANNOTATION = `${DOMAIN}/injected`;
 export const PLAN_HASH_ANNOTATION = `${DOMAIN}/plan-hash`;
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'overlap-seed-controller';
+/**
+ * On a shoot namespace: the controller has an injection there, or one still to remove. In automatic mode the
+ * seed webhook selects only namespaces with this label, so it never stands between gardenlet and any other shoot.
+ */
+export const WEBHOOK_NAMESPACE_LABEL = `${DOMAIN}/webhook`;
+export const WEBHOOK_NAMESPACE_SELECTOR = `${WEBHOOK_NAMESPACE_LABEL}=true`;
 /** Which shoot an owned object belongs to, so `kubectl get -l` finds one shoot's objects. */
 export const SHOOT_LABEL = `${DOMAIN}/shoot`;

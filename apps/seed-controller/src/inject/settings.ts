@@ -14,6 +14,11 @@ export interface InjectionSettings {
   readonly proxyClientSecret: string;
   readonly agentBackend: 'auto' | 'iptables' | 'nftables';
   readonly agentLogLevel: string;
+  /**
+   * Opt-in mode: only shoots listing this type in `spec.extensions` are injected (gardenlet labels their namespaces
+   * `extensions.gardener.cloud/<type>: "true"`, which the webhook then selects). Unset: automatic mode.
+   */
+  readonly extensionType?: string;
 }
 
 export const DEFAULT_INJECTION_SETTINGS: InjectionSettings = {

@@ -40,6 +40,8 @@ export interface OwnedKind {
   /** Whether the live object already holds what the controller wants. */
   readonly matches: (live: KubernetesObject, wanted: KubernetesObject) => boolean;
   readonly client: (config: KubeConfig) => KindClient;
+  /** Kept only with Gardener's shoot monitoring enabled (their CRDs must exist for the informer to list). */
+  readonly gardenerMonitoring?: boolean;
 }
 
 const nameOf = (object: KubernetesObject): { namespace: string; name: string } => ({
@@ -120,10 +122,41 @@ export const MANAGED_RESOURCE: OwnedKind = {
 };
 
 /**
+ * A prometheus-operator kind the controller keeps per shoot for Gardener's shoot Prometheus. Only wanted when the
+ * controller runs with `--shoot-monitoring=gardener`: without the CRDs their informers could never list.
+ */
+function monitoringKind(version: string, kind: string, plural: string): OwnedKind {
+  const api = { group: 'monitoring.coreos.com', version, plural } as const;
+  return {
+    kind,
+    listPath: `/apis/${api.group}/${version}/${plural}`,
+    contentNamed: false,
+    gardenerMonitoring: true,
+    matches: (live, wanted) =>
+      sameLabels(live, wanted) && isDeepStrictEqual((live as { spec?: unknown }).spec, (wanted as { spec?: unknown }).spec),
+    client: (config) => {
+      const custom = config.makeApiClient(CustomObjectsApi);
+      return {
+        list: () => custom.listClusterCustomObject({ ...api, labelSelector: OWNED_SELECTOR }),
+        create: (object) => custom.createNamespacedCustomObject({ ...api, namespace: object.metadata!.namespace!, body: object }),
+        replace: (object) =>
+          custom.replaceNamespacedCustomObject({ ...api, namespace: object.metadata!.namespace!, name: object.metadata!.name!, body: object }),
+        read: (namespace, name) => custom.getNamespacedCustomObject({ ...api, namespace, name }),
+        delete: async (namespace, name) => void (await custom.deleteNamespacedCustomObject({ ...api, namespace, name })),
+      };
+    },
+  };
+}
+
+export const POD_MONITOR = monitoringKind('v1', 'PodMonitor', 'podmonitors');
+export const SCRAPE_CONFIG = monitoringKind('v1alpha1', 'ScrapeConfig', 'scrapeconfigs');
+export const PROMETHEUS_RULE = monitoringKind('v1', 'PrometheusRule', 'prometheusrules');
+
+/**
  * In garbage-collection order: a ManagedResource's Secrets go before it (Gardener's managedresources.Delete), and
  * a superseded Secret only after the ManagedResource points at its successor.
  */
-export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP, SECRET, MANAGED_RESOURCE];
+export const OWNED_KINDS: readonly OwnedKind[] = [CONFIG_MAP, SECRET, MANAGED_RESOURCE, POD_MONITOR, SCRAPE_CONFIG, PROMETHEUS_RULE];
 
 export function ownedKind(kind: string | undefined): OwnedKind {
   const found = OWNED_KINDS.find((candidate) => candidate.kind === kind);

@@ -4,12 +4,15 @@ import type { ShootPki } from '../pki/shoot-pki.ts';
 import type { ShootPlan } from '../shoot/shoot-plan.ts';
 import { type ShootWebhookSettings, shootWebhookObjects } from '../vpn-shoot/shoot-webhooks.ts';
 import type { OwnedKind } from './kinds.ts';
+import { shootMonitoringObjects } from '../monitoring/shoot-monitoring.ts';
 
 /** What a builder may use besides the plan: state that lives in the cluster, such as issued keys. None in a dry run. */
 export interface ShootMaterial {
   readonly pki?: ShootPki;
   /** The controller's Service URL and serving CA (read from its file) for the webhook in the shoot. */
   readonly shootWebhook?: ShootWebhookSettings;
+  /** Whether the shoot namespace gets the objects of Gardener's shoot monitoring (`--shoot-monitoring=gardener`). */
+  readonly monitoring?: boolean;
 }
 
 /** Reads (and renews) a shoot's material, given the objects of ours its namespace holds now. */
@@ -38,8 +41,11 @@ const shootWebhooks: ObjectBuilder = (plan, material) => {
   return [secret as KubernetesObject, managedResource as KubernetesObject];
 };
 
+/** The shoot Prometheus' PodMonitor, ScrapeConfig and PrometheusRule and the Plutono dashboard, while injected. */
+const monitoring: ObjectBuilder = (plan, material) => (plan.injection && material.monitoring ? shootMonitoringObjects(plan.facts.namespace) : []);
+
 /** Every builder, in the order the objects are created (what a later object refers to comes first). */
-export const OBJECT_BUILDERS: readonly ObjectBuilder[] = [configMaps, secrets, shootWebhooks];
+export const OBJECT_BUILDERS: readonly ObjectBuilder[] = [configMaps, secrets, shootWebhooks, monitoring];
 
 /** Every object the controller creates or keeps for one shoot; none for a shoot without an injection. */
 export function ownedObjects(plan: ShootPlan, material: ShootMaterial): KubernetesObject[] {

@@ -42,6 +42,8 @@ export interface ShootFacts {
    * not True on a shoot with two families (migration pending), or is True on a shoot with one.
    */
   readonly dualStackMigrating: boolean;
+  /** The extension types the shoot enables (`spec.extensions[].type`, less those with `disabled: true`). */
+  readonly extensions: readonly string[];
 }
 
 export interface ClusterObject {
@@ -88,7 +90,14 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
     haVpn: ha.value,
     haVpnSource: ha.source,
     dualStackMigrating,
+    extensions: enabledExtensions(shoot),
   };
+}
+
+function enabledExtensions(shoot: unknown): string[] {
+  const extensions = at(shoot, ['spec', 'extensions']);
+  if (!Array.isArray(extensions)) return [];
+  return extensions.filter((e) => at(e, ['disabled']) !== true && typeof at(e, ['type']) === 'string').map((e) => at(e, ['type']) as string);
 }
 
 const FAMILIES: readonly Family[] = ['IPv4', 'IPv6'];

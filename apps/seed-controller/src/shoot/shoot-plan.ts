@@ -28,7 +28,7 @@ export function planShoot(cluster: ClusterObject, settings: InjectionSettings): 
 
 /** `fields` name the inputs the networks came from, for the errors of networks that cannot be mapped. */
 export function planFromFacts(facts: ShootFacts, settings: InjectionSettings, fields: NetworkFields): ShootPlan {
-  const decision = decideInjection(facts);
+  const decision = decideInjection(facts, settings.extensionType);
   const mappings = planMappings(facts.networks, fields);
   const configMaps = decision.inject ? controlPlaneConfigMaps(facts.namespace) : undefined;
   const injection = configMaps ? buildInjection(facts, configMaps, settings) : undefined;

@@ -18,12 +18,15 @@ export interface OwnObject {
 const NAME = 'overlap-seed-controller';
 const SYSTEM_NAMESPACE = 'overlap-system';
 const EVENTS_ROLE = `${NAME}-events`;
+const WRITES_POLICY = `${NAME}-writes`;
+const SEED_DASHBOARD = 'overlap-seed-dashboard';
 
 /**
  * The controller's own objects from deploy/seed, in the order uninstall deletes them (deploy/test checks that the
  * list covers every cluster-scoped object and every namespace the manifests create). The webhook and the
  * controller go first, so neither puts an injection back while uninstall takes it out; the namespace takes
- * everything inside it (Service, ServiceAccount, Role, PDB, Lease, monitoring, webhook certificate).
+ * everything inside it (Service, ServiceAccount, Role, PDB, Lease, monitoring, webhook certificate). The
+ * admission policy that narrows the controller's writes goes last, once nothing runs under its ServiceAccount.
  */
 export const OWN_OBJECTS: readonly OwnObject[] = [
   {
@@ -70,6 +73,26 @@ export const OWN_OBJECTS: readonly OwnObject[] = [
     namespace: 'default',
     read: (config) => config.makeApiClient(RbacAuthorizationV1Api).readNamespacedRole({ name: EVENTS_ROLE, namespace: 'default' }),
     delete: (config) => config.makeApiClient(RbacAuthorizationV1Api).deleteNamespacedRole({ name: EVENTS_ROLE, namespace: 'default' }),
+  },
+  // deploy/gardener's seed dashboard for Plutono, which lives in Gardener's `garden` namespace.
+  {
+    kind: 'ConfigMap',
+    name: SEED_DASHBOARD,
+    namespace: 'garden',
+    read: (config) => config.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: SEED_DASHBOARD, namespace: 'garden' }),
+    delete: (config) => config.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: SEED_DASHBOARD, namespace: 'garden' }),
+  },
+  {
+    kind: 'ValidatingAdmissionPolicyBinding',
+    name: WRITES_POLICY,
+    read: (config) => config.makeApiClient(AdmissionregistrationV1Api).readValidatingAdmissionPolicyBinding({ name: WRITES_POLICY }),
+    delete: (config) => config.makeApiClient(AdmissionregistrationV1Api).deleteValidatingAdmissionPolicyBinding({ name: WRITES_POLICY }),
+  },
+  {
+    kind: 'ValidatingAdmissionPolicy',
+    name: WRITES_POLICY,
+    read: (config) => config.makeApiClient(AdmissionregistrationV1Api).readValidatingAdmissionPolicy({ name: WRITES_POLICY }),
+    delete: (config) => config.makeApiClient(AdmissionregistrationV1Api).deleteValidatingAdmissionPolicy({ name: WRITES_POLICY }),
   },
 ];
 

@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, type KubeConfig, PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
 import { mutateDeployment } from '../inject/mutate.ts';
-import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION } from '../inject/names.ts';
+import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAMESPACE_LABEL, WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { deploymentPatch } from '../inject/patch.ts';
 import { OWNED_KINDS } from '../owned/kinds.ts';
 import { CONTROLLER_PODS, EVENT_COMPONENT, OWN_OBJECTS, type OwnObject, STOPPING } from './own-objects.ts';
@@ -78,13 +78,25 @@ export async function uninstall(
 
   for (const kind of OWNED_KINDS) {
     const client = kind.client(config);
-    for (const object of (await client.list()).items) {
+    // Without prometheus-operator's CRDs (shoot monitoring off) there is nothing of that kind to delete.
+    const listed = await client.list().catch((error: unknown) => {
+      if (kind.gardenerMonitoring && statusOf(error) === 404) return { items: [] };
+      throw error;
+    });
+    for (const object of listed.items) {
       const { namespace, name } = object.metadata as { namespace: string; name: string };
       await step(`delete ${kind.kind} ${namespace}/${name}`, () => client.delete(namespace, name));
     }
   }
 
   const core = config.makeApiClient(CoreV1Api);
+  for (const namespace of (await core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR })).items) {
+    const name = namespace.metadata!.name!;
+    const body = { metadata: { labels: { [WEBHOOK_NAMESPACE_LABEL]: null } } };
+    await step(`remove label ${WEBHOOK_NAMESPACE_LABEL} from Namespace ${name}`, () =>
+      core.patchNamespace({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    );
+  }
   const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.source?.component === EVENT_COMPONENT);
   for (const event of events) {
     await step(`delete Event default/${event.metadata!.name}`, () => core.deleteNamespacedEvent({ namespace: 'default', name: event.metadata!.name! }));

@@ -9,6 +9,7 @@ export const VPN_CLIENT_CONTAINER = /^vpn-shoot(-s\d+)?$/;
 
 export const SHOOT_AGENT_CONTAINER = 'shoot-vpn-agent';
 export const SHOOT_AGENT_METRICS_PORT = 9151;
+export const SHOOT_AGENT_METRICS_PORT_NAME = 'overlap-metrics';
 /**
  * HA vpn-shoot receives IPv4 on one ip6tnl device per kube-apiserver pod (`bond0ip6tnl<hex>`, made by the tunnel
  * controller at run time), so the agent matches them all by the pattern `bond0+`, as vpn2 does; deploy/shoot passes

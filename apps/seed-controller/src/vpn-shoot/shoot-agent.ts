@@ -5,6 +5,7 @@ import { agentSecurityContext, fromField, podIpAddress } from '../inject/sidecar
 import {
   SHOOT_AGENT_CONTAINER,
   SHOOT_AGENT_METRICS_PORT,
+  SHOOT_AGENT_METRICS_PORT_NAME,
   SHOOT_EGRESS_DEVICE,
   SHOOT_TUNNEL_DEVICE,
   VPN_CLIENT_CONTAINER,
@@ -115,10 +116,10 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     image: settings.image,
     imagePullPolicy: 'IfNotPresent',
     env,
-    ports: [{ name: 'overlap-metrics', containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
+    ports: [{ name: SHOOT_AGENT_METRICS_PORT_NAME, containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
     // No readiness probe: NAT health is reported by metrics and alerts, and must not hold up vpn-shoot's rollout.
     // Liveness restarts only this container, when its process stops answering.
-    livenessProbe: { httpGet: { path: '/healthz', port: 'overlap-metrics' }, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: { httpGet: { path: '/healthz', port: SHOOT_AGENT_METRICS_PORT_NAME }, periodSeconds: 10, failureThreshold: 3 },
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),
   };

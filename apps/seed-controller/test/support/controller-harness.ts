@@ -75,6 +75,9 @@ export class Harness {
         caFile: join(this.#dir, 'ca.crt'),
         timeoutSeconds: 5,
       },
+      shootMonitoring: 'gardener',
+      imagesPodTemplate: '',
+      explicitImages: [],
       ...overrides,
     };
   }

@@ -19,6 +19,8 @@ const KINDS: Record<string, string> = {
   namespaces: 'Namespace',
   pods: 'Pod',
   mutatingwebhookconfigurations: 'MutatingWebhookConfiguration',
+  validatingadmissionpolicies: 'ValidatingAdmissionPolicy',
+  validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
   clusterroles: 'ClusterRole',
   clusterrolebindings: 'ClusterRoleBinding',
   roles: 'Role',
@@ -27,6 +29,10 @@ const KINDS: Record<string, string> = {
   leases: 'Lease',
   events: 'Event',
   managedresources: 'ManagedResource',
+  podmonitors: 'PodMonitor',
+  scrapeconfigs: 'ScrapeConfig',
+  prometheusrules: 'PrometheusRule',
+  podtemplates: 'PodTemplate',
 };
 
 interface Target {
@@ -95,6 +101,11 @@ export class FakeApiServer {
   #resourceVersion = 1;
   #server: Server | undefined;
   admission: Admission | undefined;
+  /**
+   * The webhook configuration's namespaceSelector (matchLabels), as kube-apiserver applies it: a Deployment in a
+   * namespace whose labels do not match is stored without calling the webhook. None: every namespace.
+   */
+  admissionNamespaceLabels: Readonly<Record<string, string>> | undefined;
   /** While true, every request is answered 503, as an API server that is down behind its load balancer. */
   unavailable = false;
   readonly #requests: string[] = [];
@@ -315,6 +326,10 @@ export class FakeApiServer {
 
   async #admit(plural: string, operation: 'CREATE' | 'UPDATE', object: Json, old: Json | undefined): Promise<Json> {
     if (plural !== 'deployments' || !this.admission) return object;
+    if (this.admissionNamespaceLabels) {
+      const labels = this.get(`/api/v1/namespaces/${object.metadata?.namespace}`)?.metadata?.labels ?? {};
+      if (!Object.entries(this.admissionNamespaceLabels).every(([key, value]) => labels[key] === value)) return object;
+    }
     const patch = await this.admission(operation, object, old);
     if (!patch) return object;
     const copy = structuredClone(object);
