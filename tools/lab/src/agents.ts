@@ -17,16 +17,24 @@ const agentName = (role: Role): string => `${role}-vpn-agent`;
 
 export const agentBundle = (role: Role): string => join(REPO_ROOT, 'apps', AGENT_APP[role], 'dist', 'main.js');
 export const agentNetns = (spec: LabSpec, role: Role): string => (role === 'seed' ? spec.namespaces.seed : spec.namespaces.shoot);
-export const agentMetricsUrl = (role: Role): string =>
-  `http://127.0.0.1:${role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent}/metrics`;
+/**
+ * Where an agent serves, from inside its namespace: the address its env binds (the shoot webhook binds the pod IP),
+ * loopback when it binds every address.
+ */
+export function agentUrl(spec: LabSpec, role: Role, path = '/metrics'): string {
+  const fallback = `0.0.0.0:${role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent}`;
+  const listen = agentLaunchEnv(spec, role)['OVERLAP_METRICS_ADDRESS'] ?? fallback;
+  return `http://${listen.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}${path}`;
+}
+export const agentMetricsUrl = (spec: LabSpec, role: Role): string => agentUrl(spec, role);
 
 export async function agentMetrics(lab: Lab, role: Role): Promise<Sample[]> {
-  return parseMetrics(await curlIn(agentNetns(lab.spec, role), agentMetricsUrl(role)));
+  return parseMetrics(await curlIn(agentNetns(lab.spec, role), agentMetricsUrl(lab.spec, role)));
 }
 
 /** Up means: metrics served and the first sync done; when this side must translate, its rules complete. */
 async function agentReady(lab: Lab, role: Role): Promise<boolean> {
-  const probe = await attempt(inNetns(agentNetns(lab.spec, role), ['curl', '-sf', '--max-time', '2', agentMetricsUrl(role)]));
+  const probe = await attempt(inNetns(agentNetns(lab.spec, role), ['curl', '-sf', '--max-time', '2', agentMetricsUrl(lab.spec, role)]));
   if (!probe.ok) return false;
   const samples = parseMetrics(probe.stdout);
   const synced = metricValue(samples, 'overlap_syncs_total', { result: 'success' }) > 0;

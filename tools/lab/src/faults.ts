@@ -14,9 +14,15 @@ export const legacyIptablesDir = (spec: LabSpec): string => join(spec.options.ru
 
 const LEGACY_TOOLS = ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore'];
 
-/** Writes the legacy wrappers; returns the PATH the agents get (undefined when the lab uses the host's iptables). */
+/** The PATH the agents get: the legacy wrappers first (undefined when the lab uses the host's iptables). */
 export function legacyIptablesPath(spec: LabSpec): string | undefined {
   if (!spec.options.legacyIptables) return undefined;
+  return `${legacyIptablesDir(spec)}:${process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`;
+}
+
+/** Writes the legacy wrappers and the lab's lock file (nothing when the lab uses the host's iptables). */
+export function writeLegacyIptables(spec: LabSpec): void {
+  if (!spec.options.legacyIptables) return;
   const dir = legacyIptablesDir(spec);
   mkdirSync(dir, { recursive: true });
   writeFileSync(xtablesLock(spec), '', { flag: 'a' });
@@ -25,7 +31,6 @@ export function legacyIptablesPath(spec: LabSpec): string | undefined {
     writeFileSync(join(dir, tool), `#!/bin/sh\nXTABLES_LOCKFILE=${xtablesLock(spec)} exec /usr/sbin/${legacy} "$@"\n`);
     chmodSync(join(dir, tool), 0o755);
   }
-  return `${dir}:${process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`;
 }
 
 /**

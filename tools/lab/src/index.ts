@@ -1,4 +1,4 @@
-export { agentBundle, agentLaunchEnv, agentMetrics, agentNetns, reconfigure, restartAgent, startAgent, stopAgent } from './agents.ts';
+export { agentBundle, agentLaunchEnv, agentMetrics, agentMetricsUrl, agentUrl, agentNetns, reconfigure, restartAgent, startAgent, stopAgent } from './agents.ts';
 export {
   type CaptureSummary,
   type Flow,
@@ -21,7 +21,7 @@ export {
 } from './data-path.ts';
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
 export { CommandError, attempt, curlIn, inNetns, run, waitFor } from './exec.ts';
-export { holdXtablesLock, legacyIptablesDir, legacyIptablesPath, processesIn, xtablesLock } from './faults.ts';
+export { holdXtablesLock, legacyIptablesDir, legacyIptablesPath, processesIn, writeLegacyIptables, xtablesLock } from './faults.ts';
 export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
 export { type Progress, type Removed, down, existingNamespaces, openLab, up, withLab } from './lab.ts';
 export type { Lab } from './launch.ts';
@@ -76,3 +76,14 @@ export {
 export { type DaemonRecord, type LabState, readState } from './state.ts';
 export { NODE_LINK_LOCAL, SERVICE_CHAIN, ipv6Commands, topologyCommands, untranslatedRouteCommands } from './topology.ts';
 export { VPN_SHOOT_POD, type WebhookContainer, containerEnv, labOverrides, labVpnShoot, webhookAgentEnv, webhookShootAgent } from './vpn-shoot.ts';
+export {
+  type DiscoveredPort,
+  KUBE_APISERVER_POD_LABELS,
+  SEED_AGENT_PORT_NAME,
+  discoveredPorts,
+  discoveryLabels,
+  monitoringJobs,
+  podMonitorJobs,
+  relabelConfig,
+  scrapeConfigJob,
+} from './monitoring.ts';

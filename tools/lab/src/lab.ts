@@ -6,7 +6,9 @@ import { isRunning, stopDaemon } from './daemons.ts';
 import { attempt, inNetns, run } from './exec.ts';
 import { type Lab, launch, logSays } from './launch.ts';
 import { issueLabPki } from './pki.ts';
-import { prometheusConfig, stunnelConfig, tinyproxyConfig } from './render.ts';
+import { stunnelConfig, tinyproxyConfig } from './render.ts';
+import { removeNetnsEtc, startMonitoring } from './scraping.ts';
+import { writeLegacyIptables } from './faults.ts';
 import { ENVOY_GID, type LabOptions, PORTS, SHOOT_NAMESPACE, labSpec, namespaceList } from './spec.ts';
 import { readState, writeState } from './state.ts';
 import { topologyCommands, untranslatedRouteCommands } from './topology.ts';
@@ -74,29 +76,12 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   lab = await launch(lab, { name: 'tls-proxy', netns: spec.namespaces.seed, argv: ['stunnel', tlsConfig] }, listens(PORTS.proxy));
 
   progress('agents');
+  writeLegacyIptables(spec);
   lab = await startAgent(lab, 'shoot');
   lab = await startAgent(lab, 'seed');
 
-  progress('Prometheus');
-  const promDir = join(runDir, 'prometheus');
-  mkdirSync(promDir, { recursive: true });
-  writeFileSync(join(promDir, 'prometheus.yml'), prometheusConfig(spec));
-  lab = await launch(
-    lab,
-    {
-      name: 'prometheus',
-      netns: spec.namespaces.monitor,
-      argv: [
-        'prometheus',
-        `--config.file=${join(promDir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(promDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
-        '--storage.tsdb.retention.time=1d',
-      ],
-    },
-    async () => (await attempt(inNetns(spec.namespaces.monitor, ['curl', '-sf', `http://127.0.0.1:${PORTS.prometheus}/-/ready`]))).ok,
-    60_000,
-  );
+  progress("Prometheus, configured from the controller's monitoring objects, and the kube-apiserver pod proxy it scrapes the shoot through");
+  lab = await startMonitoring(lab);
   return lab;
 }
 
@@ -146,6 +131,7 @@ export async function down(options: LabOptions): Promise<Removed> {
     }
   }
   for (const name of namespaces) await run(['ip', 'netns', 'del', name]);
+  removeNetnsEtc(spec);
   const runDir = existsSync(options.runDir);
   rmSync(options.runDir, { recursive: true, force: true });
   return { processes, namespaces, runDir };

@@ -25,8 +25,8 @@ export type ClientCertificate = 'issued' | 'none' | LabPki;
  * curl's arguments for Envoy's place as the egress selector uses it: `https://kube-apiserver-http-proxy:9443`
  * (resolved to loopback, as the pod's host alias does), the server checked against the shoot's CA bundle.
  */
-export function proxyArgs(lab: Lab, client: ClientCertificate = 'issued'): string[] {
-  const pki = labPki(lab.spec);
+export function proxyArgs(spec: LabSpec, client: ClientCertificate = 'issued'): string[] {
+  const pki = labPki(spec);
   const own = client === 'issued' ? pki : client === 'none' ? undefined : client;
   return [
     '--proxytunnel',
@@ -42,7 +42,7 @@ export function proxyArgs(lab: Lab, client: ClientCertificate = 'issued'): strin
  * CONNECT over mutual TLS to the proxy, then HTTP through the tunnel it opened) or straight to the address.
  */
 export async function request(lab: Lab, target: Target, via: 'proxy' | 'direct', timeoutSeconds = 5, client: ClientCertificate = 'issued'): Promise<Answer> {
-  const proxy = via === 'proxy' ? proxyArgs(lab, client) : [];
+  const proxy = via === 'proxy' ? proxyArgs(lab.spec, client) : [];
   const url = `http://${target.address}:${target.port}/`;
   const result = await attempt(
     inNetns(lab.spec.namespaces.seed, ['curl', '-sS', '--max-time', String(timeoutSeconds), ...proxy, '-w', '\n%{http_code}', url]),

@@ -1,7 +1,8 @@
 import { networksToEnv } from '@overlap/cidr';
 import { HA_DEVICE_PATTERN, type LabPath } from './paths.ts';
 import type { LabPki } from './pki.ts';
-import { ENVOY_GID, MONITOR_LINK, PORTS, SHOOT_NAMESPACE, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
+import { monitoringJobs } from './monitoring.ts';
+import { ENVOY_GID, PORTS, SHOOT_NAMESPACE, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
 
 /**
  * Debian's tinyproxy as the CONNECT half of Envoy: on loopback behind stunnel, to the lab's shoot ports only. It is
@@ -16,7 +17,8 @@ export function tinyproxyConfig(): string {
     'MaxClients 50',
     'LogLevel Notice',
     'DisableViaHeader Yes',
-    ...[PORTS.pod, PORTS.service, PORTS.kubelet].map((port) => `ConnectPort ${port}`),
+    // The shoot's workloads, and the shoot agent's metrics port for kube-apiserver's pod proxy (Prometheus' scrapes).
+    ...[PORTS.pod, PORTS.service, PORTS.kubelet, PORTS.shootAgent].map((port) => `ConnectPort ${port}`),
     '',
   ].join('\n');
 }
@@ -47,19 +49,14 @@ export function stunnelConfig(pki: LabPki): string {
   ].join('\n');
 }
 
-export function prometheusConfig(spec: LabSpec): string {
+/**
+ * Prometheus' configuration: the scrape jobs the controller's per-shoot monitoring objects make (see
+ * monitoring.ts), at the lab's interval. JSON, which Prometheus reads as the YAML it is.
+ */
+export function prometheusConfig(spec: LabSpec, tokenFile: string): string {
   const interval = `${spec.options.scrapeIntervalSeconds}s`;
-  const job = (name: string, target: string) =>
-    [`  - job_name: ${name}`, `    static_configs:`, `      - targets: ['${target}']`].join('\n');
-  return [
-    'global:',
-    `  scrape_interval: ${interval}`,
-    `  evaluation_interval: ${interval}`,
-    'scrape_configs:',
-    job('seed-vpn-agent', `${spec.addresses.kubeApiserver}:${PORTS.seedAgent}`),
-    job('shoot-vpn-agent', `${MONITOR_LINK.shoot}:${PORTS.shootAgent}`),
-    '',
-  ].join('\n');
+  const config = { global: { scrape_interval: interval, evaluation_interval: interval }, scrape_configs: monitoringJobs(spec, tokenFile) };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /**

@@ -93,7 +93,7 @@ export function formatProof(proof: Proof, verdict: boolean): string {
     heading(`On the tunnel: tcpdump -i ${spec.tunnelDevices.seed.join(', -i ')} in the kube-apiserver pod during those requests`),
     ...captureLines(proof),
     heading('Per-mapping NAT counters, queried from Prometheus'),
-    ...table(proof.targets.map((t) => [`scrape target ${t.job}`, t.url, t.health])),
+    ...table(proof.targets.map((t) => [`scrape target ${t.job}`, t.pod === undefined ? t.url : `${t.pod} via ${t.url}`, t.health])),
     ...counterLines(proof),
     heading('Result'),
     !verdict

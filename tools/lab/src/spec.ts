@@ -83,7 +83,7 @@ export interface Namespaces {
   readonly node: string;
   /** A shoot pod answering HTTP with its identity. */
   readonly pod: string;
-  /** Monitoring: Prometheus, linked to the seed pod network (the kube-apiserver pod's gateway) and to vpn-shoot. */
+  /** Monitoring: the shoot's Prometheus, on the seed pod network (it is the kube-apiserver pod's gateway too). */
   readonly monitor: string;
 }
 
@@ -145,6 +145,8 @@ export const PORTS = {
   prometheus: 9090,
   seedAgent: 9150,
   shootAgent: 9151,
+  /** kube-apiserver's port on its pod IP: the lab's stand-in serves the pod proxy the shoot agents are scraped through. */
+  apiServer: 443,
   iperf: 5201,
 } as const;
 
@@ -153,10 +155,9 @@ export const TUNNEL_DEVICE = 'tun0';
 export const ENVOY_GID = 31415;
 /** The lab shoot's namespace in the seed (the kube-apiserver pod's namespace, the PKI's owner). */
 export const SHOOT_NAMESPACE = 'shoot--lab--overlap';
-/** Underlay between the two tunnel ends, the tunnel's own point-to-point addresses, and the monitoring link. */
+/** Underlay between the two tunnel ends, and the tunnel's own point-to-point addresses. */
 export const UNDERLAY = { seed: '192.168.255.1', shoot: '192.168.255.2', prefix: 30 } as const;
 export const TUNNEL = { seed: '192.168.123.1', shoot: '192.168.123.2' } as const;
-export const MONITOR_LINK = { monitor: '192.168.250.1', shoot: '192.168.250.2', prefix: 30 } as const;
 
 /** A host inside a network at a fixed offset, so every lab has recognisable addresses (10.1.5.20 for the pod). */
 export function hostAddress(network: Cidr, offset: number, field: string): string {

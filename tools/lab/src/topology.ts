@@ -1,4 +1,4 @@
-import { MONITOR_LINK, PORTS, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
+import { PORTS, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
 
 export type Command = readonly string[];
 
@@ -58,11 +58,6 @@ export function topologyCommands(spec: LabSpec): Command[] {
     iptables(ns.node, '-t', 'nat', '-A', 'PREROUTING', '-j', SERVICE_CHAIN),
     iptables(ns.node, '-t', 'nat', '-A', SERVICE_CHAIN, '-d', `${a.service}/32`, '-p', 'tcp', '--dport', String(PORTS.service),
       '-j', 'DNAT', '--to-destination', `${a.shootPod}:${PORTS.pod}`),
-
-    // Monitoring link to vpn-shoot (the seed's agent is reached over the seed pod network).
-    ...veth({ ns: ns.monitor, name: 'vpn-shoot' }, { ns: ns.shoot, name: 'monitor' }),
-    ip(ns.monitor, 'addr', 'add', `${MONITOR_LINK.monitor}/${MONITOR_LINK.prefix}`, 'dev', 'vpn-shoot'),
-    ip(ns.shoot, 'addr', 'add', `${MONITOR_LINK.shoot}/${MONITOR_LINK.prefix}`, 'dev', 'monitor'),
 
     ...ipv6Commands(spec),
   ];

@@ -1,6 +1,6 @@
 import { networksToEnv } from '@overlap/cidr';
 import { type VpnShootMutation, type VpnShootWorkload, mutateVpnShoot, shootAgentContainer } from '@overlap/seed-controller';
-import { type LabSpec, PORTS } from './spec.ts';
+import type { LabSpec } from './spec.ts';
 
 /** The container the shoot webhook adds (a Kubernetes V1Container). */
 export type WebhookContainer = ReturnType<typeof shootAgentContainer>;
@@ -82,15 +82,12 @@ export function containerEnv(container: WebhookContainer, pod: { name: string; n
 }
 
 /**
- * What the lab changes in the webhook's env, and why:
- * - OVERLAP_SYNC_PERIOD: test labs sync every 2 s so drift repair and reconfiguration show within seconds (the
- *   webhook leaves the agent's default, made for a real cluster).
- * - OVERLAP_METRICS_ADDRESS: the webhook binds the metrics to the pod IP, 10.1.7.7:9151, which the lab's Prometheus
- *   cannot reach: 10.1.0.0/16 is the seed pod network on its side (the very overlap the lab is about). It scrapes
- *   vpn-shoot over a monitoring link of its own instead, so the agent listens on every address, same port.
+ * What the lab changes in the webhook's env, and why: OVERLAP_SYNC_PERIOD only; test labs sync every 2 s so drift
+ * repair and reconfiguration show within seconds (the webhook leaves the agent's default, made for a real cluster).
+ * The metrics stay on the pod IP, where the lab's Prometheus scrapes them through the kube-apiserver pod proxy.
  */
 export function labOverrides(spec: LabSpec): Record<string, string> {
-  return { OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds), OVERLAP_METRICS_ADDRESS: `0.0.0.0:${PORTS.shootAgent}` };
+  return { OVERLAP_SYNC_PERIOD: String(spec.options.syncPeriodSeconds) };
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   webhookShootAgent,
   agentMetrics,
   issueLabPki,
+  bothAgentsScraped,
+  prometheusQuery,
   buildAgents,
   captureWhile,
   down,
@@ -27,7 +29,7 @@ import {
   throwawayLab,
   waitFor,
 } from '../src/index.ts';
-import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules } from './support/lab-fixture.ts';
+import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules, requestFlows } from './support/lab-fixture.ts';
 import { existsSync, readFileSync } from 'node:fs';
 
 // The agents' two backends, each in a lab of its own.
@@ -61,7 +63,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
       '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
       '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
     ]);
-    expect(summary.flows.map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
+    expect(requestFlows(summary).map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
       '241.1.0.10 242.0.0.5:10250',
       '241.1.0.10 243.0.0.10:80',
       '241.1.0.10 244.0.5.20:8080',
@@ -97,6 +99,24 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
     const gid = (name: string) => readFileSync(`/proc/${lab.state.daemons[name]!.pid}/status`, 'utf8').match(/^Gid:\s+(\d+)/m)?.[1];
     expect(gid('connect-proxy')).toBe(String(ENVOY_GID));
     expect(gid('tls-proxy')).not.toBe(String(ENVOY_GID));
+  });
+
+  it("Prometheus, configured from the controller's PodMonitor and ScrapeConfig, scrapes both agents, the shoot agent through the kube-apiserver pod proxy across the double NAT", async () => {
+    const targets = await bothAgentsScraped(lab);
+    expect(targets.map((t) => `${t.job} ${t.pod} ${t.url} ${t.health}`).sort()).toEqual([
+      'overlap-vpn-agent kube-apiserver-0 10.1.0.10:9150 up',
+      'overlap-vpn-agent vpn-shoot-0 kube-apiserver:443 up',
+    ]);
+    const active = await prometheusQuery(lab, 'overlap_nat_active');
+    expect(active.map((r) => `${r.metric['pod']} ${r.metric['namespace']} ${r.metric['role']} ${r.value[1]}`).sort()).toEqual([
+      'kube-apiserver-0 shoot--lab--overlap seed 1',
+      'vpn-shoot-0 shoot--lab--overlap shoot 1',
+    ]);
+    // The objects' metric relabelings keep only what the alerts and dashboards use.
+    expect(await prometheusQuery(lab, 'process_cpu_seconds_total')).toEqual([]);
+    // The shoot agent listens on its pod IP only; vpn-shoot saw its scrapes come from the mapped kube-apiserver pod.
+    const scrapes = await run(inNetns(lab.spec.namespaces.shoot, ['conntrack', '-L', '-p', 'tcp', '--orig-port-dst', '9151']));
+    expect(scrapes).toMatch(/src=241\.1\.0\.10 dst=244\.0\.7\.7 .*dport=9151/);
   });
 
   it('Prometheus scraped both agents and the per-mapping counters rose with the traffic', async () => {
@@ -160,7 +180,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
       '200 shoot node answered on 10.249.0.5:10250 to 10.1.7.7',
       '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
     ]);
-    expect(summary.flows.map((f) => f.server)).toEqual(['242.0.0.5', '242.1.0.5']);
+    expect(requestFlows(summary).map((f) => f.server)).toEqual(['242.0.0.5', '242.1.0.5']);
     expect(metricValue(await agentMetrics(lab, 'seed'), 'overlap_stale_rules_removed_total')).toBeGreaterThan(staleBefore);
     for (const ns of [lab.spec.namespaces.seed, lab.spec.namespaces.shoot]) {
       const rules = await ownedRules(ns);

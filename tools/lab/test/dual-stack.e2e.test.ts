@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PORTS,
   agentMetrics,
+  agentUrl,
   attempt,
   captureOnEach,
   inNetns,
@@ -42,8 +42,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the dual-stack
     const lab = suiteLab();
     for (const role of ['seed', 'shoot'] as const) {
       const ns = role === 'seed' ? lab.spec.namespaces.seed : lab.spec.namespaces.shoot;
-      const port = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
-      expect((await attempt(inNetns(ns, ['curl', '-sf', '--max-time', '2', `http://127.0.0.1:${port}/readyz`]))).ok).toBe(true);
+      expect((await attempt(inNetns(ns, ['curl', '-sf', '--max-time', '2', agentUrl(lab.spec, role, '/readyz')]))).ok).toBe(true);
       const metrics = await agentMetrics(lab, role);
       expect(metricValue(metrics, 'overlap_nat_active')).toBe(1);
       expect(metricValue(metrics, 'overlap_nat_untranslatable')).toBe(0);

@@ -2,9 +2,15 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { type Lab, type LabOptions, PORTS, PROXY_HOST, attempt, labPkiDir, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
+import { type CaptureSummary, type Flow, type Lab, type LabOptions, PORTS, PROXY_HOST, attempt, labPkiDir, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
+
+/**
+ * A capture's conversations without Prometheus' scrapes of the shoot agent, which cross the tunnel every scrape
+ * interval (through the kube-apiserver pod proxy): what a test's own requests did.
+ */
+export const requestFlows = (summary: CaptureSummary): Flow[] => summary.flows.filter((f) => f.port !== PORTS.shootAgent);
 export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
 
 /** One lab for a whole suite: built (agents first) before its tests, removed after them; the getter gives it. */
