@@ -54,9 +54,9 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
 
   it('examples/seed: every image pinned in one list, the cert-manager certificate and its CA injected into the webhook', () => {
     const rendered = renderKustomization(join(DEPLOY, 'examples/seed'));
-    // The base (with the admission policy and its binding) and monitoring, plus the CA's Issuer and Certificate and
-    // the serving certificate's Issuer and Certificate.
-    expect(rendered).toHaveLength(22);
+    // The base (with the admission policy, its binding and the injected images' PodTemplate) and monitoring, plus the
+    // CA's Issuer and Certificate and the serving certificate's Issuer and Certificate.
+    expect(rendered).toHaveLength(24);
     const deployment = rendered.find((manifest) => manifest.kind === 'Deployment');
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].image')).toBe('registry.example.com/overlap/seed-controller:0.1.0');
     // The injected images: the PodTemplate the controller reads them from, rewritten by the same `images:` list.

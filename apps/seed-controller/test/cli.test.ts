@@ -57,8 +57,8 @@ const json = (...args: string[]) => {
 };
 
 describe('overlap plan', () => {
-  it('text: decision, mapping table, both sides’ rules and the Deployment patch', () => {
-    const run = overlap('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
+  it('text: decision, mapping table, both sides’ rules and (with --patch) the Deployment patch', () => {
+    const run = overlap('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'), '--patch');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('overlap: yes   HA VPN: yes   inject Envoy + egress selector + seed agent: yes');
     expect(run.stdout).toMatch(/^ {2}nodes {5}10\.99\.14\.0\/24 {2}242\.1\.0\.0\/24$/m);
@@ -147,7 +147,7 @@ describe('overlap plan', () => {
     [['--seed-pods', '10.0.0.0/12', '--shoot-services', '243.1.0.0/16'], 'overlap plan: --shoot-services: "243.1.0.0/16" intersects the reserved range 240.0.0.0/4'],
     [['--seed-pods', '10.0.0.0/12', '--backend', 'pf'], 'overlap plan: --backend: "pf" must be one of iptables, nftables'],
     [['-f', '/nonexistent/cluster.yaml'], 'overlap plan: -f: "/nonexistent/cluster.yaml" cannot be read (ENOENT)'],
-    [['--shoot-pods', '10.1.0.0/16'], 'overlap plan: --seed-pods: "" is required (or give a Cluster with -f)'],
+    [['--shoot-pods', '10.1.0.0/16'], 'overlap plan: --seed-pods: "" is required (or give a Cluster with -f or --cluster)'],
     [['--frobnicate'], "overlap plan: Unknown option '--frobnicate'"],
     [
       ['--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--shoot-nodes', '10.1.128.0/17'],

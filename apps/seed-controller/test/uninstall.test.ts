@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import type { RunningController } from '../src/controller/controller.ts';
 import { WEBHOOK_NAMESPACE_LABEL } from '../src/inject/names.ts';
 import { OWN_OBJECTS } from '../src/uninstall/own-objects.ts';
 import { CLUSTERS, Harness, deploymentPath } from './support/controller-harness.ts';
 import { eventually } from './support/eventually.ts';
+import { runOverlap as overlap } from './support/run-overlap.ts';
 import { cluster, sampleDeployment } from './support/fixtures.ts';
 
 const [ONE, TWO, APART, BROKEN] = ['shoot--dev--one', 'shoot--dev--two', 'shoot--dev--apart', 'shoot--dev--broken'] as const;
@@ -57,13 +57,6 @@ const ownPath = (object: (typeof OWN_OBJECTS)[number]): string => {
   return `${group}/${object.namespace ? `namespaces/${object.namespace}/` : ''}${plural}`;
 };
 
-async function overlap(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
-  const code = await main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
-  return { code, stdout, stderr };
-}
 
 beforeAll(async () => {
   await harness.start();

@@ -49,7 +49,19 @@ describe('seed-vpn-agent bundle', () => {
   it('refuses unknown subcommands with exit code 2', () => {
     const run = spawnSync(process.execPath, [bundle, 'apply'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('usage: main.js [run|cleanup]');
+    expect(run.stderr).toContain('usage: main.js [run|cleanup|inspect|probe]');
+  });
+
+  it('--help, -h and help print the usage and exit 0; inspect --help its own', () => {
+    for (const args of [['--help'], ['-h'], ['help'], ['run', '--help']]) {
+      const run = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8' });
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toContain('inspect   show the mappings');
+    }
+    const inspectHelp = spawnSync(process.execPath, [bundle, 'inspect', '-h'], { encoding: 'utf8' });
+    expect([inspectHelp.status, inspectHelp.stdout.split('\n')[0]]).toEqual([0, 'usage: main.js inspect [--output text|json]']);
+    const bad = spawnSync(process.execPath, [bundle, 'inspect', '--frobnicate'], { encoding: 'utf8' });
+    expect([bad.status, bad.stderr]).toEqual([2, "seed-vpn-agent inspect: Unknown option '--frobnicate'\n"]);
   });
 
   describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : 'needs root for network namespaces and nft'})`, () => {
@@ -62,6 +74,28 @@ describe('seed-vpn-agent bundle', () => {
     });
     afterAll(async () => {
       await ns?.delete();
+    });
+
+    /** `kubectl exec … -- node main.js inspect`, here inside the namespace with the agent's environment. */
+    const inspect = (...args: string[]) => {
+      const run = spawnSync('ip', ['netns', 'exec', ns.name, process.execPath, bundle, 'inspect', ...args], {
+        env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...ENV },
+        encoding: 'utf8',
+      });
+      return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+    };
+
+    it('inspect before the agent ran: every planned rule missing, a rule of someone else in our table foreign, the path controller\'s routes missing, exit 1', async () => {
+      await ns.run(['nft', '-f', '-'], 'table ip overlap {\n chain nat-output {\n  type nat hook output priority -100;\n  ip daddr 198.51.100.0/24 counter accept\n }\n}\n');
+      const run = inspect('--output', 'json');
+      await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
+      expect(run.code, run.stderr).toBe(1);
+      const result = JSON.parse(run.stdout);
+      expect(result.ok).toBe(false);
+      expect(result.rules[0]).toMatchObject({ family: 'IPv4', desired: 5, live: 1, state: '5 missing, 1 foreign' });
+      expect(result.rules[0].foreign).toEqual([expect.stringContaining('ip daddr 198.51.100.0/24')]);
+      expect(result.routes.missing.join('\n')).toContain('route missing (owned by vpn-path-controller): 244.0.0.0/16 (pods) not routed through bond0+');
+      expect(result.tunnelDevice).toEqual({ name: 'bond0+', state: 'up', matched: ['bond0-ip6tnl0'] });
     });
 
     it('converges, waits for the path controller\'s routes, adds none itself, and tears everything down on SIGTERM', async () => {
@@ -79,6 +113,13 @@ describe('seed-vpn-agent bundle', () => {
         expect(metrics.body).toContain('overlap_nat_expected{role="seed",backend="nftables"} 1');
         expect(metrics.body).toContain('overlap_nat_rules_desired{role="seed",backend="nftables"} 5');
         expect(metrics.body).toContain('overlap_agent_info{version="0.1.0",tunnel_device="bond0+",role="seed",backend="nftables"} 1');
+        // inspect beside the running agent: in sync, the owner's routes in place, each mapping's counters.
+        const inSync = inspect();
+        expect(inSync.code, inSync.stdout + inSync.stderr).toBe(0);
+        expect(inSync.stdout).toContain('seed-vpn-agent (nftables): OK, in line with the plan');
+        expect(inSync.stdout).toContain('  IPv4: in sync (5 planned, 5 live)');
+        expect(inSync.stdout).toContain('tunnel device bond0+: up (bond0-ip6tnl0)');
+        expect(inSync.stdout).toMatch(/pods +10\.1\.0\.0\/16 +-> 244\.0\.0\.0\/16 +0 packets, 0 bytes/);
         const table = (await ns.run(['nft', 'list', 'table', 'ip', 'overlap'])).stdout;
         expect(table).toContain('meta skgid 31415');
         expect(table).toContain('oifname "bond0*"');

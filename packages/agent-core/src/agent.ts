@@ -16,6 +16,8 @@ import { PeriodicRunner } from './loop.ts';
 import { createAgentMetrics, setMappings } from './metrics.ts';
 import { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
 import { startHealthServer } from './server.ts';
+import { INSPECT_USAGE, runInspect } from './inspect.ts';
+import { PROBE_USAGE, runProbe } from './probe.ts';
 import { createSyncer, untranslatable } from './sync.ts';
 import { teardownRoutes, teardownRules } from './teardown.ts';
 import { type Timing, timingFor } from './timing.ts';
@@ -25,7 +27,18 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_CONFIG = 2;
 
-const USAGE = 'usage: main.js [run|cleanup]   (all configuration by environment, see docs/CONTRACTS.md)';
+const USAGE = `usage: main.js [run|cleanup|inspect|probe] [--help]   (all configuration by environment, see docs/CONTRACTS.md)
+
+  run       converge the NAT rules (and routes) until SIGTERM, serving /metrics, /healthz and /readyz (default)
+  cleanup   remove every rule and route the agent owns, then exit
+  inspect   show the mappings, the live rules against the plan, counters, tunnel device, routes, forwarding
+  probe     one CONNECT through Envoy to a shoot address, as kube-apiserver makes it (overlap diagnose runs it)`;
+
+/** Operator subcommands, run beside the agent by `kubectl exec` (overlap diagnose does); they only read. */
+const TOOLS: Readonly<Record<string, { usage: string; run: (role: Role, argv: readonly string[], env: Env, run: CommandRunner) => Promise<number> }>> = {
+  inspect: { usage: INSPECT_USAGE, run: runInspect },
+  probe: { usage: PROBE_USAGE, run: (role, argv) => runProbe(appName(role), argv) },
+};
 
 const appName = (role: Role): string => `${role}-vpn-agent`;
 
@@ -170,6 +183,13 @@ async function serve(config: AgentConfig, plan: AgentPlan, logger: Logger): Prom
  */
 export async function runAgent(role: Role, argv: readonly string[], env: Env): Promise<number> {
   const [command = 'run', ...rest] = argv;
+  const tool = Object.hasOwn(TOOLS, command) ? TOOLS[command] : undefined;
+  if (['help', '--help', '-h'].includes(command) || rest.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(tool ? tool.usage : `${USAGE}\n`);
+    return EXIT_OK;
+  }
+  // A stuck program must not hang `kubectl exec` (and so `overlap diagnose`): the agent's own deadline per command.
+  if (tool) return tool.run(role, rest, env, createCommandRunner({ deadlineMs: TEARDOWN_TIMING.commandDeadlineMs }));
   if (rest.length > 0 || (command !== 'run' && command !== 'cleanup')) {
     process.stderr.write(`${appName(role)}: unknown arguments ${JSON.stringify(argv)}\n${USAGE}\n`);
     return EXIT_BAD_CONFIG;

@@ -43,12 +43,16 @@ export {
 export {
   type DependencyCheck,
   type KernelRoute,
+  NEXTHOP_TABLE_COMMAND,
+  type Nexthop,
   ROUTE_TABLE_COMMAND,
   checkDependencies,
   checkDependency,
   describeMissingRoutes,
+  parseNexthopTable,
   parseRouteTable,
   readRouteTable,
+  resolveNexthops,
 } from './route-check.ts';
 export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
@@ -57,5 +61,7 @@ export { type Timing, timingFor } from './timing.ts';
 export { VERSION } from './version.ts';
 /** Re-exported: the agents' defaults for OVERLAP_TUNNEL_DEVICE live with the rules that use them. */
 export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
+export { type Inspection, type RuleReport, formatInspection, inspect } from './inspect.ts';
+export { type ProbeResult, type ProbeTls, probeThroughProxy } from './probe.ts';
 export { type Namespace, createNamespace } from './netns.ts';
 export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';

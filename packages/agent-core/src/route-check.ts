@@ -17,6 +17,8 @@ export interface KernelRoute {
   readonly devices: readonly string[];
   /** Numeric (`-N`), so our own number reads the same on every host. */
   readonly protocol: string | undefined;
+  /** The nexthop object (`nhid`) the route forwards through, as newer vpn2 path controllers route. */
+  readonly nexthopId?: number;
 }
 
 export interface DependencyCheck {
@@ -31,6 +33,7 @@ interface IpRouteJson {
   dev?: string;
   protocol?: string;
   nexthops?: Array<{ dev?: string }>;
+  nhid?: number;
 }
 
 /** The kernel's route types (RTN_*) by number: with `-N`, `ip` prints the type as one too. */
@@ -45,21 +48,86 @@ function destinationOf(dst: string): Cidr {
   return parseCidr(dst.includes('/') ? dst : `${dst}/32`, 'dst');
 }
 
+/** `ip -j` lists print a JSON array, or nothing at all when the list is empty. */
+function jsonList<T>(stdout: string, command: string): T[] {
+  const parsed: unknown = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
+  if (!Array.isArray(parsed)) throw new Error(`${command}: expected a JSON array`);
+  return parsed as T[];
+}
+
 /** Pure: the routes of one `ip -N -j -4 route show table main` output; throws on output that is not that. */
 export function parseRouteTable(stdout: string): KernelRoute[] {
-  const parsed: unknown = JSON.parse(stdout.trim() === '' ? '[]' : stdout);
-  if (!Array.isArray(parsed)) throw new Error('ip -j route: expected a JSON array');
-  return (parsed as IpRouteJson[]).flatMap((r) => {
+  return jsonList<IpRouteJson>(stdout, 'ip -j route').flatMap((r) => {
     if (typeof r.dst !== 'string') return [];
     const devices = r.dev !== undefined ? [r.dev] : (r.nexthops ?? []).flatMap((n) => (n.dev === undefined ? [] : [n.dev]));
-    return [{ destination: destinationOf(r.dst), type: typeName(r.type), devices, protocol: r.protocol }];
+    const route: KernelRoute = { destination: destinationOf(r.dst), type: typeName(r.type), devices, protocol: r.protocol };
+    return [typeof r.nhid === 'number' ? { ...route, nexthopId: r.nhid } : route];
+  });
+}
+
+/**
+ * One nexthop object as `ip -j nexthop show` lists it: a device nexthop, a blackhole, or a group of other
+ * nexthops (vpn2 0c5168f and later: a resilient group of one device nexthop per `bond0-ip6tnl<i>`).
+ */
+export type Nexthop =
+  | { readonly kind: 'device'; readonly device: string }
+  | { readonly kind: 'blackhole' }
+  | { readonly kind: 'group'; readonly members: readonly number[] }
+  /** Anything else (an fdb nexthop has no device): never counts as through a tunnel device. */
+  | { readonly kind: 'other' };
+
+interface IpNexthopJson {
+  id?: number;
+  dev?: string;
+  blackhole?: unknown;
+  group?: Array<{ id?: number }>;
+}
+
+/** Pure: the nexthop objects of one `ip -N -j nexthop show` output by id; throws on output that is not that. */
+export function parseNexthopTable(stdout: string): Map<number, Nexthop> {
+  const table = new Map<number, Nexthop>();
+  for (const n of jsonList<IpNexthopJson>(stdout, 'ip -j nexthop')) {
+    if (typeof n.id !== 'number') continue;
+    const nexthop: Nexthop = Array.isArray(n.group)
+      ? { kind: 'group', members: n.group.flatMap((m) => (typeof m.id === 'number' ? [m.id] : [])) }
+      : 'blackhole' in n
+        ? { kind: 'blackhole' }
+        : typeof n.dev === 'string'
+          ? { kind: 'device', device: n.dev }
+          : { kind: 'other' };
+    table.set(n.id, nexthop);
+  }
+  return table;
+}
+
+/**
+ * Pure: the routes with their `nhid` resolved through the nexthop table, which is authoritative — with
+ * `net.ipv4.nexthop_compat_mode=0` the route listing holds only the id, with 1 it repeats the devices. A group
+ * forwards each flow to one of its members (by hash; a resilient group by bucket), so its devices are all its
+ * members' devices, whatever their weight: vpn2 marks a failed path by weight (1 against 1024) and keeps it in the
+ * group, and a member elsewhere would still receive flows while it holds buckets. A group holding a blackhole is a
+ * blackhole (the kernel allows one only as a group's single member). A nexthop missing from the table (changed
+ * between the two reads) leaves no device, so the route is judged wrong until the next sync.
+ */
+export function resolveNexthops(routes: readonly KernelRoute[], nexthops: ReadonlyMap<number, Nexthop>): KernelRoute[] {
+  return routes.map((route) => {
+    if (route.nexthopId === undefined) return route;
+    const top = nexthops.get(route.nexthopId);
+    const members = top?.kind === 'group' ? top.members.map((id) => nexthops.get(id)) : [top];
+    if (members.some((m) => m?.kind === 'blackhole')) return { ...route, type: 'blackhole', devices: [] };
+    const devices = members.flatMap((m) => (m?.kind === 'device' ? [m.device] : []));
+    return { ...route, devices: devices.length === members.length ? devices : [] };
   });
 }
 
 export const ROUTE_TABLE_COMMAND = ['ip', '-N', '-j', '-4', 'route', 'show', 'table', 'main'] as const;
+export const NEXTHOP_TABLE_COMMAND = ['ip', '-N', '-j', 'nexthop', 'show'] as const;
 
+/** One read of the main table, and one of the nexthop objects only when some route forwards through one. */
 export async function readRouteTable(run: CommandRunner): Promise<KernelRoute[]> {
-  return parseRouteTable((await run([...ROUTE_TABLE_COMMAND])).stdout);
+  const routes = parseRouteTable((await run([...ROUTE_TABLE_COMMAND])).stdout);
+  if (!routes.some((r) => r.nexthopId !== undefined)) return routes;
+  return resolveNexthops(routes, parseNexthopTable((await run([...NEXTHOP_TABLE_COMMAND])).stdout));
 }
 
 /** An IPv4 block as bits; the check splits blocks in halves, which need no text. */
@@ -81,10 +149,12 @@ const halves = ({ address, prefix }: Block): [Block, Block] => [
   { address: address | (1n << BigInt(31 - prefix)), prefix: prefix + 1 },
 ];
 
-const describeRoute = (r: KernelRoute): string =>
-  r.type !== 'unicast' ? `${r.type} ${r.destination.text}` : `${r.destination.text} dev ${r.devices.join(',') || '?'}`;
+const describeRoute = (r: KernelRoute): string => {
+  const via = r.nexthopId === undefined ? '' : ` nhid ${r.nexthopId}`;
+  return r.type !== 'unicast' ? `${r.type} ${r.destination.text}${via}` : `${r.destination.text}${via} dev ${r.devices.join(',') || '?'}`;
+};
 
-/** Unicast and every device (each nexthop of a multipath route) matched by the pattern. */
+/** Unicast and every device (each nexthop of a multipath route or member of a nexthop group) matched by the pattern. */
 const through = (route: KernelRoute, pattern: string): boolean =>
   route.type === 'unicast' && route.devices.length > 0 && route.devices.every((d) => deviceMatches(pattern, d));
 

@@ -41,7 +41,7 @@ describe('parseAgentConfig', () => {
     const shoot = parseAgentConfig('shoot', {});
     expect(shoot).toMatchObject({ tunnelDevice: 'tun0', ha: false, metricsAddress: { port: 9151 } });
     expect(shoot.networks.seedPods).toBeUndefined();
-    expect(parseAgentConfig('shoot', { IS_HA: 'true' }).tunnelDevice).toBe('bond0+');
+    expect(parseAgentConfig('shoot', { ...OVERLAPPING, IS_HA: 'true' }).tunnelDevice).toBe('bond0+');
     expect(parseAgentConfig('seed', {}).tunnelDevice).toBe('tun0');
   });
 

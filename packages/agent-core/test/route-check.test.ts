@@ -7,8 +7,11 @@ import {
   checkDependencies,
   checkDependency,
   describeMissingRoutes,
+  type Nexthop,
   ownedRoutesIn,
+  parseNexthopTable,
   parseRouteTable,
+  resolveNexthops,
 } from '../src/index.ts';
 
 const route = (destination: string, devices: string[] | string, type = 'unicast', protocol?: string): KernelRoute => ({
@@ -55,6 +58,98 @@ describe('parseRouteTable', () => {
     expect(parseRouteTable('[]\n')).toEqual([]);
     expect(() => parseRouteTable('{"dst":"default"}')).toThrow('expected a JSON array');
     expect(() => parseRouteTable('Error: ipv4: FIB table does not exist.')).toThrow();
+  });
+});
+
+/** As this kernel (6.18, iproute2 6.1) lists vpn2 0c5168f's objects: device nexthops 4000+i, resilient group 400. */
+const VPN2_NEXTHOPS = JSON.stringify([
+  { id: 5, blackhole: null, flags: [] },
+  {
+    id: 400,
+    group: [{ id: 4000 }, { id: 4001, weight: 256 }],
+    type: 'resilient',
+    resilient_args: { buckets: 512, idle_timer: 10, unbalanced_timer: 30, unbalanced_time: 0 },
+    flags: [],
+  },
+  { id: 401, group: [{ id: 4000 }, { id: 4009 }], flags: [] },
+  { id: 402, group: [{ id: 5 }], flags: [] },
+  { id: 403, group: [{ id: 4000 }, { id: 4999 }], flags: [] },
+  { id: 4000, dev: 'bond0-ip6tnl0', scope: '254', flags: [] },
+  { id: 4001, dev: 'bond0-ip6tnl1', scope: '254', flags: [] },
+  { id: 4009, dev: 'eth0', scope: '254', flags: [] },
+  { id: 4010, fdb: null, flags: [] },
+]);
+
+describe('routes through nexthop objects (vpn2 0c5168f and later: resilient group, weights switched on failure)', () => {
+  it('parses the nexthop objects by id', () => {
+    const table = parseNexthopTable(VPN2_NEXTHOPS);
+    expect(Object.fromEntries(table)).toEqual({
+      5: { kind: 'blackhole' },
+      400: { kind: 'group', members: [4000, 4001] },
+      401: { kind: 'group', members: [4000, 4009] },
+      402: { kind: 'group', members: [5] },
+      403: { kind: 'group', members: [4000, 4999] },
+      4000: { kind: 'device', device: 'bond0-ip6tnl0' },
+      4001: { kind: 'device', device: 'bond0-ip6tnl1' },
+      4009: { kind: 'device', device: 'eth0' },
+      4010: { kind: 'other' },
+    });
+    expect(parseNexthopTable('')).toEqual(new Map());
+    expect(() => parseNexthopTable('{"id":1}')).toThrow('expected a JSON array');
+  });
+
+  it('reads nhid with compat mode on (devices repeated) and off (id only)', () => {
+    const on = { dst: '244.0.0.0/8', nhid: 400, flags: [], nexthops: [{ dev: 'bond0-ip6tnl0', weight: 1 }, { dev: 'bond0-ip6tnl1', weight: 256 }] };
+    const off = { dst: '243.0.0.0/8', nhid: 400, flags: [] };
+    expect(parseRouteTable(JSON.stringify([on, off]))).toEqual([
+      { ...route('244.0.0.0/8', ['bond0-ip6tnl0', 'bond0-ip6tnl1']), nexthopId: 400 },
+      { ...route('243.0.0.0/8', []), nexthopId: 400 },
+    ]);
+  });
+
+  const viaNexthop = (destination: string, nexthopId: number, listed: string[] = []): KernelRoute => ({ ...route(destination, listed), nexthopId });
+  const pods = dependency('244.0.0.0/16', 'whole');
+  const judge = (...routes: KernelRoute[]) => problemOf(pods, resolveNexthops(routes, parseNexthopTable(VPN2_NEXTHOPS)));
+
+  it('judges a route by its nexthop objects, never by what the listing repeats', () => {
+    // vpn2's group, healthy (1/1) or after a failover (1/1024): both members are tunnel devices.
+    expect(judge(viaNexthop('244.0.0.0/8', 400))).toBeUndefined();
+    expect(judge(viaNexthop('244.0.0.0/8', 4001))).toBeUndefined();
+    // A member elsewhere gets flows too, whatever its weight.
+    expect(judge(viaNexthop('244.0.0.0/8', 401, ['bond0-ip6tnl0']))).toBe('routed by 244.0.0.0/8 nhid 401 dev bond0-ip6tnl0,eth0');
+    expect(judge(viaNexthop('244.0.0.0/8', 402))).toBe('routed by blackhole 244.0.0.0/8 nhid 402');
+    expect(judge(viaNexthop('244.0.0.0/8', 5))).toBe('routed by blackhole 244.0.0.0/8 nhid 5');
+    // Gone between the two reads, or not a device: no device, so wrong until the next sync shows better.
+    expect(judge(viaNexthop('244.0.0.0/8', 403, ['bond0-ip6tnl0']))).toBe('routed by 244.0.0.0/8 nhid 403 dev ?');
+    expect(judge(viaNexthop('244.0.0.0/8', 777, ['bond0-ip6tnl0']))).toBe('routed by 244.0.0.0/8 nhid 777 dev ?');
+    expect(judge(viaNexthop('244.0.0.0/8', 4010))).toBe('routed by 244.0.0.0/8 nhid 4010 dev ?');
+    // A more specific route of someone else still wins over the group.
+    expect(judge(viaNexthop('244.0.0.0/8', 400), route('244.0.0.0/16', 'bond1'))).toBe('routed by 244.0.0.0/16 dev bond1');
+    const shoot = dependency('241.1.0.0/16', 'some', 'seedPods');
+    expect(problemOf(shoot, resolveNexthops([viaNexthop('241.1.0.10/32', 400)], parseNexthopTable(VPN2_NEXTHOPS)))).toBeUndefined();
+  });
+
+  it('a route through a group is judged as the multipath route over its members, whatever the listing repeats', () => {
+    const DEVICES = ['bond0-ip6tnl0', 'bond0-ip6tnl1', 'bond0ip6tnl0a0b', 'eth0', 'bond1'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...DEVICES), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.constantFrom(...DEVICES), { maxLength: 3 }),
+        fc.constantFrom('244.0.0.0/8', '244.0.0.0/16', '244.0.0.0/24', '0.0.0.0/0'),
+        fc.constantFrom<'whole' | 'some'>('whole', 'some'),
+        (members, listed, destination, coverage) => {
+          const nexthops = new Map<number, Nexthop>(members.map((device, i) => [4000 + i, { kind: 'device', device }]));
+          nexthops.set(400, { kind: 'group', members: members.map((_, i) => 4000 + i) });
+          const [resolved] = resolveNexthops([viaNexthop(destination, 400, listed)], nexthops);
+          const dep = dependency('244.0.0.0/16', coverage);
+          expect(resolved!.devices).toEqual(members);
+          expect(checkDependency(dep, [resolved!]).problem === undefined).toBe(
+            checkDependency(dep, [route(destination, members)]).problem === undefined,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -5,8 +5,11 @@ import { startControllers, startTunnels } from './data-path.ts';
 import { isRunning, stopDaemon } from './daemons.ts';
 import { attempt, inNetns, run } from './exec.ts';
 import { type Lab, launch, logSays } from './launch.ts';
-import { prometheusConfig, tinyproxyConfig } from './render.ts';
-import { ENVOY_GID, type LabOptions, PORTS, labSpec, namespaceList } from './spec.ts';
+import { issueLabPki } from './pki.ts';
+import { stunnelConfig, tinyproxyConfig } from './render.ts';
+import { removeNetnsEtc, startMonitoring } from './scraping.ts';
+import { writeLegacyIptables } from './faults.ts';
+import { ENVOY_GID, type LabOptions, PORTS, SHOOT_NAMESPACE, labSpec, namespaceList } from './spec.ts';
 import { readState, writeState } from './state.ts';
 import { topologyCommands, untranslatedRouteCommands } from './topology.ts';
 
@@ -53,7 +56,10 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   lab = await launch(lab, { name: 'shoot-pod', netns: spec.namespaces.pod, argv: [process.execPath, server, 'shoot pod', String(PORTS.pod)] }, listening);
   lab = await launch(lab, { name: 'shoot-node', netns: spec.namespaces.node, argv: [process.execPath, server, 'shoot node', String(PORTS.kubelet)] }, listening);
 
-  progress(`CONNECT proxy (tinyproxy as Envoy, gid ${ENVOY_GID})`);
+  progress(`Envoy's stand-in: stunnel (mutual TLS, certificates issued by the controller's code) → tinyproxy (CONNECT, gid ${ENVOY_GID})`);
+  const pki = await issueLabPki(spec, SHOOT_NAMESPACE);
+  const listens = (port: number) => async () =>
+    (await attempt(inNetns(spec.namespaces.seed, ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]))).ok;
   const proxyConfig = join(runDir, 'tinyproxy.conf');
   writeFileSync(proxyConfig, tinyproxyConfig());
   lab = await launch(
@@ -63,33 +69,19 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
       netns: spec.namespaces.seed,
       argv: ['setpriv', `--reuid=${NOBODY}`, `--regid=${ENVOY_GID}`, '--clear-groups', 'tinyproxy', '-d', '-c', proxyConfig],
     },
-    async () => (await attempt(inNetns(spec.namespaces.seed, ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${PORTS.proxy}`]))).ok,
+    listens(PORTS.connectProxy),
   );
+  const tlsConfig = join(runDir, 'stunnel.conf');
+  writeFileSync(tlsConfig, stunnelConfig(pki));
+  lab = await launch(lab, { name: 'tls-proxy', netns: spec.namespaces.seed, argv: ['stunnel', tlsConfig] }, listens(PORTS.proxy));
 
   progress('agents');
+  writeLegacyIptables(spec);
   lab = await startAgent(lab, 'shoot');
   lab = await startAgent(lab, 'seed');
 
-  progress('Prometheus');
-  const promDir = join(runDir, 'prometheus');
-  mkdirSync(promDir, { recursive: true });
-  writeFileSync(join(promDir, 'prometheus.yml'), prometheusConfig(spec));
-  lab = await launch(
-    lab,
-    {
-      name: 'prometheus',
-      netns: spec.namespaces.monitor,
-      argv: [
-        'prometheus',
-        `--config.file=${join(promDir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(promDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${PORTS.prometheus}`,
-        '--storage.tsdb.retention.time=1d',
-      ],
-    },
-    async () => (await attempt(inNetns(spec.namespaces.monitor, ['curl', '-sf', `http://127.0.0.1:${PORTS.prometheus}/-/ready`]))).ok,
-    60_000,
-  );
+  progress("Prometheus, configured from the controller's monitoring objects, and the kube-apiserver pod proxy it scrapes the shoot through");
+  lab = await startMonitoring(lab);
   return lab;
 }
 
@@ -139,6 +131,7 @@ export async function down(options: LabOptions): Promise<Removed> {
     }
   }
   for (const name of namespaces) await run(['ip', 'netns', 'del', name]);
+  removeNetnsEtc(spec);
   const runDir = existsSync(options.runDir);
   rmSync(options.runDir, { recursive: true, force: true });
   return { processes, namespaces, runDir };

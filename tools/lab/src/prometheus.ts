@@ -38,13 +38,20 @@ export async function natCounters(lab: Lab): Promise<Counter[]> {
 
 export interface ScrapeTarget {
   readonly job: string;
+  /** The pod the target is, when the scrape job labels it (the monitoring objects do). */
+  readonly pod?: string;
   readonly url: string;
   readonly health: string;
 }
 
 export async function scrapeTargets(lab: Lab): Promise<ScrapeTarget[]> {
   const result = await prometheusQuery(lab, 'up');
-  return result.map(({ metric, value }) => ({ job: metric['job'] ?? '', url: metric['instance'] ?? '', health: value[1] === '1' ? 'up' : 'down' }));
+  return result.map(({ metric, value }) => ({
+    job: metric['job'] ?? '',
+    ...(metric['pod'] === undefined ? {} : { pod: metric['pod'] }),
+    url: metric['instance'] ?? '',
+    health: value[1] === '1' ? 'up' : 'down',
+  }));
 }
 
 /** Waits for Prometheus' first successful scrape of both agents (a fresh Prometheus has no `up` yet). */

@@ -2,6 +2,7 @@ import { parseAddress, translate } from '@overlap/cidr';
 import { type CaptureSummary, captureOnEach, devicesThatCarried, mergeCaptures, unmappedAddresses } from './capture.ts';
 import { attempt, inNetns, waitFor } from './exec.ts';
 import type { Lab } from './launch.ts';
+import { type LabPki, PROXY_HOST, labPki } from './pki.ts';
 import { type Counter, type ScrapeTarget, bothAgentsScraped, natCounters } from './prometheus.ts';
 import { type LabSpec, PORTS, type Target } from './spec.ts';
 
@@ -15,11 +16,33 @@ export interface Answer {
 }
 
 /**
- * An HTTP request from inside the kube-apiserver pod, either as kube-apiserver's egress selector sends it (HTTP
- * CONNECT to the proxy, then HTTP through the tunnel it opened) or straight to the address.
+ * Which client certificate a request through the proxy presents: the issued one (as kube-apiserver does), none, or
+ * another PKI's (another shoot's).
  */
-export async function request(lab: Lab, target: Target, via: 'proxy' | 'direct', timeoutSeconds = 5): Promise<Answer> {
-  const proxy = via === 'proxy' ? ['--proxytunnel', '--proxy', `http://127.0.0.1:${PORTS.proxy}`] : [];
+export type ClientCertificate = 'issued' | 'none' | LabPki;
+
+/**
+ * curl's arguments for Envoy's place as the egress selector uses it: `https://kube-apiserver-http-proxy:9443`
+ * (resolved to loopback, as the pod's host alias does), the server checked against the shoot's CA bundle.
+ */
+export function proxyArgs(spec: LabSpec, client: ClientCertificate = 'issued'): string[] {
+  const pki = labPki(spec);
+  const own = client === 'issued' ? pki : client === 'none' ? undefined : client;
+  return [
+    '--proxytunnel',
+    '--proxy', `https://${PROXY_HOST}:${PORTS.proxy}`,
+    '--resolve', `${PROXY_HOST}:${PORTS.proxy}:127.0.0.1`,
+    '--proxy-cacert', pki.bundle,
+    ...(own ? ['--proxy-cert', own.clientCert, '--proxy-key', own.clientKey] : []),
+  ];
+}
+
+/**
+ * An HTTP request from inside the kube-apiserver pod, either as kube-apiserver's egress selector sends it (HTTP
+ * CONNECT over mutual TLS to the proxy, then HTTP through the tunnel it opened) or straight to the address.
+ */
+export async function request(lab: Lab, target: Target, via: 'proxy' | 'direct', timeoutSeconds = 5, client: ClientCertificate = 'issued'): Promise<Answer> {
+  const proxy = via === 'proxy' ? proxyArgs(lab.spec, client) : [];
   const url = `http://${target.address}:${target.port}/`;
   const result = await attempt(
     inNetns(lab.spec.namespaces.seed, ['curl', '-sS', '--max-time', String(timeoutSeconds), ...proxy, '-w', '\n%{http_code}', url]),
@@ -61,6 +84,8 @@ export interface Proof {
   readonly answers: readonly CarriedAnswer[];
   /** Without translation there is nothing to bypass, so no such request is made. */
   readonly bypass: Answer | undefined;
+  /** The proxy's request without a client certificate, which Envoy's place must refuse (none without a proxy). */
+  readonly unauthenticated: Answer | undefined;
   /** Every tunnel device's capture together, and each on its own. */
   readonly capture: CaptureSummary;
   readonly captures: ReadonlyMap<string, CaptureSummary>;
@@ -80,17 +105,23 @@ export async function gatherProof(lab: Lab): Promise<Proof> {
   const summary = mergeCaptures(summaries.values());
   const pod = lab.spec.targets[0];
   const bypass = path === 'proxy' && pod ? await request(lab, pod, 'direct', 4) : undefined;
+  const unauthenticated = path === 'proxy' && pod ? await request(lab, pod, 'proxy', 4, 'none') : undefined;
   const targets = await bothAgentsScraped(lab);
   const counters = lab.spec.translates.seed ? await countersAfterTraffic(lab) : await natCounters(lab);
-  return { lab, answers, bypass, capture: summary, captures: summaries, unmapped: unmappedAddresses(summary), counters, targets };
+  return { lab, answers, bypass, unauthenticated, capture: summary, captures: summaries, unmapped: unmappedAddresses(summary), counters, targets };
 }
 
-/** The proof holds when every request was answered, the bypass failed, and only mapped addresses crossed. */
+/**
+ * The proof holds when every request was answered, the bypass and the request without a client certificate failed,
+ * and only mapped addresses crossed.
+ */
 export function proofHolds(proof: Proof): boolean {
   const translated = proof.lab.spec.translates.seed;
   return (
     proof.answers.every((a) => a.ok) &&
-    (!translated || (proof.bypass !== undefined && !proof.bypass.ok && proof.unmapped.length === 0 && proof.capture.packets > 0)) &&
+    (!translated ||
+      (proof.bypass !== undefined && !proof.bypass.ok && proof.unauthenticated !== undefined && !proof.unauthenticated.ok &&
+        proof.unmapped.length === 0 && proof.capture.packets > 0)) &&
     proof.targets.every((t) => t.health === 'up')
   );
 }

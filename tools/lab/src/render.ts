@@ -1,34 +1,62 @@
 import { networksToEnv } from '@overlap/cidr';
 import { HA_DEVICE_PATTERN, type LabPath } from './paths.ts';
-import { ENVOY_GID, MONITOR_LINK, PORTS, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
+import type { LabPki } from './pki.ts';
+import { monitoringJobs } from './monitoring.ts';
+import { ENVOY_GID, PORTS, SHOOT_NAMESPACE, type LabSpec, type Role, TUNNEL, TUNNEL_DEVICE, UNDERLAY } from './spec.ts';
 
-/** Debian's tinyproxy as Envoy's stand-in: an HTTP CONNECT proxy on loopback, to the lab's shoot ports only. */
+/**
+ * Debian's tinyproxy as the CONNECT half of Envoy: on loopback behind stunnel, to the lab's shoot ports only. It is
+ * the process that opens the connections towards the shoot, so it runs with Envoy's group, which the seed agent's
+ * NAT matches.
+ */
 export function tinyproxyConfig(): string {
   return [
-    `Port ${PORTS.proxy}`,
+    `Port ${PORTS.connectProxy}`,
     'Listen 127.0.0.1',
     'Timeout 600',
     'MaxClients 50',
     'LogLevel Notice',
     'DisableViaHeader Yes',
-    ...[PORTS.pod, PORTS.service, PORTS.kubelet].map((port) => `ConnectPort ${port}`),
+    // The shoot's workloads, and the shoot agent's metrics port for kube-apiserver's pod proxy (Prometheus' scrapes).
+    ...[PORTS.pod, PORTS.service, PORTS.kubelet, PORTS.shootAgent].map((port) => `ConnectPort ${port}`),
     '',
   ].join('\n');
 }
 
-export function prometheusConfig(spec: LabSpec): string {
-  const interval = `${spec.options.scrapeIntervalSeconds}s`;
-  const job = (name: string, target: string) =>
-    [`  - job_name: ${name}`, `    static_configs:`, `      - targets: ['${target}']`].join('\n');
+/**
+ * Debian's stunnel as the TLS half of Envoy: on Envoy's port with the serving certificate the controller issued, it
+ * requires a client certificate signed by the shoot's CA (as Envoy's `require_client_certificate`) and hands the
+ * plain stream to tinyproxy. It only accepts; the connection towards the shoot is tinyproxy's. It drops root after
+ * reading its keys.
+ */
+export function stunnelConfig(pki: LabPki): string {
   return [
-    'global:',
-    `  scrape_interval: ${interval}`,
-    `  evaluation_interval: ${interval}`,
-    'scrape_configs:',
-    job('seed-vpn-agent', `${spec.addresses.kubeApiserver}:${PORTS.seedAgent}`),
-    job('shoot-vpn-agent', `${MONITOR_LINK.shoot}:${PORTS.shootAgent}`),
+    'foreground = yes',
+    'pid =',
+    'debug = notice',
+    'setuid = nobody',
+    'setgid = nogroup',
+    '[envoy]',
+    `accept = 127.0.0.1:${PORTS.proxy}`,
+    `connect = 127.0.0.1:${PORTS.connectProxy}`,
+    `cert = ${pki.envoyCert}`,
+    `key = ${pki.envoyKey}`,
+    `CAfile = ${pki.envoyCa}`,
+    'verifyChain = yes',
+    'requireCert = yes',
+    'sslVersionMin = TLSv1.2',
     '',
   ].join('\n');
+}
+
+/**
+ * Prometheus' configuration: the scrape jobs the controller's per-shoot monitoring objects make (see
+ * monitoring.ts), at the lab's interval. JSON, which Prometheus reads as the YAML it is.
+ */
+export function prometheusConfig(spec: LabSpec, tokenFile: string): string {
+  const interval = `${spec.options.scrapeIntervalSeconds}s`;
+  const config = { global: { scrape_interval: interval, evaluation_interval: interval }, scrape_configs: monitoringJobs(spec, tokenFile) };
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 /**
@@ -68,12 +96,13 @@ export function agentEnv(spec: LabSpec, role: Role): Record<string, string> {
   const metricsPort = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
   return {
     ...networks,
-    IP_FAMILIES: 'IPv4',
+    // The shoot's families for vpn-shoot; the kube-apiserver pod gets the seed's first family, as the injection sets it.
+    IP_FAMILIES: role === 'shoot' ? spec.options.ipFamilies : 'IPv4',
     IS_HA: String(spec.options.ha),
     IS_SHOOT_CLIENT: String(role === 'shoot'),
     VPN_SERVER_INDEX: '0',
     POD_NAME: role === 'seed' ? 'kube-apiserver-0' : 'vpn-shoot-0',
-    NAMESPACE: role === 'seed' ? 'shoot--lab--overlap' : 'kube-system',
+    NAMESPACE: role === 'seed' ? SHOOT_NAMESPACE : 'kube-system',
     // HA: every path device on either side (bond0-ip6tnl<i>, bond0ip6tnl<hex>) by vpn2's wildcard; else tun0.
     OVERLAP_TUNNEL_DEVICE: spec.options.ha ? HA_DEVICE_PATTERN : TUNNEL_DEVICE,
     ...(role === 'shoot' ? { OVERLAP_EGRESS_DEVICE: 'eth0' } : { OVERLAP_ENVOY_GID: String(ENVOY_GID) }),

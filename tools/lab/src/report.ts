@@ -1,5 +1,5 @@
 import type { Answer, CarriedAnswer, Proof } from './proof.ts';
-import { ENVOY_GID, type LabSpec } from './spec.ts';
+import { ENVOY_GID, type LabSpec, SHOOT_NAMESPACE } from './spec.ts';
 
 const heading = (title: string): string => `\n== ${title} ==`;
 
@@ -70,7 +70,7 @@ export function formatProof(proof: Proof, verdict: boolean): string {
     heading('Mapping table'),
     ...mappingLines(spec),
     heading(viaProxy
-      ? `Through the proxy: HTTP CONNECT to tinyproxy (Envoy's place, gid ${ENVOY_GID}), as kube-apiserver's egress selector does`
+      ? `Through the proxy, as kube-apiserver's egress selector: mutual TLS to stunnel, HTTP CONNECT to tinyproxy (Envoy's place, gid ${ENVOY_GID})`
       : 'Direct, as kube-apiserver connects when there is no overlap (no proxy injected)'),
     ...table(proof.answers.map((a) => [endpoint(a), carrier(a), '→', outcome(a)])),
   ];
@@ -82,11 +82,18 @@ export function formatProof(proof: Proof, verdict: boolean): string {
       `(${proof.bypass.target.address} is inside the seed's own pod network ${seedPods}, so it never enters the tunnel)`,
     );
   }
+  if (proof.unauthenticated) {
+    lines.push(
+      heading('The same request through the proxy without the client certificate'),
+      ...table([[endpoint(proof.unauthenticated), '→', outcome(proof.unauthenticated)]]),
+      `(Envoy's place requires a client certificate signed by the CA the controller issued for ${SHOOT_NAMESPACE})`,
+    );
+  }
   lines.push(
     heading(`On the tunnel: tcpdump -i ${spec.tunnelDevices.seed.join(', -i ')} in the kube-apiserver pod during those requests`),
     ...captureLines(proof),
     heading('Per-mapping NAT counters, queried from Prometheus'),
-    ...table(proof.targets.map((t) => [`scrape target ${t.job}`, t.url, t.health])),
+    ...table(proof.targets.map((t) => [`scrape target ${t.job}`, t.pod === undefined ? t.url : `${t.pod} via ${t.url}`, t.health])),
     ...counterLines(proof),
     heading('Result'),
     !verdict

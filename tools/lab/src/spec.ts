@@ -29,9 +29,16 @@ export interface LabOptions {
    * lab is one point-to-point `tun0`, whose routes the agents own (Gardener's non-HA shape).
    */
   readonly ha: boolean;
+  /** vpn2's `IP_FAMILIES` of the shoot: `IPv4`, or `IPv4,IPv6` for a dual-stack shoot. */
+  readonly ipFamilies: 'IPv4' | 'IPv4,IPv6';
   readonly syncPeriodSeconds: number;
   readonly scrapeIntervalSeconds: number;
   readonly backend: 'iptables' | 'nftables' | 'auto';
+  /**
+   * The agents run legacy iptables (first on their PATH) with a lock file of the lab's own, so a fault test can
+   * hold the xtables lock, which the host's nft variant does not have. Off by default.
+   */
+  readonly legacyIptables?: boolean;
 }
 
 export const INTERACTIVE_LAB: LabOptions = {
@@ -42,6 +49,7 @@ export const INTERACTIVE_LAB: LabOptions = {
   shootServiceNetworks: '10.2.0.0/16',
   shootNodeNetworks: '10.250.0.0/16',
   ha: true,
+  ipFamilies: 'IPv4',
   syncPeriodSeconds: 5,
   scrapeIntervalSeconds: 2,
   backend: 'auto',
@@ -75,7 +83,7 @@ export interface Namespaces {
   readonly node: string;
   /** A shoot pod answering HTTP with its identity. */
   readonly pod: string;
-  /** Monitoring: Prometheus, linked to the seed pod network (the kube-apiserver pod's gateway) and to vpn-shoot. */
+  /** Monitoring: the shoot's Prometheus, on the seed pod network (it is the kube-apiserver pod's gateway too). */
   readonly monitor: string;
 }
 
@@ -109,29 +117,47 @@ export interface LabSpec {
     readonly shootPod: string;
     readonly service: string;
     readonly nodes: readonly string[];
+    /** Dual-stack: the IPv6 addresses of the shoot side, never translated; undefined for an IPv4-only shoot. */
+    readonly ipv6: ShootIPv6 | undefined;
   };
   readonly targets: readonly Target[];
+}
+
+/**
+ * A dual-stack shoot's IPv6 side, as on AWS: pods and nodes take their addresses from the same IPv6 range, so the
+ * offsets keep them apart (…::5 the node, …::5:20 the pod, …::7:7 vpn-shoot, mirroring the IPv4 ones).
+ */
+export interface ShootIPv6 {
+  readonly shootPod: string;
+  readonly vpnShoot: string;
+  readonly node: string;
 }
 
 export const PORTS = {
   pod: 8080,
   service: 80,
   kubelet: 10250,
+  /** Envoy's port: the TLS listener kube-apiserver's egress selector connects to (stunnel in the lab). */
   proxy: 9443,
+  /** The plain CONNECT proxy behind it (tinyproxy), on loopback only. */
+  connectProxy: 9444,
   openvpn: 1194,
   prometheus: 9090,
   seedAgent: 9150,
   shootAgent: 9151,
+  /** kube-apiserver's port on its pod IP: the lab's stand-in serves the pod proxy the shoot agents are scraped through. */
+  apiServer: 443,
   iperf: 5201,
 } as const;
 
 /** The point-to-point (non-HA) topology's tunnel device. */
 export const TUNNEL_DEVICE = 'tun0';
 export const ENVOY_GID = 31415;
-/** Underlay between the two tunnel ends, the tunnel's own point-to-point addresses, and the monitoring link. */
+/** The lab shoot's namespace in the seed (the kube-apiserver pod's namespace, the PKI's owner). */
+export const SHOOT_NAMESPACE = 'shoot--lab--overlap';
+/** Underlay between the two tunnel ends, and the tunnel's own point-to-point addresses. */
 export const UNDERLAY = { seed: '192.168.255.1', shoot: '192.168.255.2', prefix: 30 } as const;
 export const TUNNEL = { seed: '192.168.123.1', shoot: '192.168.123.2' } as const;
-export const MONITOR_LINK = { monitor: '192.168.250.1', shoot: '192.168.250.2', prefix: 30 } as const;
 
 /** A host inside a network at a fixed offset, so every lab has recognisable addresses (10.1.5.20 for the pod). */
 export function hostAddress(network: Cidr, offset: number, field: string): string {
@@ -143,10 +169,27 @@ export function hostAddress(network: Cidr, offset: number, field: string): strin
 }
 
 const first = (list: readonly Cidr[], field: string): Cidr => {
-  const cidr = list[0];
-  if (!cidr) throw new InputError(field, '', 'needs at least one network in the lab');
+  const cidr = list.find((c) => c.family === 'IPv4');
+  if (!cidr) throw new InputError(field, list.map((c) => c.text).join(','), 'needs at least one IPv4 network in the lab');
   return cidr;
 };
+
+const ipv4 = (list: readonly Cidr[]): Cidr[] => list.filter((c) => c.family === 'IPv4');
+
+/** The shoot's IPv6 addresses when its pod and node networks have IPv6 ranges; `ipFamilies` must say so. */
+function shootIPv6(networks: Networks, ipFamilies: LabOptions['ipFamilies']): ShootIPv6 | undefined {
+  const pods = networks.pods.find((c) => c.family === 'IPv6');
+  const nodes = networks.nodes.find((c) => c.family === 'IPv6');
+  const dualStack = ipFamilies === 'IPv4,IPv6';
+  if (Boolean(pods && nodes) !== dualStack) {
+    throw new InputError('ipFamilies', ipFamilies, dualStack
+      ? 'IPv4,IPv6 needs an IPv6 range among the shoot pod networks and among the node networks'
+      : 'IPv4 does not fit shoot networks with IPv6 ranges; set IPv4,IPv6');
+  }
+  if (!pods || !nodes) return undefined;
+  const at = (cidr: Cidr, offset: number) => formatAddress('IPv6', cidr.address + BigInt(offset));
+  return { shootPod: at(pods, 0x5_0020), vpnShoot: at(pods, 0x7_0007), node: at(nodes, 0x5) };
+}
 
 const NAME = /^[a-z0-9-]{1,40}$/;
 
@@ -179,7 +222,8 @@ export function labSpec(options: LabOptions): LabSpec {
     vpnShoot: hostAddress(pods, 7 * 256 + 7, 'SHOOT_POD_NETWORKS'),
     shootPod: hostAddress(pods, 5 * 256 + 20, 'SHOOT_POD_NETWORKS'),
     service: hostAddress(services, 10, 'SHOOT_SERVICE_NETWORKS'),
-    nodes: networks.nodes.map((cidr) => hostAddress(cidr, 5, 'SHOOT_NODE_NETWORKS')),
+    nodes: ipv4(networks.nodes).map((cidr) => hostAddress(cidr, 5, 'SHOOT_NODE_NETWORKS')),
+    ipv6: shootIPv6(networks, options.ipFamilies),
   };
   const p = options.prefix;
   const paths = options.ha ? labPaths(DEFAULT_PATHS, PORTS.openvpn) : [];

@@ -11,7 +11,7 @@ import { table } from './report.ts';
 import { PORTS, namespaceList } from './spec.ts';
 
 async function agentLine(lab: Lab, role: 'seed' | 'shoot'): Promise<string[]> {
-  const probe = await attempt(inNetns(agentNetns(lab.spec, role), ['curl', '-sf', '--max-time', '2', agentMetricsUrl(role)]));
+  const probe = await attempt(inNetns(agentNetns(lab.spec, role), ['curl', '-sf', '--max-time', '2', agentMetricsUrl(lab.spec, role)]));
   if (!probe.ok) return [`${role}-vpn-agent`, 'metrics not answering'];
   const m = parseMetrics(probe.stdout);
   const value = (name: string) => String(metricValue(m, name));
@@ -41,7 +41,7 @@ export async function describeStatus(lab: Lab): Promise<string> {
   ];
   const prometheus = await scrapeTargets(lab).catch((error: Error) => error);
   if (prometheus instanceof Error) lines.push(`prometheus: ${prometheus.message}`);
-  else lines.push(...table(prometheus.map((t) => [`prometheus target ${t.job}`, t.url, t.health])));
+  else lines.push(...table(prometheus.map((t) => [`prometheus target ${t.job}`, t.pod === undefined ? t.url : `${t.pod} via ${t.url}`, t.health])));
   lines.push(`Prometheus API: ip netns exec ${lab.spec.namespaces.monitor} curl -s 'http://127.0.0.1:${PORTS.prometheus}/api/v1/query?query=up'`);
   return `${lines.join('\n')}\n`;
 }

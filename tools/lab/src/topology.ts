@@ -1,4 +1,4 @@
-import { MONITOR_LINK, PORTS, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
+import { PORTS, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
 
 export type Command = readonly string[];
 
@@ -59,10 +59,31 @@ export function topologyCommands(spec: LabSpec): Command[] {
     iptables(ns.node, '-t', 'nat', '-A', SERVICE_CHAIN, '-d', `${a.service}/32`, '-p', 'tcp', '--dport', String(PORTS.service),
       '-j', 'DNAT', '--to-destination', `${a.shootPod}:${PORTS.pod}`),
 
-    // Monitoring link to vpn-shoot (the seed's agent is reached over the seed pod network).
-    ...veth({ ns: ns.monitor, name: 'vpn-shoot' }, { ns: ns.shoot, name: 'monitor' }),
-    ip(ns.monitor, 'addr', 'add', `${MONITOR_LINK.monitor}/${MONITOR_LINK.prefix}`, 'dev', 'vpn-shoot'),
-    ip(ns.shoot, 'addr', 'add', `${MONITOR_LINK.shoot}/${MONITOR_LINK.prefix}`, 'dev', 'monitor'),
+    ...ipv6Commands(spec),
+  ];
+}
+
+/**
+ * A dual-stack shoot's IPv6 side: the pod and vpn-shoot reach the node through a fixed link-local gateway on the
+ * node's end of their links (IPv6 answers neighbour solicitations only for addresses of the receiving device, so
+ * the node's loopback address needs a router, not an on-link route); the node routes their /128s back.
+ */
+export const NODE_LINK_LOCAL = 'fe80::1';
+
+export function ipv6Commands(spec: LabSpec): Command[] {
+  const v6 = spec.addresses.ipv6;
+  if (!v6) return [];
+  const ns = spec.namespaces;
+  const ip6 = (name: string, ...args: string[]): Command => ip(name, '-6', ...args);
+  return [
+    sysctl(ns.node, 'net.ipv6.conf.all.forwarding=1'),
+    ip6(ns.node, 'addr', 'add', `${v6.node}/128`, 'dev', 'lo'),
+    ...([['pod', ns.pod, v6.shootPod], ['vpn-shoot', ns.shoot, v6.vpnShoot]] as const).flatMap(([link, other, address]) => [
+      ip6(ns.node, 'addr', 'add', `${NODE_LINK_LOCAL}/64`, 'dev', link, 'nodad'),
+      ip6(ns.node, 'route', 'add', `${address}/128`, 'dev', link),
+      ip6(other, 'addr', 'add', `${address}/128`, 'dev', 'eth0', 'nodad'),
+      ip6(other, 'route', 'add', 'default', 'via', NODE_LINK_LOCAL, 'dev', 'eth0'),
+    ]),
   ];
 }
 

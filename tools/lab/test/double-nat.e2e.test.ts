@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ENVOY_GID,
   type Lab,
+  VPN_SHOOT_POD,
+  containerEnv,
+  labOverrides,
+  webhookShootAgent,
   agentMetrics,
+  issueLabPki,
+  bothAgentsScraped,
+  prometheusQuery,
   buildAgents,
   captureWhile,
   down,
@@ -21,8 +29,8 @@ import {
   throwawayLab,
   waitFor,
 } from '../src/index.ts';
-import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules } from './support/lab-fixture.ts';
-import { existsSync } from 'node:fs';
+import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules, requestFlows } from './support/lab-fixture.ts';
+import { existsSync, readFileSync } from 'node:fs';
 
 // The agents' two backends, each in a lab of its own.
 describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with overlapping networks, real agents and double NAT, backend %s (${NEEDS_ROOT})`, (backend) => {
@@ -55,7 +63,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
       '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
       '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
     ]);
-    expect(summary.flows.map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
+    expect(requestFlows(summary).map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
       '241.1.0.10 242.0.0.5:10250',
       '241.1.0.10 243.0.0.10:80',
       '241.1.0.10 244.0.5.20:8080',
@@ -63,6 +71,52 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
     expect(unmappedAddresses(summary)).toEqual([]);
     const direct = await request(lab, target('pods'), 'direct', 3);
     expect(direct.ok).toBe(false);
+  });
+
+  it("the shoot agent that translated runs with exactly the env of the container the shoot webhook adds to the lab's vpn-shoot", () => {
+    const environ = readFileSync(`/proc/${lab.state.daemons['shoot-vpn-agent']!.pid}/environ`, 'utf8').split('\0').filter((e) => e !== '');
+    const running = Object.fromEntries(environ.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]).filter(([name]) => name !== 'PATH'));
+    const { container } = webhookShootAgent(lab.spec);
+    expect(running).toEqual({ ...containerEnv(container!, { ...VPN_SHOOT_POD, ip: lab.spec.addresses.vpnShoot }), ...labOverrides(lab.spec) });
+  });
+
+  it("Envoy's place speaks mutual TLS with the issued certificates: no client certificate, or another shoot's, is refused; only tinyproxy carries gid 31415", async () => {
+    const pod = target('pods');
+    expect((await request(lab, pod, 'proxy')).ok).toBe(true);
+    // The refusal is stunnel's (Envoy's place) at the handshake, as its log says; curl sees an alert or a reset.
+    const tlsLog = () => readFileSync(lab.state.daemons['tls-proxy']!.log, 'utf8');
+    const logged = tlsLog().length;
+    const without = await request(lab, pod, 'proxy', 5, 'none');
+    expect(without.ok).toBe(false);
+    expect(without.status).toBeUndefined();
+    await waitFor('stunnel to log the refusal', async () => (tlsLog().slice(logged).includes('peer did not return a certificate') ? true : undefined), 5_000, 100);
+    const otherShoot = await issueLabPki(lab.spec, 'shoot--other--shoot', 'pki-other-shoot');
+    const foreign = await request(lab, pod, 'proxy', 5, otherShoot);
+    expect(foreign.ok).toBe(false);
+    expect(foreign.status).toBeUndefined();
+    await waitFor("stunnel to reject the other shoot's certificate", async () =>
+      (/Rejected by CERT|certificate verify failed|unable to get local issuer/.test(tlsLog().slice(logged)) ? true : undefined), 5_000, 100);
+    const gid = (name: string) => readFileSync(`/proc/${lab.state.daemons[name]!.pid}/status`, 'utf8').match(/^Gid:\s+(\d+)/m)?.[1];
+    expect(gid('connect-proxy')).toBe(String(ENVOY_GID));
+    expect(gid('tls-proxy')).not.toBe(String(ENVOY_GID));
+  });
+
+  it("Prometheus, configured from the controller's PodMonitor and ScrapeConfig, scrapes both agents, the shoot agent through the kube-apiserver pod proxy across the double NAT", async () => {
+    const targets = await bothAgentsScraped(lab);
+    expect(targets.map((t) => `${t.job} ${t.pod} ${t.url} ${t.health}`).sort()).toEqual([
+      'overlap-vpn-agent kube-apiserver-0 10.1.0.10:9150 up',
+      'overlap-vpn-agent vpn-shoot-0 kube-apiserver:443 up',
+    ]);
+    const active = await prometheusQuery(lab, 'overlap_nat_active');
+    expect(active.map((r) => `${r.metric['pod']} ${r.metric['namespace']} ${r.metric['role']} ${r.value[1]}`).sort()).toEqual([
+      'kube-apiserver-0 shoot--lab--overlap seed 1',
+      'vpn-shoot-0 shoot--lab--overlap shoot 1',
+    ]);
+    // The objects' metric relabelings keep only what the alerts and dashboards use.
+    expect(await prometheusQuery(lab, 'process_cpu_seconds_total')).toEqual([]);
+    // The shoot agent listens on its pod IP only; vpn-shoot saw its scrapes come from the mapped kube-apiserver pod.
+    const scrapes = await run(inNetns(lab.spec.namespaces.shoot, ['conntrack', '-L', '-p', 'tcp', '--orig-port-dst', '9151']));
+    expect(scrapes).toMatch(/src=241\.1\.0\.10 dst=244\.0\.7\.7 .*dport=9151/);
   });
 
   it('Prometheus scraped both agents and the per-mapping counters rose with the traffic', async () => {
@@ -126,7 +180,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the lab with o
       '200 shoot node answered on 10.249.0.5:10250 to 10.1.7.7',
       '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
     ]);
-    expect(summary.flows.map((f) => f.server)).toEqual(['242.0.0.5', '242.1.0.5']);
+    expect(requestFlows(summary).map((f) => f.server)).toEqual(['242.0.0.5', '242.1.0.5']);
     expect(metricValue(await agentMetrics(lab, 'seed'), 'overlap_stale_rules_removed_total')).toBeGreaterThan(staleBefore);
     for (const ns of [lab.spec.namespaces.seed, lab.spec.namespaces.shoot]) {
       const rules = await ownedRules(ns);

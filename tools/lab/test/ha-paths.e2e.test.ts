@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ENVOY_GID,
   type Lab,
-  PORTS,
+  agentUrl,
   addSecondKubeApiserverAddress,
   announceSecondKubeApiserver,
   attempt,
@@ -45,8 +45,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(`the HA lab: tw
   const agentPids = () => ['seed-vpn-agent', 'shoot-vpn-agent'].map((name) => lab.state.daemons[name]?.pid);
   const readyz = async (role: 'seed' | 'shoot') => {
     const ns = role === 'seed' ? lab.spec.namespaces.seed : lab.spec.namespaces.shoot;
-    const port = role === 'seed' ? PORTS.seedAgent : PORTS.shootAgent;
-    const probe = await run(inNetns(ns, ['curl', '-sS', '--max-time', '2', '-w', '\n%{http_code}', `http://127.0.0.1:${port}/readyz`]));
+    const probe = await run(inNetns(ns, ['curl', '-sS', '--max-time', '2', '-w', '\n%{http_code}', agentUrl(lab.spec, role, '/readyz')]));
     const lines = probe.trimEnd().split('\n');
     return { status: Number(lines.pop()), reason: lines.join('\n') };
   };

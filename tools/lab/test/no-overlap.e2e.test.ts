@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentMetrics, captureWhile, metricValue, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot, labForSuite, ownedRules } from './support/lab-fixture.ts';
+import { NEEDS_ROOT, isRoot, labForSuite, ownedRules, requestFlows } from './support/lab-fixture.ts';
 
 // An HA shoot whose networks do not touch the seed pod network 10.1.0.0/16.
 const options = throwawayLab('e2e', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' });
@@ -31,7 +31,7 @@ describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translat
       '200 shoot pod answered on 100.96.5.20:8080 to 10.1.0.10',
       '200 shoot node answered on 10.250.0.5:10250 to 10.1.0.10',
     ]);
-    expect(summary.flows.map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
+    expect(requestFlows(summary).map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
       '10.1.0.10 10.250.0.5:10250',
       '10.1.0.10 100.64.0.10:80',
       '10.1.0.10 100.96.5.20:8080',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, pathControllerEnv, prometheusConfig, tinyproxyConfig } from '../src/index.ts';
+import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, pathControllerEnv, pkiFiles, prometheusConfig, stunnelConfig, tinyproxyConfig } from '../src/index.ts';
 
 const spec = labSpec(INTERACTIVE_LAB);
 
@@ -51,17 +51,30 @@ describe('agentEnv', () => {
 });
 
 describe('configs', () => {
-  it('tinyproxy listens on loopback and allows CONNECT to the lab ports only', () => {
+  it("tinyproxy listens on loopback behind stunnel and allows CONNECT to the lab's shoot ports only", () => {
     const config = tinyproxyConfig();
-    expect(config).toContain('Port 9443\nListen 127.0.0.1\n');
-    expect(config.match(/^ConnectPort \d+$/gm)).toEqual(['ConnectPort 8080', 'ConnectPort 80', 'ConnectPort 10250']);
+    expect(config).toContain('Port 9444\nListen 127.0.0.1\n');
+    expect(config.match(/^ConnectPort \d+$/gm)).toEqual(['ConnectPort 8080', 'ConnectPort 80', 'ConnectPort 10250', 'ConnectPort 9151']);
   });
 
-  it('Prometheus scrapes the seed agent on the seed pod network and the shoot agent on the monitoring link', () => {
-    const config = prometheusConfig(spec);
-    expect(config).toContain("scrape_interval: 2s");
-    expect(config).toContain("job_name: seed-vpn-agent\n    static_configs:\n      - targets: ['10.1.0.10:9150']");
-    expect(config).toContain("job_name: shoot-vpn-agent\n    static_configs:\n      - targets: ['192.168.250.2:9151']");
+  it("stunnel takes Envoy's port with the issued serving certificate, requires a client certificate of the shoot's CA, and forwards to tinyproxy", () => {
+    const config = stunnelConfig(pkiFiles('/run/lab/pki'));
+    expect(config).toContain('accept = 127.0.0.1:9443\nconnect = 127.0.0.1:9444\n');
+    expect(config).toContain('cert = /run/lab/pki/envoy/tls.crt\nkey = /run/lab/pki/envoy/tls.key\nCAfile = /run/lab/pki/envoy/ca.crt\n');
+    expect(config).toContain('verifyChain = yes\nrequireCert = yes\n');
+    expect(config).toContain('setuid = nobody\n');
+  });
+
+  it("Prometheus' jobs are the controller's PodMonitor (one per endpoint) and ScrapeConfig for the lab shoot's namespace", () => {
+    const config = JSON.parse(prometheusConfig(spec, '/run/lab/token')) as { global: { scrape_interval: string }; scrape_configs: Array<Record<string, unknown>> };
+    expect(config.global.scrape_interval).toBe('2s');
+    expect(config.scrape_configs.map((job) => job['job_name'])).toEqual([
+      'podMonitor/shoot--lab--overlap/overlap-kube-apiserver-sidecars/0',
+      'podMonitor/shoot--lab--overlap/overlap-kube-apiserver-sidecars/1',
+      'scrapeConfig/shoot--lab--overlap/overlap-shoot-vpn-agent',
+    ]);
+    const shoot = config.scrape_configs[2]!;
+    expect(shoot).toMatchObject({ scheme: 'https', authorization: { credentials_file: '/run/lab/token' }, tls_config: { insecure_skip_verify: true } });
   });
 
   it('the two OpenVPN ends mirror each other', () => {

@@ -10,6 +10,7 @@ const proof = (change: Partial<Proof> = {}): Proof => ({
   lab,
   answers: [pod, service, node].map((target) => ({ target, ok: true, status: 200, text: `answer of ${target.label}`, devices: ['bond0-ip6tnl0'] })),
   bypass: { target: pod, ok: false, status: undefined, text: 'curl: (28) Connection timed out after 4001 milliseconds' },
+  unauthenticated: { target: pod, ok: false, status: undefined, text: 'curl: (56) tlsv13 alert certificate required' },
   capture,
   captures: new Map([['bond0-ip6tnl0', capture], ['bond0-ip6tnl1', summarizeCapture('')]]),
   unmapped: unmappedAddresses(capture),
@@ -27,8 +28,9 @@ describe('formatProof', () => {
     expect(text.match(/^== .* ==$/gm)).toEqual([
       '== Networks ==',
       '== Mapping table ==',
-      "== Through the proxy: HTTP CONNECT to tinyproxy (Envoy's place, gid 31415), as kube-apiserver's egress selector does ==",
+      "== Through the proxy, as kube-apiserver's egress selector: mutual TLS to stunnel, HTTP CONNECT to tinyproxy (Envoy's place, gid 31415) ==",
       '== The same request without the proxy ==',
+      '== The same request through the proxy without the client certificate ==',
       '== On the tunnel: tcpdump -i bond0-ip6tnl0, -i bond0-ip6tnl1 in the kube-apiserver pod during those requests ==',
       '== Per-mapping NAT counters, queried from Prometheus ==',
       '== Result ==',
@@ -58,6 +60,7 @@ describe('proofHolds', () => {
   it.each([
     ['a request failed', { answers: [{ target: pod, ok: false, status: 502, text: 'bad gateway', devices: [] }] }],
     ['the bypass worked', { bypass: { target: pod, ok: true, status: 200, text: 'seed pod' } }],
+    ['the proxy took a request without a client certificate', { unauthenticated: { target: pod, ok: true, status: 200, text: 'shoot pod' } }],
     ['an unmapped address crossed', { unmapped: ['10.1.0.10'] }],
     ['nothing crossed', { capture: summarizeCapture('') }],
     ['a scrape target is down', { targets: [{ job: 'seed-vpn-agent', url: 'x', health: 'down' }] }],

@@ -83,3 +83,24 @@ describe('throwawayLab', () => {
     expect(labSpec(a).namespaces.seed).toBe(`${a.prefix}seed`);
   });
 });
+
+describe('labSpec for a dual-stack shoot (AWS: one IPv6 range for pods and nodes)', () => {
+  const dualStack: LabOptions = {
+    ...INTERACTIVE_LAB,
+    ipFamilies: 'IPv4,IPv6',
+    shootPodNetworks: '10.1.0.0/16,2a05:d018:1a2:6f00::/64',
+    shootNodeNetworks: '10.250.0.0/16,2a05:d018:1a2:6f00::/64',
+  };
+
+  it('translates IPv4 only and gives the shoot side IPv6 addresses at the IPv4 offsets', () => {
+    const spec = labSpec(dualStack);
+    expect(spec.mappings.map((m) => m.original.text)).toEqual(['10.1.0.0/16', '10.2.0.0/16', '10.250.0.0/16', '10.1.0.0/16']);
+    expect(spec.addresses.nodes).toEqual(['10.250.0.5']);
+    expect(spec.addresses.ipv6).toEqual({ shootPod: '2a05:d018:1a2:6f00::5:20', vpnShoot: '2a05:d018:1a2:6f00::7:7', node: '2a05:d018:1a2:6f00::5' });
+  });
+
+  it('needs ipFamilies to match the networks', () => {
+    expect(() => labSpec({ ...dualStack, ipFamilies: 'IPv4' })).toThrow(/ipFamilies.*set IPv4,IPv6/);
+    expect(() => labSpec({ ...INTERACTIVE_LAB, ipFamilies: 'IPv4,IPv6' })).toThrow(/ipFamilies.*needs an IPv6 range/);
+  });
+});

@@ -6,11 +6,15 @@ import { parse as parseYaml } from 'yaml';
 /** Far above any Cluster or Deployment (tens of KB); the bound keeps `-f /dev/zero` from never returning. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
-/** Reads at most `limit` bytes and refuses anything longer, whatever the file is (a device, a pipe, a huge file). */
+/**
+ * Reads at most `limit` bytes and refuses anything longer, whatever the file is (a device, a pipe, a huge file).
+ * `-` is standard input (a pipe or socket: read from its descriptor, which a path cannot always reopen).
+ */
 export function readText(path: string, field: string, limit = MAX_INPUT_BYTES): string {
+  const stdin = path === '-';
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (error) {
     throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
@@ -26,7 +30,7 @@ export function readText(path: string, field: string, limit = MAX_INPUT_BYTES): 
     if (error instanceof InputError) throw error;
     throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
 }
 

@@ -1,59 +1,90 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import { InputError, type NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
+import { parseAllDocuments } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
 import { InjectionError } from '../inject/mutate.ts';
+import { PKI_FILES, writeShootPki } from '../pki/files.ts';
+import { listClusters, listKubeApiservers, readCluster, readKubeApiserver } from '../status/seed-state.ts';
+import { allPass, diagnoseChecks } from '../diagnose/checks.ts';
+import { collectDiagnoseFacts } from '../diagnose/collect.ts';
+import { seedStatus } from '../status/seed-status.ts';
+import { asPlanned } from '../status/shoot-status.ts';
+import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
+import { generateDevCertificates } from './dev-cert.ts';
 import { assertDeploymentShape, readDocument, readText } from './input-files.ts';
-import { FLAG_FIELDS, factsFromFlags, planReport } from './plan-report.ts';
+import { ApiAccessError, KUBE_OPTIONS, call, loadKubeConfig } from '../kube/access.ts';
+import { FLAG_FIELDS, type PlanReport, factsFromFlags, planReport } from './plan-report.ts';
+import { impactLine } from './plan-summary.ts';
 import { formatPlanText } from './plan-text.ts';
-
-const USAGE = `usage:
-  overlap plan -f CLUSTER_FILE [--deployment FILE] [--vpn-shoot FILE] [--webhook-ca FILE] [--backend iptables|nftables] [--output text|json]
-  overlap plan --seed-pods CIDR --shoot-pods LIST [--shoot-services LIST] [--shoot-nodes LIST] [--ha] [...]
-  overlap dev-cert --out DIR [--service overlap-seed-controller] [--namespace overlap-system] [--days 365]
-  overlap shoot-pki --out DIR [--namespace shoot--example]
-  overlap uninstall [--kubeconfig FILE] [--dry-run]
-`;
+import { formatChecks } from './diagnose-text.ts';
+import { formatStatusDetail, formatStatusTable } from './status-text.ts';
+import { table } from './table.ts';
+import { COMMANDS, OVERVIEW, asksForHelp } from './usage.ts';
 
 /**
- * Exit codes: 0 done, 2 bad input (one line naming the field on stderr), 1 anything unexpected. Commands that talk
- * to a cluster or issue keys answer with a promise; the others synchronously.
+ * Exit codes: 0 done, 1 not as planned (status, diagnose) or anything unexpected, 2 bad input or an API server that
+ * cannot be used (one line naming the field or the server on stderr). Commands that talk to a cluster or issue keys
+ * answer with a promise; the others synchronously.
  */
 export function main(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number | Promise<number> {
   const [command, ...rest] = argv;
   const fail = (error: unknown): number => {
     if (isInputProblem(error)) {
-      err.write(`overlap ${command ?? ''}: ${(error as Error).message.split('\n')[0]}\n`);
+      // parseArgs appends a hint about positionals starting with '-' to unknown options; the option is the news.
+      const line = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+      err.write(`overlap ${command ?? ''}: ${line}\n`);
       return 2;
     }
     throw error;
   };
   try {
-    if (command === 'plan') return plan(rest, out);
+    if (command === undefined) {
+      err.write(OVERVIEW);
+      return 2;
+    }
+    if (command === '--help' || command === '-h') return help([], out);
+    if (command === 'help') return help(rest, out);
+    if (Object.hasOwn(COMMANDS, command) && asksForHelp(rest)) return help([command], out);
+    if (command === 'plan') {
+      const done = planCommand(rest, out);
+      return typeof done === 'number' ? done : done.catch(fail);
+    }
+    if (command === 'status') return statusCommand(rest, out).catch(fail);
+    if (command === 'diagnose') return diagnoseCommand(rest, out).catch(fail);
     if (command === 'dev-cert') return devCert(rest, out).catch(fail);
     if (command === 'shoot-pki') return shootPki(rest, out).catch(fail);
     if (command === 'uninstall') return uninstallCommand(rest, out).catch(fail);
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-      out.write(USAGE);
-      return command === undefined ? 2 : 0;
-    }
-    throw new InputError('command', command, 'is not a command of overlap (plan, uninstall, dev-cert, shoot-pki)');
+    throw new InputError('command', command, `is not a command of overlap (${Object.keys(COMMANDS).join(', ')}, help)`);
   } catch (error) {
     return fail(error);
   }
 }
 
-function isInputProblem(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return error instanceof InputError || error instanceof InjectionError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+function help(argv: readonly string[], out: NodeJS.WritableStream): number {
+  const [topic, ...more] = argv;
+  if (more.length > 0) throw new InputError('help', more.join(' '), 'is one argument too many: overlap help [COMMAND]');
+  if (topic === undefined) out.write(OVERVIEW);
+  else if (Object.hasOwn(COMMANDS, topic)) out.write(COMMANDS[topic]!.usage);
+  else throw new InputError('help', topic, `is not a command of overlap (${Object.keys(COMMANDS).join(', ')})`);
+  return 0;
 }
 
-// What only dev-cert, shoot-pki and uninstall need (client-node, the x509 code) is imported by them when they run:
-// `overlap plan` neither loads nor compiles it (the bundle splits it off into chunks).
+function isInputProblem(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    error instanceof InputError ||
+    error instanceof InjectionError ||
+    error instanceof ApiAccessError ||
+    (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+  );
+}
+
 
 /** The samples sit in examples/, two levels above src/cli/ and one above dist/; look upwards for them. */
 function samplePath(file: string, flag: string): string {
@@ -70,13 +101,41 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], field: st
   return value as T;
 }
 
-function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
+/** A Cluster file holds one Cluster, several documents, or a `kind: List`; each Cluster in it is planned. */
+function readClusters(path: string): ClusterObject[] {
+  const text = readText(path, '-f');
+  const documents = parseAllDocuments(text);
+  const values: unknown[] = [];
+  for (const document of Array.isArray(documents) ? documents : [documents]) {
+    if (document.errors.length > 0) throw new InputError('-f', path, `is not YAML or JSON: ${document.errors[0]!.message.split('\n')[0]}`);
+    const value = document.toJS() as { kind?: string; items?: unknown[] } | null;
+    if (value === null || value === undefined) continue;
+    values.push(...(value.kind === 'List' || value.kind?.endsWith('List') ? (value.items ?? []) : [value]));
+  }
+  const clusters = values.filter((v) => (v as { kind?: string })?.kind === 'Cluster') as ClusterObject[];
+  if (clusters.length === 0) throw new InputError('-f', path, 'does not hold a Cluster (extensions.gardener.cloud/v1alpha1)');
+  return clusters;
+}
+
+
+/** One Cluster to plan, with the kube-apiserver Deployment to patch and where that came from. */
+interface PlanInput {
+  readonly facts: ShootFacts;
+  readonly fields: NetworkFields;
+  readonly deployment: { readonly source: string; readonly object: V1Deployment };
+}
+
+/** Synchronous for files and flags (scripts and tests), a promise when it reads a live seed. */
+function planCommand(argv: readonly string[], out: NodeJS.WritableStream): number | Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
     allowPositionals: false,
     options: {
       file: { type: 'string', short: 'f' },
+      cluster: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      ...KUBE_OPTIONS,
       deployment: { type: 'string' },
       'vpn-shoot': { type: 'string' },
       'webhook-ca': { type: 'string' },
@@ -87,13 +146,13 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
       ha: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'iptables' },
       output: { type: 'string', short: 'o', default: 'text' },
+      patch: { type: 'boolean', default: false },
     },
   });
   const backend = oneOf<Backend>(values.backend, ['iptables', 'nftables'], '--backend');
   const output = oneOf(values.output, ['text', 'json'], '--output');
-  const deploymentPath = values.deployment ?? samplePath('kube-apiserver-deployment.yaml', '--deployment');
-  const deployment = readDocument(deploymentPath, '--deployment');
-  assertDeploymentShape(deployment, '--deployment', deploymentPath);
+  const sources = (['file', 'cluster', 'all'] as const).filter((source) => values[source] !== undefined && values[source] !== false);
+  if (sources.length > 1) throw new InputError(`--${sources[1]}`, String(values[sources[1]!]), `cannot be combined with --${sources[0]}`);
   const vpnShootPath = values['vpn-shoot'] ?? samplePath('vpn-shoot-statefulset.yaml', '--vpn-shoot');
   const vpnShoot = readDocument(vpnShootPath, '--vpn-shoot') as VpnShootWorkload;
   if (vpnShoot?.kind !== 'StatefulSet' && vpnShoot?.kind !== 'Deployment') {
@@ -103,18 +162,48 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
   const caBundle = values['webhook-ca'] === undefined ? '' : readText(values['webhook-ca'], '--webhook-ca');
 
   const flagNetworks = ['seed-pods', 'shoot-pods', 'shoot-services', 'shoot-nodes'] as const;
-  let facts: ShootFacts;
-  let fields: NetworkFields;
+  const used = flagNetworks.find((flag) => values[flag] !== undefined) ?? (values.ha ? 'ha' : undefined);
+  if (used && sources.length > 0) {
+    throw new InputError(`--${used}`, String(values[used]), `cannot be combined with --${sources[0]}; the Cluster says it all`);
+  }
+  if (values.deployment !== undefined && (values.cluster !== undefined || values.all)) {
+    throw new InputError('--deployment', values.deployment, 'cannot be combined with a live seed: its own Deployment is read');
+  }
+  /** The sample Deployment, standing for the kube-apiserver of the shoot at hand. */
+  const fileDeployment = (namespace: string): PlanInput['deployment'] => {
+    const source = values.deployment ?? samplePath('kube-apiserver-deployment.yaml', '--deployment');
+    const object = readDocument(source, '--deployment');
+    assertDeploymentShape(object, '--deployment', source);
+    if (values.deployment === undefined) object.metadata = { ...object.metadata, namespace };
+    return { source, object };
+  };
+
+  const shootWebhook = { baseUrl: DEFAULT_SHOOT_WEBHOOK_URL, caBundle, timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS };
+  const plan = (input: PlanInput): PlanReport =>
+    planReport(input.facts, input.fields, backend, input.deployment, { source: vpnShootPath, object: vpnShoot }, shootWebhook);
+  const write = (reports: readonly PlanReport[]): number => {
+    if (output === 'json') out.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+    else out.write(reports.map((report) => formatPlanText(report, { showPatch: values.patch })).join('\n---\n\n'));
+    return 0;
+  };
+  if (values.all) {
+    return planAll(loadKubeConfig(values), plan).then((impacts) => {
+      out.write(output === 'json' ? `${JSON.stringify(impacts, null, 2)}\n` : formatImpacts(impacts));
+      return 0;
+    });
+  }
+  if (values.cluster !== undefined) return liveInput(loadKubeConfig(values), values.cluster).then((input) => write([plan(input)]));
+  let inputs: PlanInput[];
   if (values.file !== undefined) {
-    const used = flagNetworks.find((flag) => values[flag] !== undefined) ?? (values.ha ? 'ha' : undefined);
-    if (used) throw new InputError(`--${used}`, String(values[used]), 'cannot be combined with -f; the Cluster says it all');
-    const cluster = readDocument(values.file, '-f') as ClusterObject & { kind?: string };
-    if (cluster?.kind !== 'Cluster') throw new InputError('-f', values.file, 'does not hold a Cluster (extensions.gardener.cloud/v1alpha1)');
-    facts = shootFactsFromCluster(cluster);
-    fields = CLUSTER_FIELDS;
+    inputs = readClusters(values.file).map((cluster) => {
+      const facts = shootFactsFromCluster(cluster);
+      return { facts, fields: CLUSTER_FIELDS, deployment: fileDeployment(facts.namespace) };
+    });
   } else {
-    if (values['seed-pods'] === undefined) throw new InputError('--seed-pods', '', 'is required (or give a Cluster with -f)');
-    facts = factsFromFlags(
+    if (values['seed-pods'] === undefined) throw new InputError('--seed-pods', '', 'is required (or give a Cluster with -f or --cluster)');
+    const namespace = values.deployment === undefined ? 'shoot--example' : '';
+    const deployment = fileDeployment(namespace);
+    const facts = factsFromFlags(
       {
         seedPods: values['seed-pods'],
         ...(values['shoot-pods'] !== undefined ? { pods: values['shoot-pods'] } : {}),
@@ -122,22 +211,87 @@ function plan(argv: readonly string[], out: NodeJS.WritableStream): number {
         ...(values['shoot-nodes'] !== undefined ? { nodes: values['shoot-nodes'] } : {}),
         ha: values.ha,
       },
-      deployment.metadata?.namespace ?? 'shoot--example',
+      deployment.object.metadata?.namespace || 'shoot--example',
     );
-    fields = FLAG_FIELDS;
+    inputs = [{ facts, fields: FLAG_FIELDS, deployment }];
   }
-  // The sample stands for the kube-apiserver of this very shoot.
-  if (values.deployment === undefined) deployment.metadata = { ...deployment.metadata, namespace: facts.namespace };
-  const report = planReport(
-    facts,
-    fields,
-    backend,
-    { source: deploymentPath, object: deployment },
-    { source: vpnShootPath, object: vpnShoot },
-    { baseUrl: DEFAULT_SHOOT_WEBHOOK_URL, caBundle, timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS },
-  );
-  out.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatPlanText(report));
-  return 0;
+  return write(inputs.map(plan));
+}
+
+/** The Cluster NAME and its live kube-apiserver Deployment, read from the seed. */
+async function liveInput(config: KubeConfig, name: string): Promise<PlanInput> {
+  const server = config.getCurrentCluster()?.server ?? 'the seed';
+  const cluster = await readCluster(config, name);
+  if (!cluster) throw new InputError('--cluster', name, `is not a Cluster on ${server}`);
+  const deployment = await readKubeApiserver(config, name);
+  if (!deployment) throw new InputError('--cluster', name, `has no kube-apiserver Deployment in its namespace on ${server}`);
+  return { facts: shootFactsFromCluster(cluster), fields: CLUSTER_FIELDS, deployment: { source: `${server} ${name}/kube-apiserver`, object: deployment } };
+}
+
+interface Impact {
+  readonly namespace: string;
+  readonly decision: 'inject' | 'leave' | 'skipped' | 'no-deployment';
+  readonly impact: string;
+}
+
+/** `plan --all`: every Cluster on the seed against its live kube-apiserver, one line each, before an install. */
+async function planAll(config: KubeConfig, plan: (input: PlanInput) => PlanReport): Promise<Impact[]> {
+  const [clusters, deployments] = await Promise.all([listClusters(config), listKubeApiservers(config)]);
+  const impacts = clusters.map((cluster): Impact => {
+    const namespace = cluster.metadata?.name ?? '';
+    const deployment = deployments.get(namespace);
+    if (!deployment) return { namespace, decision: 'no-deployment', impact: 'no kube-apiserver Deployment: nothing to inject into yet' };
+    try {
+      const report = plan({ facts: shootFactsFromCluster(cluster), fields: CLUSTER_FIELDS, deployment: { source: namespace, object: deployment } });
+      return { namespace, decision: report.inject ? 'inject' : 'leave', impact: report.inject ? impactLine(report.summary, true) : report.reason };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      return { namespace, decision: 'skipped', impact: error.message };
+    }
+  });
+  return impacts.sort((a, b) => a.namespace.localeCompare(b.namespace));
+}
+
+function formatImpacts(impacts: readonly Impact[]): string {
+  const injecting = impacts.filter((i) => i.decision === 'inject').length;
+  const rows = [['NAMESPACE', 'DECISION', 'IMPACT'], ...impacts.map((i) => [i.namespace, i.decision, i.impact])];
+  return `${[...table(rows, { gap: 3 }), '', `${impacts.length} Clusters: ${injecting} would get the injection`].join('\n')}\n`;
+}
+
+async function statusCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: { ...KUBE_OPTIONS, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'text' } },
+  });
+  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const config = loadKubeConfig(values);
+  const statuses = await seedStatus(config, values.namespace);
+  if (values.namespace !== undefined && statuses.length === 0) {
+    throw new InputError('--namespace', values.namespace, 'has no Cluster on this seed');
+  }
+  const ok = statuses.every(asPlanned);
+  if (output === 'json') out.write(`${JSON.stringify({ asPlanned: ok, shoots: statuses }, null, 2)}\n`);
+  else out.write(values.namespace !== undefined ? formatStatusDetail(statuses[0]!) : formatStatusTable(statuses));
+  return ok ? 0 : 1;
+}
+
+async function diagnoseCommand(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: { ...KUBE_OPTIONS, output: { type: 'string', short: 'o', default: 'text' } },
+  });
+  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const [namespace, ...extra] = positionals;
+  if (namespace === undefined) throw new InputError('SHOOT_NAMESPACE', '', 'is required: overlap diagnose SHOOT_NAMESPACE');
+  if (extra.length > 0) throw new InputError('SHOOT_NAMESPACE', extra.join(' '), 'is one argument too many: one shoot at a time');
+  const facts = await collectDiagnoseFacts(loadKubeConfig(values), namespace);
+  const checks = diagnoseChecks(facts);
+  out.write(output === 'json' ? `${JSON.stringify({ namespace, pass: allPass(checks), checks, facts }, null, 2)}\n` : formatChecks(namespace, checks));
+  return allPass(checks) ? 0 : 1;
 }
 
 async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Promise<number> {
@@ -155,7 +309,6 @@ async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Pro
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
-  const { generateDevCertificates } = await import('./dev-cert.ts');
   const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
   try {
     mkdirSync(values.out, { recursive: true });
@@ -180,7 +333,6 @@ async function shootPki(argv: readonly string[], out: NodeJS.WritableStream): Pr
     options: { out: { type: 'string' }, namespace: { type: 'string', default: 'shoot--example' } },
   });
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for the certificates and keys');
-  const { PKI_FILES, writeShootPki } = await import('../pki/files.ts');
   await writeShootPki(values.out, values.namespace);
   out.write(`wrote the PKI of ${values.namespace} to ${values.out}: ${Object.values(PKI_FILES).join(', ')}\n`);
   return 0;
@@ -191,16 +343,9 @@ async function uninstallCommand(argv: readonly string[], out: NodeJS.WritableStr
     args: [...argv],
     strict: true,
     allowPositionals: false,
-    options: { kubeconfig: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+    options: { ...KUBE_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
   });
-  const [{ KubeConfig }, { uninstall }] = await Promise.all([import('@kubernetes/client-node'), import('../uninstall/uninstall.ts')]);
-  const config = new KubeConfig();
-  try {
-    if (values.kubeconfig !== undefined) config.loadFromFile(values.kubeconfig);
-    else config.loadFromDefault();
-  } catch (error) {
-    throw new InputError('--kubeconfig', values.kubeconfig ?? '', `cannot be loaded: ${(error as Error).message}`);
-  }
-  await uninstall(config, { dryRun: values['dry-run'], report: (line) => out.write(`${line}\n`) });
+  const config = loadKubeConfig(values);
+  await call(config, 'uninstall', () => uninstall(config, { dryRun: values['dry-run'], report: (line) => out.write(`${line}\n`) }));
   return 0;
 }

@@ -20,6 +20,7 @@ import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';
 import { ownedObjects } from '../owned/objects.ts';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import { type ShootPlan, planFromFacts } from '../shoot/shoot-plan.ts';
+import { type PlanSummary, planSummary } from './plan-summary.ts';
 import { type VpnShootOutcome, mutateVpnShoot } from '../vpn-shoot/mutate-vpn-shoot.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { type ShootWebhookSettings, shootWebhookObjects } from '../vpn-shoot/shoot-webhooks.ts';
@@ -69,6 +70,8 @@ export interface PlanReport {
   /** The controller injects Envoy, the egress selector and the seed agent (HA and overlap). */
   readonly inject: boolean;
   readonly reason: string;
+  /** What changes on the seed and in the shoot, in short: what the text output shows first. */
+  readonly summary: PlanSummary;
   readonly mappings: ReadonlyArray<{ kind: string; original: string; mapped: string }>;
   readonly backend: Backend;
   readonly seedNat: boolean;
@@ -173,6 +176,15 @@ export function planReport(
     overlap: decision.overlap,
     inject: plan.decision.inject,
     reason: plan.decision.reason,
+    summary: planSummary({
+      inject: plan.decision.inject,
+      ha: facts.haVpn,
+      seedNat,
+      shootNat,
+      deployment: { before: deployment.object, after: mutation.deployment },
+      vpnShoot: shootMutation ? { before: vpnShoot.object, after: shootMutation.object } : undefined,
+      objects: [...objects, ...shootObjects],
+    }),
     mappings: plan.mappings.map((m) => ({ kind: m.kind, original: m.original.text, mapped: m.mapped.text })),
     backend,
     seedNat,

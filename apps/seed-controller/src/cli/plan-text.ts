@@ -1,11 +1,10 @@
 import type { PlanReport, SideDataPath } from './plan-report.ts';
+import { formatSummary } from './plan-summary.ts';
+import { table } from './table.ts';
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
-function table(rows: ReadonlyArray<readonly string[]>): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd());
-}
+const indented = (rows: ReadonlyArray<readonly string[]>): string[] => table(rows, { indent: '  ' });
 
 function block(title: string, body: string, absent: string): string[] {
   return ['', `${title}:`, body === '' ? `  (${absent})` : body.trimEnd().replace(/^/gm, '  ')];
@@ -24,18 +23,31 @@ function sideDataPath(title: string, side: SideDataPath): string[] {
   return [`  ${title}: ${match}`, ...(routes.length === 0 ? ['    (no routes: this side does not translate)'] : routes)];
 }
 
-/** The human-readable dry run: decision first, then what each side would install, then the Deployment patch. */
-export function formatPlanText(report: PlanReport): string {
+const patchLines = (patch: readonly unknown[], absent: string, show: boolean): string[] => {
+  if (patch.length === 0) return [`  (none: ${absent})`];
+  if (!show) return [`  ${patch.length} operations (--patch or --output json shows them)`];
+  return JSON.stringify(patch, null, 2).split('\n').map((line) => `  ${line}`);
+};
+
+/**
+ * The human-readable dry run: the decision and what changes first, then what each side would install, then the
+ * patches (in full with `showPatch`).
+ */
+export function formatPlanText(report: PlanReport, options: { showPatch?: boolean } = {}): string {
+  const showPatch = options.showPatch ?? false;
   const lines = [
     `shoot namespace: ${report.namespace}`,
     `overlap: ${yesNo(report.overlap)}   HA VPN: ${yesNo(report.ha)}   inject Envoy + egress selector + seed agent: ${yesNo(report.inject)}`,
     `why: ${report.reason}`,
+    '',
+    ...formatSummary(report.summary),
+    '',
     `double NAT: seed side ${yesNo(report.seedNat)}${!report.ha ? " (non-HA: Gardener's vpn-seed-server translates)" : ''}, shoot side ${yesNo(report.shootNat)}`,
     '',
     'mappings:',
     ...(report.mappings.length === 0
       ? ['  (none: no IPv4 networks to map)']
-      : table([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])])),
+      : indented([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])])),
     ...block(`seed rules (${report.backend}, kube-apiserver pod)`, report.seedRules, 'none: this side does not translate'),
     ...block(`shoot rules (${report.backend}, vpn-shoot pod)`, report.shootRules, 'none: this side does not translate'),
     '',
@@ -48,7 +60,7 @@ export function formatPlanText(report: PlanReport): string {
     `objects in ${report.namespace} (created or kept by the controller; --output json shows them in full):`,
     ...(report.objects.length === 0
       ? ['  (none)']
-      : table([
+      : indented([
           ['KIND', 'NAME'],
           ...report.objects.map((object) => [
             object.kind ?? '',
@@ -57,15 +69,11 @@ export function formatPlanText(report: PlanReport): string {
         ])),
     '',
     `kube-apiserver Deployment patch (${report.deployment.outcome}; against ${report.deployment.source}):`,
-    ...(report.deployment.patch.length === 0
-      ? ['  (none: the Deployment stays exactly as it is)']
-      : JSON.stringify(report.deployment.patch, null, 2).split('\n').map((line) => `  ${line}`)),
+    ...patchLines(report.deployment.patch, 'the Deployment stays exactly as it is', showPatch),
     '',
     `vpn-shoot patch (${report.vpnShoot.outcome}; against ${report.vpnShoot.source}):`,
     `  why: ${report.vpnShoot.detail}`,
-    ...(report.vpnShoot.patch.length === 0
-      ? ['  (none: vpn-shoot stays exactly as it is)']
-      : JSON.stringify(report.vpnShoot.patch, null, 2).split('\n').map((line) => `  ${line}`)),
+    ...patchLines(report.vpnShoot.patch, 'vpn-shoot stays exactly as it is', showPatch),
   ];
   return `${lines.join('\n')}\n`;
 }

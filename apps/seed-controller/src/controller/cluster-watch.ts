@@ -3,8 +3,8 @@ import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import { apiErrorCause } from '../telemetry/api-error.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
-const CLUSTER_GROUP = 'extensions.gardener.cloud';
-const CLUSTER_VERSION = 'v1alpha1';
+export const CLUSTER_GROUP = 'extensions.gardener.cloud';
+export const CLUSTER_VERSION = 'v1alpha1';
 const CLUSTERS_PATH = `/apis/${CLUSTER_GROUP}/${CLUSTER_VERSION}/clusters`;
 
 /** Where the Cluster stream goes; the raw objects themselves are not kept. */

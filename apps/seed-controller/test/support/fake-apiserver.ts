@@ -1,12 +1,15 @@
 // A TEST DOUBLE, not a cluster: an in-process HTTP server that speaks just enough of the Kubernetes API for the
 // controller — list, watch (chunked JSON lines from a resourceVersion), get, create, replace, merge/JSON patch,
 // delete, label selectors, optimistic concurrency — and calls a mutating webhook for Deployment writes, as
-// kube-apiserver would.
+// kube-apiserver would. For the CLI it relays a pod proxy and runs pod exec over a WebSocket (the channel
+// protocol v5.channel.k8s.io: stdin on channel 0, stdout 1, stderr 2, the Status on 3, 255 closes a stream),
+// the test playing the container.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { applyPatch } from 'rfc6902';
 import { stringify } from 'yaml';
 
@@ -40,7 +43,19 @@ interface Target {
   readonly plural: string;
   readonly namespace: string;
   readonly name: string | undefined;
+  /** What follows the name: `proxy/readyz` for `pods/NAME:PORT/proxy/readyz`. */
+  readonly subresource: string;
 }
+
+/** What a command run by `pods/NAME/exec` prints and exits with (the test plays the container). */
+export type PodExec = (
+  target: { namespace: string; pod: string; container: string },
+  command: string[],
+  stdin: string,
+) => Promise<{ stdout: string; stderr?: string; exitCode: number }>;
+
+/** What a pod answers through `pods/NAME:PORT/proxy/PATH` (the test plays the pod). */
+export type PodProxy = (namespace: string, pod: string, port: string, path: string) => { status: number; body: string };
 
 interface Watcher {
   readonly resource: string;
@@ -74,9 +89,9 @@ function parseTarget(pathname: string): Target {
     namespace = rest[1]!;
     rest = rest.slice(2);
   }
-  const [plural, name] = rest;
+  const [plural, name, ...subresource] = rest;
   if (!plural || !KINDS[plural]) throw new ApiError(404, 'NotFound', `the server could not find the requested resource ${pathname}`);
-  return { prefix, plural, namespace, name };
+  return { prefix, plural, namespace, name, subresource: subresource.join('/') };
 }
 
 function labelSelector(text: string | null): Selector {
@@ -106,6 +121,12 @@ export class FakeApiServer {
    * namespace whose labels do not match is stored without calling the webhook. None: every namespace.
    */
   admissionNamespaceLabels: Readonly<Record<string, string>> | undefined;
+  /** Runs pod exec; none answers 400, as for a container that is not running. */
+  podExec: PodExec | undefined;
+  /** Answers the pod proxy; none answers 503 as an API server that cannot reach the pod. */
+  podProxy: PodProxy | undefined;
+  /** `METHOD path` prefixes answered 403 Forbidden, as RBAC would for a user without the verb. */
+  readonly forbidden = new Set<string>();
   /** While true, every request is answered 503, as an API server that is down behind its load balancer. */
   unavailable = false;
   readonly #requests: string[] = [];
@@ -113,6 +134,18 @@ export class FakeApiServer {
 
   async start(): Promise<void> {
     this.#server = createServer((request, response) => void this.#handle(request, response));
+    const sockets = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+    this.#server.on('upgrade', (request, socket, head) => {
+      const url = new URL(request.url ?? '/', this.url);
+      this.#requests.push(`${request.method} ${url.pathname}`);
+      const refuse = (code: number, text: string): void => void socket.end(`HTTP/1.1 ${code} ${text}\r\ncontent-length: 0\r\n\r\n`);
+      if ([...this.forbidden].some((prefix) => `${request.method} ${url.pathname}`.startsWith(prefix))) return refuse(403, 'Forbidden');
+      const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+      if (!match || !this.#objects.has(this.#key('/api/v1', 'pods', match[1]!, match[2]!))) return refuse(404, 'Not Found');
+      if (!this.podExec) return refuse(400, 'Bad Request');
+      const run = this.podExec;
+      sockets.handleUpgrade(request, socket, head, (ws) => this.#exec(ws, run, { namespace: match[1]!, pod: match[2]!, container: url.searchParams.get('container') ?? '' }, url));
+    });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
@@ -130,15 +163,19 @@ export class FakeApiServer {
   }
 
   /** A kubeconfig file for this server, for processes and commands that read one. */
-  writeKubeconfig(path: string): void {
+  /**
+   * A kubeconfig file for this server, as an operator's would be; `server` points it elsewhere (an unreachable
+   * address), `contexts` adds contexts of that name besides `double`.
+   */
+  writeKubeconfig(path: string, options: { server?: string; contexts?: readonly string[] } = {}): void {
     writeFileSync(
       path,
       stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'double', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        clusters: [{ name: 'double', cluster: { server: options.server ?? this.url, 'insecure-skip-tls-verify': true } }],
         users: [{ name: 'controller', user: {} }],
-        contexts: [{ name: 'double', context: { cluster: 'double', user: 'controller' } }],
+        contexts: ['double', ...(options.contexts ?? [])].map((name) => ({ name, context: { cluster: 'double', user: 'controller' } })),
         'current-context': 'double',
       }),
     );
@@ -271,7 +308,12 @@ export class FakeApiServer {
     this.#requests.push(`${request.method} ${url.pathname}${url.searchParams.get('watch') === 'true' ? '?watch' : ''}`);
     try {
       if (this.unavailable) throw new ApiError(503, 'ServiceUnavailable', 'the API server is unavailable');
+      const asked = `${request.method} ${url.pathname}`;
+      if ([...this.forbidden].some((prefix) => asked.startsWith(prefix))) {
+        throw new ApiError(403, 'Forbidden', `User "test" cannot ${request.method?.toLowerCase()} resource at ${url.pathname}`);
+      }
       const target = parseTarget(url.pathname);
+      if (target.plural === 'pods' && target.subresource.startsWith('proxy')) return this.#proxy(target, response);
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
@@ -286,6 +328,46 @@ export class FakeApiServer {
         JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: apiError.message, reason: apiError.reason, code: apiError.code }),
       );
     }
+  }
+
+  #exec(ws: WebSocket, run: PodExec, target: { namespace: string; pod: string; container: string }, url: URL): void {
+    const command = url.searchParams.getAll('command');
+    const send = (channel: number, text: string): void => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(text)]));
+    const start = async (stdin: string): Promise<void> => {
+      const result = await run(target, command, stdin);
+      if (result.stdout) send(1, result.stdout);
+      if (result.stderr) send(2, result.stderr);
+      const status =
+        result.exitCode === 0
+          ? { metadata: {}, status: 'Success' }
+          : {
+              metadata: {},
+              status: 'Failure',
+              message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${result.exitCode}`,
+              reason: 'NonZeroExitCode',
+              details: { causes: [{ reason: 'ExitCode', message: String(result.exitCode) }] },
+            };
+      send(3, JSON.stringify(status));
+      ws.close();
+    };
+    if (url.searchParams.get('stdin') !== 'true') {
+      void start('');
+      return;
+    }
+    const input: Buffer[] = [];
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 0) input.push(data.subarray(1));
+      else if (data[0] === 255 && data[1] === 0) void start(Buffer.concat(input).toString('utf8'));
+    });
+  }
+
+  #proxy(target: Target, response: ServerResponse): void {
+    const [pod = '', port = ''] = decodeURIComponent(target.name ?? '').split(':');
+    if (!this.#objects.has(this.#key(target.prefix, 'pods', target.namespace, pod))) throw new ApiError(404, 'NotFound', `pods "${pod}" not found`);
+    if (!this.podProxy) throw new ApiError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp: connect: connection refused`);
+    const answer = this.podProxy(target.namespace, pod, port, target.subresource.slice('proxy/'.length));
+    response.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(answer.body);
   }
 
   async #dispatch(

@@ -1,16 +1,26 @@
 // Holds one connection through the CONNECT proxy open and sends an HTTP request over it for every line on stdin,
-// printing `<status> <body>` per answer: the agent-restart test checks that a connection survives a restart.
-//   node held-connection.ts <proxy host> <proxy port> <target host:port>
-import { connect } from 'node:net';
+// printing `<status> <body>` per answer: the agent-restart test checks that a connection survives a restart. It
+// talks to the proxy as kube-apiserver does: TLS to 127.0.0.1 checked for the proxy's name, with the client certificate.
+//   node held-connection.ts <proxy name> <proxy port> <pki dir> <target host:port>
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { createInterface } from 'node:readline';
 
-const [proxyHost, proxyPort, target] = process.argv.slice(2);
-if (!proxyHost || !proxyPort || !target) {
-  console.error('usage: held-connection.ts <proxy host> <proxy port> <target host:port>');
+const [proxyName, proxyPort, pkiDir, target] = process.argv.slice(2);
+if (!proxyName || !proxyPort || !pkiDir || !target) {
+  console.error('usage: held-connection.ts <proxy name> <proxy port> <pki dir> <target host:port>');
   process.exit(2);
 }
 
-const socket = connect(Number(proxyPort), proxyHost);
+const socket = connect({
+  host: '127.0.0.1',
+  port: Number(proxyPort),
+  servername: proxyName,
+  ca: readFileSync(join(pkiDir, 'ca-vpn/bundle.crt')),
+  cert: readFileSync(join(pkiDir, 'client/tls.crt')),
+  key: readFileSync(join(pkiDir, 'client/tls.key')),
+});
 let buffer = '';
 let waiting: ((response: { status: number; body: string }) => void) | undefined;
 

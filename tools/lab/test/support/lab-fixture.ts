@@ -2,9 +2,15 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { type Lab, type LabOptions, PORTS, attempt, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
+import { type CaptureSummary, type Flow, type Lab, type LabOptions, PORTS, PROXY_HOST, attempt, labPkiDir, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
+
+/**
+ * A capture's conversations without Prometheus' scrapes of the shoot agent, which cross the tunnel every scrape
+ * interval (through the kube-apiserver pod proxy): what a test's own requests did.
+ */
+export const requestFlows = (summary: CaptureSummary): Flow[] => summary.flows.filter((f) => f.port !== PORTS.shootAgent);
 export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
 
 /** One lab for a whole suite: built (agents first) before its tests, removed after them; the getter gives it. */
@@ -23,9 +29,12 @@ export function labForSuite(options: LabOptions): () => Lab {
   };
 }
 
-/** Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal. */
-export async function ownedRules(netns: string): Promise<{ iptables: string[]; nftables: string[] }> {
-  const save = await run(inNetns(netns, ['iptables-save']));
+/**
+ * Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal (read with
+ * `iptables-legacy-save` in a lab whose agents run legacy iptables).
+ */
+export async function ownedRules(netns: string, iptablesSave = 'iptables-save'): Promise<{ iptables: string[]; nftables: string[] }> {
+  const save = await run(inNetns(netns, [iptablesSave]));
   // Prefixed with their table: filter and mangle both have a `-A FORWARD -j OVERLAP-FORWARD`.
   let table = '';
   const iptables = save.split('\n').flatMap((line) => {
@@ -52,7 +61,7 @@ export class HeldConnection {
 
   private constructor(lab: Lab, target: string) {
     const script = join(import.meta.dirname, 'held-connection.ts');
-    this.child = spawn('ip', inNetns(lab.spec.namespaces.seed, [process.execPath, script, '127.0.0.1', String(PORTS.proxy), target]).slice(1), {
+    this.child = spawn('ip', inNetns(lab.spec.namespaces.seed, [process.execPath, script, PROXY_HOST, String(PORTS.proxy), labPkiDir(lab.spec), target]).slice(1), {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
