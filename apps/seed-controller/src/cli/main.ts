@@ -7,18 +7,12 @@ import type { Backend } from '@overlap/natrules';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
 import { InjectionError } from '../inject/mutate.ts';
-import { PKI_FILES, writeShootPki } from '../pki/files.ts';
-import { listClusters, listKubeApiservers, readCluster, readKubeApiserver } from '../status/seed-state.ts';
 import { allPass, diagnoseChecks } from '../diagnose/checks.ts';
-import { collectDiagnoseFacts } from '../diagnose/collect.ts';
-import { seedStatus } from '../status/seed-status.ts';
 import { asPlanned } from '../status/shoot-status.ts';
-import { uninstall } from '../uninstall/uninstall.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
-import { generateDevCertificates } from './dev-cert.ts';
 import { assertDeploymentShape, readDocument, readText } from './input-files.ts';
-import { ApiAccessError, KUBE_OPTIONS, call, loadKubeConfig } from '../kube/access.ts';
+import { ApiAccessError, KUBE_OPTIONS } from '../kube/options.ts';
 import { FLAG_FIELDS, type PlanReport, factsFromFlags, planReport } from './plan-report.ts';
 import { impactLine } from './plan-summary.ts';
 import { formatPlanText } from './plan-text.ts';
@@ -74,6 +68,12 @@ function help(argv: readonly string[], out: NodeJS.WritableStream): number {
   else throw new InputError('help', topic, `is not a command of overlap (${Object.keys(COMMANDS).join(', ')})`);
   return 0;
 }
+
+/**
+ * What only the commands that talk to a seed or issue keys need (client-node, the x509 code) is imported when one
+ * of them runs; the bundle splits it into dist/chunks/, so `overlap plan` from files neither loads nor compiles it.
+ */
+const kube = () => import('../kube/access.ts');
 
 function isInputProblem(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -187,12 +187,15 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
     return 0;
   };
   if (values.all) {
-    return planAll(loadKubeConfig(values), plan).then((impacts) => {
+    return kube().then(({ loadKubeConfig }) => planAll(loadKubeConfig(values), plan)).then((impacts) => {
       out.write(output === 'json' ? `${JSON.stringify(impacts, null, 2)}\n` : formatImpacts(impacts));
       return 0;
     });
   }
-  if (values.cluster !== undefined) return liveInput(loadKubeConfig(values), values.cluster).then((input) => write([plan(input)]));
+  if (values.cluster !== undefined) {
+    const name = values.cluster;
+    return kube().then(({ loadKubeConfig }) => liveInput(loadKubeConfig(values), name)).then((input) => write([plan(input)]));
+  }
   let inputs: PlanInput[];
   if (values.file !== undefined) {
     inputs = readClusters(values.file).map((cluster) => {
@@ -220,6 +223,7 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
 
 /** The Cluster NAME and its live kube-apiserver Deployment, read from the seed. */
 async function liveInput(config: KubeConfig, name: string): Promise<PlanInput> {
+  const { readCluster, readKubeApiserver } = await import('../status/seed-state.ts');
   const server = config.getCurrentCluster()?.server ?? 'the seed';
   const cluster = await readCluster(config, name);
   if (!cluster) throw new InputError('--cluster', name, `is not a Cluster on ${server}`);
@@ -236,6 +240,7 @@ interface Impact {
 
 /** `plan --all`: every Cluster on the seed against its live kube-apiserver, one line each, before an install. */
 async function planAll(config: KubeConfig, plan: (input: PlanInput) => PlanReport): Promise<Impact[]> {
+  const { listClusters, listKubeApiservers } = await import('../status/seed-state.ts');
   const [clusters, deployments] = await Promise.all([listClusters(config), listKubeApiservers(config)]);
   const impacts = clusters.map((cluster): Impact => {
     const namespace = cluster.metadata?.name ?? '';
@@ -266,6 +271,7 @@ async function statusCommand(argv: readonly string[], out: NodeJS.WritableStream
     options: { ...KUBE_OPTIONS, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'text' } },
   });
   const output = oneOf(values.output, ['text', 'json'], '--output');
+  const [{ loadKubeConfig }, { seedStatus }] = await Promise.all([kube(), import('../status/seed-status.ts')]);
   const config = loadKubeConfig(values);
   const statuses = await seedStatus(config, values.namespace);
   if (values.namespace !== undefined && statuses.length === 0) {
@@ -288,6 +294,7 @@ async function diagnoseCommand(argv: readonly string[], out: NodeJS.WritableStre
   const [namespace, ...extra] = positionals;
   if (namespace === undefined) throw new InputError('SHOOT_NAMESPACE', '', 'is required: overlap diagnose SHOOT_NAMESPACE');
   if (extra.length > 0) throw new InputError('SHOOT_NAMESPACE', extra.join(' '), 'is one argument too many: one shoot at a time');
+  const [{ loadKubeConfig }, { collectDiagnoseFacts }] = await Promise.all([kube(), import('../diagnose/collect.ts')]);
   const facts = await collectDiagnoseFacts(loadKubeConfig(values), namespace);
   const checks = diagnoseChecks(facts);
   out.write(output === 'json' ? `${JSON.stringify({ namespace, pass: allPass(checks), checks, facts }, null, 2)}\n` : formatChecks(namespace, checks));
@@ -309,6 +316,7 @@ async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Pro
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
   const days = Number(values.days);
   if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
+  const { generateDevCertificates } = await import('./dev-cert.ts');
   const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
   try {
     mkdirSync(values.out, { recursive: true });
@@ -333,6 +341,7 @@ async function shootPki(argv: readonly string[], out: NodeJS.WritableStream): Pr
     options: { out: { type: 'string' }, namespace: { type: 'string', default: 'shoot--example' } },
   });
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for the certificates and keys');
+  const { PKI_FILES, writeShootPki } = await import('../pki/files.ts');
   await writeShootPki(values.out, values.namespace);
   out.write(`wrote the PKI of ${values.namespace} to ${values.out}: ${Object.values(PKI_FILES).join(', ')}\n`);
   return 0;
@@ -345,6 +354,7 @@ async function uninstallCommand(argv: readonly string[], out: NodeJS.WritableStr
     allowPositionals: false,
     options: { ...KUBE_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
   });
+  const [{ loadKubeConfig, call }, { uninstall }] = await Promise.all([kube(), import('../uninstall/uninstall.ts')]);
   const config = loadKubeConfig(values);
   await call(config, 'uninstall', () => uninstall(config, { dryRun: values['dry-run'], report: (line) => out.write(`${line}\n`) }));
   return 0;

@@ -1,11 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '@overlap/cidr';
 
-/** The connection options every command that talks to a seed takes, named as kubectl names them. */
-export const KUBE_OPTIONS = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-} as const;
+// Without client-node, so that commands that never talk to a seed need not load it (src/cli/main.ts).
+export { ApiAccessError, KUBE_OPTIONS } from './options.ts';
+import { ApiAccessError } from './options.ts';
 
 /**
  * kubectl's rules through client-node's loader: `--kubeconfig` alone if given, else $KUBECONFIG (a path list,
@@ -33,13 +31,6 @@ export function loadKubeConfig(options: { kubeconfig?: string | undefined; conte
   return config;
 }
 
-/** An API server that cannot be reached or refuses us: the caller says it in one line and exits 2. */
-export class ApiAccessError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ApiAccessError';
-  }
-}
 
 interface ClientError {
   readonly code?: unknown;
