@@ -120,7 +120,7 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     // No readiness probe: NAT health is reported by metrics and alerts, and must not hold up vpn-shoot's rollout.
     // Liveness restarts only this container, when its process stops answering.
     livenessProbe: { httpGet: { path: '/healthz', port: SHOOT_AGENT_METRICS_PORT_NAME }, periodSeconds: 10, failureThreshold: 3 },
-    // From packages/agent-core/bench/agent-memory.ts: ~62 MiB RSS with 100 mappings.
+    // From packages/agent-core/bench/agent-memory.ts: ~65 MiB RSS with 100 mappings.
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),
   };
