@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as README and CI run it: build, typecheck, unit and integration tests of every
-# project (integration tests use the real kernel and need root), then the lab's end-to-end suite.
+# The whole test suite, as README and CI run it: lint and format check (Biome), build, typecheck, unit and
+# integration tests of every project (integration tests use the real kernel and need root), then the lab's
+# end-to-end suite.
 # Ends with one summary line `tests: N passed, N failed`.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,6 +21,7 @@ step() {
   "$@" || status=1
 }
 step node tools/setup/check-imports.ts
+step npx biome ci --error-on-warnings .
 step npx nx run-many -t build --output-style=stream
 step npx nx run-many -t typecheck --output-style=stream
 step npx nx run-many -t test --output-style=stream $(report test)

@@ -3,7 +3,7 @@ import { InputError } from '@overlap/cidr';
 import { CONTROLLER_USAGE, type ControllerConfig, parseControllerConfig, startupFields } from './controller/config.ts';
 import { withInjectedImages } from './controller/images.ts';
 import { apiErrorCause } from './telemetry/api-error.ts';
-import { startController } from './controller/controller.ts';
+import { type RunningController, startController } from './controller/controller.ts';
 import { createLogger } from './telemetry/logger.ts';
 import { ControllerMetrics } from './telemetry/metrics.ts';
 import { VERSION } from './version.ts';
@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
-  let controller;
+  let controller: RunningController;
   try {
     config = await withInjectedImages(config, kubeConfig);
     // One line with everything the controller was told, before anything can wait on the API server.

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../src/cli/main.ts';
 import { EXAMPLES, cluster } from './support/fixtures.ts';
+import { runOverlap, textSink } from './support/run-overlap.ts';
 
 const CLI = join(import.meta.dirname, '../src/cli/overlap.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'ovl-cli-'));
@@ -22,8 +23,7 @@ function overlapProcess(...args: string[]) {
 function overlap(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
-  const code = main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
+  const code = main(args, textSink((t) => (stdout += t)), textSink((t) => (stderr += t)));
   return { code, stdout, stderr };
 }
 
@@ -39,15 +39,6 @@ describe('the overlap bin as a process', () => {
     expect([run.code, run.stdout, run.stderr]).toEqual([2, '', 'overlap plan: --seed-pods: "10.0.0.0/33" is not a valid CIDR\n']);
   });
 });
-
-/** The same, for the commands that answer with a promise. */
-async function overlapAsync(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (text: string) => void) => ({ write: (chunk: string) => (write(chunk), true) }) as unknown as NodeJS.WritableStream;
-  const code = await main(args, sink((t) => (stdout += t)), sink((t) => (stderr += t)));
-  return { code, stdout, stderr };
-}
 
 const json = (...args: string[]) => {
   const run = overlap(...args, '--output', 'json');
@@ -253,13 +244,13 @@ describe('overlap dev-cert', () => {
     ['/dev/null/certs', 'ENOTDIR'],
     ['/dev/null', 'EEXIST'],
   ])('--out %s: exit 2, one line', async (out, code) => {
-    const run = await overlapAsync('dev-cert', '--out', out);
+    const run = await runOverlap('dev-cert', '--out', out);
     expect([run.code, run.stderr]).toEqual([2, `overlap dev-cert: --out: ${JSON.stringify(out)} cannot be written (${code})\n`]);
   });
 
   it('writes a CA and a serving certificate for the webhook Service, and prints the caBundle', async () => {
     const out = join(tmp, 'certs');
-    const run = await overlapAsync('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
+    const run = await runOverlap('dev-cert', '--out', out, '--service', 'overlap-seed-controller', '--namespace', 'garden');
     expect(run.code).toBe(0);
     const ca = new X509Certificate(readFileSync(join(out, 'ca.crt')));
     const serving = new X509Certificate(readFileSync(join(out, 'tls.crt')));

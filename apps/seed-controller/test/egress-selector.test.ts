@@ -15,6 +15,12 @@ const CONFIGURATION: Shape = {
   egressSelections: [{ name: 'string', connection: { proxyProtocol: 'string', transport: TRANSPORT } }],
 };
 
+/** A selection's connection, as far as the validation rules below read it (Direct has no transport). */
+interface Connection {
+  readonly proxyProtocol: string;
+  readonly transport?: { readonly tcp: { readonly url: string; readonly tlsConfig: { readonly clientCert?: string; readonly clientKey?: string } } };
+}
+
 function unknownFields(value: unknown, shape: Shape, path: string): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path}: must be an object`];
   return Object.entries(value).flatMap(([key, child]) => {
@@ -29,6 +35,7 @@ function unknownFields(value: unknown, shape: Shape, path: string): string[] {
   });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the configuration as the API server parses it: the tests walk and edit it freely
 const configuration = (): any => parse(controlPlaneConfigMaps('shoot--a--b').egress.data!['egress-selector-configuration.yaml']!);
 
 describe('the EgressSelectorConfiguration', () => {
@@ -64,7 +71,7 @@ describe('the EgressSelectorConfiguration', () => {
   });
 
   it('keeps control plane and etcd direct, and passes the API server’s validation rules', () => {
-    const selections = configuration().egressSelections as Array<{ name: string; connection: any }>;
+    const selections = configuration().egressSelections as Array<{ name: string; connection: Connection }>;
     expect(selections.slice(1)).toEqual([
       { name: 'controlplane', connection: { proxyProtocol: 'Direct' } },
       { name: 'etcd', connection: { proxyProtocol: 'Direct' } },
@@ -77,8 +84,8 @@ describe('the EgressSelectorConfiguration', () => {
       // Direct forbids a transport; HTTPConnect needs exactly one, and an https URL needs both client files.
       if (connection.proxyProtocol === 'Direct') expect(connection.transport).toBeUndefined();
       else {
-        expect(Object.keys(connection.transport)).toHaveLength(1);
-        const { url, tlsConfig } = connection.transport.tcp;
+        expect(Object.keys(connection.transport ?? {})).toHaveLength(1);
+        const { url, tlsConfig } = connection.transport!.tcp;
         expect(url).toMatch(/^https:\/\//);
         expect(tlsConfig.clientCert && tlsConfig.clientKey).toBeTruthy();
       }

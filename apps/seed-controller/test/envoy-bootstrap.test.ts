@@ -12,6 +12,7 @@ beforeAll(() => {
 });
 
 /** The bootstrap as Envoy would read it: parsed back from the ConfigMap's YAML, not the object we built. */
+// biome-ignore lint/suspicious/noExplicitAny: the bootstrap as Envoy parses it: the tests walk and edit it freely
 const fromConfigMap = (): Record<string, any> => parse(controlPlaneConfigMaps('shoot--a--b').envoy.data!['envoy.yaml']!);
 
 describe('the Envoy bootstrap', () => {

@@ -167,7 +167,7 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
 
   it('replaces its earlier injection when the networks change, never duplicating it', () => {
     const changed = overlappingCluster();
-    ((changed.spec!.shoot as any).spec.networking as Record<string, string>).pods = '10.3.0.0/16';
+    (changed.spec!.shoot as { spec: { networking: Record<string, string> } }).spec.networking.pods = '10.3.0.0/16';
     const { deployment: next, outcome: nextOutcome } = mutateDeployment(deployment, injectionFor(changed));
     expect(nextOutcome).toBe('injected');
     const names = next.spec!.template.spec!.containers.map((c) => c.name);

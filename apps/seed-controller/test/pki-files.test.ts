@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { PKI_FILES } from '../src/pki/files.ts';
 import { CLIENT_CN, SERVER_CN } from '../src/pki/shoot-pki.ts';
+import { textSink } from './support/run-overlap.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovl-pki-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('overlap shoot-pki', () => {
   it('writes one shoot PKI in the layout the pods mount it, keys readable by the owner only', async () => {
     let stdout = '';
-    const sink = { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream;
+    const sink = textSink((t) => (stdout += t));
     expect(await main(['shoot-pki', '--out', dir, '--namespace', 'shoot--lab--x'], sink, sink)).toBe(0);
     expect(stdout).toContain('wrote the PKI of shoot--lab--x');
     const read = (file: keyof typeof PKI_FILES) => readFileSync(join(dir, PKI_FILES[file]), 'utf8');
@@ -30,7 +31,7 @@ describe('overlap shoot-pki', () => {
 
   it('bad input: exit 2 and one line naming the flag', async () => {
     let stderr = '';
-    const sink = { write: (chunk: string) => ((stderr += chunk), true) } as unknown as NodeJS.WritableStream;
+    const sink = textSink((t) => (stderr += t));
     expect(await main(['shoot-pki'], sink, sink)).toBe(2);
     expect(stderr).toBe('overlap shoot-pki: --out: "" is required: the directory for the certificates and keys\n');
   });

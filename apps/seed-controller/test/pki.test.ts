@@ -1,6 +1,6 @@
 // @peculiar/x509 (used here to read key usages, which Node's X509Certificate does not show) needs it first.
 import 'reflect-metadata';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { type X509Certificate, createPrivateKey } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type TLSSocket, connect, createServer } from 'node:tls';
 import * as x509 from '@peculiar/x509';

@@ -6,12 +6,13 @@ import { parse } from 'yaml';
 import { main } from '../src/cli/main.ts';
 import { mountedRefs } from '../src/owned/mounts.ts';
 import { EXAMPLES, sampleDeployment } from './support/fixtures.ts';
+import { textSink } from './support/run-overlap.ts';
 
 const clusterExamples = readdirSync(EXAMPLES).filter((file) => parse(readFileSync(join(EXAMPLES, file), 'utf8'))?.kind === 'Cluster');
 
 function planJson(file: string) {
   let stdout = '';
-  const sink = { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream;
+  const sink = textSink((t) => (stdout += t));
   expect(main(['plan', '-f', join(EXAMPLES, file), '--output', 'json'], sink, sink)).toBe(0);
   return JSON.parse(stdout);
 }

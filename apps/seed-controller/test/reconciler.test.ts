@@ -25,7 +25,10 @@ function lagging() {
   };
   const api: ShootApi = {
     listOwned: (kind: OwnedKind) => [...cache.values()].filter((object) => object.kind === kind.kind),
-    create: async (_kind, object) => (write('create', object), 'created'),
+    create: async (_kind, object) => {
+      write('create', object);
+      return 'created';
+    },
     replace: async (_kind, object) => write('replace', object),
     delete: async (kind, _namespace, name) => void calls.push(`delete ${kind.kind}/${name}`),
     readDeployment: async () => undefined, // gardenlet has not created kube-apiserver yet

@@ -45,6 +45,7 @@ describe("the shoot Prometheus' objects", () => {
     const spec = (objects.ScrapeConfig as unknown as { spec: { relabelings: { targetLabel?: string; replacement?: string; regex?: string }[] } }).spec;
     const byTarget = new Map(spec.relabelings.filter((r) => r.targetLabel).map((r) => [r.targetLabel, r]));
     expect(byTarget.get('__address__')?.replacement).toBe('kube-apiserver:443');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${1} and ${2} are Prometheus relabel references, not JavaScript
     expect(byTarget.get('__metrics_path__')?.replacement).toBe('/api/v1/namespaces/kube-system/pods/${1}:${2}/proxy/metrics');
     expect(byTarget.get('namespace')?.replacement).toBe(NAMESPACE);
     expect(spec.relabelings[0]).toMatchObject({ action: 'keep', regex: 'vpn-shoot;shoot-vpn-agent;overlap-metrics' });

@@ -46,9 +46,9 @@ describe('WorkQueue', () => {
     queue.add('a'); // while 'a' is being worked on
     await tick();
     expect(release).toHaveLength(2);
-    release.splice(0).forEach((resolve) => resolve());
+    for (const resolve of release.splice(0)) resolve();
     await eventually(() => expect(release).toHaveLength(1), 'a runs again');
-    release.splice(0).forEach((resolve) => resolve());
+    for (const resolve of release.splice(0)) resolve();
     await queue.idle();
     expect(overlapped).toBe(false);
     expect(done.sort()).toEqual(['a', 'a', 'b']);

@@ -24,7 +24,7 @@ function retag(image: string, overrides: readonly ImageOverride[]): string {
 /** kustomize's `images:`: every `containers[].image` and `initContainers[].image`, wherever the pod template sits. */
 export function applyImages(node: unknown, overrides: readonly ImageOverride[]): void {
   if (Array.isArray(node)) {
-    node.forEach((item) => applyImages(item, overrides));
+    for (const item of node) applyImages(item, overrides);
     return;
   }
   if (!isObject(node)) return;

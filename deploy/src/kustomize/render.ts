@@ -57,7 +57,7 @@ function transform(dir: string, kustomization: Kustomization, resources: Manifes
   for (const path of kustomization.patches) {
     for (const patch of parseManifests(readFileSync(join(dir, path), 'utf8'), join(dir, path))) applyPatch(resources, patch, path);
   }
-  if (kustomization.images.length > 0) resources.forEach((resource) => applyImages(resource, kustomization.images));
+  if (kustomization.images.length > 0) for (const resource of resources) applyImages(resource, kustomization.images);
   for (const { source, targets } of kustomization.replacements) {
     const value = getField(findOne(resources, source.kind, source.name, 'replacement source'), source.fieldPath);
     if (value === undefined) throw new InputError('replacement source fieldPath', source.fieldPath, `is missing in ${source.kind}/${source.name}`);

@@ -20,7 +20,7 @@ function check(value: unknown, type: string, path: string, problems: string[]): 
   if (LEAF_TYPES.has(type) || value === null || value === undefined) return;
   const array = /^Array<(.+)>$/.exec(type);
   if (array) {
-    if (Array.isArray(value)) value.forEach((item, index) => check(item, array[1] as string, `${path}[${index}]`, problems));
+    if (Array.isArray(value)) for (const [index, item] of value.entries()) check(item, array[1] as string, `${path}[${index}]`, problems);
     return;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);

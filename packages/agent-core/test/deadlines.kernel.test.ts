@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CommandRunner, type Namespace, createCommandRunner, timingFor } from '../src/index.ts';
-import { NOT_ROOT_REASON, isRoot, podNamespace, testAgent, valueOf } from './kernel.ts';
+import { NOT_ROOT_REASON, isRoot, podNamespace, testAgent, seriesValue } from './kernel.ts';
 
 /** A directory of executable scripts put first on PATH for the programs the agent starts. */
 function standIns(scripts: Record<string, string>): { dir: string; restore: () => void } {
@@ -51,8 +51,8 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NOT_ROOT_REASON})`, () 
     const status = await agent.syncer.sync('start');
     expect(status.ready).toBe(false);
     expect(status.reason).toMatch(/ iptables-restore --noflush --counters -w 1 did not finish within 2 s and was killed/);
-    expect(await valueOf(agent.metrics.syncTimeouts)).toBe(1);
-    expect(await valueOf(agent.metrics.syncs, { result: 'failure' })).toBe(1);
+    expect(await seriesValue(agent.metrics.syncTimeouts)).toBe(1);
+    expect(await seriesValue(agent.metrics.syncs, { result: 'failure' })).toBe(1);
     expect(agent.syncer.status().ready).toBe(false);
   });
 
@@ -63,7 +63,7 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NOT_ROOT_REASON})`, () 
     const status = await agent.syncer.sync('start');
     expect(status.ready).toBe(false);
     expect(status.reason).toMatch(/ nft -f - did not finish within 2 s and was killed$/);
-    expect(await valueOf(agent.metrics.syncTimeouts)).toBe(1);
+    expect(await seriesValue(agent.metrics.syncTimeouts)).toBe(1);
   });
 
   it('legacy iptables behind a held xtables lock gives up with its own message, then converges once it is free', async () => {
@@ -111,7 +111,7 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NOT_ROOT_REASON})`, () 
     const status = await agent.syncer.sync('start');
     expect(status.ready).toBe(false);
     expect(status.reason).toMatch(/^the sync ran past its deadline of 4 s; cut off at: .*nft/);
-    expect(await valueOf(agent.metrics.syncTimeouts)).toBe(1);
+    expect(await seriesValue(agent.metrics.syncTimeouts)).toBe(1);
   });
 
   it('/readyz turns false when the last success is older than the staleness bound, naming the age', async () => {

@@ -87,7 +87,7 @@ export function testAgent(
 }
 
 /** The value of a series (the first one matching the labels). */
-export async function valueOf(metric: Counter<string> | Gauge<string>, labels: Record<string, string> = {}): Promise<number> {
+export async function seriesValue(metric: Counter<string> | Gauge<string>, labels: Record<string, string> = {}): Promise<number> {
   const { values } = await metric.get();
   const hit = values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want));
   return hit?.value ?? 0;

@@ -14,7 +14,7 @@ import {
   podNamespace,
   sendAsEnvoy,
   testAgent,
-  valueOf,
+  seriesValue,
 } from './kernel.ts';
 
 const SEED_ROUTES = ['242.0.0.0/24 dev tun0', '243.0.0.0/20 dev tun0', '244.0.0.0/16 dev tun0'];
@@ -39,8 +39,8 @@ export function syncScenarios(backend: Backend): void {
       const live = await readLive(backend, ns.run);
       expect(live.rules.map((r) => r.rule?.comment)).toEqual(first.plan.desired.rules.map((r) => r.comment));
       expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES);
-      expect(await valueOf(first.metrics.natActive)).toBe(1);
-      expect(await valueOf(first.metrics.rulesInstalled)).toBe(first.plan.desired.rules.length);
+      expect(await seriesValue(first.metrics.natActive)).toBe(1);
+      expect(await seriesValue(first.metrics.rulesInstalled)).toBe(first.plan.desired.rules.length);
 
       const restarted = testAgent('seed', backend, ns.run);
       expect((await restarted.syncer.sync('start')).ready).toBe(true);
@@ -48,8 +48,8 @@ export function syncScenarios(backend: Backend): void {
       expect(again.rules.map((r) => r.text)).toEqual(live.rules.map((r) => r.text));
       expect(again.jumps).toEqual(live.jumps);
       expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES);
-      expect(await valueOf(restarted.metrics.staleRulesRemoved)).toBe(0);
-      expect(await valueOf(restarted.metrics.driftRepairs)).toBe(0);
+      expect(await seriesValue(restarted.metrics.staleRulesRemoved)).toBe(0);
+      expect(await seriesValue(restarted.metrics.driftRepairs)).toBe(0);
       if (backend === 'iptables') {
         const save = await iptablesSave();
         for (const hook of ['PREROUTING', 'OUTPUT', 'POSTROUTING']) {
@@ -67,7 +67,7 @@ export function syncScenarios(backend: Backend): void {
       expect((await agent.syncer.sync('timer')).ready).toBe(true);
       const output = (await iptablesSave()).split('\n').filter((l) => l.startsWith('-A OUTPUT '));
       expect(output).toEqual(['-A OUTPUT -j OVERLAP-OUTPUT', '-A OUTPUT -d 10.1.0.0/16 -j ACCEPT']);
-      expect(await valueOf(agent.metrics.driftRepairs)).toBe(1);
+      expect(await seriesValue(agent.metrics.driftRepairs)).toBe(1);
     });
 
     it("never replaces someone else's route to one of its destinations, and says which", async () => {
@@ -88,7 +88,7 @@ export function syncScenarios(backend: Backend): void {
       const pods = { kind: 'pods', direction: 'forward' };
       await sendAsEnvoy(ns.run, '10.1.5.20', 3);
       await agent.syncer.sync('timer');
-      expect(await valueOf(agent.metrics.translatedPackets, pods)).toBe(3);
+      expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(3);
 
       if (backend === 'iptables') await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
       else await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
@@ -96,13 +96,13 @@ export function syncScenarios(backend: Backend): void {
 
       expect((await agent.syncer.sync('timer')).ready).toBe(true);
       expect(await inSyncWith(agent)).toBe(true);
-      expect(await valueOf(agent.metrics.driftRepairs)).toBe(1);
-      expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(0);
+      expect(await seriesValue(agent.metrics.driftRepairs)).toBe(1);
+      expect(await seriesValue(agent.metrics.staleRulesRemoved)).toBe(0);
       // The re-created rule counts from zero; the exported counter goes on from 3.
       await sendAsEnvoy(ns.run, '10.1.5.20', 2);
       await agent.syncer.sync('timer');
-      expect(await valueOf(agent.metrics.translatedPackets, pods)).toBe(5);
-      expect(await valueOf(agent.metrics.translatedBytes, pods)).toBeGreaterThan(0);
+      expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(5);
+      expect(await seriesValue(agent.metrics.translatedBytes, pods)).toBeGreaterThan(0);
     });
 
     it('removes the rules and routes of mappings that are gone after a configuration change', async () => {
@@ -114,8 +114,8 @@ export function syncScenarios(backend: Backend): void {
       expect(comments.some((c) => c.includes('10.2.0.0/20') || c.includes('10.250.0.0/24'))).toBe(false);
       expect(comments).toContain('overlap services 10.3.0.0/22 243.0.0.0/22 forward');
       expect(await ownedRouteLines(ns.run)).toEqual(['243.0.0.0/22 dev tun0', '244.0.0.0/16 dev tun0']);
-      expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(2);
-      expect(await valueOf(agent.metrics.driftRepairs)).toBe(0);
+      expect(await seriesValue(agent.metrics.staleRulesRemoved)).toBe(2);
+      expect(await seriesValue(agent.metrics.driftRepairs)).toBe(0);
     });
 
     it('without overlap: removes an earlier set, installs nothing, and is ready', async () => {
@@ -125,9 +125,9 @@ export function syncScenarios(backend: Backend): void {
       const live = await readLive(backend, ns.run);
       expect(live.chains.length + live.jumps.length + live.rules.length).toBe(0);
       expect(await ownedRouteLines(ns.run)).toEqual([]);
-      expect(await valueOf(agent.metrics.natExpected)).toBe(0);
-      expect(await valueOf(agent.metrics.natActive)).toBe(0);
-      expect(await valueOf(agent.metrics.staleRulesRemoved)).toBe(5);
+      expect(await seriesValue(agent.metrics.natExpected)).toBe(0);
+      expect(await seriesValue(agent.metrics.natActive)).toBe(0);
+      expect(await seriesValue(agent.metrics.staleRulesRemoved)).toBe(5);
     });
 
     it('a failing apply leaves the previous rules in place and counts the failure', async () => {
@@ -139,9 +139,9 @@ export function syncScenarios(backend: Backend): void {
       expect(status.ready).toBe(false);
       expect(status.reason).toMatch(backend === 'iptables' ? /iptables-restore .*exited/ : /nft -f - exited/);
       expect(await inSyncWith(before)).toBe(true);
-      expect(await valueOf(agent.metrics.applyFailures)).toBe(1);
-      expect(await valueOf(agent.metrics.syncs, { result: 'failure' })).toBe(1);
-      expect(await valueOf(agent.metrics.natActive)).toBe(0);
+      expect(await seriesValue(agent.metrics.applyFailures)).toBe(1);
+      expect(await seriesValue(agent.metrics.syncs, { result: 'failure' })).toBe(1);
+      expect(await seriesValue(agent.metrics.natActive)).toBe(0);
     });
 
     it('without the tunnel device: rules go in, the sync fails with the reason, and the routes follow the device', async () => {
@@ -177,13 +177,13 @@ export function syncScenarios(backend: Backend): void {
         (await readLive(backend, ns.run, family)).rules.filter((r) => r.rule?.action.type === 'clamp-mss').length;
       expect([await clamps('IPv4'), await clamps('IPv6')]).toEqual([1, 1]);
       expect(diffRules(agent.plan.desiredIPv6, await readLive(backend, ns.run, 'IPv6')).inSync).toBe(true);
-      expect(await valueOf(agent.metrics.rulesInstalled)).toBe(agent.plan.desired.rules.length + 1);
-      expect(await valueOf(agent.metrics.natActive)).toBe(1);
+      expect(await seriesValue(agent.metrics.rulesInstalled)).toBe(agent.plan.desired.rules.length + 1);
+      expect(await seriesValue(agent.metrics.natActive)).toBe(1);
 
       const ipv4Only = testAgent('shoot', backend, ns.run, { ...dualStack, IP_FAMILIES: 'IPv4' });
       expect((await ipv4Only.syncer.sync('start')).ready).toBe(true);
       expect([await clamps('IPv4'), await clamps('IPv6')]).toEqual([1, 0]);
-      expect(await valueOf(ipv4Only.metrics.staleRulesRemoved)).toBe(1);
+      expect(await seriesValue(ipv4Only.metrics.staleRulesRemoved)).toBe(1);
 
       await agent.syncer.sync('start');
       await teardownRules(backend, ns.run);
@@ -213,7 +213,7 @@ export function syncScenarios(backend: Backend): void {
     });
 
     const dependencyOk = (agent: ReturnType<typeof testAgent>, destination: string) =>
-      valueOf(agent.metrics.routeDependencyOk, { destination });
+      seriesValue(agent.metrics.routeDependencyOk, { destination });
 
     it('HA seed: matches bond0+, removes its old routes, adds none, and is ready only with the path controller\'s routes', async () => {
       await addTunnel(ns.run, 'bond0-ip6tnl0');
@@ -241,14 +241,14 @@ export function syncScenarios(backend: Backend): void {
       // POSTROUTING rule that matches the device only through bond0+.
       await sendAsEnvoy(ns.run, '10.1.5.20', 2);
       await agent.syncer.sync('timer');
-      expect(await valueOf(agent.metrics.translatedPackets, { kind: 'pods', direction: 'forward' })).toBe(2);
-      expect(await valueOf(agent.metrics.translatedPackets, { kind: 'seedPods', direction: 'forward' })).toBe(2);
+      expect(await seriesValue(agent.metrics.translatedPackets, { kind: 'pods', direction: 'forward' })).toBe(2);
+      expect(await seriesValue(agent.metrics.translatedPackets, { kind: 'seedPods', direction: 'forward' })).toBe(2);
 
       // A path switch: same rules, still ready, nothing reapplied.
       for (const block of ['242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8']) await ns.run(['ip', 'route', 'replace', block, 'dev', 'bond0-ip6tnl1']);
       expect((await agent.syncer.sync('timer')).ready).toBe(true);
       expect((await readLive(backend, ns.run)).rules.map((r) => r.text)).toEqual(rules);
-      expect(await valueOf(agent.metrics.driftRepairs)).toBe(0);
+      expect(await seriesValue(agent.metrics.driftRepairs)).toBe(0);
 
       // Someone else's more specific route takes part of a block away; the reason names it.
       await ns.run(['ip', 'route', 'add', '243.0.0.0/24', 'dev', 'eth0']);

@@ -87,7 +87,7 @@ function assertTranslatedDisjoint(networks: Networks, fields: NetworkFields): vo
 /** Only IPv4 is translated: an IPv6 shoot network inside (or around) an IPv6 seed pod network stays unreachable. */
 function assertNoIPv6SeedOverlap(networks: Networks, fields: NetworkFields): void {
   const seed = networks.seedPods;
-  if (!seed || seed.family !== 'IPv6') return;
+  if (seed?.family !== 'IPv6') return;
   for (const kind of SHOOT_KINDS) {
     const hit = networks[kind].find((cidr) => overlaps(cidr, seed));
     if (hit) {

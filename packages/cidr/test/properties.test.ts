@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCidrGenerally } from '../src/cidr.ts';
 import {
   type Cidr,
+  type Mapping,
   blockSize,
   containsAddress,
   formatAddress,
@@ -110,7 +111,7 @@ describe('packing properties', () => {
   it('mapped blocks keep the prefix, lie inside the /8, are aligned and pairwise disjoint', () => {
     fc.assert(
       fc.property(shootNetworks, (cidrs) => {
-        let mappings;
+        let mappings: Mapping[];
         try {
           mappings = packKind('nodes', cidrs, 'F');
         } catch {
@@ -121,7 +122,7 @@ describe('packing properties', () => {
           expect(m.mapped.prefix).toBe(m.original.prefix);
           expect(m.mapped.address % blockSize(m.mapped)).toBe(0n);
           expect(m.mapped.address >= target.address && lastAddress(m.mapped) <= lastAddress(target)).toBe(true);
-          mappings.slice(i + 1).forEach((other) => expect(overlaps(m.mapped, other.mapped)).toBe(false));
+          for (const other of mappings.slice(i + 1)) expect(overlaps(m.mapped, other.mapped)).toBe(false);
         });
       }),
     );
@@ -155,7 +156,7 @@ describe('packing properties', () => {
   it('translate then untranslate is the identity for every address of every mapped network', () => {
     fc.assert(
       fc.property(shootNetworks, fc.nat(), fc.bigInt({ min: 0n, max: 2n ** 32n }), (cidrs, pick, offset) => {
-        let mappings;
+        let mappings: Mapping[];
         try {
           mappings = packKind('pods', cidrs, 'F');
         } catch {

@@ -77,7 +77,12 @@ export async function captureWhile<T>(netns: string, device: string, during: () 
     // Interrupted, tcpdump drops what it has not printed yet: let its output settle first, then read the summary
     // only after it has exited.
     let seen = -1;
-    await waitFor('tcpdump to print the last packets', async () => (seen === (seen = stdout.length) ? true : undefined), 10_000, 300);
+    const settled = async () => {
+      const unchanged = seen === stdout.length;
+      seen = stdout.length;
+      return unchanged ? true : undefined;
+    };
+    await waitFor('tcpdump to print the last packets', settled, 10_000, 300);
     tcpdump.kill('SIGINT');
     await exited;
     return { result, summary: summarizeCapture(stdout) };

@@ -7,7 +7,7 @@ export interface Sample {
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-const unescape = (value: string): string => value.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+const unescapeLabel = (value: string): string => value.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
 
 /** Parses the samples of a /metrics page (comments and blank lines skipped); a malformed line is an error. */
 export function parseMetrics(text: string): Sample[] {
@@ -15,7 +15,7 @@ export function parseMetrics(text: string): Sample[] {
     if (line.trim() === '' || line.startsWith('#')) return [];
     const match = SAMPLE.exec(line.trim());
     if (!match) throw new Error(`metrics line ${index + 1} is not a sample: ${JSON.stringify(line)}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1]!, unescape(m[2]!)]));
+    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map((m) => [m[1]!, unescapeLabel(m[2]!)]));
     return [{ name: match[1]!, labels, value: Number(match[3]) }];
   });
 }

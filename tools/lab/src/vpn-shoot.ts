@@ -1,5 +1,5 @@
 import { networksToEnv } from '@overlap/cidr';
-import { type VpnShootMutation, type VpnShootWorkload, mutateVpnShoot, shootAgentContainer } from '@overlap/seed-controller';
+import { type VpnShootMutation, type VpnShootWorkload, mutateVpnShoot, type shootAgentContainer } from '@overlap/seed-controller';
 import type { LabSpec } from './spec.ts';
 
 /** The container the shoot webhook adds (a Kubernetes V1Container). */

@@ -106,7 +106,7 @@ export async function startController(
       retryMs: Math.max(500, (config.leaseSeconds * 1000) / 5),
       onStartedLeading: () => {
         metrics.leader.set(1);
-        plans.namespaces().forEach((namespace) => queue.add(namespace));
+        for (const namespace of plans.namespaces()) queue.add(namespace);
       },
       onStoppedLeading: () => metrics.leader.set(0),
     },
@@ -158,7 +158,7 @@ export async function startController(
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
   const resync = setInterval(() => {
-    if (elector.leading) plans.namespaces().forEach((namespace) => queue.add(namespace));
+    if (elector.leading) for (const namespace of plans.namespaces()) queue.add(namespace);
   }, config.resyncSeconds * 1000);
   resync.unref();
 

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { type X509Certificate, createPrivateKey } from 'node:crypto';
 import { PROXY_HOST } from '../inject/names.ts';
 import { type KeyPair, type LeafRequest, type Validity, issueCa, issueLeaf, splitPem } from './issue.ts';
 
@@ -65,7 +65,7 @@ export function lifetimeUsed(cert: X509Certificate, now: Date): number {
 
 function usableCa(pair: KeyPair | undefined, now: Date): pair is KeyPair {
   const cert = parse(pair?.cert);
-  return cert !== undefined && cert.ca && holdsKey(cert, pair!.key) && lifetimeUsed(cert, now) >= 0 && lifetimeUsed(cert, now) < 1;
+  return cert?.ca === true && holdsKey(cert, pair!.key) && lifetimeUsed(cert, now) >= 0 && lifetimeUsed(cert, now) < 1;
 }
 
 /** Kept only if intact, signed by the signing CA, for the right name and usage, and not yet due. */

@@ -87,7 +87,7 @@ export class EnvoyValidator {
         else for (const [k, v] of Object.entries(fieldValue)) this.#value(field, v, `${at}[${k}]`);
       } else if (field.repeated) {
         if (!Array.isArray(fieldValue)) this.errors.push(`${at}: repeated field must be a list`);
-        else fieldValue.forEach((item, index) => this.#value(field, item, `${at}[${index}]`));
+        else for (const [index, item] of fieldValue.entries()) this.#value(field, item, `${at}[${index}]`);
       } else {
         this.#value(field, fieldValue, at);
       }

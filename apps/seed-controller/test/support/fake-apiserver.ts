@@ -13,6 +13,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { applyPatch } from 'rfc6902';
 import { stringify } from 'yaml';
 
+// biome-ignore lint/suspicious/noExplicitAny: objects of every kind pass through the fake API server as the client sent them
 type Json = Record<string, any>;
 
 const KINDS: Record<string, string> = {
