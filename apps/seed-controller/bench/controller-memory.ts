@@ -52,14 +52,21 @@ function populate(api: FakeApiServer, count: number): number {
     const name = `shoot--bench--s${i}`;
     const variant = i % 3;
     const second = 16 + (i % 200);
-    api.put(CLUSTERS, realisticCluster({
-      name,
-      seedPods: '10.0.0.0/12',
-      pods: variant === 1 ? `100.${64 + (i % 60)}.0.0/16` : `10.${i % 16}.0.0/16`,
-      services: `172.${second % 16 + 16}.0.0/16`,
-      nodes: `192.168.${i % 256}.0/24`,
-      ha: variant !== 2,
-    }, i) as never, { shared: true });
+    api.put(
+      CLUSTERS,
+      realisticCluster(
+        {
+          name,
+          seedPods: '10.0.0.0/12',
+          pods: variant === 1 ? `100.${64 + (i % 60)}.0.0/16` : `10.${i % 16}.0.0/16`,
+          services: `172.${(second % 16) + 16}.0.0/16`,
+          nodes: `192.168.${i % 256}.0/24`,
+          ha: variant !== 2,
+        },
+        i,
+      ) as never,
+      { shared: true },
+    );
     if (variant === 0) {
       const deployment = realisticDeployment(name);
       api.put(`/apis/apps/v1/namespaces/${name}/deployments`, deployment as never);
@@ -148,12 +155,16 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
   try {
     await until('ready', async () => ((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok ? true : undefined));
     const ready = performance.now() - started;
-    const metrics = await until('all shoots reconciled', async () => {
-      const values = await scrape(metricsPort);
-      const done = (values.get('overlap_controller_reconciles_total{result="success"}') ?? 0) >= count;
-      const injections = [...values].filter(([k]) => k.startsWith('overlap_webhook_injections_total')).length;
-      return done && injections >= injected ? values : undefined;
-    }, boundMs(count));
+    const metrics = await until(
+      'all shoots reconciled',
+      async () => {
+        const values = await scrape(metricsPort);
+        const done = (values.get('overlap_controller_reconciles_total{result="success"}') ?? 0) >= count;
+        const injections = [...values].filter(([k]) => k.startsWith('overlap_webhook_injections_total')).length;
+        return done && injections >= injected ? values : undefined;
+      },
+      boundMs(count),
+    );
     const reconciled = performance.now() - started;
     // Settled: a few seconds after the start-up burst, as it stays between resyncs.
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -220,9 +231,13 @@ const sorted = (values: number[]): number[] => values.toSorted((a, b) => a - b);
 const median = (values: number[]): number => sorted(values)[Math.floor(values.length / 2)]!;
 const f = (value: number): string => value.toFixed(1);
 console.log(`The controller process (node ${[...NODE_FLAGS, 'dist/controller.js'].join(' ')}) against the Kubernetes API test double,`);
-console.log('Clusters of ~120 KiB each, listed in pages; kube-apiserver Deployments of ~30 KiB; a third of the shoots injected through the webhook. RSS in MiB from');
+console.log(
+  'Clusters of ~120 KiB each, listed in pages; kube-apiserver Deployments of ~30 KiB; a third of the shoots injected through the webhook. RSS in MiB from',
+);
 console.log('/proc: settled = 3 s after every shoot is reconciled, peak = highest 100 ms sample from start; min / median of the runs.\n');
-console.log('| Clusters | runs | settled RSS min / median | goal | met | peak RSS min / median | heap used (median) | floor: bare node RSS min / median | ready after s | all reconciled after s |');
+console.log(
+  '| Clusters | runs | settled RSS min / median | goal | met | peak RSS min / median | heap used (median) | floor: bare node RSS min / median | ready after s | all reconciled after s |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 try {
   for (const count of SIZES) {

@@ -19,7 +19,15 @@ function networkFlags(n: number): string[] {
     lists[i % 3]!.push(`${10 + (i % 3)}.${j >> 8}.${j & 255}.0/24`);
   }
   const [pods, services, nodes] = lists.map((l) => l.join(','));
-  return ['--seed-pods', '10.0.0.0/16', '--shoot-pods', pods!, ...(services ? ['--shoot-services', services] : []), ...(nodes ? ['--shoot-nodes', nodes] : []), '--ha'];
+  return [
+    '--seed-pods',
+    '10.0.0.0/16',
+    '--shoot-pods',
+    pods!,
+    ...(services ? ['--shoot-services', services] : []),
+    ...(nodes ? ['--shoot-nodes', nodes] : []),
+    '--ha',
+  ];
 }
 
 const sink = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -54,7 +62,13 @@ const large = networkFlags(10_000);
 const small = networkFlags(1);
 inProcess(large); // warm-up: the first call also compiles the code
 const rows = [
-  { what: 'in process, 10 000 networks', floorName: 'in process, 1 network', goal: 100, sorted: samples(() => inProcess(large)), floor: samples(() => inProcess(small)) },
+  {
+    what: 'in process, 10 000 networks',
+    floorName: 'in process, 1 network',
+    goal: 100,
+    sorted: samples(() => inProcess(large)),
+    floor: samples(() => inProcess(small)),
+  },
   {
     what: 'end to end, 10 000 networks',
     floorName: '`node -e 0`',
@@ -69,6 +83,8 @@ console.log('| what | min | median | goal | met | floor (same run) | floor min |
 console.log('|---|---:|---:|---:|---|---|---:|---:|');
 for (const r of rows) {
   const met = median(r.sorted) <= r.goal ? 'met' : 'not met';
-  console.log(`| ${r.what} | ${f(r.sorted[0]!)} | ${f(median(r.sorted))} | ≤ ${r.goal} | ${met} | ${r.floorName} | ${f(r.floor[0]!)} | ${f(median(r.floor))} |`);
+  console.log(
+    `| ${r.what} | ${f(r.sorted[0]!)} | ${f(median(r.sorted))} | ≤ ${r.goal} | ${met} | ${r.floorName} | ${f(r.floor[0]!)} | ${f(median(r.floor))} |`,
+  );
 }
 console.log('\n"met" compares the median with the goal. The machine is shared: compare a figure with its floor, not with another run.');

@@ -72,7 +72,10 @@ async function startAgent(set: { name: string; flags: readonly string[] }, agent
   await ns.run(['ip', 'tuntap', 'add', 'dev', agent.tunnel, 'mode', 'tun']);
   await ns.run(['ip', 'link', 'set', agent.tunnel, 'up']);
   const bundle = join(ROOT, 'apps', agent.app, 'dist/main.js');
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...set.flags, bundle], { env: env(agent.tunnel, agent.ha), stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...set.flags, bundle], {
+    env: env(agent.tunnel, agent.ha),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return { set: set.name, role: agent.role, child, ns, peak: 0 };
 }
 

@@ -143,7 +143,9 @@ async function measureInside(): Promise<void> {
       for (const backend of ['iptables', 'nftables'] as const) {
         const ratio = median(perRule) / median(atomicFirst[backend]);
         const goal = size === GOALS.perRuleAt ? `≥ ${GOALS.perRule}` : '—';
-        ratioRows.push(`| ${size} | ${minMedian(perRule)} | ${backend} | ${minMedian(atomicFirst[backend])} | ${ratio.toFixed(1)}× | ${goal} | ${size === GOALS.perRuleAt ? met(ratio >= GOALS.perRule) : '—'} |`);
+        ratioRows.push(
+          `| ${size} | ${minMedian(perRule)} | ${backend} | ${minMedian(atomicFirst[backend])} | ${ratio.toFixed(1)}× | ${goal} | ${size === GOALS.perRuleAt ? met(ratio >= GOALS.perRule) : '—'} |`,
+        );
       }
     }
     process.stderr.write(`bench sync: ${size} mappings done\n`);

@@ -1,15 +1,6 @@
 import { nftDevice } from './device.ts';
 import { keptRules } from './diff.ts';
-import {
-  type ChainRef,
-  type LiveRule,
-  type LiveState,
-  type Rule,
-  type RuleMatch,
-  type RuleSet,
-  chainsOf,
-  sameChain,
-} from './model.ts';
+import { type ChainRef, type LiveRule, type LiveState, type Rule, type RuleMatch, type RuleSet, chainsOf, sameChain } from './model.ts';
 import { NFT_TABLE, nftChainSpec, nftFamily } from './nft-chains.ts';
 
 type Counter = Pick<LiveRule, 'packets' | 'bytes'>;

@@ -91,10 +91,18 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
     ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
 
     const live = ns.read(backend);
-    expect(readOrder(backend, live.rules.map((r) => r.rule!))).toEqual(readOrder(backend, desired.rules));
-    expect(readOrder(backend, live.rules.map((r) => r.rule!)).map((r) => renderedText(backend, r))).toEqual(
-      readOrder(backend, desired.rules).map((r) => renderedText(backend, r)),
-    );
+    expect(
+      readOrder(
+        backend,
+        live.rules.map((r) => r.rule!),
+      ),
+    ).toEqual(readOrder(backend, desired.rules));
+    expect(
+      readOrder(
+        backend,
+        live.rules.map((r) => r.rule!),
+      ).map((r) => renderedText(backend, r)),
+    ).toEqual(readOrder(backend, desired.rules).map((r) => renderedText(backend, r)));
     expect(live.rules.map((r) => r.text).toSorted()).toEqual(desired.rules.map((r) => renderedText(backend, r)).toSorted());
     expect(diffRules(desired, live)).toMatchObject({ inSync: true });
 
@@ -107,7 +115,12 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
     const desired = desiredRules(params(role, { tunnelDevice: 'bond0+' }));
     ns.apply(backend, renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
     const live = ns.read(backend);
-    expect(readOrder(backend, live.rules.map((r) => r.rule!))).toEqual(readOrder(backend, desired.rules));
+    expect(
+      readOrder(
+        backend,
+        live.rules.map((r) => r.rule!),
+      ),
+    ).toEqual(readOrder(backend, desired.rules));
     expect(live.rules.some((r) => r.text.includes(backend === 'nftables' ? '"bond0*"' : ' bond0+ '))).toBe(true);
     expect(diffRules(desired, live)).toMatchObject({ inSync: true });
     // The point-to-point set for the same mappings differs only in the device, and replaces it whole.
@@ -198,7 +211,12 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
       const desired = desiredRules(params('shoot', { mappings }));
       ns.apply(backend, renderApply(backend, desired, ns.read(backend)));
       const live = ns.read(backend);
-      expect(readOrder(backend, live.rules.map((r) => r.rule!))).toEqual(readOrder(backend, desired.rules));
+      expect(
+        readOrder(
+          backend,
+          live.rules.map((r) => r.rule!),
+        ),
+      ).toEqual(readOrder(backend, desired.rules));
       expect(diffRules(desired, live).inSync).toBe(true);
     }
   });
@@ -224,7 +242,9 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
         );
       }
     } else {
-      expect(ns.run(['nft', 'list', 'table', 'ip6', 'overlap'])).toMatch(/hook postrouting priority mangle;[\s\S]*tcp flags syn \/ syn,rst counter .* tcp option maxseg size set rt mtu/);
+      expect(ns.run(['nft', 'list', 'table', 'ip6', 'overlap'])).toMatch(
+        /hook postrouting priority mangle;[\s\S]*tcp flags syn \/ syn,rst counter .* tcp option maxseg size set rt mtu/,
+      );
     }
     for (const desired of planes) {
       const family = desired.family ?? 'IPv4';

@@ -3,21 +3,7 @@
 // measured in PAIRS alternating pairs (NAT first, then no NAT first), so that both paths see the same moments of a
 // shared machine; the no-NAT path is the floor. Goal (issue 12): median of the per-pair ratios NAT / no NAT ≥ 0.95.
 //   node tools/lab/bench/throughput.ts [pairs, default 5]   (root; builds the agents and two throwaway labs)
-import {
-  ENVOY_GID,
-  type Lab,
-  PORTS,
-  assertRoot,
-  buildAgents,
-  down,
-  inNetns,
-  run,
-  startDaemon,
-  throwawayLab,
-  up,
-  waitFor,
-  attempt,
-} from '../src/index.ts';
+import { ENVOY_GID, type Lab, PORTS, assertRoot, buildAgents, down, inNetns, run, startDaemon, throwawayLab, up, waitFor, attempt } from '../src/index.ts';
 
 const SECONDS = 5;
 const REQUESTS = 50;
@@ -33,7 +19,9 @@ async function startServer(lab: Lab): Promise<void> {
   const { seed, pod } = lab.spec.namespaces;
   const server = lab.spec.addresses.shootPod;
   await startDaemon(lab.spec.options.runDir, { name: 'iperf3-server', netns: pod, argv: ['iperf3', '--server', '--port', String(PORTS.iperf)] });
-  await waitFor('iperf3 server', async () => ((await attempt(inNetns(seed, asEnvoy(['bash', '-c', `exec 3<>/dev/tcp/${server}/${PORTS.iperf}`])))).ok ? true : undefined));
+  await waitFor('iperf3 server', async () =>
+    (await attempt(inNetns(seed, asEnvoy(['bash', '-c', `exec 3<>/dev/tcp/${server}/${PORTS.iperf}`])))).ok ? true : undefined,
+  );
 }
 
 /** One iperf3 run of SECONDS s from the seed pod (as Envoy) to the shoot pod: Mbit/s received and the mean RTT. */
@@ -41,7 +29,9 @@ async function iperf(lab: Lab): Promise<{ mbits: number; rttMs: number }> {
   const { seed } = lab.spec.namespaces;
   const server = lab.spec.addresses.shootPod;
   const result = JSON.parse(
-    await run(inNetns(seed, asEnvoy(['iperf3', '--client', server, '--port', String(PORTS.iperf), '--time', String(SECONDS), '--json'])), { timeoutMs: 60_000 }),
+    await run(inNetns(seed, asEnvoy(['iperf3', '--client', server, '--port', String(PORTS.iperf), '--time', String(SECONDS), '--json'])), {
+      timeoutMs: 60_000,
+    }),
   ) as { end: { sum_received: { bits_per_second: number }; streams: Array<{ sender: { mean_rtt: number } }> } };
   return { mbits: result.end.sum_received.bits_per_second / 1e6, rttMs: (result.end.streams[0]?.sender.mean_rtt ?? NaN) / 1000 };
 }
@@ -100,7 +90,10 @@ console.log(
     '',
     '| pair | first | double NAT Mbit/s | no NAT (floor) Mbit/s | ratio | NAT mean RTT ms | no NAT mean RTT ms |',
     '|---:|---|---:|---:|---:|---:|---:|',
-    ...pairs.map((p, i) => `| ${i + 1} | ${i % 2 === 0 ? 'NAT' : 'no NAT'} | ${f(p.nat.mbits)} | ${f(p.plain.mbits)} | ${f(ratios[i]!, 2)} | ${f(p.nat.rttMs, 2)} | ${f(p.plain.rttMs, 2)} |`),
+    ...pairs.map(
+      (p, i) =>
+        `| ${i + 1} | ${i % 2 === 0 ? 'NAT' : 'no NAT'} | ${f(p.nat.mbits)} | ${f(p.plain.mbits)} | ${f(ratios[i]!, 2)} | ${f(p.nat.rttMs, 2)} | ${f(p.plain.rttMs, 2)} |`,
+    ),
     '',
     '| figure | value | goal | met |',
     '|---|---:|---:|---|',

@@ -26,7 +26,9 @@ function sideDataPath(title: string, side: SideDataPath): string[] {
 const patchLines = (patch: readonly unknown[], absent: string, show: boolean): string[] => {
   if (patch.length === 0) return [`  (none: ${absent})`];
   if (!show) return [`  ${patch.length} operations (--patch or --output json shows them)`];
-  return JSON.stringify(patch, null, 2).split('\n').map((line) => `  ${line}`);
+  return JSON.stringify(patch, null, 2)
+    .split('\n')
+    .map((line) => `  ${line}`);
 };
 
 /**

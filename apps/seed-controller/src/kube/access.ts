@@ -31,7 +31,6 @@ export function loadKubeConfig(options: { kubeconfig?: string | undefined; conte
   return config;
 }
 
-
 interface ClientError {
   readonly code?: unknown;
   readonly body?: unknown;

@@ -56,7 +56,13 @@ function cloudProfile(): Json {
     metadata: { name: 'provider', uid: '5a1c3d2e-0000-4000-8000-000000000001', resourceVersion: '812345', generation: 57 },
     spec: {
       type: 'provider',
-      kubernetes: { versions: range(30).map((v) => ({ version: `1.${26 + Math.floor(v / 5)}.${v % 5}`, classification: v > 25 ? 'supported' : 'deprecated', expirationDate: time(v) })) },
+      kubernetes: {
+        versions: range(30).map((v) => ({
+          version: `1.${26 + Math.floor(v / 5)}.${v % 5}`,
+          classification: v > 25 ? 'supported' : 'deprecated',
+          expirationDate: time(v),
+        })),
+      },
       machineImages: images,
       machineTypes,
       volumeTypes: ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1'].map((name) => ({ name, class: 'standard', usable: true })),
@@ -68,7 +74,9 @@ function cloudProfile(): Json {
           name: image.name,
           versions: image.versions.map((version, v) => ({
             version: version.version,
-            regions: regions.slice(0, 8).map((region) => ({ name: region.name, ami: `ami-${(v * 7919 + region.name.length).toString(16).padStart(17, '0')}`, architecture: 'amd64' })),
+            regions: regions
+              .slice(0, 8)
+              .map((region) => ({ name: region.name, ami: `ami-${(v * 7919 + region.name.length).toString(16).padStart(17, '0')}`, architecture: 'amd64' })),
           })),
         })),
       },
@@ -82,23 +90,60 @@ function shootDetails(i: number): Json {
       addons: { kubernetesDashboard: { enabled: false }, nginxIngress: { enabled: false } },
       cloudProfileName: 'provider',
       dns: { domain: `s${i}.project.shoot.example.com`, providers: [{ type: 'aws-route53', primary: true, secretName: 'dns' }] },
-      extensions: ['shoot-dns-service', 'shoot-cert-service', 'shoot-oidc-service', 'shoot-networking-filter'].map((type) => ({ type, providerConfig: { apiVersion: `${type}.extensions.gardener.cloud/v1alpha1`, kind: 'Config' } })),
+      extensions: ['shoot-dns-service', 'shoot-cert-service', 'shoot-oidc-service', 'shoot-networking-filter'].map((type) => ({
+        type,
+        providerConfig: { apiVersion: `${type}.extensions.gardener.cloud/v1alpha1`, kind: 'Config' },
+      })),
       hibernation: { enabled: false, schedules: [{ start: '00 20 * * 1,2,3,4,5', end: '00 06 * * 1,2,3,4,5', location: 'Europe/Berlin' }] },
       kubernetes: {
         version: '1.31.4',
         enableStaticTokenKubeconfig: false,
-        kubeAPIServer: { requests: { maxNonMutatingInflight: 400, maxMutatingInflight: 200 }, enableAnonymousAuthentication: false, eventTTL: '1h0m0s', logging: { verbosity: 2 }, defaultNotReadyTolerationSeconds: 300, defaultUnreachableTolerationSeconds: 300 },
+        kubeAPIServer: {
+          requests: { maxNonMutatingInflight: 400, maxMutatingInflight: 200 },
+          enableAnonymousAuthentication: false,
+          eventTTL: '1h0m0s',
+          logging: { verbosity: 2 },
+          defaultNotReadyTolerationSeconds: 300,
+          defaultUnreachableTolerationSeconds: 300,
+        },
         kubeControllerManager: { nodeCIDRMaskSize: 24, nodeMonitorGracePeriod: '40s' },
         kubeScheduler: { profile: 'balanced' },
         kubeProxy: { mode: 'IPTables', enabled: true },
-        kubelet: { failSwapOn: true, kubeReserved: { cpu: '80m', memory: '1Gi', pid: '20k' }, imageGCHighThresholdPercent: 50, imageGCLowThresholdPercent: 40, serializeImagePulls: true },
-        verticalPodAutoscaler: { enabled: true, evictAfterOOMThreshold: '10m0s', evictionRateBurst: 1, evictionRateLimit: -1, evictionTolerance: 0.5, recommendationMarginFraction: 0.15, updaterInterval: '1m0s', recommenderInterval: '1m0s' },
+        kubelet: {
+          failSwapOn: true,
+          kubeReserved: { cpu: '80m', memory: '1Gi', pid: '20k' },
+          imageGCHighThresholdPercent: 50,
+          imageGCLowThresholdPercent: 40,
+          serializeImagePulls: true,
+        },
+        verticalPodAutoscaler: {
+          enabled: true,
+          evictAfterOOMThreshold: '10m0s',
+          evictionRateBurst: 1,
+          evictionRateLimit: -1,
+          evictionTolerance: 0.5,
+          recommendationMarginFraction: 0.15,
+          updaterInterval: '1m0s',
+          recommenderInterval: '1m0s',
+        },
       },
       maintenance: { autoUpdate: { kubernetesVersion: true, machineImageVersion: true }, timeWindow: { begin: '220000+0100', end: '230000+0100' } },
       provider: {
         type: 'provider',
         controlPlaneConfig: { apiVersion: 'provider.extensions.gardener.cloud/v1alpha1', kind: 'ControlPlaneConfig' },
-        infrastructureConfig: { apiVersion: 'provider.extensions.gardener.cloud/v1alpha1', kind: 'InfrastructureConfig', networks: { vpc: { cidr: '10.250.0.0/16' }, zones: range(3).map((z) => ({ name: `region-1${'abc'[z]}`, internal: `10.250.${112 + z * 16}.0/20`, public: `10.250.${96 + z}.0/24`, workers: `10.250.${z * 32}.0/19` })) } },
+        infrastructureConfig: {
+          apiVersion: 'provider.extensions.gardener.cloud/v1alpha1',
+          kind: 'InfrastructureConfig',
+          networks: {
+            vpc: { cidr: '10.250.0.0/16' },
+            zones: range(3).map((z) => ({
+              name: `region-1${'abc'[z]}`,
+              internal: `10.250.${112 + z * 16}.0/20`,
+              public: `10.250.${96 + z}.0/24`,
+              workers: `10.250.${z * 32}.0/19`,
+            })),
+          },
+        },
         workers: range(3).map((w) => ({
           name: `worker-${w}`,
           machine: { type: 'm5.xlarge-1', image: { name: 'gardenlinux', version: '1171.0.0' }, architecture: 'amd64' },
@@ -121,10 +166,21 @@ function shootDetails(i: number): Json {
     },
     status: {
       conditions: ['APIServerAvailable', 'ControlPlaneHealthy', 'ObservabilityComponentsHealthy', 'EveryNodeReady', 'SystemComponentsHealthy'].map(condition),
-      constraints: ['HibernationPossible', 'MaintenancePreconditionsSatisfied', 'CACertificateValiditiesAcceptable', 'CRDsWithProblematicConversionWebhooks'].map(condition),
+      constraints: [
+        'HibernationPossible',
+        'MaintenancePreconditionsSatisfied',
+        'CACertificateValiditiesAcceptable',
+        'CRDsWithProblematicConversionWebhooks',
+      ].map(condition),
       gardener: { id: 'gardenlet-7d9f', name: 'gardenlet-7d9f-xyz', version: 'v1.110.0' },
       hibernated: false,
-      lastOperation: { description: 'Shoot cluster has been successfully reconciled.', lastUpdateTime: time(i), progress: 100, state: 'Succeeded', type: 'Reconcile' },
+      lastOperation: {
+        description: 'Shoot cluster has been successfully reconciled.',
+        lastUpdateTime: time(i),
+        progress: 100,
+        state: 'Succeeded',
+        type: 'Reconcile',
+      },
       lastErrors: [],
       observedGeneration: 42,
       retryCycleStartTime: time(i),
@@ -133,7 +189,14 @@ function shootDetails(i: number): Json {
       uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
       clusterIdentity: `shoot--project--s${i}-00000000-0000-4000-8000-${String(i).padStart(12, '0')}-garden`,
       advertisedAddresses: ['external', 'internal', 'service-account-issuer'].map((name) => ({ name, url: `https://api.s${i}.project.${name}.example.com` })),
-      credentials: { rotation: { certificateAuthorities: { phase: 'Completed', lastCompletionTime: time(i) }, serviceAccountKey: { phase: 'Completed' }, etcdEncryptionKey: { phase: 'Completed' }, observability: { lastCompletionTime: time(i) } } },
+      credentials: {
+        rotation: {
+          certificateAuthorities: { phase: 'Completed', lastCompletionTime: time(i) },
+          serviceAccountKey: { phase: 'Completed' },
+          etcdEncryptionKey: { phase: 'Completed' },
+          observability: { lastCompletionTime: time(i) },
+        },
+      },
     },
   };
 }
@@ -145,7 +208,13 @@ function seedDetails(): Json {
       dns: { provider: { type: 'aws-route53', secretRef: { name: 'dns', namespace: 'garden' } } },
       ingress: { domain: 'ingress.seed.example.com', controller: { kind: 'nginx' } },
       provider: { type: 'provider', region: 'region-1', zones: ['region-1a', 'region-1b', 'region-1c'] },
-      settings: { excessCapacityReservation: { enabled: true }, scheduling: { visible: true }, verticalPodAutoscaler: { enabled: true }, dependencyWatchdog: { weeder: { enabled: true }, prober: { enabled: true } }, topologyAwareRouting: { enabled: true } },
+      settings: {
+        excessCapacityReservation: { enabled: true },
+        scheduling: { visible: true },
+        verticalPodAutoscaler: { enabled: true },
+        dependencyWatchdog: { weeder: { enabled: true }, prober: { enabled: true } },
+        topologyAwareRouting: { enabled: true },
+      },
       taints: [],
     },
     status: {
