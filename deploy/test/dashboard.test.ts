@@ -67,7 +67,12 @@ describe('the Grafana dashboard', () => {
   it('reads the queries of panels inside rows and of query variables, and refuses a target without expr', () => {
     const queries = dashboardQueries({
       panels: [{ type: 'row', panels: [{ title: 'inner', targets: [{ refId: 'A', expr: 'up' }] }] }],
-      templating: { list: [{ type: 'query', name: 'ns', query: { query: 'label_values(overlap_agent_info{role="seed"}, namespace)' } }, { type: 'custom', name: 'c' }] },
+      templating: {
+        list: [
+          { type: 'query', name: 'ns', query: { query: 'label_values(overlap_agent_info{role="seed"}, namespace)' } },
+          { type: 'custom', name: 'c' },
+        ],
+      },
     });
     expect(queries).toEqual([
       { panel: 'inner', refId: 'A', expr: 'up' },
@@ -92,8 +97,27 @@ describe('the Grafana dashboard', () => {
  * The panel types Plutono has (credativ/plutono public/app/plugins/panel, a fork of Grafana 7.5), plus rows; all of
  * them also exist in current Grafana (graph and singlestat are migrated there, so neither is used).
  */
-const PLUTONO_PANELS = new Set(['row', 'alertlist', 'annolist', 'barchart', 'bargauge', 'dashlist', 'gauge', 'heatmap', 'logs', 'news', 'nodeGraph', 'piechart', 'pluginlist', 'stat', 'table', 'text', 'timeseries']);
-const panelsOf = (dashboard: JsonObject): JsonObject[] => (dashboard.panels as JsonObject[]).flatMap((panel) => [panel, ...((panel.panels as JsonObject[] | undefined) ?? [])]);
+const PLUTONO_PANELS = new Set([
+  'row',
+  'alertlist',
+  'annolist',
+  'barchart',
+  'bargauge',
+  'dashlist',
+  'gauge',
+  'heatmap',
+  'logs',
+  'news',
+  'nodeGraph',
+  'piechart',
+  'pluginlist',
+  'stat',
+  'table',
+  'text',
+  'timeseries',
+]);
+const panelsOf = (dashboard: JsonObject): JsonObject[] =>
+  (dashboard.panels as JsonObject[]).flatMap((panel) => [panel, ...((panel.panels as JsonObject[] | undefined) ?? [])]);
 const dashboards = loadDashboards();
 
 describe.each(Object.keys(dashboards))('the %s dashboard, for Plutono and current Grafana alike', (name) => {
@@ -108,7 +132,9 @@ describe.each(Object.keys(dashboards))('the %s dashboard, for Plutono and curren
     const lastSync = panelsOf(dashboard).filter((panel) => JSON.stringify(panel.targets ?? []).includes('overlap_sync_last_success_timestamp_seconds'));
     for (const panel of lastSync) {
       expect(JSON.stringify(panel.targets)).not.toContain('time() -');
-      expect((panel.fieldConfig as { defaults: { mappings: unknown[] } }).defaults.mappings).toContainEqual(expect.objectContaining({ value: '0', text: 'never' }));
+      expect((panel.fieldConfig as { defaults: { mappings: unknown[] } }).defaults.mappings).toContainEqual(
+        expect.objectContaining({ value: '0', text: 'never' }),
+      );
     }
   });
 

@@ -36,7 +36,9 @@ describe.each(['seed-vpn-agent', 'shoot-vpn-agent'])('the %s image', (app) => {
 
   it('is Node 24 on Debian slim with the nf_tables iptables, nft, ip and sysctl, running as root', () => {
     expect(one(dockerfile, 'FROM')).toBe('node:24-bookworm-slim');
-    expect(one(dockerfile, 'RUN')).toMatch(/apt-get install -y --no-install-recommends iptables nftables iproute2 procps && rm -rf \/var\/lib\/apt\/lists\/\*$/);
+    expect(one(dockerfile, 'RUN')).toMatch(
+      /apt-get install -y --no-install-recommends iptables nftables iproute2 procps && rm -rf \/var\/lib\/apt\/lists\/\*$/,
+    );
     expect(one(dockerfile, 'USER')).toBe('0:0');
     expect(entrypoint(dockerfile)).toEqual(['node', '/app/main.js']);
   });

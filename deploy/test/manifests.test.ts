@@ -45,7 +45,9 @@ describe('every manifest against the Kubernetes OpenAPI schema (custom resources
     const monitor = structuredClone(find('ServiceMonitor'));
     (getField(monitor, 'spec.endpoints') as { interval: string }[])[0]!.interval = 'half a minute';
     expect(schemaProblems(monitor).join()).toMatch(/interval must match pattern/);
-    expect(schemaProblems({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } })).toEqual(['example.com/v1 Thing: no schema known for this kind']);
+    expect(schemaProblems({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' } })).toEqual([
+      'example.com/v1 Thing: no schema known for this kind',
+    ]);
   });
 
   it.each(shootMonitoringObjects('shoot--p--n').map((object) => [`the controller's per-shoot ${object.kind}`, object] as const))('%s', (_name, object) => {
@@ -67,7 +69,10 @@ describe('the seed controller', () => {
 
   it('listens where its ports, probes and mounts say', () => {
     expect(containerPorts).toEqual(['webhook', 'metrics']);
-    for (const [variable, port] of [['OVERLAP_WEBHOOK_ADDRESS', 'webhook'], ['OVERLAP_METRICS_ADDRESS', 'metrics']]) {
+    for (const [variable, port] of [
+      ['OVERLAP_WEBHOOK_ADDRESS', 'webhook'],
+      ['OVERLAP_METRICS_ADDRESS', 'metrics'],
+    ]) {
       expect(getField(container, `env.[name=${variable}].value`)).toBe(`0.0.0.0:${String(getField(container, `ports.[name=${port}].containerPort`))}`);
     }
     expect(getField(container, 'readinessProbe.httpGet')).toEqual({ path: '/readyz', port: 'metrics' });
@@ -76,7 +81,9 @@ describe('the seed controller', () => {
     expect(getField(container, 'env.[name=OVERLAP_TLS_CERT_FILE].value')).toBe(`${mount}/tls.crt`);
     expect(getField(container, 'env.[name=OVERLAP_TLS_KEY_FILE].value')).toBe(`${mount}/tls.key`);
     expect(getField(container, 'env.[name=OVERLAP_TLS_CA_FILE].value')).toBe(`${mount}/ca.crt`);
-    expect(getField(pod, 'spec.volumes.[name=webhook-tls].secret.secretName')).toBe(getField(find('Certificate', 'overlap-seed-controller-webhook'), 'spec.secretName'));
+    expect(getField(pod, 'spec.volumes.[name=webhook-tls].secret.secretName')).toBe(
+      getField(find('Certificate', 'overlap-seed-controller-webhook'), 'spec.secretName'),
+    );
   });
 
   it('serves the shoot webhook under a name its certificate carries, signed by a CA that outlives the certificate', () => {
@@ -123,8 +130,16 @@ describe('the mutating webhook', () => {
 
   it('is registered once, for apps/v1 Deployments on CREATE and UPDATE, without side effects, 10 s, failing closed', () => {
     expect(hooks).toHaveLength(1);
-    expect(hook.rules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' }]);
-    expect(hook).toMatchObject({ sideEffects: 'None', timeoutSeconds: 10, failurePolicy: 'Fail', reinvocationPolicy: 'IfNeeded', admissionReviewVersions: ['v1'] });
+    expect(hook.rules).toEqual([
+      { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+    ]);
+    expect(hook).toMatchObject({
+      sideEffects: 'None',
+      timeoutSeconds: 10,
+      failurePolicy: 'Fail',
+      reinvocationPolicy: 'IfNeeded',
+      admissionReviewVersions: ['v1'],
+    });
   });
 
   it('is called through the controller Service on the port that leads to the webhook container port', () => {
@@ -151,7 +166,7 @@ describe('the opt-in component', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ovl-opt-in-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("selects the label gardenlet puts on namespaces of shoots enabling the extension, and tells the controller the type", () => {
+  it('selects the label gardenlet puts on namespaces of shoots enabling the extension, and tells the controller the type', () => {
     writeFileSync(
       join(dir, 'kustomization.yaml'),
       `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, join(DEPLOY, 'seed'))}\ncomponents:\n  - ${relative(dir, join(DEPLOY, 'components/opt-in'))}\n`,
@@ -161,7 +176,10 @@ describe('the opt-in component', () => {
     expect(getField(webhook, 'webhooks.[name=kube-apiserver.overlap.extensions.gardener.cloud].namespaceSelector')).toEqual({
       matchLabels: { 'gardener.cloud/role': 'shoot', 'extensions.gardener.cloud/overlap': 'true' },
     });
-    const env = getField(optIn.find((manifest) => manifest.kind === 'Deployment'), 'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_EXTENSION_TYPE].value');
+    const env = getField(
+      optIn.find((manifest) => manifest.kind === 'Deployment'),
+      'spec.template.spec.containers.[name=controller].env.[name=OVERLAP_EXTENSION_TYPE].value',
+    );
     expect(env).toBe('overlap');
   });
 });
@@ -191,7 +209,15 @@ describe('RBAC', () => {
     expect(secrets.map((rule) => ({ verbs: rule.verbs, names: (rule as { resourceNames?: string[] }).resourceNames }))).toEqual([
       { verbs: ['list', 'watch', 'create', 'update', 'delete'], names: undefined },
       // Exactly the names the controller issues by default.
-      { verbs: ['get'], names: [CA_SECRET, DEFAULT_INJECTION_SETTINGS.caBundleSecret, DEFAULT_INJECTION_SETTINGS.proxyServerSecret, DEFAULT_INJECTION_SETTINGS.proxyClientSecret] },
+      {
+        verbs: ['get'],
+        names: [
+          CA_SECRET,
+          DEFAULT_INJECTION_SETTINGS.caBundleSecret,
+          DEFAULT_INJECTION_SETTINGS.proxyServerSecret,
+          DEFAULT_INJECTION_SETTINGS.proxyClientSecret,
+        ],
+      },
     ]);
   });
 });
@@ -228,9 +254,7 @@ describe("the ValidatingAdmissionPolicy that narrows the controller's writes (is
       for (const verb of rule.verbs.filter((v) => v in OPERATION)) {
         for (const group of rule.apiGroups) {
           for (const resource of rule.resources) {
-            const covered = resourceRules.some(
-              (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.operations.includes(OPERATION[verb]!),
-            );
+            const covered = resourceRules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.operations.includes(OPERATION[verb]!));
             expect(covered, `${verb} ${group}/${resource}`).toBe(true);
           }
         }
@@ -283,7 +307,10 @@ describe('the shoot-vpn-agent sidecar of vpn-shoot', () => {
     // As the kubelet passes them: the pod IP from the downward API, $(POD_IP) expanded.
     const podIp = '10.250.0.7';
     const values = Object.fromEntries(
-      env.map(({ name, value, valueFrom }) => [name, value?.replace('$(POD_IP)', podIp) ?? (name === 'POD_IP' ? podIp : `from ${valueFrom?.fieldRef.fieldPath}`)]),
+      env.map(({ name, value, valueFrom }) => [
+        name,
+        value?.replace('$(POD_IP)', podIp) ?? (name === 'POD_IP' ? podIp : `from ${valueFrom?.fieldRef.fieldPath}`),
+      ]),
     );
     const config = parseAgentConfig('shoot', values);
     expect(config).toMatchObject({ role: 'shoot', ha: true, tunnelDevice: 'bond0+', egressDevice: 'eth0', backend: 'auto' });

@@ -26,7 +26,10 @@ const shootAlerts = shootGroups.flatMap((group) => group.rules);
 /** GitHub's anchors of docs/OPERATIONS.md's headings. */
 const operationsAnchors = new Set(
   [...readFileSync(join(REPO, 'docs/OPERATIONS.md'), 'utf8').matchAll(/^#+ (.+)$/gm)].map((match) =>
-    match[1]!.toLowerCase().replaceAll(/[^a-z0-9 _-]/g, '').replaceAll(' ', '-'),
+    match[1]!
+      .toLowerCase()
+      .replaceAll(/[^a-z0-9 _-]/g, '')
+      .replaceAll(' ', '-'),
   ),
 );
 

@@ -22,10 +22,32 @@ describe('rbacAllows', () => {
   const account = { name: 'sa', namespace: 'home' };
   const subjects = [{ kind: 'ServiceAccount', name: 'sa', namespace: 'home' }];
   const manifests = [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'wide' }, rules: [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['kube-apiserver'], verbs: ['get'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'wide' }, roleRef: { kind: 'ClusterRole', name: 'wide' }, subjects },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'local', namespace: 'home' }, rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'local', namespace: 'home' }, roleRef: { kind: 'Role', name: 'local' }, subjects },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'wide' },
+      rules: [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['kube-apiserver'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'wide' },
+      roleRef: { kind: 'ClusterRole', name: 'wide' },
+      subjects,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'local', namespace: 'home' },
+      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'local', namespace: 'home' },
+      roleRef: { kind: 'Role', name: 'local' },
+      subjects,
+    },
   ] as Manifest[];
   const allows = (line: string, who = account): boolean => rbacAllows(manifests, who, apiRequest(line));
 
@@ -54,14 +76,22 @@ describe('metric names in expositions and queries', () => {
 
   it('finds families and the series of histograms', () => {
     const families = metricFamilies(exposition);
-    expect([...families]).toEqual([['overlap_sync_duration_seconds', 'histogram'], ['overlap_syncs_total', 'counter']]);
-    for (const name of ['overlap_sync_duration_seconds_bucket', 'overlap_sync_duration_seconds_count', 'overlap_syncs_total']) expect(exposes(families, name)).toBe(true);
+    expect([...families]).toEqual([
+      ['overlap_sync_duration_seconds', 'histogram'],
+      ['overlap_syncs_total', 'counter'],
+    ]);
+    for (const name of ['overlap_sync_duration_seconds_bucket', 'overlap_sync_duration_seconds_count', 'overlap_syncs_total'])
+      expect(exposes(families, name)).toBe(true);
     expect(exposes(families, 'overlap_syncs_total_bucket')).toBe(false);
     expect(exposes(families, 'overlap_sync_failures_total')).toBe(false);
   });
 
   it('lists the selected metric names of a PromQL expression, not its labels, functions or strings', () => {
-    expect(metricNames('sum by (job) (rate(a_total{job="b_total"}[5m])) / on (job) group_left max(c) unless absent(up{job="x"} == 1)')).toEqual(['a_total', 'c', 'up']);
+    expect(metricNames('sum by (job) (rate(a_total{job="b_total"}[5m])) / on (job) group_left max(c) unless absent(up{job="x"} == 1)')).toEqual([
+      'a_total',
+      'c',
+      'up',
+    ]);
     expect(() => metricNames('rate(a[5m]')).toThrow(/does not parse/);
     expect(() => metricNames('{__name__=~"overlap_.*"}')).toThrow(/__name__/);
   });

@@ -49,7 +49,7 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
     ]);
     const dashboard = rendered.find((manifest) => manifest.kind === 'ConfigMap');
     expect(getField(dashboard, 'metadata.labels.grafana_dashboard')).toBe('1');
-    expect(JSON.parse(getField(dashboard, 'data.overlap-dashboard\\.json') as string ?? '{}')).toBeTypeOf('object');
+    expect(JSON.parse((getField(dashboard, 'data.overlap-dashboard\\.json') as string) ?? '{}')).toBeTypeOf('object');
   });
 
   it('examples/seed: every image pinned in one list, the cert-manager certificate and its CA injected into the webhook', () => {
@@ -81,8 +81,22 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
     expect(dashboard?.metadata).toMatchObject({ namespace: 'garden', labels: { 'dashboard.monitoring.gardener.cloud/seed': 'true' } });
     expect(rendered.filter((m) => ['PodMonitor', 'Issuer', 'Certificate'].includes(m.kind))).toEqual([]);
     const service = rendered.find((m) => m.kind === 'Service');
-    expect(JSON.parse(String((getField(service, 'metadata.annotations') as Record<string, string>)['networking.resources.gardener.cloud/from-all-seed-scrape-targets-allowed-ports']))).toEqual([
-      { protocol: 'TCP', port: getField(rendered.find((m) => m.kind === 'Deployment'), 'spec.template.spec.containers.[name=controller].ports.[name=metrics].containerPort') },
+    expect(
+      JSON.parse(
+        String(
+          (getField(service, 'metadata.annotations') as Record<string, string>)[
+            'networking.resources.gardener.cloud/from-all-seed-scrape-targets-allowed-ports'
+          ],
+        ),
+      ),
+    ).toEqual([
+      {
+        protocol: 'TCP',
+        port: getField(
+          rendered.find((m) => m.kind === 'Deployment'),
+          'spec.template.spec.containers.[name=controller].ports.[name=metrics].containerPort',
+        ),
+      },
     ]);
   });
 
@@ -102,7 +116,8 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
     expect(() => renderKustomization(join(DEPLOY, 'shoot'))).toThrow(/is a Component, expected a Kustomization/);
     const dir = writeKustomization('no-source', {
       'kustomization.yaml': `resources: [sts.yaml]\ncomponents: [${relative(join(scratch, 'no-source'), join(DEPLOY, 'shoot'))}]\n`,
-      'sts.yaml': 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: vpn-shoot, namespace: kube-system}\nspec:\n  template:\n    spec:\n      containers: [{name: other, image: x}]\n',
+      'sts.yaml':
+        'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: vpn-shoot, namespace: kube-system}\nspec:\n  template:\n    spec:\n      containers: [{name: other, image: x}]\n',
     });
     expect(() => renderKustomization(dir)).toThrow(/SEED_POD_NETWORK.*is missing in StatefulSet\/vpn-shoot/);
   });
@@ -117,20 +132,25 @@ describe('the kustomize bases, rendered by the in-test renderer', () => {
 
 const kustomize = await kustomizeBinary();
 
-describe.skipIf(!kustomize)(`the same bases built by kubectl kustomize${kustomize ? '' : ' (skipped: no kubectl with kustomize 4 or later on this machine)'}`, () => {
-  /** Key order differs between the two; list order and every value must not. */
-  const canonical = (manifest: Manifest): string =>
-    JSON.stringify(manifest, (_key, value: unknown) =>
-      value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
-    );
+describe.skipIf(!kustomize)(
+  `the same bases built by kubectl kustomize${kustomize ? '' : ' (skipped: no kubectl with kustomize 4 or later on this machine)'}`,
+  () => {
+    /** Key order differs between the two; list order and every value must not. */
+    const canonical = (manifest: Manifest): string =>
+      JSON.stringify(manifest, (_key, value: unknown) =>
+        value !== null && typeof value === 'object' && !Array.isArray(value)
+          ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+          : value,
+      );
 
-  it.each(KUSTOMIZATIONS)('%s renders identically', async (dir) => {
-    const built = await run('kubectl', ['kustomize', join(DEPLOY, dir)]);
-    expect(built.stderr).toBe('');
-    const real = parseManifests(built.stdout, `kubectl kustomize ${dir}`);
-    const ours = renderKustomization(join(DEPLOY, dir));
-    expect(ids(ours)).toEqual(ids(real));
-    const byId = new Map(real.map((manifest) => [manifestId(manifest), canonical(manifest)]));
-    for (const manifest of ours) expect(canonical(manifest), manifestId(manifest)).toBe(byId.get(manifestId(manifest)));
-  });
-});
+    it.each(KUSTOMIZATIONS)('%s renders identically', async (dir) => {
+      const built = await run('kubectl', ['kustomize', join(DEPLOY, dir)]);
+      expect(built.stderr).toBe('');
+      const real = parseManifests(built.stdout, `kubectl kustomize ${dir}`);
+      const ours = renderKustomization(join(DEPLOY, dir));
+      expect(ids(ours)).toEqual(ids(real));
+      const byId = new Map(real.map((manifest) => [manifestId(manifest), canonical(manifest)]));
+      for (const manifest of ours) expect(canonical(manifest), manifestId(manifest)).toBe(byId.get(manifestId(manifest)));
+    });
+  },
+);

@@ -107,7 +107,8 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
     api.writeKubeconfig(join(dir, 'kubeconfig'));
     // As kube-apiserver applies the webhook's namespaceSelector: only namespaces the controller labelled are sent.
     api.admissionNamespaceLabels = getField(hook, 'namespaceSelector.matchLabels') as Record<string, string>;
-    for (const namespace of [OVERLAP, APART, BROKEN]) api.put('/api/v1/namespaces', { metadata: { name: namespace, labels: { 'gardener.cloud/role': 'shoot' } } });
+    for (const namespace of [OVERLAP, APART, BROKEN])
+      api.put('/api/v1/namespaces', { metadata: { name: namespace, labels: { 'gardener.cloud/role': 'shoot' } } });
     // The PodTemplate the controller reads its injected images from, as deploy/seed ships it.
     const images = byKind('PodTemplate');
     api.put(`/api/v1/namespaces/${images.metadata.namespace}/podtemplates`, images as never);
@@ -141,12 +142,13 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       KUBECONFIG: join(dir, 'kubeconfig'),
     };
     controller = startProcess(process.execPath, [controllerScript], env);
-    ports = await poll(() =>
-      controller
-        ?.output()
-        .split('\n')
-        .filter((line) => line.includes('"msg":"started"'))
-        .map((line) => JSON.parse(line) as { webhookPort: number; metricsPort: number })[0],
+    ports = await poll(
+      () =>
+        controller
+          ?.output()
+          .split('\n')
+          .filter((line) => line.includes('"msg":"started"'))
+          .map((line) => JSON.parse(line) as { webhookPort: number; metricsPort: number })[0],
     );
   });
 
@@ -173,7 +175,10 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       const list = api.get(`${deploymentPath(OVERLAP)}/kube-apiserver`)?.spec.template.spec.containers as { name: string; ports?: { name: string }[] }[];
       return list.some((candidate) => candidate.name === 'seed-vpn-agent') ? list : undefined;
     });
-    expect(containers?.map((candidate) => candidate.name), controller?.output()).toEqual(expect.arrayContaining(['envoy-proxy', 'seed-vpn-agent']));
+    expect(
+      containers?.map((candidate) => candidate.name),
+      controller?.output(),
+    ).toEqual(expect.arrayContaining(['envoy-proxy', 'seed-vpn-agent']));
     const declared = (containers ?? []).flatMap((candidate) => candidate.ports ?? []).map((port) => port.name);
     const podMonitor = renderKustomization(join(DEPLOY, 'monitoring')).find((manifest) => manifest.kind === 'PodMonitor');
     for (const endpoint of getField(podMonitor, 'spec.podMetricsEndpoints') as { port: string }[]) expect(declared).toContain(endpoint.port);
@@ -187,7 +192,9 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       expect(image).toBe(getField(images, `template.spec.containers.[name=${name}].image`));
       expect(image).toMatch(/:/);
     }
-    expect(api.get(`${deploymentPath(APART)}/kube-apiserver`)?.spec.template.spec.containers.map((c: { name: string }) => c.name)).not.toContain('seed-vpn-agent');
+    expect(api.get(`${deploymentPath(APART)}/kube-apiserver`)?.spec.template.spec.containers.map((c: { name: string }) => c.name)).not.toContain(
+      'seed-vpn-agent',
+    );
     injectedSeedAgent = containers?.find((candidate) => candidate.name === 'seed-vpn-agent');
   });
 
@@ -214,10 +221,11 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
   });
 
   it('exposes every controller metric the alerts and the dashboard use, and promtool accepts the exposition', async () => {
-    exposition = (await poll(async () => {
-      const text = await (await fetch(`http://127.0.0.1:${ports?.metricsPort}/metrics`)).text();
-      return text.includes('overlap_controller_shoot_invalid{') && text.includes('overlap_webhook_injections_total{') ? text : undefined;
-    })) ?? '';
+    exposition =
+      (await poll(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${ports?.metricsPort}/metrics`)).text();
+        return text.includes('overlap_controller_shoot_invalid{') && text.includes('overlap_webhook_injections_total{') ? text : undefined;
+      })) ?? '';
     expectExposed(exposition, controllerNames);
     expect(await promtoolProblems(exposition)).toEqual([]);
   });
@@ -238,7 +246,10 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
         const evaluated = all.length > 0 && all.every((rule) => !rule.lastEvaluation.startsWith('0001'));
         return evaluated && all.some((rule) => rule.name === 'OverlapShootInvalid' && rule.health === 'ok') ? all : undefined;
       });
-      expect(rules?.filter((rule) => rule.health !== 'ok'), prometheus.process.output()).toEqual([]);
+      expect(
+        rules?.filter((rule) => rule.health !== 'ok'),
+        prometheus.process.output(),
+      ).toEqual([]);
       expect(rules).toHaveLength(loadRuleGroups().flatMap((group) => group.rules).length);
 
       // The controller skips the broken shoot (firing at once) and wants NAT for the overlapping one, whose seed
@@ -247,7 +258,9 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
       const alerts = await poll(async () => {
         const found = (await prometheusApi<{ alerts: Alert[] }>(prometheus, '/api/v1/alerts')).alerts;
         // Under load the first evaluations may precede the first scrape: wait until both have settled.
-        const settled = found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') && found.some((alert) => alert.labels.alertname === 'OverlapShootInvalid' && alert.state === 'firing');
+        const settled =
+          found.some((alert) => alert.labels.alertname === 'OverlapShootNATNotActive') &&
+          found.some((alert) => alert.labels.alertname === 'OverlapShootInvalid' && alert.state === 'firing');
         return settled ? found : undefined;
       });
       const summary = (alerts ?? []).map((alert) => `${alert.labels.alertname} ${alert.labels.namespace} ${alert.state}`);
@@ -261,63 +274,75 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
   });
 });
 
-describe.skipIf(!isRoot)(`the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability${isRoot ? '' : ' (skipped: needs root)'}`, () => {
-  const namespaces: Namespace[] = [];
-  const images = mkdtempSync(join(tmpdir(), 'ovl-deploy-agents-'));
-  afterAll(async () => {
-    for (const ns of namespaces.splice(0)) await ns.delete();
-    rmSync(images, { recursive: true, force: true });
-  });
+describe.skipIf(!isRoot)(
+  `the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability${isRoot ? '' : ' (skipped: needs root)'}`,
+  () => {
+    const namespaces: Namespace[] = [];
+    const images = mkdtempSync(join(tmpdir(), 'ovl-deploy-agents-'));
+    afterAll(async () => {
+      for (const ns of namespaces.splice(0)) await ns.delete();
+      rmSync(images, { recursive: true, force: true });
+    });
 
-  /** Runs the agent with the env its manifest gives it until its NAT is active, and returns its /metrics. */
-  async function scrapeAgent(side: 'seed' | 'shoot', env: Record<string, string>, port: number): Promise<string> {
-    const ns = await createNamespace('deploy');
-    namespaces.push(ns);
-    // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
-    const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
-    const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
-    await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
-    await ns.run(['ip', 'link', 'set', tunnel, 'up']);
-    if (side === 'shoot') {
-      await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
-      for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);
+    /** Runs the agent with the env its manifest gives it until its NAT is active, and returns its /metrics. */
+    async function scrapeAgent(side: 'seed' | 'shoot', env: Record<string, string>, port: number): Promise<string> {
+      const ns = await createNamespace('deploy');
+      namespaces.push(ns);
+      // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
+      const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
+      const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
+      await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
+      await ns.run(['ip', 'link', 'set', tunnel, 'up']);
+      if (side === 'shoot') {
+        await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
+        for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);
+      }
+      // As in the pod: uid 0 whose capabilities are NET_ADMIN and nothing else.
+      const agent = startProcess(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns.name,
+          'setpriv',
+          '--bounding-set=-all,+net_admin',
+          '--inh-caps=-all',
+          process.execPath,
+          layOutImage(`${side}-vpn-agent`, join(images, side)),
+        ],
+        env,
+      );
+      try {
+        const url = `http://127.0.0.1:${port}/metrics`;
+        expect((await waitForHttpOk(ns.run, url)).status, agent.output()).toBe(200);
+        // Up to two sync periods (30 s each): a first sync that fails on a loaded machine is retried by the next.
+        const active = await poll(async () => {
+          const reply = await httpGetIn(ns.run, url);
+          return /^overlap_nat_active\{[^}]*\} 1$/m.test(reply.body) ? reply.body : undefined;
+        }, 700);
+        expect(active, agent.output()).toBeDefined();
+        return active ?? '';
+      } finally {
+        expect(await agent.stop(), agent.output()).toBe(0);
+      }
     }
-    // As in the pod: uid 0 whose capabilities are NET_ADMIN and nothing else.
-    const agent = startProcess(
-      'ip',
-      ['netns', 'exec', ns.name, 'setpriv', '--bounding-set=-all,+net_admin', '--inh-caps=-all', process.execPath, layOutImage(`${side}-vpn-agent`, join(images, side))],
-      env,
-    );
-    try {
-      const url = `http://127.0.0.1:${port}/metrics`;
-      expect((await waitForHttpOk(ns.run, url)).status, agent.output()).toBe(200);
-      // Up to two sync periods (30 s each): a first sync that fails on a loaded machine is retried by the next.
-      const active = await poll(async () => {
-        const reply = await httpGetIn(ns.run, url);
-        return /^overlap_nat_active\{[^}]*\} 1$/m.test(reply.body) ? reply.body : undefined;
-      }, 700);
-      expect(active, agent.output()).toBeDefined();
-      return active ?? '';
-    } finally {
-      expect(await agent.stop(), agent.output()).toBe(0);
-    }
-  }
 
-  it('seed-vpn-agent, with the env the webhook injected: NAT active, every agent metric of the monitoring exposed', async () => {
-    expect(injectedSeedAgent, 'the controller test injects the seed agent first').toBeDefined();
-    const env = containerEnv(injectedSeedAgent, { 'metadata.name': 'kube-apiserver-0', 'metadata.namespace': OVERLAP });
-    const exposition = await scrapeAgent('seed', env, Number(env.OVERLAP_METRICS_ADDRESS?.split(':')[1]));
-    expectExposed(exposition, agentNames);
-    expect(await promtoolProblems(exposition)).toEqual([]);
-  });
+    it('seed-vpn-agent, with the env the webhook injected: NAT active, every agent metric of the monitoring exposed', async () => {
+      expect(injectedSeedAgent, 'the controller test injects the seed agent first').toBeDefined();
+      const env = containerEnv(injectedSeedAgent, { 'metadata.name': 'kube-apiserver-0', 'metadata.namespace': OVERLAP });
+      const exposition = await scrapeAgent('seed', env, Number(env.OVERLAP_METRICS_ADDRESS?.split(':')[1]));
+      expectExposed(exposition, agentNames);
+      expect(await promtoolProblems(exposition)).toEqual([]);
+    });
 
-  it('shoot-vpn-agent, with the env of the vpn-shoot sidecar: NAT active, every agent metric of the monitoring exposed', async () => {
-    const sidecar = getField(vpnShoot, 'spec.template.spec.containers.[name=shoot-vpn-agent]');
-    const env = containerEnv(sidecar, { 'metadata.name': 'vpn-shoot-0', 'metadata.namespace': 'kube-system' });
-    const port = (getField(sidecar, 'ports') as { containerPort: number }[])[0]?.containerPort ?? 0;
-    expect(env.OVERLAP_METRICS_ADDRESS).toBe(`127.0.0.1:${port}`);
-    const exposition = await scrapeAgent('shoot', env, port);
-    expectExposed(exposition, agentNames);
-    expect(await promtoolProblems(exposition)).toEqual([]);
-  });
-});
+    it('shoot-vpn-agent, with the env of the vpn-shoot sidecar: NAT active, every agent metric of the monitoring exposed', async () => {
+      const sidecar = getField(vpnShoot, 'spec.template.spec.containers.[name=shoot-vpn-agent]');
+      const env = containerEnv(sidecar, { 'metadata.name': 'vpn-shoot-0', 'metadata.namespace': 'kube-system' });
+      const port = (getField(sidecar, 'ports') as { containerPort: number }[])[0]?.containerPort ?? 0;
+      expect(env.OVERLAP_METRICS_ADDRESS).toBe(`127.0.0.1:${port}`);
+      const exposition = await scrapeAgent('shoot', env, port);
+      expectExposed(exposition, agentNames);
+      expect(await promtoolProblems(exposition)).toEqual([]);
+    });
+  },
+);

@@ -7,7 +7,15 @@ describe('strategicMerge', () => {
     spec: {
       replicas: 1,
       containers: [
-        { name: 'a', image: 'a', args: ['x', 'y'], env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] },
+        {
+          name: 'a',
+          image: 'a',
+          args: ['x', 'y'],
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+        },
         { name: 'b', image: 'b', ports: [{ containerPort: 80, name: 'http' }] },
       ],
     },
@@ -18,7 +26,14 @@ describe('strategicMerge', () => {
       spec: {
         containers: [
           { name: 'c', image: 'c' },
-          { name: 'a', args: ['z'], env: [{ name: 'C', value: '3' }, { name: 'A', value: '9' }] },
+          {
+            name: 'a',
+            args: ['z'],
+            env: [
+              { name: 'C', value: '3' },
+              { name: 'A', value: '9' },
+            ],
+          },
         ],
       },
     });
@@ -27,7 +42,16 @@ describe('strategicMerge', () => {
         replicas: 1,
         containers: [
           { name: 'c', image: 'c' },
-          { name: 'a', image: 'a', args: ['z'], env: [{ name: 'C', value: '3' }, { name: 'A', value: '9' }, { name: 'B', value: '2' }] },
+          {
+            name: 'a',
+            image: 'a',
+            args: ['z'],
+            env: [
+              { name: 'C', value: '3' },
+              { name: 'A', value: '9' },
+              { name: 'B', value: '2' },
+            ],
+          },
           { name: 'b', image: 'b', ports: [{ containerPort: 80, name: 'http' }] },
         ],
       },
@@ -78,10 +102,16 @@ describe('applyImages', () => {
     const pod = {
       spec: {
         initContainers: [{ name: 'i', image: 'overlap/agent' }],
-        containers: [{ name: 'c', image: 'overlap/agent:0.0.1' }, { name: 'o', image: 'localhost:5000/other:1' }],
+        containers: [
+          { name: 'c', image: 'overlap/agent:0.0.1' },
+          { name: 'o', image: 'localhost:5000/other:1' },
+        ],
       },
     };
-    applyImages(pod, [{ name: 'overlap/agent', newName: 'registry.example.com/overlap/agent', newTag: '0.2.0' }, { name: 'localhost:5000/other', newTag: '2' }]);
+    applyImages(pod, [
+      { name: 'overlap/agent', newName: 'registry.example.com/overlap/agent', newTag: '0.2.0' },
+      { name: 'localhost:5000/other', newTag: '2' },
+    ]);
     expect(pod.spec.initContainers[0]?.image).toBe('registry.example.com/overlap/agent:0.2.0');
     expect(pod.spec.containers.map((c) => c.image)).toEqual(['registry.example.com/overlap/agent:0.2.0', 'localhost:5000/other:2']);
   });

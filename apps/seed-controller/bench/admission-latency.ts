@@ -66,7 +66,10 @@ async function run(rate: number, namespace: string): Promise<{ latencies: number
 
 await run(50, 'shoot--dev--overlap'); // warm-up: TLS sessions, JIT
 const rows: string[] = [];
-for (const [label, namespace] of [['injected', 'shoot--dev--overlap'], ['unchanged', 'shoot--dev--apart']] as const) {
+for (const [label, namespace] of [
+  ['injected', 'shoot--dev--overlap'],
+  ['unchanged', 'shoot--dev--apart'],
+] as const) {
   for (const rate of RATES) {
     const { latencies, errors } = await run(rate, namespace);
     const ms = (value: number): string => value.toFixed(2);

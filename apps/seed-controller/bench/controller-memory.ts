@@ -40,14 +40,17 @@ function populate(api: FakeApiServer, count: number): number {
     const name = `shoot--bench--s${i}`;
     const variant = i % 3;
     const second = 16 + (i % 200);
-    api.put(CLUSTERS, cluster({
-      name,
-      seedPods: '10.0.0.0/12',
-      pods: variant === 1 ? `100.${64 + (i % 60)}.0.0/16` : `10.${i % 16}.0.0/16`,
-      services: `172.${second % 16 + 16}.0.0/16`,
-      nodes: `192.168.${i % 256}.0/24`,
-      ha: variant !== 2,
-    }) as never);
+    api.put(
+      CLUSTERS,
+      cluster({
+        name,
+        seedPods: '10.0.0.0/12',
+        pods: variant === 1 ? `100.${64 + (i % 60)}.0.0/16` : `10.${i % 16}.0.0/16`,
+        services: `172.${(second % 16) + 16}.0.0/16`,
+        nodes: `192.168.${i % 256}.0/24`,
+        ha: variant !== 2,
+      }) as never,
+    );
     if (variant === 0) {
       const deployment = sampleDeployment();
       deployment.metadata!.namespace = name;

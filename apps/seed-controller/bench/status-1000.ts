@@ -56,7 +56,8 @@ async function floorOnce(): Promise<number> {
   await Promise.all(lists.map(async (path) => (await fetch(`${api.url}${path}`)).text()));
   const proxies: string[] = [];
   for (let i = 0; i < SHOOTS; i += 3) {
-    for (const suffix of ['a', 'b', 'c']) proxies.push(`/api/v1/namespaces/shoot--bench--s${String(i).padStart(4, '0')}/pods/kube-apiserver-${suffix}:9150/proxy/readyz`);
+    for (const suffix of ['a', 'b', 'c'])
+      proxies.push(`/api/v1/namespaces/shoot--bench--s${String(i).padStart(4, '0')}/pods/kube-apiserver-${suffix}:9150/proxy/readyz`);
   }
   let next = 0;
   await Promise.all(

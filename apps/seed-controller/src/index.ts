@@ -5,7 +5,25 @@ export { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings, type VpnShootWor
 export { type VpnShootMutation, type VpnShootOutcome, mutateVpnShoot } from './vpn-shoot/mutate-vpn-shoot.ts';
 // The per-shoot PKI as files in the layout the pods mount, so the lab's Envoy stand-in runs with issued certificates.
 export { PKI_FILES, writeShootPki } from './pki/files.ts';
-export { AGENT_JOB, AGENT_METRICS, ENVOY_JOB, ENVOY_METRICS, RUNBOOK_BASE, SHOOT_DASHBOARD_LABEL, SHOOT_PROMETHEUS_LABEL, keepRegex, runbookUrl } from './monitoring/labels.ts';
+export {
+  AGENT_JOB,
+  AGENT_METRICS,
+  ENVOY_JOB,
+  ENVOY_METRICS,
+  RUNBOOK_BASE,
+  SHOOT_DASHBOARD_LABEL,
+  SHOOT_PROMETHEUS_LABEL,
+  keepRegex,
+  runbookUrl,
+} from './monitoring/labels.ts';
 export { type AlertGroup, type AlertRule, AGENT_ALERTS, SHOOT_RULE_GROUPS, SHOOT_SEED_SIDE_ALERTS } from './monitoring/shoot-rules.ts';
-export { DASHBOARD_FILE, SHOOT_DASHBOARD, dashboardConfigMap, podMonitor, prometheusRule, scrapeConfig, shootMonitoringObjects } from './monitoring/shoot-monitoring.ts';
+export {
+  DASHBOARD_FILE,
+  SHOOT_DASHBOARD,
+  dashboardConfigMap,
+  podMonitor,
+  prometheusRule,
+  scrapeConfig,
+  shootMonitoringObjects,
+} from './monitoring/shoot-monitoring.ts';
 export { WEBHOOK_NAMESPACE_LABEL } from './inject/names.ts';

@@ -23,7 +23,11 @@ function overlapProcess(...args: string[]) {
 function overlap(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = main(args, textSink((t) => (stdout += t)), textSink((t) => (stderr += t)));
+  const code = main(
+    args,
+    textSink((t) => (stdout += t)),
+    textSink((t) => (stderr += t)),
+  );
   return { code, stdout, stderr };
 }
 
@@ -127,15 +131,24 @@ describe('overlap plan', () => {
 
   it('from flags with --ha: injects into a given Deployment', () => {
     const report = json(
-      'plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--ha',
-      '--deployment', join(EXAMPLES, 'kube-apiserver-deployment.yaml'),
+      'plan',
+      '--seed-pods',
+      '10.0.0.0/12',
+      '--shoot-pods',
+      '10.1.0.0/16',
+      '--ha',
+      '--deployment',
+      join(EXAMPLES, 'kube-apiserver-deployment.yaml'),
     );
     expect(report).toMatchObject({ ha: true, inject: true, seedNat: true, deployment: { outcome: 'injected' } });
   });
 
   it.each([
     [['--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/33'], 'overlap plan: --shoot-pods: "10.1.0.0/33" is not a valid CIDR'],
-    [['--seed-pods', '10.0.0.0/12', '--shoot-services', '243.1.0.0/16'], 'overlap plan: --shoot-services: "243.1.0.0/16" intersects the reserved range 240.0.0.0/4'],
+    [
+      ['--seed-pods', '10.0.0.0/12', '--shoot-services', '243.1.0.0/16'],
+      'overlap plan: --shoot-services: "243.1.0.0/16" intersects the reserved range 240.0.0.0/4',
+    ],
     [['--seed-pods', '10.0.0.0/12', '--backend', 'pf'], 'overlap plan: --backend: "pf" must be one of iptables, nftables'],
     [['-f', '/nonexistent/cluster.yaml'], 'overlap plan: -f: "/nonexistent/cluster.yaml" cannot be read (ENOENT)'],
     [['--shoot-pods', '10.1.0.0/16'], 'overlap plan: --seed-pods: "" is required (or give a Cluster with -f or --cluster)'],
@@ -157,7 +170,18 @@ describe('overlap plan', () => {
 
   it('a dual-stack AWS shoot (the same IPv6 /56 as pods and nodes) is planned, its IPv4 part translated', () => {
     const v6 = '2a05:d014:a41:4300::/56';
-    const run = overlap('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', `10.1.0.0/16,${v6}`, '--shoot-nodes', `10.250.0.0/16,${v6}`, '--ha', '-o', 'json');
+    const run = overlap(
+      'plan',
+      '--seed-pods',
+      '10.0.0.0/12',
+      '--shoot-pods',
+      `10.1.0.0/16,${v6}`,
+      '--shoot-nodes',
+      `10.250.0.0/16,${v6}`,
+      '--ha',
+      '-o',
+      'json',
+    );
     expect([run.code, run.stderr]).toEqual([0, '']);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ overlap: true, inject: true });
@@ -192,7 +216,11 @@ describe('hostile and broken input (issue 17)', () => {
     ['no-template.yaml', deployment({ replicas: 1 }), 'spec.template.spec is missing or not an object'],
     ['containers-string.yaml', deployment({ template: { spec: { containers: 'x' } } }), 'spec.template.spec.containers must be a list of containers'],
     ['container-number.yaml', deployment({ template: { spec: { containers: [7] } } }), 'spec.template.spec.containers[0] must be a container with a name'],
-    ['args-string.yaml', deployment({ template: { spec: { containers: [{ name: 'kube-apiserver', args: '--x' }] } } }), 'spec.template.spec.containers[0].args must be a list'],
+    [
+      'args-string.yaml',
+      deployment({ template: { spec: { containers: [{ name: 'kube-apiserver', args: '--x' }] } } }),
+      'spec.template.spec.containers[0].args must be a list',
+    ],
   ])('a Deployment %s: exit 2, one line naming the field', (name, document, problem) => {
     const file = write(name, document);
     const run = overlap('plan', ...ha, '--deployment', file);
@@ -226,9 +254,17 @@ describe('hostile and broken input (issue 17)', () => {
   });
 
   it.each([
-    ['networking: "abc"', (c: Json) => ((c.spec as Json).shoot as Json).spec = { ...(((c.spec as Json).shoot as Json).spec as Json), networking: 'abc' }, 'spec.shoot.spec.networking: "\\"abc\\"" must be an object'],
-    ['spec.seed.spec: 7', (c: Json) => ((c.spec as Json).seed as Json).spec = 7, 'spec.seed.spec: "7" must be an object'],
-    ['highAvailability: false', (c: Json) => ((((c.spec as Json).shoot as Json).spec as Json).controlPlane = { highAvailability: false }), 'spec.shoot.spec.controlPlane.highAvailability: "false" must be an object (failureTolerance)'],
+    [
+      'networking: "abc"',
+      (c: Json) => (((c.spec as Json).shoot as Json).spec = { ...(((c.spec as Json).shoot as Json).spec as Json), networking: 'abc' }),
+      'spec.shoot.spec.networking: "\\"abc\\"" must be an object',
+    ],
+    ['spec.seed.spec: 7', (c: Json) => (((c.spec as Json).seed as Json).spec = 7), 'spec.seed.spec: "7" must be an object'],
+    [
+      'highAvailability: false',
+      (c: Json) => ((((c.spec as Json).shoot as Json).spec as Json).controlPlane = { highAvailability: false }),
+      'spec.shoot.spec.controlPlane.highAvailability: "false" must be an object (failureTolerance)',
+    ],
   ])('a Cluster with %s: exit 2 and one line naming the field', (_, edit, line) => {
     const document = cluster({ pods: '10.1.0.0/16' }) as unknown as Json;
     edit(document);
@@ -266,16 +302,18 @@ describe('overlap plan: the shoot side', () => {
   it('lists the ManagedResource, its Secret and the webhook configuration it carries among the objects', () => {
     const report = json('plan', '-f', join(EXAMPLES, 'cluster-ha-overlap.yaml'));
     const refs = report.objects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`);
-    expect(refs).toEqual(expect.arrayContaining([
-      'ManagedResource/extension-overlap-shoot-webhooks',
-      expect.stringMatching(/^Secret\/extension-overlap-shoot-webhooks-[0-9a-f]{8}$/),
-      'MutatingWebhookConfiguration/overlap-vpn-shoot',
-      // Gardener's shoot monitoring for the shoot's own Prometheus and Plutono.
-      'PodMonitor/overlap-kube-apiserver-sidecars',
-      'ScrapeConfig/overlap-shoot-vpn-agent',
-      'PrometheusRule/overlap',
-      expect.stringMatching(/^ConfigMap\/overlap-dashboard-[0-9a-f]{8}$/),
-    ]));
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        'ManagedResource/extension-overlap-shoot-webhooks',
+        expect.stringMatching(/^Secret\/extension-overlap-shoot-webhooks-[0-9a-f]{8}$/),
+        'MutatingWebhookConfiguration/overlap-vpn-shoot',
+        // Gardener's shoot monitoring for the shoot's own Prometheus and Plutono.
+        'PodMonitor/overlap-kube-apiserver-sidecars',
+        'ScrapeConfig/overlap-shoot-vpn-agent',
+        'PrometheusRule/overlap',
+        expect.stringMatching(/^ConfigMap\/overlap-dashboard-[0-9a-f]{8}$/),
+      ]),
+    );
   });
 
   it('shows the patch for the example vpn-shoot as vpnShoot.patch: the agent and the marker', () => {

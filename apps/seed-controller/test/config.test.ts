@@ -43,7 +43,11 @@ describe('parseControllerConfig', () => {
     [['--agent-backend', 'ebpf'], {}, '--agent-backend: "ebpf" must be one of auto, iptables, nftables'],
     [[], { OVERLAP_LOG_LEVEL: 'loud' }, 'OVERLAP_LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace'],
     [[], { OVERLAP_SHOOT_WEBHOOK_URL: 'http://overlap.svc' }, 'OVERLAP_SHOOT_WEBHOOK_URL: "http://overlap.svc" must be an https:// URL'],
-    [['--shoot-webhook-url', 'https://overlap.svc/path'], {}, '--shoot-webhook-url: "https://overlap.svc/path" must be an https:// URL of the controller\'s Service, without path'],
+    [
+      ['--shoot-webhook-url', 'https://overlap.svc/path'],
+      {},
+      '--shoot-webhook-url: "https://overlap.svc/path" must be an https:// URL of the controller\'s Service, without path',
+    ],
   ])('%j %j: names the flag or variable', (argv, env, message) => {
     expect(() => parseControllerConfig(argv, env)).toThrow(message);
   });
@@ -56,6 +60,8 @@ describe('parseControllerConfig', () => {
       caFile: '/etc/overlap/webhook-tls/ca.crt',
       timeoutSeconds: 5,
     });
-    expect(parseControllerConfig([], { OVERLAP_SHOOT_WEBHOOK_URL: 'https://overlap.example.svc:8443/' }).shootWebhook.baseUrl).toBe('https://overlap.example.svc:8443');
+    expect(parseControllerConfig([], { OVERLAP_SHOOT_WEBHOOK_URL: 'https://overlap.example.svc:8443/' }).shootWebhook.baseUrl).toBe(
+      'https://overlap.example.svc:8443',
+    );
   });
 });

@@ -27,7 +27,11 @@ function seedDeployment(namespace: string): void {
 
 const containerNames = (namespace: string): string[] =>
   harness.api.get(`${deploymentPath(namespace)}/kube-apiserver`)!.spec.template.spec.containers.map((c: { name: string }) => c.name);
-const configMapNames = (namespace: string): string[] => harness.api.list(configMapPath(namespace)).map((c) => c.metadata.name).sort();
+const configMapNames = (namespace: string): string[] =>
+  harness.api
+    .list(configMapPath(namespace))
+    .map((c) => c.metadata.name)
+    .sort();
 const gauge = async (metric: { get(): Promise<{ values: Array<{ labels: object; value: number }> }> }) =>
   (await metric.get()).values.map((v) => ({ ...v.labels, value: v.value }));
 
@@ -101,7 +105,10 @@ describe('the controller against a test double of the Kubernetes API', () => {
     expect(await gauge(metrics.shoots)).toEqual([{ value: 4 }]);
     expect(await gauge(metrics.shootsOverlapping)).toEqual([{ value: 2 }]);
     expect(await gauge(metrics.shootOverlap)).toEqual(
-      expect.arrayContaining([{ namespace: OVERLAP, value: 1 }, { namespace: APART, value: 0 }]),
+      expect.arrayContaining([
+        { namespace: OVERLAP, value: 1 },
+        { namespace: APART, value: 0 },
+      ]),
     );
   });
 

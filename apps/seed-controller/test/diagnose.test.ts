@@ -40,7 +40,6 @@ const broken: Inspection = {
 };
 const execs: Array<{ pod: string; container: string; command: string[]; stdin: string }> = [];
 
-
 beforeAll(async () => {
   await api.start();
   api.writeKubeconfig(kubeconfig);
@@ -51,7 +50,10 @@ beforeAll(async () => {
   for (const name of [GOOD, BAD]) {
     putShoot(api, { cluster: cluster({ name, pods: '10.1.0.0/16', services: '10.2.0.0/16' }), injected: true, pods });
     api.put(`/api/v1/namespaces/${name}/secrets`, { metadata: { name: 'overlap-vpn-ca-bundle' }, data: { 'bundle.crt': b64(TLS.ca) } });
-    api.put(`/api/v1/namespaces/${name}/secrets`, { metadata: { name: 'overlap-kube-apiserver-http-proxy-client' }, data: { 'tls.crt': b64(TLS.cert), 'tls.key': b64(TLS.key) } });
+    api.put(`/api/v1/namespaces/${name}/secrets`, {
+      metadata: { name: 'overlap-kube-apiserver-http-proxy-client' },
+      data: { 'tls.crt': b64(TLS.cert), 'tls.key': b64(TLS.key) },
+    });
     // The kubelet says the agent container runs.
     for (const pod of pods) {
       const path = `/api/v1/namespaces/${name}/pods/${pod.name}`;
@@ -70,9 +72,7 @@ beforeAll(async () => {
     }
     const target = command[command.indexOf('--connect') + 1]!;
     const result: ProbeResult =
-      namespace === GOOD
-        ? { ok: true, target, answer: 'HTTP/1.1 200 OK', ms: 4 }
-        : { ok: false, target, answer: 'HTTP/1.1 503 Service Unavailable', ms: 3 };
+      namespace === GOOD ? { ok: true, target, answer: 'HTTP/1.1 200 OK', ms: 4 } : { ok: false, target, answer: 'HTTP/1.1 503 Service Unavailable', ms: 3 };
     return { stdout: `${JSON.stringify(result)}\n`, exitCode: result.ok ? 0 : 1 };
   };
 });
@@ -106,7 +106,9 @@ describe('overlap diagnose', () => {
     const run = await overlap('diagnose', BAD, '--kubeconfig', kubeconfig);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^FAIL {2}rules IPv4 \(kube-apiserver-a\) +1 missing: missing nat output: overlap pods 10\.1\.0\.0\/16$/m);
-    expect(run.stdout).toMatch(/^FAIL {2}tunnel device \(kube-apiserver-a\) +bond0\+ matches no device\n +→ the VPN seed clients have not brought the tunnel up/m);
+    expect(run.stdout).toMatch(
+      /^FAIL {2}tunnel device \(kube-apiserver-a\) +bond0\+ matches no device\n +→ the VPN seed clients have not brought the tunnel up/m,
+    );
     expect(run.stdout).toMatch(/^FAIL {2}agent inspect \(kube-apiserver-b\) +inspect exited 127: node: not found$/m);
     expect(run.stdout).toMatch(/^FAIL {2}request through Envoy \(kube-apiserver-a\) +CONNECT 10\.2\.0\.10:53: HTTP\/1\.1 503 Service Unavailable/m);
     expect(run.stdout).toContain(`${BAD}: 4 of 8 checks failed`);
@@ -138,7 +140,10 @@ describe('overlap diagnose', () => {
       'overlap diagnose: SHOOT_NAMESPACE: "shoot--p--none" has no Cluster on this seed\n',
     );
     expect(await overlap('diagnose', GOOD, '--frobnicate')).toEqual({ code: 2, stdout: '', stderr: "overlap diagnose: Unknown option '--frobnicate'\n" });
-    expect(await overlap('diagnose', '--kubeconfig', kubeconfig)).toMatchObject({ code: 2, stderr: 'overlap diagnose: SHOOT_NAMESPACE: "" is required: overlap diagnose SHOOT_NAMESPACE\n' });
+    expect(await overlap('diagnose', '--kubeconfig', kubeconfig)).toMatchObject({
+      code: 2,
+      stderr: 'overlap diagnose: SHOOT_NAMESPACE: "" is required: overlap diagnose SHOOT_NAMESPACE\n',
+    });
   });
 });
 
@@ -152,9 +157,14 @@ describe('diagnose checks (pure)', () => {
   };
 
   it('a skipped Cluster fails with the field; an injection that is missing fails before any agent check', () => {
-    expect(diagnoseChecks({ ...base, plan: { skipped: 'spec.x: "y" is bad' } })).toMatchObject([{ check: 'Cluster', result: 'fail', detail: 'spec.x: "y" is bad' }]);
+    expect(diagnoseChecks({ ...base, plan: { skipped: 'spec.x: "y" is bad' } })).toMatchObject([
+      { check: 'Cluster', result: 'fail', detail: 'spec.x: "y" is bad' },
+    ]);
     const checks = diagnoseChecks({ ...base, deployment: 'not-injected' });
-    expect(checks.map((c) => [c.check, c.result])).toEqual([['decision', 'pass'], ['injection', 'fail']]);
+    expect(checks.map((c) => [c.check, c.result])).toEqual([
+      ['decision', 'pass'],
+      ['injection', 'fail'],
+    ]);
   });
 
   it('the shoot side needs forwarding; foreign rules point at another writer; untranslatable networks fail', () => {

@@ -29,7 +29,9 @@ describe('execIn', () => {
 
   it('a command that never ends: rejected at the deadline, naming the pod', async () => {
     api.podExec = () => new Promise(() => {});
-    await expect(execIn(api.kubeConfig(), target, ['sleep'], undefined, 300)).rejects.toThrow('exec in shoot--p--x/kube-apiserver-a -c seed-vpn-agent: no answer within 0.3 s');
+    await expect(execIn(api.kubeConfig(), target, ['sleep'], undefined, 300)).rejects.toThrow(
+      'exec in shoot--p--x/kube-apiserver-a -c seed-vpn-agent: no answer within 0.3 s',
+    );
   });
 
   it('refusals: 403 is an access problem (exit 2 for the CLI), a pod that is not there says so', async () => {
@@ -41,6 +43,8 @@ describe('execIn', () => {
     } finally {
       api.forbidden.clear();
     }
-    await expect(execIn(api.kubeConfig(), { ...target, pod: 'gone' }, ['true'])).rejects.toThrow('exec in shoot--p--x/gone -c seed-vpn-agent refused with 404 (is the container running?)');
+    await expect(execIn(api.kubeConfig(), { ...target, pod: 'gone' }, ['true'])).rejects.toThrow(
+      'exec in shoot--p--x/gone -c seed-vpn-agent refused with 404 (is the container running?)',
+    );
   });
 });

@@ -39,7 +39,13 @@ const v6 = fc
 
 const FAMILIES = [['IPv4'], ['IPv6'], ['IPv4', 'IPv6'], ['IPv6', 'IPv4']] as const;
 
-const statusList = fc.array(fc.oneof(v4.map((c) => c.text), v6), { maxLength: 3 });
+const statusList = fc.array(
+  fc.oneof(
+    v4.map((c) => c.text),
+    v6,
+  ),
+  { maxLength: 3 },
+);
 
 const acceptedShoot: fc.Arbitrary<ClusterOptions> = fc
   .record({

@@ -54,7 +54,12 @@ const SHAPES: readonly Shape[] = [
       pods: ['10.1.0.0/16', AWS_V6],
       services: ['100.64.0.0/13', 'fd00:64::/108'],
       nodes: ['10.180.0.0/16', AWS_V6],
-      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'services 100.64.0.0/13 243.0.0.0/13', 'nodes 10.180.0.0/16 242.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+      mappings: [
+        'pods 10.1.0.0/16 244.0.0.0/16',
+        'services 100.64.0.0/13 243.0.0.0/13',
+        'nodes 10.180.0.0/16 242.0.0.0/16',
+        'seedPods 10.0.0.0/12 241.0.0.0/12',
+      ],
     },
   },
   {
@@ -72,7 +77,12 @@ const SHAPES: readonly Shape[] = [
       reason: /overlaps shoot node network 10\.3\.0\.0\/16$/,
       pods: ['100.96.0.0/11', GCP_NODE_SUBNET_V6],
       nodes: ['10.3.0.0/16', GCP_NODE_SUBNET_V6],
-      mappings: ['pods 100.96.0.0/11 244.0.0.0/11', 'services 100.64.0.0/13 243.0.0.0/13', 'nodes 10.3.0.0/16 242.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+      mappings: [
+        'pods 100.96.0.0/11 244.0.0.0/11',
+        'services 100.64.0.0/13 243.0.0.0/13',
+        'nodes 10.3.0.0/16 242.0.0.0/16',
+        'seedPods 10.0.0.0/12 241.0.0.0/12',
+      ],
     },
   },
   {
@@ -91,7 +101,13 @@ const SHAPES: readonly Shape[] = [
     name: 'IPv6-only shoot on an IPv4 seed: nothing can overlap, nothing is translated',
     decidedBy: [TO_NETWORKS, 'pkg/utils/net/ipnet.go Overlap (families never overlap)', HA_OVERLAP],
     cluster: { ipFamilies: ['IPv6'], status: { pods: [AWS_V6], services: ['fd00:64::/108'], nodes: [AWS_V6] } },
-    expected: { inject: false, reason: /^HA VPN, but no shoot network overlaps/, pods: [AWS_V6], nodes: [AWS_V6], mappings: ['seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: false,
+      reason: /^HA VPN, but no shoot network overlaps/,
+      pods: [AWS_V6],
+      nodes: [AWS_V6],
+      mappings: ['seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'IPv6-only shoot inside an IPv6 seed pod network: Gardener would inject Envoy but can translate nothing',
@@ -100,8 +116,7 @@ const SHAPES: readonly Shape[] = [
     expected: {
       inject: true,
       reason: /overlaps shoot pod network fd00:10:0:1::\/64$/,
-      mappings:
-        'spec.shoot.spec.networking.pods: "fd00:10:0:1::/64" overlaps the seed pod network fd00:10::/48; only IPv4 overlaps can be translated',
+      mappings: 'spec.shoot.spec.networking.pods: "fd00:10:0:1::/64" overlaps the seed pod network fd00:10::/48; only IPv4 overlaps can be translated',
     },
   },
   {
@@ -137,13 +152,21 @@ const SHAPES: readonly Shape[] = [
     name: 'non-HA shoot with an overlap: vpn-seed-server translates, nothing to inject',
     decidedBy: [IS_HA_VPN, 'pkg/component/kubernetes/apiserver/deployment.go handleVPNSettingsNonHA'],
     cluster: { pods: '10.1.0.0/16', ha: false },
-    expected: { inject: false, reason: /not HA \(spec\.controlPlane\.highAvailability is not set\)/, mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: false,
+      reason: /not HA \(spec\.controlPlane\.highAvailability is not set\)/,
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'HA switched on by the annotation on a non-HA control plane',
     decidedBy: [IS_HA_VPN],
     cluster: { pods: '10.1.0.0/16', ha: false, haAnnotation: 'true' },
-    expected: { inject: true, reason: /^HA VPN \(annotation alpha\.control-plane\.shoot\.gardener\.cloud\/high-availability-vpn=true\)/, mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: true,
+      reason: /^HA VPN \(annotation alpha\.control-plane\.shoot\.gardener\.cloud\/high-availability-vpn=true\)/,
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'HA switched off by the annotation on an HA control plane',
@@ -160,7 +183,13 @@ const SHAPES: readonly Shape[] = [
       status: { pods: ['10.1.0.0/16', AWS_V6], nodes: ['10.180.0.0/16', AWS_V6] },
       constraints: [{ type: MIGRATION, status: 'False' }],
     },
-    expected: { inject: true, reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/, pods: ['10.1.0.0/16'], nodes: ['10.180.0.0/16'], mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'nodes 10.180.0.0/16 242.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: true,
+      reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/,
+      pods: ['10.1.0.0/16'],
+      nodes: ['10.180.0.0/16'],
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'nodes 10.180.0.0/16 242.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'dual-stack migration done (constraint True, two families): both families',
@@ -171,25 +200,46 @@ const SHAPES: readonly Shape[] = [
       status: { pods: ['10.1.0.0/16', AWS_V6], nodes: ['10.180.0.0/16', AWS_V6] },
       constraints: [{ type: MIGRATION, status: 'True' }],
     },
-    expected: { inject: true, reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/, pods: ['10.1.0.0/16', AWS_V6], nodes: ['10.180.0.0/16', AWS_V6], mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'nodes 10.180.0.0/16 242.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: true,
+      reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/,
+      pods: ['10.1.0.0/16', AWS_V6],
+      nodes: ['10.180.0.0/16', AWS_V6],
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'nodes 10.180.0.0/16 242.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'constraint True on a single-stack shoot: the primary family only, the reported IPv6 range is dropped',
     decidedBy: [TO_NETWORKS],
     cluster: { pods: '10.1.0.0/16', status: { pods: ['10.1.0.0/16', AWS_V6] }, constraints: [{ type: MIGRATION, status: 'True' }] },
-    expected: { inject: true, reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/, pods: ['10.1.0.0/16'], mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: true,
+      reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/,
+      pods: ['10.1.0.0/16'],
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'no constraint on a single-stack shoot: other-family status networks are kept, after the primary ones',
     decidedBy: ['pkg/gardenlet/operation/shoot/shoot.go SortByIPFamilies (single-stack appends the rest)'],
     cluster: { pods: '10.1.0.0/16', status: { pods: [AWS_V6, '10.1.0.0/16'] } },
-    expected: { inject: true, reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/, pods: ['10.1.0.0/16', AWS_V6], mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: true,
+      reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/,
+      pods: ['10.1.0.0/16', AWS_V6],
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
   {
     name: 'constraint pending on a single-stack shoot: not a migration, every family counts',
     decidedBy: [TO_NETWORKS],
     cluster: { pods: '10.1.0.0/16', status: { pods: ['10.1.0.0/16', AWS_V6] }, constraints: [{ type: MIGRATION, status: 'Progressing' }] },
-    expected: { inject: true, reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/, pods: ['10.1.0.0/16', AWS_V6], mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'] },
+    expected: {
+      inject: true,
+      reason: /overlaps shoot pod network 10\.1\.0\.0\/16$/,
+      pods: ['10.1.0.0/16', AWS_V6],
+      mappings: ['pods 10.1.0.0/16 244.0.0.0/16', 'seedPods 10.0.0.0/12 241.0.0.0/12'],
+    },
   },
 ];
 

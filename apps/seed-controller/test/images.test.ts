@@ -35,8 +35,14 @@ describe('the injected images', () => {
   });
 
   it('refuse to start with one line when the PodTemplate lacks a container', async () => {
-    api.put('/api/v1/namespaces/overlap-system/podtemplates', { ...TEMPLATE, metadata: { ...TEMPLATE.metadata, name: 'partial' }, template: { spec: { containers: [TEMPLATE.template.spec.containers[0]] } } });
+    api.put('/api/v1/namespaces/overlap-system/podtemplates', {
+      ...TEMPLATE,
+      metadata: { ...TEMPLATE.metadata, name: 'partial' },
+      template: { spec: { containers: [TEMPLATE.template.spec.containers[0]] } },
+    });
     const config = parseControllerConfig([], { POD_NAMESPACE: 'overlap-system', OVERLAP_IMAGES_POD_TEMPLATE: 'overlap-system/partial' });
-    await expect(withInjectedImages(config, api.kubeConfig())).rejects.toThrow('--images-pod-template: "overlap-system/partial" has no container seed-vpn-agent with an image');
+    await expect(withInjectedImages(config, api.kubeConfig())).rejects.toThrow(
+      '--images-pod-template: "overlap-system/partial" has no container seed-vpn-agent with an image',
+    );
   });
 });

@@ -24,9 +24,7 @@ const clusterOptions: fc.Arbitrary<ClusterOptions> = fc
     const v6 = (i: number) => `fd00:${i}::/56`;
     const v4Only = families[0] === 'IPv4';
     const dual = families.length === 2;
-    const base = v4Only
-      ? { pods: pods!, services: services!, nodes: nodes! }
-      : { pods: v6(1), services: 'fd00:2::/112', nodes: v6(3) };
+    const base = v4Only ? { pods: pods!, services: services!, nodes: nodes! } : { pods: v6(1), services: 'fd00:2::/112', nodes: v6(3) };
     return {
       ...base,
       ipFamilies: [...families],

@@ -9,8 +9,7 @@ import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { apartCluster, cluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
 
 const injectionFor = (c: ClusterObject) => planShoot(c, DEFAULT_INJECTION_SETTINGS).injection;
-const container = (d: V1Deployment, name: string): V1Container | undefined =>
-  d.spec!.template.spec!.containers.find((c) => c.name === name);
+const container = (d: V1Deployment, name: string): V1Container | undefined => d.spec!.template.spec!.containers.find((c) => c.name === name);
 const envOf = (c: V1Container | undefined): Record<string, string> =>
   Object.fromEntries((c?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 
@@ -139,7 +138,7 @@ describe('mutateDeployment: HA shoot with an overlap', () => {
     });
   });
 
-  it('tells the path controller the seed pod network, appended to Gardener\'s env; the VPN clients get nothing', () => {
+  it("tells the path controller the seed pod network, appended to Gardener's env; the VPN clients get nothing", () => {
     const before = container(original, 'vpn-path-controller')!.env!;
     expect(container(deployment, 'vpn-path-controller')!.env).toEqual([...before, { name: 'SEED_POD_NETWORK', value: '10.0.0.0/12' }]);
     for (const name of ['vpn-client-0', 'vpn-client-1']) {
@@ -334,6 +333,8 @@ describe('mutateDeployment: conflicts', () => {
   it('names a Deployment without a kube-apiserver container', () => {
     const original = sampleDeployment();
     original.spec!.template.spec!.containers[0]!.name = 'apiserver';
-    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow('spec.template.spec.containers: has no container named kube-apiserver');
+    expect(() => mutateDeployment(original, injectionFor(overlappingCluster()))).toThrow(
+      'spec.template.spec.containers: has no container named kube-apiserver',
+    );
   });
 });

@@ -68,9 +68,13 @@ describe('an unreachable API server', () => {
     );
     const starting = lines.filter((line) => line.includes('"msg":"starting"'));
     expect(starting).toHaveLength(1);
-    expect(normalize(starting[0]!, port)).toMatchInlineSnapshot(`"{"level":"info","time":"<ISO 8601>","component":"overlap-seed-controller","name":"overlap-seed-controller","version":"<version>","server":"https://127.0.0.1:<port>","webhookAddress":"127.0.0.1:0","metricsAddress":"127.0.0.1:0","selection":"automatic (namespaces the controller labels)","shootMonitoring":"gardener","images":{"envoy":"europe-docker.pkg.dev/gardener-project/releases/3rd/envoyproxy/envoy:distroless-v1.39.0","seedAgent":"overlap/seed-vpn-agent:0.1.0","shootAgent":"overlap/shoot-vpn-agent:0.1.0"},"lease":"overlap-system/overlap-seed-controller","identity":"overlap-seed-controller-0","resyncSeconds":300,"shootWebhookUrl":"https://overlap-seed-controller.overlap-system.svc","tlsCertFile":"<dir>/tls.crt","msg":"starting"}"`);
+    expect(normalize(starting[0]!, port)).toMatchInlineSnapshot(
+      `"{"level":"info","time":"<ISO 8601>","component":"overlap-seed-controller","name":"overlap-seed-controller","version":"<version>","server":"https://127.0.0.1:<port>","webhookAddress":"127.0.0.1:0","metricsAddress":"127.0.0.1:0","selection":"automatic (namespaces the controller labels)","shootMonitoring":"gardener","images":{"envoy":"europe-docker.pkg.dev/gardener-project/releases/3rd/envoyproxy/envoy:distroless-v1.39.0","seedAgent":"overlap/seed-vpn-agent:0.1.0","shootAgent":"overlap/shoot-vpn-agent:0.1.0"},"lease":"overlap-system/overlap-seed-controller","identity":"overlap-seed-controller-0","resyncSeconds":300,"shootWebhookUrl":"https://overlap-seed-controller.overlap-system.svc","tlsCertFile":"<dir>/tls.crt","msg":"starting"}"`,
+    );
     const failed = lines.find((line) => line.includes('"msg":"Cluster list/watch failed; retrying"'));
-    expect(normalize(failed!, port)).toMatchInlineSnapshot(`"{"level":"warn","time":"<ISO 8601>","component":"overlap-seed-controller","name":"overlap-seed-controller","server":"https://127.0.0.1:<port>","cause":"fetch failed: connect ECONNREFUSED 127.0.0.1:<port>","msg":"Cluster list/watch failed; retrying"}"`);
+    expect(normalize(failed!, port)).toMatchInlineSnapshot(
+      `"{"level":"warn","time":"<ISO 8601>","component":"overlap-seed-controller","name":"overlap-seed-controller","server":"https://127.0.0.1:<port>","cause":"fetch failed: connect ECONNREFUSED 127.0.0.1:<port>","msg":"Cluster list/watch failed; retrying"}"`,
+    );
   });
 });
 

@@ -87,7 +87,9 @@ describe('a shoot PKI issued from nothing', async () => {
   it("refuses a client certificate of another shoot's CA, and the client refuses that shoot's server", async () => {
     const other = await renewPki('shoot--dev--b', {}, T0);
     await expect(handshake({ pair: pki.server, bundle: pki.bundle }, { pair: other.client, bundle: pki.bundle })).rejects.toThrow();
-    await expect(handshake({ pair: other.server, bundle: other.bundle }, { pair: pki.client, bundle: pki.bundle })).rejects.toThrow(/self-signed|unable to verify|certificate/);
+    await expect(handshake({ pair: other.server, bundle: other.bundle }, { pair: pki.client, bundle: pki.bundle })).rejects.toThrow(
+      /self-signed|unable to verify|certificate/,
+    );
   });
 
   it('keeps what is intact and not due, and re-issues only a damaged part', async () => {
@@ -136,7 +138,8 @@ describe('renewal with an injected clock', () => {
         // The switch: the former CA is still trusted beside the new one, and a real handshake across them works.
         expect(trusted(next.bundle)).toHaveLength(2);
         // The first switch is the one at the real now; later ones lie in the future of the real clock.
-        if (!sawTwoCas) await expect(handshake({ pair: state.server, bundle: next.bundle }, { pair: next.client, bundle: state.bundle })).resolves.toBe(`hello ${CLIENT_CN}`);
+        if (!sawTwoCas)
+          await expect(handshake({ pair: state.server, bundle: next.bundle }, { pair: next.client, bundle: state.bundle })).resolves.toBe(`hello ${CLIENT_CN}`);
         sawTwoCas = true;
       }
       cas.add(next.ca.cert);

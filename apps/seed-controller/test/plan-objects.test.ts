@@ -38,10 +38,15 @@ describe('overlap plan: objects', () => {
   it('shows full manifests, with Secret data as <generated> and never a key', () => {
     const report = planJson('cluster-ha-overlap.yaml');
     // The PKI; the shoot webhook's Secret holds a webhook configuration, nothing secret (shoot-webhook-objects.test.ts).
-    const secrets = report.objects.filter((o: { kind: string; metadata: { name: string } }) => o.kind === 'Secret' && !o.metadata.name.startsWith('extension-overlap-shoot-webhooks-'));
+    const secrets = report.objects.filter(
+      (o: { kind: string; metadata: { name: string } }) => o.kind === 'Secret' && !o.metadata.name.startsWith('extension-overlap-shoot-webhooks-'),
+    );
     expect(secrets.length).toBe(4);
     for (const secret of secrets) {
-      expect(secret).toMatchObject({ apiVersion: 'v1', metadata: { namespace: report.namespace, labels: { 'app.kubernetes.io/managed-by': 'overlap-seed-controller' } } });
+      expect(secret).toMatchObject({
+        apiVersion: 'v1',
+        metadata: { namespace: report.namespace, labels: { 'app.kubernetes.io/managed-by': 'overlap-seed-controller' } },
+      });
       expect(Object.values(secret.data).every((value) => value === '<generated>')).toBe(true);
     }
     expect(JSON.stringify(report)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);

@@ -50,10 +50,15 @@ describe('the reconciler while its informer cache lags behind its own writes', (
   it('neither creates nor issues twice, and counts only edits by others as drift', async () => {
     const { api, cache, calls, catchUp } = lagging();
     const drift: string[] = [];
-    const reconciler = new Reconciler(api, pino({ level: 'silent' }), pkiMaterial(DEFAULT_INJECTION_SETTINGS, () => new Date()), {
-      onDrift: (_namespace, kind) => drift.push(kind),
-      marksNamespaces: false,
-    });
+    const reconciler = new Reconciler(
+      api,
+      pino({ level: 'silent' }),
+      pkiMaterial(DEFAULT_INJECTION_SETTINGS, () => new Date()),
+      {
+        onDrift: (_namespace, kind) => drift.push(kind),
+        marksNamespaces: false,
+      },
+    );
     await reconciler.reconcile(NAMESPACE, entry);
     expect(calls.splice(0).map((call) => call.split(' ')[0])).toEqual(Array(6).fill('create'));
 
@@ -65,7 +70,11 @@ describe('the reconciler while its informer cache lags behind its own writes', (
     expect(drift).toEqual([]);
 
     const bundle = cache.get('Secret/overlap-vpn-ca-bundle')! as KubernetesObject & { data: Record<string, string> };
-    cache.set('Secret/overlap-vpn-ca-bundle', { ...bundle, data: { 'bundle.crt': 'ZWRpdGVk' }, metadata: { ...bundle.metadata, resourceVersion: '99' } } as KubernetesObject);
+    cache.set('Secret/overlap-vpn-ca-bundle', {
+      ...bundle,
+      data: { 'bundle.crt': 'ZWRpdGVk' },
+      metadata: { ...bundle.metadata, resourceVersion: '99' },
+    } as KubernetesObject);
     await reconciler.reconcile(NAMESPACE, entry);
     expect(calls).toEqual(['replace Secret/overlap-vpn-ca-bundle']);
     expect(drift).toEqual(['Secret']);

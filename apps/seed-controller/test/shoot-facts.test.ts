@@ -29,9 +29,7 @@ describe('shootFactsFromCluster', () => {
   });
 
   it('orders the effective networks by the shoot’s IP families', () => {
-    const facts = shootFactsFromCluster(
-      cluster({ pods: 'fd00:10:1::/56', ipFamilies: ['IPv6', 'IPv4'], status: { pods: ['10.1.0.0/16', 'fd00:10:1::/56'] } }),
-    );
+    const facts = shootFactsFromCluster(cluster({ pods: 'fd00:10:1::/56', ipFamilies: ['IPv6', 'IPv4'], status: { pods: ['10.1.0.0/16', 'fd00:10:1::/56'] } }));
     expect(texts(facts.networks.pods)).toEqual(['fd00:10:1::/56', '10.1.0.0/16']);
   });
 
@@ -87,7 +85,7 @@ describe('decideInjection', () => {
   it('opt-in mode: injects only shoots that enable the extension type in spec.extensions (not disabled)', () => {
     const withExtensions = (extensions: unknown[]) => {
       const c = cluster({ pods: '10.1.0.0/16' });
-      ((c.spec as { shoot: { spec: Record<string, unknown> } }).shoot.spec).extensions = extensions;
+      (c.spec as { shoot: { spec: Record<string, unknown> } }).shoot.spec.extensions = extensions;
       return shootFactsFromCluster(c);
     };
     expect(withExtensions([{ type: 'shoot-dns-service' }, { type: 'overlap' }]).extensions).toEqual(['shoot-dns-service', 'overlap']);
@@ -110,10 +108,16 @@ describe('decideInjection', () => {
 describe('bad Clusters name the field and the value', () => {
   it.each<[Parameters<typeof cluster>[0], string]>([
     [{ pods: '10.1.0.0/33' }, 'spec.shoot.spec.networking.pods: "10.1.0.0/33" is not a valid CIDR'],
-    [{ pods: '10.1.0.0/16', status: { nodes: ['10.100.0.0/16', '242.1.0.0/16'] } }, 'spec.shoot.status.networking.nodes[1]: "242.1.0.0/16" intersects the reserved range 240.0.0.0/4'],
+    [
+      { pods: '10.1.0.0/16', status: { nodes: ['10.100.0.0/16', '242.1.0.0/16'] } },
+      'spec.shoot.status.networking.nodes[1]: "242.1.0.0/16" intersects the reserved range 240.0.0.0/4',
+    ],
     [{ seedPods: '10.0.0.0/33', pods: '10.1.0.0/16' }, 'spec.seed.spec.networks.pods: "10.0.0.0/33" is not a valid CIDR'],
     [{ pods: '10.0.0.0/7' }, 'spec.shoot.spec.networking.pods: "10.0.0.0/7" is larger than its mapped range 244.0.0.0/8 can hold'],
-    [{ pods: '10.1.0.0/16', services: '10.1.128.0/20' }, 'spec.shoot.spec.networking.services: "10.1.128.0/20" overlaps 10.1.0.0/16 of spec.shoot.spec.networking.pods; shoot networks must be disjoint'],
+    [
+      { pods: '10.1.0.0/16', services: '10.1.128.0/20' },
+      'spec.shoot.spec.networking.services: "10.1.128.0/20" overlaps 10.1.0.0/16 of spec.shoot.spec.networking.pods; shoot networks must be disjoint',
+    ],
     [{ pods: '10.1.0.0/16', ipFamilies: ['IPv5'] }, 'spec.shoot.spec.networking.ipFamilies[0]: "IPv5" must be IPv4 or IPv6'],
   ])('%j', (options, message) => {
     expect(inputError(cluster(options)).message).toBe(message);
@@ -121,14 +125,12 @@ describe('bad Clusters name the field and the value', () => {
 
   it('a network that is not a string', () => {
     const c = cluster();
-    ((c.spec!.shoot as { spec: { networking: Record<string, unknown> } }).spec.networking).pods = 42;
+    (c.spec!.shoot as { spec: { networking: Record<string, unknown> } }).spec.networking.pods = 42;
     expect(inputError(c).message).toBe('spec.shoot.spec.networking.pods: "42" must be a string');
   });
 
   it('node networks that do not fit together into 242.0.0.0/8', () => {
     const error = inputError(cluster({ pods: '10.1.0.0/16', nodes: '10.128.0.0/9', status: { nodes: ['11.0.0.0/9', '12.0.0.0/9'] } }));
-    expect(error.message).toBe(
-      'spec.shoot.spec.networking.nodes: "10.128.0.0/9,11.0.0.0/9,12.0.0.0/9" do not fit together into the mapped range 242.0.0.0/8',
-    );
+    expect(error.message).toBe('spec.shoot.spec.networking.nodes: "10.128.0.0/9,11.0.0.0/9,12.0.0.0/9" do not fit together into the mapped range 242.0.0.0/8');
   });
 });

@@ -34,7 +34,8 @@ describe("the shoot Prometheus' objects", () => {
 
   it('keep exactly the metrics the alerts and dashboards use, from the seed agent, Envoy and the shoot agent', () => {
     const keepOf = (relabelings: { action: string; regex: string }[]) => relabelings.find((r) => r.action === 'keep')!.regex;
-    const [agent, envoy] = (objects.PodMonitor as unknown as { spec: { podMetricsEndpoints: { port: string; metricRelabelings: never[] }[] } }).spec.podMetricsEndpoints;
+    const [agent, envoy] = (objects.PodMonitor as unknown as { spec: { podMetricsEndpoints: { port: string; metricRelabelings: never[] }[] } }).spec
+      .podMetricsEndpoints;
     expect(agent!.port).toBe('agent-metrics');
     expect(keepOf(agent!.metricRelabelings)).toBe(`^(${AGENT_METRICS.join('|')})$`);
     expect(keepOf(envoy!.metricRelabelings)).toBe(`^(${ENVOY_METRICS.join('|')})$`);

@@ -22,7 +22,11 @@ const deploymentOf = (namespace: string) => harness.api.get(`${deploymentPath(na
 const containerNames = (namespace: string): string[] => deploymentOf(namespace).spec.template.spec.containers.map((c: { name: string }) => c.name);
 // The PKI Secrets; the shoot webhook's ManagedResource Secret is tested in shoot-webhook-controller.test.ts.
 const secretNames = (namespace: string): string[] =>
-  harness.api.list(secretPath(namespace)).map((s) => s.metadata.name).filter((name) => !name.startsWith('extension-overlap-shoot-webhooks-')).sort();
+  harness.api
+    .list(secretPath(namespace))
+    .map((s) => s.metadata.name)
+    .filter((name) => !name.startsWith('extension-overlap-shoot-webhooks-'))
+    .sort();
 const counter = async (metric: { get(): Promise<{ values: Array<{ labels: Record<string, unknown>; value: number }> }> }, labels: Record<string, string>) =>
   (await metric.get()).values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;
 
@@ -74,9 +78,7 @@ describe('owned objects of an overlapping shoot', () => {
       'overlap-vpn-ca-bundle',
     ]);
     const requests = harness.api.requests();
-    const lastCreate = Math.max(
-      ...requests.flatMap((line, index) => (line.startsWith(`POST /api/v1/namespaces/${WAITING}/`) ? [index] : [])),
-    );
+    const lastCreate = Math.max(...requests.flatMap((line, index) => (line.startsWith(`POST /api/v1/namespaces/${WAITING}/`) ? [index] : [])));
     const firstPatch = requests.findIndex((line) => line.startsWith(`PATCH /apis/apps/v1/namespaces/${WAITING}/deployments`));
     expect(lastCreate).toBeLessThan(firstPatch);
     const gardeners = mountedRefs(sampleDeployment().spec!.template.spec!.volumes);
@@ -105,10 +107,7 @@ describe('owned objects of an overlapping shoot', () => {
     const bundle = harness.api.get(`${secretPath(WAITING)}/overlap-vpn-ca-bundle`)!;
     const original = bundle.data['bundle.crt'];
     harness.api.put(secretPath(WAITING), { ...bundle, data: { 'bundle.crt': Buffer.from('edited').toString('base64') } });
-    await eventually(
-      () => expect(harness.api.get(`${secretPath(WAITING)}/overlap-vpn-ca-bundle`)!.data['bundle.crt']).toBe(original),
-      'restored',
-    );
+    await eventually(() => expect(harness.api.get(`${secretPath(WAITING)}/overlap-vpn-ca-bundle`)!.data['bundle.crt']).toBe(original), 'restored');
     await eventually(async () => expect(await counter(metrics.driftRepairs, { kind: 'Secret' })).toBe(2), 'drift counted');
   });
 

@@ -26,9 +26,21 @@ const RUNS = { numRuns: 40 };
 
 /** The namespace as the controller leaves it for this plan: injected iff it injects, every agent in sync. */
 function asLeft(options: Shoot): { setup: ShootSetup; state: NamespaceState; inject: boolean } {
-  const c = cluster({ name: 'shoot--p--x', pods: options.pods, services: options.services, nodes: options.nodes, seedPods: options.seedPods, ha: options.ha, workers: options.workers });
+  const c = cluster({
+    name: 'shoot--p--x',
+    pods: options.pods,
+    services: options.services,
+    nodes: options.nodes,
+    seedPods: options.seedPods,
+    ha: options.ha,
+    workers: options.workers,
+  });
   const inject = shootStatus(c, { deployment: undefined, owned: [], pods: [], readiness: new Map() }, DEFAULT_INJECTION_SETTINGS).inject;
-  const setup: ShootSetup = { cluster: c, injected: inject, pods: Array.from({ length: options.pods_ }, (_, i) => ({ name: `kube-apiserver-${i}`, agentReady: true })) };
+  const setup: ShootSetup = {
+    cluster: c,
+    injected: inject,
+    pods: Array.from({ length: options.pods_ }, (_, i) => ({ name: `kube-apiserver-${i}`, agentReady: true })),
+  };
   const objects = shootObjects(setup);
   const readiness = new Map<string, AgentReadiness>(objects.pods.map((p) => [p.metadata!.name!, { answer: 'ready', reason: 'in sync' }]));
   return { setup, state: { ...objects, readiness }, inject };
@@ -55,7 +67,11 @@ describe('shoot status (property)', () => {
         const victim = state.owned[pick % state.owned.length]!;
         const without = shootStatus(setup.cluster, { ...state, owned: state.owned.filter((o) => o !== victim) }, DEFAULT_INJECTION_SETTINGS);
         expect(asPlanned(without)).toBe(false);
-        expect(without.problems.join('\n')).toContain(victim.kind === 'Secret' && victim.metadata!.name!.startsWith('extension-') ? 'Secret/extension-overlap-shoot-webhooks-*' : `${victim.kind}/${victim.metadata!.name}`);
+        expect(without.problems.join('\n')).toContain(
+          victim.kind === 'Secret' && victim.metadata!.name!.startsWith('extension-')
+            ? 'Secret/extension-overlap-shoot-webhooks-*'
+            : `${victim.kind}/${victim.metadata!.name}`,
+        );
         if (state.pods.length > 0) {
           const pod = state.pods[pick % state.pods.length]!.metadata!.name!;
           const readiness = new Map(state.readiness).set(pod, { answer: 'not-ready', reason: '1 missing' });

@@ -20,7 +20,11 @@ const validate = crdValidator('crd-resources.gardener.cloud_managedresources.yam
 const managedResources = (namespace: string): string[] => harness.api.list(managedResourcePath(namespace)).map((m) => m.metadata.name);
 /** The ManagedResource's Secrets (the shoot's PKI Secrets are tested in shoot-objects.test.ts). */
 const secrets = (namespace: string): string[] =>
-  harness.api.list(secretPath(namespace)).map((s) => s.metadata.name).filter((name) => name.startsWith(`${MR}-`)).sort();
+  harness.api
+    .list(secretPath(namespace))
+    .map((s) => s.metadata.name)
+    .filter((name) => name.startsWith(`${MR}-`))
+    .sort();
 
 beforeAll(async () => {
   await harness.start();

@@ -14,7 +14,6 @@ const api = new FakeApiServer();
 const dir = mkdtempSync(join(tmpdir(), 'ovl-status-'));
 const kubeconfig = join(dir, 'kubeconfig');
 
-
 const [OK, APART, GAP, BROKEN, PENDING] = ['shoot--p--ok', 'shoot--p--apart', 'shoot--p--gap', 'shoot--p--broken', 'shoot--p--pending'];
 
 beforeAll(async () => {
@@ -86,7 +85,10 @@ describe('overlap status', () => {
 
   it('--output json: every shoot with its decision, objects, agents and problems', async () => {
     const run = await overlap('status', '--kubeconfig', kubeconfig, '-o', 'json');
-    const parsed = JSON.parse(run.stdout) as { asPlanned: boolean; shoots: Array<{ namespace: string; skipped?: { field: string; value: string }; problems: string[] }> };
+    const parsed = JSON.parse(run.stdout) as {
+      asPlanned: boolean;
+      shoots: Array<{ namespace: string; skipped?: { field: string; value: string }; problems: string[] }>;
+    };
     expect(parsed.asPlanned).toBe(false);
     expect(parsed.shoots.map((s) => s.namespace)).toEqual([APART, BROKEN, GAP, OK, PENDING]);
     expect(parsed.shoots[1]!.skipped).toEqual({ field: 'spec.shoot.status.networking.nodes[0]', value: '242.0.0.0/16' });
@@ -113,7 +115,9 @@ describe('overlap status', () => {
     try {
       const run = await overlap('status', '--kubeconfig', kubeconfig);
       expect(run.code).toBe(2);
-      expect(run.stderr).toBe(`overlap status: ${api.url}: forbidden to list Clusters: User "test" cannot get resource at /apis/extensions.gardener.cloud/v1alpha1/clusters\n`);
+      expect(run.stderr).toBe(
+        `overlap status: ${api.url}: forbidden to list Clusters: User "test" cannot get resource at /apis/extensions.gardener.cloud/v1alpha1/clusters\n`,
+      );
     } finally {
       api.forbidden.clear();
     }
@@ -157,8 +161,16 @@ describe('overlap plan against a live seed', () => {
   it('--all: one impact line per Cluster', async () => {
     const run = await overlap('plan', '--all', '--kubeconfig', kubeconfig);
     expect(run.code).toBe(0);
-    const line = (namespace: string) => run.stdout.split('\n').find((l) => l.startsWith(`${namespace} `))!.split(/ {3,}/);
-    expect(line(PENDING)).toEqual([PENDING, 'inject', 'kube-apiserver +envoy-proxy +seed-vpn-agent, --egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml, vpn-shoot +shoot-vpn-agent, 13 objects']);
+    const line = (namespace: string) =>
+      run.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${namespace} `))!
+        .split(/ {3,}/);
+    expect(line(PENDING)).toEqual([
+      PENDING,
+      'inject',
+      'kube-apiserver +envoy-proxy +seed-vpn-agent, --egress-selector-config-file=/etc/kubernetes/egress/egress-selector-configuration.yaml, vpn-shoot +shoot-vpn-agent, 13 objects',
+    ]);
     expect(line(OK)).toEqual([OK, 'inject', 'kube-apiserver unchanged, vpn-shoot +shoot-vpn-agent, 13 objects']);
     expect(line(APART)[1]).toBe('leave');
     expect(line(BROKEN)[1]).toBe('skipped');
@@ -174,7 +186,12 @@ describe('help', () => {
   });
 
   it.each(Object.keys(COMMANDS))('%s: --help, -h and overlap help COMMAND print its usage, exit 0, nothing else done', async (command) => {
-    for (const args of [[command, '--help'], [command, '-h'], ['help', command], [command, '--kubeconfig', '/nonexistent', '-h']]) {
+    for (const args of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+      [command, '--kubeconfig', '/nonexistent', '-h'],
+    ]) {
       const run = await overlap(...args);
       expect(run).toEqual({ code: 0, stdout: COMMANDS[command]!.usage, stderr: '' });
     }
@@ -182,7 +199,9 @@ describe('help', () => {
 
   it('unknown options, commands and help topics stay one line and exit 2', async () => {
     expect(await overlap('status', '--frobnicate')).toEqual({ code: 2, stdout: '', stderr: "overlap status: Unknown option '--frobnicate'\n" });
-    expect((await overlap('help', 'frobnicate')).stderr).toBe('overlap help: help: "frobnicate" is not a command of overlap (status, plan, diagnose, uninstall, dev-cert, shoot-pki)\n');
+    expect((await overlap('help', 'frobnicate')).stderr).toBe(
+      'overlap help: help: "frobnicate" is not a command of overlap (status, plan, diagnose, uninstall, dev-cert, shoot-pki)\n',
+    );
     expect((await overlap('frobnicate')).code).toBe(2);
   });
 });

@@ -38,10 +38,15 @@ const deploymentOf = (namespace: string) => {
   const { resourceVersion: _ignored, ...kept } = metadata;
   return { ...rest, metadata: kept };
 };
-const ours = () => OWNED.flatMap((path) => harness.api.list(path)).filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'overlap-seed-controller');
+const ours = () =>
+  OWNED.flatMap((path) => harness.api.list(path)).filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'overlap-seed-controller');
 /** Shoot namespaces carrying the seed webhook's label (automatic mode). */
 const labelled = (): string[] =>
-  harness.api.list('/api/v1/namespaces').filter((n) => n.metadata.labels?.[WEBHOOK_NAMESPACE_LABEL] === 'true').map((n) => n.metadata.name).sort();
+  harness.api
+    .list('/api/v1/namespaces')
+    .filter((n) => n.metadata.labels?.[WEBHOOK_NAMESPACE_LABEL] === 'true')
+    .map((n) => n.metadata.name)
+    .sort();
 const ownPath = (object: (typeof OWN_OBJECTS)[number]): string => {
   const plural = `${object.kind.toLowerCase()}s`.replace('ys', 'ies');
   const admission = '/apis/admissionregistration.k8s.io/v1';
@@ -56,7 +61,6 @@ const ownPath = (object: (typeof OWN_OBJECTS)[number]): string => {
   const group = groups[object.kind] ?? '/apis/rbac.authorization.k8s.io/v1';
   return `${group}/${object.namespace ? `namespaces/${object.namespace}/` : ''}${plural}`;
 };
-
 
 beforeAll(async () => {
   await harness.start();
@@ -115,7 +119,10 @@ describe('overlap uninstall', () => {
     expect(run.stdout).toContain('would delete MutatingWebhookConfiguration overlap-seed-controller\n');
     expect(run.stdout).toContain(`would remove the injection from Deployment ${ONE}/kube-apiserver\n`);
     expect(run.stdout).toContain(`would delete Secret ${TWO}/overlap-vpn-ca\n`);
-    const writes = harness.api.requests().slice(requests).filter((line) => !line.startsWith('GET') && !line.includes('/apis/coordination') && !line.includes('/events'));
+    const writes = harness.api
+      .requests()
+      .slice(requests)
+      .filter((line) => !line.startsWith('GET') && !line.includes('/apis/coordination') && !line.includes('/events'));
     expect(writes).toEqual([]);
     expect(ours()).toHaveLength(24);
   });
@@ -124,7 +131,10 @@ describe('overlap uninstall', () => {
     const run = await overlap('uninstall', '--kubeconfig', kubeconfig);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.trim().split('\n');
-    expect(lines.slice(0, 2)).toEqual(['deleted MutatingWebhookConfiguration overlap-seed-controller', 'deleted Deployment overlap-system/overlap-seed-controller']);
+    expect(lines.slice(0, 2)).toEqual([
+      'deleted MutatingWebhookConfiguration overlap-seed-controller',
+      'deleted Deployment overlap-system/overlap-seed-controller',
+    ]);
     expect(lines).toContain(`removed the injection from Deployment ${ONE}/kube-apiserver`);
     expect(lines.at(-1)).toBe('deleted ValidatingAdmissionPolicy overlap-seed-controller-writes');
     expect(lines).toContain('deleted ConfigMap garden/overlap-seed-dashboard');

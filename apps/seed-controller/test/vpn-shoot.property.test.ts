@@ -87,9 +87,7 @@ describe('the vpn-shoot mutation, over every shape of vpn-shoot', () => {
         if (mutated.spec!.template.metadata?.annotations) {
           changed.spec!.template.metadata = { ...changed.spec!.template.metadata, annotations: mutated.spec!.template.metadata.annotations };
         }
-        expect(mutateVpnShoot(changed, DEFAULT_SHOOT_AGENT_SETTINGS).object).toEqual(
-          mutateVpnShoot(vpnShoot(after), DEFAULT_SHOOT_AGENT_SETTINGS).object,
-        );
+        expect(mutateVpnShoot(changed, DEFAULT_SHOOT_AGENT_SETTINGS).object).toEqual(mutateVpnShoot(vpnShoot(after), DEFAULT_SHOOT_AGENT_SETTINGS).object);
       }),
     );
   });

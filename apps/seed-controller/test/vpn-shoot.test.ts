@@ -131,15 +131,27 @@ describe('the vpn-shoot mutation', () => {
   it('refuses clients that disagree, and a shoot-vpn-agent it did not add', () => {
     const split = vpnShoot();
     clients(split)[1]!.env!.find((e) => e.name === 'SHOOT_SERVICE_NETWORKS')!.value = '10.9.0.0/16';
-    expect(mutateVpnShoot(split, SETTINGS)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('containers[vpn-shoot-s1].env[SHOOT_SERVICE_NETWORKS]') });
+    expect(mutateVpnShoot(split, SETTINGS)).toMatchObject({
+      outcome: 'refused',
+      detail: expect.stringContaining('containers[vpn-shoot-s1].env[SHOOT_SERVICE_NETWORKS]'),
+    });
     const foreign = vpnShoot();
     foreign.spec!.template.spec!.containers.push({ name: 'shoot-vpn-agent', image: 'mine' });
-    expect(mutateVpnShoot(foreign, SETTINGS)).toMatchObject({ object: foreign, outcome: 'refused', detail: expect.stringContaining('not added by this webhook') });
+    expect(mutateVpnShoot(foreign, SETTINGS)).toMatchObject({
+      object: foreign,
+      outcome: 'refused',
+      detail: expect.stringContaining('not added by this webhook'),
+    });
   });
 
   it('handles a vpn-shoot Deployment with HA clients as it handles the StatefulSet', () => {
     const sts = vpnShoot();
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: sts.metadata!, spec: { selector: sts.spec!.selector, template: sts.spec!.template } };
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: sts.metadata!,
+      spec: { selector: sts.spec!.selector, template: sts.spec!.template },
+    };
     const result = mutateVpnShoot(deployment, SETTINGS);
     expect(result.outcome).toBe('injected');
     expect(() => new Deployment(result.object as never).validate()).not.toThrow();

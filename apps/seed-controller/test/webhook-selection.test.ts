@@ -67,7 +67,11 @@ describe('automatic mode: the webhook sees only namespaces the controller labell
   });
 
   it("keeps Gardener's shoot monitoring objects beside the injection, and none where nothing is injected", async () => {
-    for (const [plural, version] of [['podmonitors', 'v1'], ['scrapeconfigs', 'v1alpha1'], ['prometheusrules', 'v1']] as const) {
+    for (const [plural, version] of [
+      ['podmonitors', 'v1'],
+      ['scrapeconfigs', 'v1alpha1'],
+      ['prometheusrules', 'v1'],
+    ] as const) {
       const [object] = await eventually(() => {
         const found = harness.api.list(MONITORING(OVERLAP, plural, version));
         expect(found).toHaveLength(1);
@@ -76,7 +80,9 @@ describe('automatic mode: the webhook sees only namespaces the controller labell
       expect(object!.metadata.labels).toMatchObject({ prometheus: 'shoot' });
       expect(harness.api.list(MONITORING(APART, plural, version))).toEqual([]);
     }
-    const dashboards = harness.api.list(`/api/v1/namespaces/${OVERLAP}/configmaps`).filter((c) => c.metadata.labels?.['dashboard.monitoring.gardener.cloud/shoot'] === 'true');
+    const dashboards = harness.api
+      .list(`/api/v1/namespaces/${OVERLAP}/configmaps`)
+      .filter((c) => c.metadata.labels?.['dashboard.monitoring.gardener.cloud/shoot'] === 'true');
     expect(dashboards).toHaveLength(1);
   });
 

@@ -153,9 +153,7 @@ describe('the admission webhook over HTTPS', () => {
   });
 
   it('counts every outcome and times every admission', async () => {
-    const counts = Object.fromEntries(
-      (await metrics.admissions.get()).values.map((v) => [v.labels.outcome, v.value]),
-    );
+    const counts = Object.fromEntries((await metrics.admissions.get()).values.map((v) => [v.labels.outcome, v.value]));
     expect(counts).toEqual({ injected: 3, unchanged: 4, removed: 1, waiting_for_objects: 5, error: 3 });
     const histogram = await metrics.admissionDuration.get();
     expect(histogram.values.find((v) => v.metricName === 'overlap_webhook_admission_duration_seconds_count')?.value).toBe(16);
@@ -209,8 +207,7 @@ describe('the admission webhook over HTTPS', () => {
 });
 
 describe('hostile or careless clients (issue 17)', () => {
-  const count = async (outcome: string): Promise<number> =>
-    (await metrics.admissions.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+  const count = async (outcome: string): Promise<number> => (await metrics.admissions.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 
   it('answers 413 to an oversized AdmissionReview instead of resetting the connection', async () => {
     const response = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, {

@@ -85,8 +85,11 @@ describe('seed-vpn-agent bundle', () => {
       return { code: run.status, stdout: run.stdout, stderr: run.stderr };
     };
 
-    it('inspect before the agent ran: every planned rule missing, a rule of someone else in our table foreign, the path controller\'s routes missing, exit 1', async () => {
-      await ns.run(['nft', '-f', '-'], 'table ip overlap {\n chain nat-output {\n  type nat hook output priority -100;\n  ip daddr 198.51.100.0/24 counter accept\n }\n}\n');
+    it("inspect before the agent ran: every planned rule missing, a rule of someone else in our table foreign, the path controller's routes missing, exit 1", async () => {
+      await ns.run(
+        ['nft', '-f', '-'],
+        'table ip overlap {\n chain nat-output {\n  type nat hook output priority -100;\n  ip daddr 198.51.100.0/24 counter accept\n }\n}\n',
+      );
       const run = inspect('--output', 'json');
       await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
       expect(run.code, run.stderr).toBe(1);
@@ -98,7 +101,7 @@ describe('seed-vpn-agent bundle', () => {
       expect(result.tunnelDevice).toEqual({ name: 'bond0+', state: 'up', matched: ['bond0-ip6tnl0'] });
     });
 
-    it('converges, waits for the path controller\'s routes, adds none itself, and tears everything down on SIGTERM', async () => {
+    it("converges, waits for the path controller's routes, adds none itself, and tears everything down on SIGTERM", async () => {
       const agent = spawnAgent(bundle, [], ENV, ns.name);
       try {
         const waiting = await readyzOnceSynced(ns);
@@ -131,7 +134,11 @@ describe('seed-vpn-agent bundle', () => {
       expect(tables).not.toContain('overlap');
       // The owner's routes stay: they were never the agent's.
       expect((await ns.run(['ip', 'route', 'show', '244.0.0.0/8'])).stdout).toContain('dev bond0-ip6tnl0');
-      const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      const logs = agent
+        .output()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string });
       expect(logs.map((l) => l.msg)).toContain('removed owned nftables rules');
     }, 20_000);
 
@@ -160,7 +167,11 @@ describe('seed-vpn-agent bundle', () => {
         expect(await agent.stop('SIGTERM')).toBe(1);
         rmSync(dir, { recursive: true, force: true });
       }
-      const logs = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { msg: string; notRemoved?: string[] });
+      const logs = agent
+        .output()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string; notRemoved?: string[] });
       const incomplete = logs.find((l) => l.msg.startsWith('teardown incomplete'));
       expect(incomplete?.notRemoved).toEqual([expect.stringMatching(/^iptables rules: .*iptables-restore .* did not finish within 4 s/)]);
       expect(logs.map((l) => l.msg)).toContain('removed owned routes');

@@ -42,8 +42,7 @@ describe('shoot-vpn-agent bundle', () => {
       await ns?.delete();
     });
 
-    const ownedChains = async (): Promise<string[]> =>
-      (await ns.run(['iptables-save'])).stdout.split('\n').filter((l) => /^:OVERLAP-/.test(l));
+    const ownedChains = async (): Promise<string[]> => (await ns.run(['iptables-save'])).stdout.split('\n').filter((l) => /^:OVERLAP-/.test(l));
 
     it('keeps its rules on SIGTERM when told to, and `cleanup` removes them and the routes', async () => {
       const agent = spawnAgent(bundle, [], ENV, ns.name);

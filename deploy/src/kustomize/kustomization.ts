@@ -30,7 +30,8 @@ const KNOWN_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'components', '
 
 function strings(value: unknown, field: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new InputError(field, JSON.stringify(value), 'must be a list of strings');
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new InputError(field, JSON.stringify(value), 'must be a list of strings');
   return value;
 }
 
@@ -50,7 +51,8 @@ function list(value: unknown, field: string): JsonList {
 function generator(entry: Record<string, unknown>, field: string): ConfigMapGenerator {
   const options = isObject(entry.options) ? entry.options : {};
   // Without this option kustomize appends a content hash to the name; the renderer does not reimplement it.
-  if (options.disableNameSuffixHash !== true) throw new InputError(`${field}.options.disableNameSuffixHash`, String(options.disableNameSuffixHash), 'must be true');
+  if (options.disableNameSuffixHash !== true)
+    throw new InputError(`${field}.options.disableNameSuffixHash`, String(options.disableNameSuffixHash), 'must be true');
   const labels = isObject(options.labels) ? options.labels : {};
   for (const [key, value] of Object.entries(labels)) text(value, `${field}.options.labels.${key}`);
   return {
@@ -83,7 +85,8 @@ export function parseKustomization(yamlText: string, file: string): Kustomizatio
   const raw: unknown = parse(yamlText, { uniqueKeys: true });
   if (!isObject(raw)) throw new InputError(file, String(raw), 'is not a kustomization');
   for (const field of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.has(field)) throw new InputError(`${file}: ${field}`, JSON.stringify(raw[field]).slice(0, 60), 'is a kustomize feature the renderer does not support');
+    if (!KNOWN_FIELDS.has(field))
+      throw new InputError(`${file}: ${field}`, JSON.stringify(raw[field]).slice(0, 60), 'is a kustomize feature the renderer does not support');
   }
   const kind = raw.kind ?? 'Kustomization';
   if (kind !== 'Kustomization' && kind !== 'Component') throw new InputError(`${file}: kind`, String(kind), 'must be Kustomization or Component');
@@ -91,9 +94,12 @@ export function parseKustomization(yamlText: string, file: string): Kustomizatio
     kind,
     resources: strings(raw.resources, `${file}: resources`),
     components: strings(raw.components, `${file}: components`),
-    configMapGenerator: list(raw.configMapGenerator, `${file}: configMapGenerator`).map((entry, index) => generator(entry, `${file}: configMapGenerator.${index}`)),
+    configMapGenerator: list(raw.configMapGenerator, `${file}: configMapGenerator`).map((entry, index) =>
+      generator(entry, `${file}: configMapGenerator.${index}`),
+    ),
     patches: list(raw.patches, `${file}: patches`).map((entry, index) => {
-      if (Object.keys(entry).some((key) => key !== 'path')) throw new InputError(`${file}: patches.${index}`, JSON.stringify(entry), 'may only name a strategic-merge patch file (path)');
+      if (Object.keys(entry).some((key) => key !== 'path'))
+        throw new InputError(`${file}: patches.${index}`, JSON.stringify(entry), 'may only name a strategic-merge patch file (path)');
       return text(entry.path, `${file}: patches.${index}.path`);
     }),
     images: list(raw.images, `${file}: images`).map((entry, index) => ({

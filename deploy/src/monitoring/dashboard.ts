@@ -36,7 +36,5 @@ export function dashboardQueries(dashboard: JsonObject): DashboardQuery[] {
  * `$__rate_interval` and friends by a duration, dashboard variables by a regex that matches everything.
  */
 export function withVariablesResolved(expr: string): string {
-  return expr
-    .replaceAll(/\$__(rate_interval|interval|range)\b/g, '5m')
-    .replaceAll(/\$\{?(\w+)\}?/g, '.*');
+  return expr.replaceAll(/\$__(rate_interval|interval|range)\b/g, '5m').replaceAll(/\$\{?(\w+)\}?/g, '.*');
 }

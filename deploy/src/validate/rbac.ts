@@ -42,7 +42,8 @@ interface PolicyRule {
 const covers = (list: readonly string[] | undefined, value: string): boolean => list !== undefined && (list.includes(value) || list.includes('*'));
 
 function ruleAllows(rule: PolicyRule, request: ApiRequest): boolean {
-  const named = rule.resourceNames === undefined || rule.resourceNames.length === 0 || (request.name !== undefined && rule.resourceNames.includes(request.name));
+  const named =
+    rule.resourceNames === undefined || rule.resourceNames.length === 0 || (request.name !== undefined && rule.resourceNames.includes(request.name));
   return covers(rule.apiGroups, request.group) && covers(rule.resources, request.resource) && covers(rule.verbs, request.verb) && named;
 }
 
@@ -59,7 +60,8 @@ export function rbacAllows(manifests: readonly Manifest[], account: { name: stri
     .filter((binding) => binding.kind === 'ClusterRoleBinding' || (binding.kind === 'RoleBinding' && binding.metadata.namespace === request.namespace))
     .filter((binding) =>
       (Array.isArray(binding.subjects) ? binding.subjects : []).some(
-        (subject: unknown) => isObject(subject) && subject.kind === 'ServiceAccount' && subject.name === account.name && subject.namespace === account.namespace,
+        (subject: unknown) =>
+          isObject(subject) && subject.kind === 'ServiceAccount' && subject.name === account.name && subject.namespace === account.namespace,
       ),
     )
     .some((binding) => {

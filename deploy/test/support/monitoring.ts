@@ -24,7 +24,9 @@ export const loadDashboards = (): Record<string, JsonObject> => ({
 
 /** Every PromQL expression of the alerts and dashboards, with dashboard variables resolved, and where it is used. */
 export function monitoringExpressions(): { where: string; expr: string }[] {
-  const rules = [...loadRuleGroups(), ...loadShootRuleGroups()].flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert ?? rule.record}`, expr: rule.expr })));
+  const rules = [...loadRuleGroups(), ...loadShootRuleGroups()].flatMap((group) =>
+    group.rules.map((rule) => ({ where: `alert ${rule.alert ?? rule.record}`, expr: rule.expr })),
+  );
   const panels = Object.entries(loadDashboards()).flatMap(([name, dashboard]) =>
     dashboardQueries(dashboard).map((query) => ({ where: `dashboard ${name} ${query.panel} ${query.refId}`, expr: withVariablesResolved(query.expr) })),
   );

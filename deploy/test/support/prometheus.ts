@@ -36,15 +36,18 @@ export async function startPrometheus(
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: [join(dir, 'overlap.rules.yaml')],
-      scrape_configs: [
-        { job_name: target.job, honor_labels: target.honorLabels, static_configs: [{ targets: [target.address], labels: target.labels }] },
-      ],
+      scrape_configs: [{ job_name: target.job, honor_labels: target.honorLabels, static_configs: [{ targets: [target.address], labels: target.labels }] }],
     }),
   );
   const url = `http://127.0.0.1:${await freePort()}`;
   const server = startProcess(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${url.slice('http://'.length)}`, '--log.level=warn'],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=${url.slice('http://'.length)}`,
+      '--log.level=warn',
+    ],
     {},
   );
   await poll(async () => ((await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200 ? true : undefined));

@@ -11,12 +11,7 @@ export interface AgentProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnAgent(
-  bundle: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-  netns: string,
-): AgentProcess {
+export function spawnAgent(bundle: string, args: readonly string[], env: Readonly<Record<string, string>>, netns: string): AgentProcess {
   // `ip netns exec` execs the program, so the signal reaches node itself.
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, bundle, ...args], {
     env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env },

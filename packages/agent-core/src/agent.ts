@@ -2,13 +2,7 @@ import { InputError } from '@overlap/cidr';
 import type { Backend, Role } from '@overlap/natrules';
 import { BACKENDS, backendWorks, resolveBackend } from './backend.ts';
 import { type CommandRunner, createCommandRunner } from './command.ts';
-import {
-  type AgentConfig,
-  type BackendChoice,
-  DEFAULT_SYNC_PERIOD_SECONDS,
-  parseAgentConfig,
-  parseCleanupConfig,
-} from './config.ts';
+import { type AgentConfig, type BackendChoice, DEFAULT_SYNC_PERIOD_SECONDS, parseAgentConfig, parseCleanupConfig } from './config.ts';
 import type { Env } from './env-values.ts';
 import { operatorHint } from './hints.ts';
 import { type Logger, createLogger } from './logger.ts';
@@ -122,18 +116,13 @@ async function serve(config: AgentConfig, plan: AgentPlan, logger: Logger): Prom
   const timing = timingFor(config.syncPeriodSeconds);
   const run = createCommandRunner({ deadlineMs: timing.commandDeadlineMs });
   const backend = await resolveBackend(config.backend, run);
-  logger.info(
-    { backend, requested: config.backend, version: VERSION, tunnelDevice: config.tunnelDevice, ipFamilies: config.ipFamilies },
-    'backend chosen',
-  );
+  logger.info({ backend, requested: config.backend, version: VERSION, tunnelDevice: config.tunnelDevice, ipFamilies: config.ipFamilies }, 'backend chosen');
   const planned = { natExpected: plan.natExpected, ha: config.ha, overlap: plan.decision.overlap, mappings: plan.mappings.length };
   if (plan.problem !== undefined) logger.warn({ ...planned, problem: plan.problem }, `${untranslatable(plan.problem)} (${plan.decision.reason})`);
   else {
     logger.info(
       planned,
-      plan.natExpected
-        ? `translating: ${plan.decision.reason}`
-        : `no translation on this side, nothing is installed: ${plan.decision.reason}`,
+      plan.natExpected ? `translating: ${plan.decision.reason}` : `no translation on this side, nothing is installed: ${plan.decision.reason}`,
     );
   }
   if (plan.routeDependencies.length > 0) {

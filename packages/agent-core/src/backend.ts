@@ -1,13 +1,5 @@
 import type { Family } from '@overlap/cidr';
-import {
-  APPLY_COMMANDS,
-  type Backend,
-  EMPTY_LIVE_STATE,
-  type LiveState,
-  READ_COMMANDS,
-  parseIptablesSave,
-  parseNftJson,
-} from '@overlap/natrules';
+import { APPLY_COMMANDS, type Backend, EMPTY_LIVE_STATE, type LiveState, READ_COMMANDS, parseIptablesSave, parseNftJson } from '@overlap/natrules';
 import { CommandError, type CommandRunner } from './command.ts';
 import type { BackendChoice } from './config.ts';
 
@@ -36,8 +28,7 @@ export async function resolveBackend(choice: BackendChoice, run: CommandRunner):
 }
 
 /** nft answers "No such file or directory" for a table that is not there: for us, nothing installed yet. */
-const isMissingNftTable = (error: unknown): boolean =>
-  error instanceof CommandError && error.exitCode === 1 && /No such file or directory/.test(error.stderr);
+const isMissingNftTable = (error: unknown): boolean => error instanceof CommandError && error.exitCode === 1 && /No such file or directory/.test(error.stderr);
 
 /** The owned chains or table of one family (IPv4 unless told), as the backend shows them now. */
 export async function readLive(backend: Backend, run: CommandRunner, family: Family = 'IPv4'): Promise<LiveState> {
@@ -65,13 +56,7 @@ export const applyCommand = (backend: Backend, family: Family = 'IPv4', lockWait
   backend === 'iptables' ? [...APPLY_COMMANDS[family].iptables, '-w', String(lockWaitSeconds)] : APPLY_COMMANDS[family].nftables;
 
 /** One transaction: (ip6)iptables-restore and nft -f all apply the whole script or none of it. */
-export async function applyScript(
-  backend: Backend,
-  run: CommandRunner,
-  script: string,
-  family: Family = 'IPv4',
-  lockWaitSeconds?: number,
-): Promise<void> {
+export async function applyScript(backend: Backend, run: CommandRunner, script: string, family: Family = 'IPv4', lockWaitSeconds?: number): Promise<void> {
   await run(applyCommand(backend, family, lockWaitSeconds), script);
 }
 

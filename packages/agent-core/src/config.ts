@@ -9,16 +9,7 @@ import {
   isWildcard,
   parseDevicePattern,
 } from '@overlap/natrules';
-import {
-  type Env,
-  type ListenAddress,
-  envValue,
-  parseBoolean,
-  parseInteger,
-  parseListenAddress,
-  parseOneOf,
-  parseSeconds,
-} from './env-values.ts';
+import { type Env, type ListenAddress, envValue, parseBoolean, parseInteger, parseListenAddress, parseOneOf, parseSeconds } from './env-values.ts';
 
 export type BackendChoice = Backend | 'auto';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'iptables', 'nftables'];
@@ -121,10 +112,18 @@ export function parseCleanupConfig(role: Role, env: Env): CleanupConfig {
 function assertCanEverTranslate(env: Env, networks: Networks): void {
   const shootNetworks = [...networks.pods, ...networks.services, ...networks.nodes];
   if (shootNetworks.length > 0 && networks.seedPods === undefined) {
-    throw new InputError(ENV_FIELDS.seedPods, '', `is not set while ${ENV_FIELDS.pods}/${ENV_FIELDS.services}/${ENV_FIELDS.nodes} are: no overlap could ever be found; pass the seed's pod network as Gardener does to the VPN containers`);
+    throw new InputError(
+      ENV_FIELDS.seedPods,
+      '',
+      `is not set while ${ENV_FIELDS.pods}/${ENV_FIELDS.services}/${ENV_FIELDS.nodes} are: no overlap could ever be found; pass the seed's pod network as Gardener does to the VPN containers`,
+    );
   }
   if (shootNetworks.length === 0 && parseBoolean(env, 'IS_HA', false)) {
-    throw new InputError(ENV_FIELDS.pods, '', `is empty, as are ${ENV_FIELDS.services} and ${ENV_FIELDS.nodes}, while IS_HA=true: nothing could ever be translated; pass the shoot networks the VPN containers get`);
+    throw new InputError(
+      ENV_FIELDS.pods,
+      '',
+      `is empty, as are ${ENV_FIELDS.services} and ${ENV_FIELDS.nodes}, while IS_HA=true: nothing could ever be translated; pass the shoot networks the VPN containers get`,
+    );
   }
 }
 
@@ -161,13 +160,7 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
     tunnelDevice,
     egressDevice,
     envoyGid,
-    syncPeriodSeconds: parseSeconds(
-      env,
-      'OVERLAP_SYNC_PERIOD',
-      DEFAULT_SYNC_PERIOD_SECONDS,
-      MIN_SYNC_PERIOD_SECONDS,
-      MAX_SYNC_PERIOD_SECONDS,
-    ),
+    syncPeriodSeconds: parseSeconds(env, 'OVERLAP_SYNC_PERIOD', DEFAULT_SYNC_PERIOD_SECONDS, MIN_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS),
     metricsAddress: parseListenAddress(env, 'OVERLAP_METRICS_ADDRESS', defaults.metricsAddress),
     cleanupOnExit: parseBoolean(env, 'OVERLAP_CLEANUP_ON_EXIT', true),
     pod: {

@@ -20,8 +20,7 @@ const labelsOf = (ref: MappingRef): TranslationLabels => ({
   direction: ref.direction,
 });
 
-const keyOf = (labels: TranslationLabels): string =>
-  `${labels.kind} ${labels.original} ${labels.mapped} ${labels.direction}`;
+const keyOf = (labels: TranslationLabels): string => `${labels.kind} ${labels.original} ${labels.mapped} ${labels.direction}`;
 
 interface Totals {
   packets: bigint;

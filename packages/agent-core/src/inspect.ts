@@ -101,7 +101,10 @@ export async function inspect(config: AgentConfig, plan: AgentPlan, run: Command
   const { reports, live } = await inspectRules(plan, backend, run);
   const table = await readRouteTable(run);
   const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
-  const dependencies = checkDependencies(plan.routeDependencies, table.filter((r) => !isOwned(r)));
+  const dependencies = checkDependencies(
+    plan.routeDependencies,
+    table.filter((r) => !isOwned(r)),
+  );
   const forward = (await run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim() === '1';
   const needed = config.role === 'shoot' && plan.natExpected;
   const tunnel = await tunnelDevices(run, config.tunnelDevice);
@@ -170,8 +173,14 @@ device, the routes and IP forwarding. Reads only. Exit 0 when all is in line wit
 
 /** The `inspect` arguments; throws ERR_PARSE_ARGS_* for unknown ones. */
 export function parseInspectArgs(argv: readonly string[]): { output: 'text' | 'json' } {
-  const { values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { output: { type: 'string', short: 'o', default: 'text' } } });
-  if (values.output !== 'text' && values.output !== 'json') throw Object.assign(new Error(`--output: "${values.output}" must be text or json`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: { output: { type: 'string', short: 'o', default: 'text' } },
+  });
+  if (values.output !== 'text' && values.output !== 'json')
+    throw Object.assign(new Error(`--output: "${values.output}" must be text or json`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
   return { output: values.output };
 }
 

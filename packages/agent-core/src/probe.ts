@@ -69,7 +69,8 @@ Exit 0 when Envoy connected to HOST:PORT, 1 when not, 2 bad arguments.
 
 const hostPort = (text: string, flag: string): { host: string; port: number } => {
   const match = /^(.+):(\d{1,5})$/.exec(text);
-  if (!match || Number(match[2]) > 65535) throw Object.assign(new Error(`${flag}: "${text}" is not HOST:PORT`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  if (!match || Number(match[2]) > 65535)
+    throw Object.assign(new Error(`${flag}: "${text}" is not HOST:PORT`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
   return { host: match[1]!, port: Number(match[2]) };
 };
 
@@ -88,7 +89,8 @@ export function parseProbeArgs(argv: readonly string[]) {
   if (values.connect === undefined) throw Object.assign(new Error('--connect: HOST:PORT is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
   hostPort(values.connect, '--connect');
   const seconds = Number(values.timeout);
-  if (!(seconds > 0 && seconds <= 120)) throw Object.assign(new Error(`--timeout: "${values.timeout}" must be 0 < seconds <= 120`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  if (!(seconds > 0 && seconds <= 120))
+    throw Object.assign(new Error(`--timeout: "${values.timeout}" must be 0 < seconds <= 120`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
   return { target: values.connect, proxy: hostPort(values.proxy, '--proxy'), serverName: values['server-name'], timeoutMs: seconds * 1000 };
 }
 

@@ -202,9 +202,7 @@ export function checkDependency(dependency: RouteDependency, routes: readonly Ke
   const found = { routes: new Set<KernelRoute>(), unrouted: false };
   misrouted(block, wider, routes, pattern, found);
   const problems = [
-    ...[...found.routes].map((r) =>
-      contains(r.destination, block) ? `routed by ${describeRoute(r)}` : `part of it taken by ${describeRoute(r)}`,
-    ),
+    ...[...found.routes].map((r) => (contains(r.destination, block) ? `routed by ${describeRoute(r)}` : `part of it taken by ${describeRoute(r)}`)),
     ...(found.unrouted ? [found.routes.size === 0 && !routes.some((r) => overlap(r.destination, block)) ? 'no route' : 'part of it has no route'] : []),
   ];
   return problems.length === 0 ? { dependency } : { dependency, problem: problems.join(', ') };

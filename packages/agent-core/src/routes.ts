@@ -32,9 +32,7 @@ export function planRouteChanges(desired: readonly Route[], owned: readonly Owne
 
 /** Ours among the routes of the main table: they carry our protocol number. */
 export const ownedRoutesIn = (table: readonly KernelRoute[]): OwnedRoute[] =>
-  table.flatMap((r) =>
-    isOwned(r) && r.devices.length === 1 ? [{ destination: r.destination.text, device: r.devices[0]! }] : [],
-  );
+  table.flatMap((r) => (isOwned(r) && r.devices.length === 1 ? [{ destination: r.destination.text, device: r.devices[0]! }] : []));
 
 export const isOwned = (route: KernelRoute): boolean => route.protocol === String(ROUTE_PROTOCOL);
 

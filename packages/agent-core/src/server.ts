@@ -14,11 +14,7 @@ export interface HealthServer {
  * `/metrics` for Prometheus, `/healthz` while the process serves requests at all, `/readyz` only while the last
  * sync succeeded and the live rules equal the desired ones (the body says why not).
  */
-export async function startHealthServer(
-  address: ListenAddress,
-  registry: Registry,
-  readiness: () => SyncStatus,
-): Promise<HealthServer> {
+export async function startHealthServer(address: ListenAddress, registry: Registry, readiness: () => SyncStatus): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
     const reply = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {

@@ -22,8 +22,7 @@ const live = (packets: number, bytes = packets * 100, rule = POD_RULE): LiveRule
   bytes: BigInt(bytes),
 });
 
-const podIncrement = (tracker: TranslationCounterTracker, rules: LiveRule[]) =>
-  tracker.advance(rules).find((i) => i.labels.kind === 'pods');
+const podIncrement = (tracker: TranslationCounterTracker, rules: LiveRule[]) => tracker.advance(rules).find((i) => i.labels.kind === 'pods');
 
 describe('TranslationCounterTracker', () => {
   it('labels each increment with the mapping and direction of its rule', () => {

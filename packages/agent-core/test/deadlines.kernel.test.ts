@@ -80,7 +80,10 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NOT_ROOT_REASON})`, () 
     cleanup.push(release);
     // flock holds the lock once the child runs; wait until a non-blocking attempt fails.
     for (let held = false; !held; ) {
-      held = await ns.run(['flock', '-n', lock, 'true']).then(() => false, () => true);
+      held = await ns.run(['flock', '-n', lock, 'true']).then(
+        () => false,
+        () => true,
+      );
     }
     const agent = testAgent('seed', 'iptables', run, undefined, { timing });
     const status = await agent.syncer.sync('start');

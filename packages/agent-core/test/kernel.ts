@@ -95,7 +95,12 @@ export const OVERLAPPING_HA = { ...OVERLAPPING, IS_HA: 'true' };
 
 export async function ownedRouteLines(run: CommandRunner): Promise<string[]> {
   const { stdout } = await run(['ip', '-4', 'route', 'show', 'proto', '79']);
-  return stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 3).join(' ')).sort();
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ').slice(0, 3).join(' '))
+    .sort();
 }
 
 /** Makes every apply fail inside the real tool by adding a line it rejects, so the whole transaction is refused. */

@@ -13,7 +13,10 @@ const dir = mkdtempSync(join(tmpdir(), 'ovl-agent-logs-'));
 // Readable by the unprivileged user the permission test runs the agent as.
 chmodSync(dir, 0o755);
 const entry = join(dir, 'agent.mjs');
-writeFileSync(entry, `import { runAgent } from ${JSON.stringify(join(import.meta.dirname, '../src/index.ts'))};\nprocess.exitCode = await runAgent(process.argv[2], [], process.env);\n`);
+writeFileSync(
+  entry,
+  `import { runAgent } from ${JSON.stringify(join(import.meta.dirname, '../src/index.ts'))};\nprocess.exitCode = await runAgent(process.argv[2], [], process.env);\n`,
+);
 const namespaces: Namespace[] = [];
 afterAll(async () => {
   for (const ns of namespaces) await ns.delete();
@@ -39,7 +42,10 @@ function agent(role: string, env: Record<string, string>, options: { netns?: str
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const normalize = (line: string): string =>
-    line.replace(/"time":"[^"]+"/, '"time":"<ISO 8601>"').replace(/"version":"[^"]+"/, '"version":"<version>"').replace(/ v\d+\.\d+\.\d+ /, ' v<version> ');
+    line
+      .replace(/"time":"[^"]+"/, '"time":"<ISO 8601>"')
+      .replace(/"version":"[^"]+"/, '"version":"<version>"')
+      .replace(/ v\d+\.\d+\.\d+ /, ' v<version> ');
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, lines: output.trim().split('\n').map(normalize) })));
 }
 
@@ -71,15 +77,26 @@ describe.skipIf(!isRoot)(`deployment mistakes carry a hint (${isRoot ? 'as root'
     namespaces.push(ns);
     const env = { ...OVERLAPPING, OVERLAP_BACKEND: 'iptables', OVERLAP_METRICS_ADDRESS: '127.0.0.1:0', OVERLAP_LOG_LEVEL: 'error' };
     const run = await agent('seed', env, { netns: ns.name, user: 65534, until: /sync failed/ });
-    expect(run.lines[0]).toMatchInlineSnapshot(`"{"level":"error","time":"<ISO 8601>","component":"seed-vpn-agent","name":"seed-vpn-agent","trigger":"start","err":"iptables-save --counters exited with 4: iptables-save v<version> (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)","hint":"the agent needs uid 0 and the NET_ADMIN capability: securityContext runAsUser: 0, capabilities.add: [NET_ADMIN] (see deploy/shoot or the injected seed-vpn-agent)","msg":"sync failed; retrying next period"}"`);
+    expect(run.lines[0]).toMatchInlineSnapshot(
+      `"{"level":"error","time":"<ISO 8601>","component":"seed-vpn-agent","name":"seed-vpn-agent","trigger":"start","err":"iptables-save --counters exited with 4: iptables-save v<version> (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)","hint":"the agent needs uid 0 and the NET_ADMIN capability: securityContext runAsUser: 0, capabilities.add: [NET_ADMIN] (see deploy/shoot or the injected seed-vpn-agent)","msg":"sync failed; retrying next period"}"`,
+    );
   });
 
   it('no tunnel device: the routes wait for it, and the hint says where the agent must run', async () => {
     const ns = await createNamespace('logs');
     namespaces.push(ns);
-    const env = { ...OVERLAPPING, IS_HA: 'false', OVERLAP_TUNNEL_DEVICE: 'tun0', OVERLAP_BACKEND: 'iptables', OVERLAP_METRICS_ADDRESS: '127.0.0.1:0', OVERLAP_LOG_LEVEL: 'error' };
+    const env = {
+      ...OVERLAPPING,
+      IS_HA: 'false',
+      OVERLAP_TUNNEL_DEVICE: 'tun0',
+      OVERLAP_BACKEND: 'iptables',
+      OVERLAP_METRICS_ADDRESS: '127.0.0.1:0',
+      OVERLAP_LOG_LEVEL: 'error',
+    };
     const run = await agent('shoot', env, { netns: ns.name, until: /sync failed/ });
-    expect(run.lines[0]).toMatchInlineSnapshot(`"{"level":"error","time":"<ISO 8601>","component":"shoot-vpn-agent","name":"shoot-vpn-agent","trigger":"start","err":"tunnel device tun0 is not there yet; its routes wait for it","hint":"the tunnel device tun0 does not exist here: the agent must run in the network namespace of the VPN client (a sidecar of kube-apiserver or vpn-shoot), and OVERLAP_TUNNEL_DEVICE must name its device (bond0 with HA VPN)","msg":"sync failed; retrying next period"}"`);
+    expect(run.lines[0]).toMatchInlineSnapshot(
+      `"{"level":"error","time":"<ISO 8601>","component":"shoot-vpn-agent","name":"shoot-vpn-agent","trigger":"start","err":"tunnel device tun0 is not there yet; its routes wait for it","hint":"the tunnel device tun0 does not exist here: the agent must run in the network namespace of the VPN client (a sidecar of kube-apiserver or vpn-shoot), and OVERLAP_TUNNEL_DEVICE must name its device (bond0 with HA VPN)","msg":"sync failed; retrying next period"}"`,
+    );
   });
 });
 

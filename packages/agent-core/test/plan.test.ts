@@ -23,9 +23,7 @@ describe('planAgent', () => {
     expect(seed.routes).toEqual([]);
     expect(shoot.routes).toEqual([]);
     expect(seed.routeDependencies.map((d) => `${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`).sort()).toEqual(
-      ['244.0.0.0/11', '244.32.0.0/16', '243.0.0.0/20', '242.0.0.0/24', '242.0.1.0/24']
-        .map((d) => `${d} whole bond0+ vpn-path-controller`)
-        .sort(),
+      ['244.0.0.0/11', '244.32.0.0/16', '243.0.0.0/20', '242.0.0.0/24', '242.0.1.0/24'].map((d) => `${d} whole bond0+ vpn-path-controller`).sort(),
     );
     expect(shoot.routeDependencies.map((d) => `${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`)).toEqual([
       '241.1.0.0/16 some bond0+ tunnel-controller',
@@ -33,7 +31,7 @@ describe('planAgent', () => {
     expect(seed.desired.rules.some((r) => r.match.outInterface === 'bond0+')).toBe(true);
   });
 
-  it('point-to-point (not HA): each side routes the other side\'s mapped blocks into its one tunnel device', () => {
+  it("point-to-point (not HA): each side routes the other side's mapped blocks into its one tunnel device", () => {
     const seed = plan('seed', NETWORKS);
     const shoot = plan('shoot', NETWORKS);
     expect(seed.routes.map((r) => `${r.destination.text} ${r.device}`)).toContain('244.32.0.0/16 tun0');

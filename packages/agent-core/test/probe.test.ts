@@ -16,15 +16,60 @@ const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe
 /** A CA, the proxy's serving certificate, the client's, and a self-signed one the proxy does not trust. */
 function makeCertificates(): { ca: string; server: { cert: string; key: string }; client: ProbeTls; stranger: ProbeTls } {
   for (const name of ['ca', 'stranger']) {
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file(`${name}.key`), '-out', file(`${name}.crt`), '-days', '1', '-subj', `/CN=${name}`]);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+    ]);
   }
   for (const [name, cn, ext] of [
     ['server', 'kube-apiserver-http-proxy', 'subjectAltName=DNS:kube-apiserver-http-proxy'],
     ['client', 'kube-apiserver-http-proxy-client', 'extendedKeyUsage=clientAuth'],
   ] as const) {
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=${cn}`]);
+    openssl([
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      `/CN=${cn}`,
+    ]);
     writeFileSync(file(`${name}.ext`), `${ext}\n`);
-    openssl(['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file(`${name}.crt`), '-days', '1', '-extfile', file(`${name}.ext`)]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '1',
+      '-extfile',
+      file(`${name}.ext`),
+    ]);
   }
   const read = (name: string) => readFileSync(file(name), 'utf8');
   return {

@@ -4,15 +4,7 @@ import { parseCidr } from '@overlap/cidr';
 import { routeDependencies } from '@overlap/natrules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import {
-  type CommandRunner,
-  type Namespace,
-  checkDependencies,
-  createNamespace,
-  describeMissingRoutes,
-  ownedRoutesIn,
-  readRouteTable,
-} from '../src/index.ts';
+import { type CommandRunner, type Namespace, checkDependencies, createNamespace, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
 import { NOT_ROOT_REASON, addTunnel, isRoot, podNamespace } from './kernel.ts';
 
 const text = (r: { destination: { text: string }; type: string; devices: readonly string[]; protocol: string | undefined }) =>
@@ -92,7 +84,11 @@ describe.skipIf(!isRoot)(`route check on routes through a real nexthop group (${
     const group = (members: string) =>
       ns.run(['ip', 'nexthop', 'replace', 'id', '400', 'group', members, 'type', 'resilient', 'buckets', '512', 'idle_timer', '10', 'unbalanced_timer', '30']);
     const seedChecks = async () => {
-      const mapped = (kind: 'pods' | 'services', original: string, block: string) => ({ kind, original: parseCidr(original, 'x'), mapped: parseCidr(block, 'x') });
+      const mapped = (kind: 'pods' | 'services', original: string, block: string) => ({
+        kind,
+        original: parseCidr(original, 'x'),
+        mapped: parseCidr(block, 'x'),
+      });
       const mappings = [mapped('pods', '10.1.0.0/16', '244.0.0.0/16'), mapped('services', '10.2.0.0/20', '243.0.0.0/20')];
       const deps = routeDependencies({ role: 'seed', mappings, tunnelDevice: 'bond0+', egressDevice: 'eth0', envoyGid: 31415 });
       return checkDependencies(deps, await readRouteTable(recording)).map((c) => [c.dependency.destination.text, c.problem]);
@@ -101,7 +97,11 @@ describe.skipIf(!isRoot)(`route check on routes through a real nexthop group (${
     beforeAll(async () => {
       ns = await createNamespace('nhid');
       if (compat !== undefined) await ns.run(['sysctl', '-q', '-w', `net.ipv4.nexthop_compat_mode=${compat}`]);
-      for (const [dev, peer] of [['bond0-ip6tnl0', 'p0'], ['bond0-ip6tnl1', 'p1'], ['eth0', 'pe']] as const) {
+      for (const [dev, peer] of [
+        ['bond0-ip6tnl0', 'p0'],
+        ['bond0-ip6tnl1', 'p1'],
+        ['eth0', 'pe'],
+      ] as const) {
         await ns.run(['ip', 'link', 'add', dev, 'type', 'veth', 'peer', 'name', peer]);
         for (const d of [dev, peer]) await ns.run(['ip', 'link', 'set', d, 'up']);
       }
@@ -117,7 +117,11 @@ describe.skipIf(!isRoot)(`route check on routes through a real nexthop group (${
         ['243.0.0.0/20', undefined],
       ]);
       expect(commands.splice(0)).toEqual(['ip -N -j -4 route show table main']);
-      for (const [id, dev] of [['4000', 'bond0-ip6tnl0'], ['4001', 'bond0-ip6tnl1'], ['4009', 'eth0']] as const) {
+      for (const [id, dev] of [
+        ['4000', 'bond0-ip6tnl0'],
+        ['4001', 'bond0-ip6tnl1'],
+        ['4009', 'eth0'],
+      ] as const) {
         await ns.run(['ip', 'nexthop', 'add', 'id', id, 'dev', dev]);
       }
       await group('4000,1/4001,1');

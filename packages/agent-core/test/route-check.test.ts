@@ -39,7 +39,14 @@ describe('parseRouteTable', () => {
       // With -N the type comes as the kernel's number (7 = unreachable).
       { type: '7', dst: '240.0.0.0/8', flags: [] },
       { dst: '241.1.2.3', dev: 'bond0ip6tnl0a0b', scope: 'link', flags: [] },
-      { dst: '242.0.0.0/8', flags: [], nexthops: [{ dev: 'bond0-ip6tnl0', weight: 1 }, { dev: 'bond0-ip6tnl1', weight: 1 }] },
+      {
+        dst: '242.0.0.0/8',
+        flags: [],
+        nexthops: [
+          { dev: 'bond0-ip6tnl0', weight: 1 },
+          { dev: 'bond0-ip6tnl1', weight: 1 },
+        ],
+      },
       { dst: '243.0.0.0/8', dev: 'bond0', protocol: '79', scope: 'link', flags: [] },
     ]);
     expect(parseRouteTable(stdout)).toEqual([
@@ -99,7 +106,15 @@ describe('routes through nexthop objects (vpn2 0c5168f and later: resilient grou
   });
 
   it('reads nhid with compat mode on (devices repeated) and off (id only)', () => {
-    const on = { dst: '244.0.0.0/8', nhid: 400, flags: [], nexthops: [{ dev: 'bond0-ip6tnl0', weight: 1 }, { dev: 'bond0-ip6tnl1', weight: 256 }] };
+    const on = {
+      dst: '244.0.0.0/8',
+      nhid: 400,
+      flags: [],
+      nexthops: [
+        { dev: 'bond0-ip6tnl0', weight: 1 },
+        { dev: 'bond0-ip6tnl1', weight: 256 },
+      ],
+    };
     const off = { dst: '243.0.0.0/8', nhid: 400, flags: [] };
     expect(parseRouteTable(JSON.stringify([on, off]))).toEqual([
       { ...route('244.0.0.0/8', ['bond0-ip6tnl0', 'bond0-ip6tnl1']), nexthopId: 400 },
@@ -143,9 +158,7 @@ describe('routes through nexthop objects (vpn2 0c5168f and later: resilient grou
           const [resolved] = resolveNexthops([viaNexthop(destination, 400, listed)], nexthops);
           const dep = dependency('244.0.0.0/16', coverage);
           expect(resolved!.devices).toEqual(members);
-          expect(checkDependency(dep, [resolved!]).problem === undefined).toBe(
-            checkDependency(dep, [route(destination, members)]).problem === undefined,
-          );
+          expect(checkDependency(dep, [resolved!]).problem === undefined).toBe(checkDependency(dep, [route(destination, members)]).problem === undefined);
         },
       ),
       { numRuns: 300 },
@@ -167,12 +180,9 @@ describe('checkDependency: whole (seed side, the path controller routes the mapp
     // Routes elsewhere do not matter.
     [route('244.0.0.0/8', 'bond0-ip6tnl0'), route('244.1.0.0/16', 'eth0'), route('10.0.0.0/8', 'eth0')],
   ];
-  it.each(ok.map((routes) => [routes.map((r) => `${r.destination.text} ${r.devices.join('+')}`).join(', '), routes] as const))(
-    'in place: %s',
-    (_, routes) => {
-      expect(problemOf(pods, routes)).toBeUndefined();
-    },
-  );
+  it.each(ok.map((routes) => [routes.map((r) => `${r.destination.text} ${r.devices.join('+')}`).join(', '), routes] as const))('in place: %s', (_, routes) => {
+    expect(problemOf(pods, routes)).toBeUndefined();
+  });
 
   it.each([
     [[], 'no route'],
@@ -188,10 +198,7 @@ describe('checkDependency: whole (seed side, the path controller routes the mapp
     [[route('244.0.0.0/8', 'bond0-ip6tnl0'), route('244.0.3.0/24', 'eth0')], 'part of it taken by 244.0.3.0/24 dev eth0'],
     [[route('244.0.0.0/17', 'bond0-ip6tnl0')], 'part of it has no route'],
     [[route('244.0.0.0/17', 'bond0-ip6tnl0'), route('244.0.128.0/17', 'eth0')], 'part of it taken by 244.0.128.0/17 dev eth0'],
-    [
-      [route('244.0.0.0/16', 'bond0-ip6tnl0'), route('244.0.0.0/16', 'eth0')],
-      'routed by 244.0.0.0/16 dev eth0',
-    ],
+    [[route('244.0.0.0/16', 'bond0-ip6tnl0'), route('244.0.0.0/16', 'eth0')], 'routed by 244.0.0.0/16 dev eth0'],
   ] as const)('%# names the problem: %s', (routes, problem) => {
     expect(problemOf(pods, [...routes])).toBe(problem);
   });
@@ -224,9 +231,7 @@ describe('describeMissingRoutes', () => {
     const routes = [route('244.0.0.0/8', 'bond0-ip6tnl0')];
     const checks = checkDependencies(deps, routes);
     expect(checks.map((c) => c.problem)).toEqual([undefined, 'no route']);
-    expect(describeMissingRoutes(checks)).toBe(
-      'route missing (owned by vpn-path-controller): 243.0.0.0/20 (services) not routed through bond0+: no route',
-    );
+    expect(describeMissingRoutes(checks)).toBe('route missing (owned by vpn-path-controller): 243.0.0.0/20 (services) not routed through bond0+: no route');
     expect(describeMissingRoutes(checkDependencies(deps, [...routes, route('243.0.0.0/8', 'bond0-ip6tnl0')]))).toBeUndefined();
     expect(describeMissingRoutes(checkDependencies([dependency('241.1.0.0/16', 'some', 'seedPods')], []))).toBe(
       'route missing (owned by tunnel-controller): 241.1.0.0/16 (seedPods) not with a route back through bond0+: no route into it',
@@ -255,23 +260,18 @@ describe('checkDependency whole agrees with a per-address longest-prefix match',
 
   it('ok exactly when every address is routed through bond0+', () => {
     fc.assert(
-      fc.property(
-        fc.array(arbitraryRoute, { maxLength: 8 }),
-        fc.integer({ min: 26, max: 28 }),
-        fc.integer({ min: 0, max: 255 }),
-        (raw, prefix, at) => {
-          const routes = [...new Map(raw.map(toRoute).map((r) => [r.destination.text, r])).values()];
-          const size = 2 ** (32 - prefix);
-          const start = (Math.floor(at / size) * size) >>> 0;
-          const dep = dependency(`10.0.0.${start}/${prefix}`, 'whole');
-          const everyAddressOk = Array.from({ length: size }, (_, i) => BigInt(0x0a000000 + start + i)).every((address) => {
-            const hits = routes.filter((r) => r.destination.address >> BigInt(32 - r.destination.prefix) === address >> BigInt(32 - r.destination.prefix));
-            const best = hits.reduce<KernelRoute | undefined>((b, r) => (b === undefined || r.destination.prefix > b.destination.prefix ? r : b), undefined);
-            return best !== undefined && best.type === 'unicast' && best.devices[0]!.startsWith('bond0');
-          });
-          expect(checkDependency(dep, routes).problem === undefined).toBe(everyAddressOk);
-        },
-      ),
+      fc.property(fc.array(arbitraryRoute, { maxLength: 8 }), fc.integer({ min: 26, max: 28 }), fc.integer({ min: 0, max: 255 }), (raw, prefix, at) => {
+        const routes = [...new Map(raw.map(toRoute).map((r) => [r.destination.text, r])).values()];
+        const size = 2 ** (32 - prefix);
+        const start = (Math.floor(at / size) * size) >>> 0;
+        const dep = dependency(`10.0.0.${start}/${prefix}`, 'whole');
+        const everyAddressOk = Array.from({ length: size }, (_, i) => BigInt(0x0a000000 + start + i)).every((address) => {
+          const hits = routes.filter((r) => r.destination.address >> BigInt(32 - r.destination.prefix) === address >> BigInt(32 - r.destination.prefix));
+          const best = hits.reduce<KernelRoute | undefined>((b, r) => (b === undefined || r.destination.prefix > b.destination.prefix ? r : b), undefined);
+          return best !== undefined && best.type === 'unicast' && best.devices[0]!.startsWith('bond0');
+        });
+        expect(checkDependency(dep, routes).problem === undefined).toBe(everyAddressOk);
+      }),
       { numRuns: 500 },
     );
   });

@@ -30,8 +30,7 @@ export function syncScenarios(backend: Backend): void {
     });
 
     const iptablesSave = async (): Promise<string> => (await ns.run(['iptables-save'])).stdout;
-    const inSyncWith = async (agent: ReturnType<typeof testAgent>) =>
-      diffRules(agent.plan.desired, await readLive(backend, ns.run)).inSync;
+    const inSyncWith = async (agent: ReturnType<typeof testAgent>) => diffRules(agent.plan.desired, await readLive(backend, ns.run)).inSync;
 
     it('installs rules and routes once; a second agent instance finds them in sync and duplicates nothing', async () => {
       const first = testAgent('seed', backend, ns.run);
@@ -212,10 +211,9 @@ export function syncScenarios(backend: Backend): void {
       expect((await ns.run(['ip', 'route', 'show', '198.51.100.0/24'])).stdout).toContain('dev tun0');
     });
 
-    const dependencyOk = (agent: ReturnType<typeof testAgent>, destination: string) =>
-      seriesValue(agent.metrics.routeDependencyOk, { destination });
+    const dependencyOk = (agent: ReturnType<typeof testAgent>, destination: string) => seriesValue(agent.metrics.routeDependencyOk, { destination });
 
-    it('HA seed: matches bond0+, removes its old routes, adds none, and is ready only with the path controller\'s routes', async () => {
+    it("HA seed: matches bond0+, removes its old routes, adds none, and is ready only with the path controller's routes", async () => {
       await addTunnel(ns.run, 'bond0-ip6tnl0');
       await addTunnel(ns.run, 'bond0-ip6tnl1');
       // Left by a point-to-point run: more specific than the owner's /8 routes, it would capture their traffic.

@@ -66,8 +66,7 @@ export function makeCidr(family: Family, address: bigint, prefix: number): Cidr 
 export function parseCidr(value: string, field: string): Cidr {
   const trimmed = value.trim();
   const family = familyOf(trimmed);
-  const [notationOk] =
-    family === 'IPv4' ? Validator.isValidIPv4CidrNotation(trimmed) : Validator.isValidIPv6CidrNotation(trimmed);
+  const [notationOk] = family === 'IPv4' ? Validator.isValidIPv4CidrNotation(trimmed) : Validator.isValidIPv6CidrNotation(trimmed);
   if (!notationOk || !/\/\d{1,3}$/.test(trimmed)) {
     throw new InputError(field, value, 'is not a valid CIDR');
   }
@@ -76,11 +75,7 @@ export function parseCidr(value: string, field: string): Cidr {
   const stated = parseAddressValue(family, trimmed.slice(0, trimmed.lastIndexOf('/')));
   const network = range.getFirst().getValue();
   if (stated !== network) {
-    throw new InputError(
-      field,
-      value,
-      `has host bits set; the network is ${makeCidr(family, network, prefix).text}`,
-    );
+    throw new InputError(field, value, `has host bits set; the network is ${makeCidr(family, network, prefix).text}`);
   }
   return makeCidr(family, network, prefix);
 }

@@ -19,9 +19,7 @@ const KIND_LABEL: Record<ShootKind, string> = { pods: 'pod', services: 'service'
 export function decideOverlap(networks: Networks): OverlapDecision {
   const seed = networks.seedPods;
   if (!seed) return { overlap: false, overlapping: [], reason: 'the seed pod network is unknown, so nothing can overlap it' };
-  const overlapping = SHOOT_KINDS.flatMap((kind) =>
-    networks[kind].filter((cidr) => overlaps(seed, cidr)).map((cidr) => ({ kind, cidr })),
-  );
+  const overlapping = SHOOT_KINDS.flatMap((kind) => networks[kind].filter((cidr) => overlaps(seed, cidr)).map((cidr) => ({ kind, cidr })));
   if (overlapping.length === 0) {
     return { overlap: false, overlapping, reason: `no shoot network overlaps the seed pod network ${seed.text}` };
   }

@@ -39,9 +39,7 @@ export function parseNetworks(raw: RawNetworks, fields: NetworkFields = ENV_FIEL
   const seedPods = seedText === '' ? undefined : parseCidr(seedText, fields.seedPods);
   if (seedPods) assertNotReserved(seedPods, fields.seedPods);
 
-  const shoot = Object.fromEntries(
-    SHOOT_KINDS.map((kind) => [kind, parseCidrList(raw[kind] ?? '', fields[kind])]),
-  ) as Record<ShootKind, Cidr[]>;
+  const shoot = Object.fromEntries(SHOOT_KINDS.map((kind) => [kind, parseCidrList(raw[kind] ?? '', fields[kind])])) as Record<ShootKind, Cidr[]>;
 
   for (const kind of SHOOT_KINDS) for (const cidr of shoot[kind]) assertNotReserved(cidr, fields[kind]);
   return { seedPods, ...shoot };

@@ -32,11 +32,7 @@ export function packKind(kind: ShootKind, cidrs: readonly Cidr[], field: string)
     const size = blockSize(original);
     const start = ((cursor + size - 1n) / size) * size;
     if (start + size - 1n > end) {
-      throw new InputError(
-        field,
-        ordered.map((c) => c.text).join(','),
-        `do not fit together into the mapped range ${target.text}`,
-      );
+      throw new InputError(field, ordered.map((c) => c.text).join(','), `do not fit together into the mapped range ${target.text}`);
     }
     cursor = start + size;
     return { kind, original, mapped: makeCidr('IPv4', start, original.prefix) };
@@ -60,8 +56,7 @@ interface Located {
   readonly index: number;
 }
 
-const byAddress = (a: Located, b: Located): number =>
-  Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
+const byAddress = (a: Located, b: Located): number => Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
 
 /**
  * The translated (IPv4) shoot networks must be disjoint, across kinds and within one, or a translated address
@@ -70,9 +65,7 @@ const byAddress = (a: Located, b: Located): number =>
  * carry. IPv6 networks are never translated, so they may overlap each other freely.
  */
 function assertTranslatedDisjoint(networks: Networks, fields: NetworkFields): void {
-  const ordered = SHOOT_KINDS.flatMap((kind) =>
-    networks[kind].filter((cidr) => cidr.family === 'IPv4').map((cidr) => ({ cidr, field: fields[kind] })),
-  )
+  const ordered = SHOOT_KINDS.flatMap((kind) => networks[kind].filter((cidr) => cidr.family === 'IPv4').map((cidr) => ({ cidr, field: fields[kind] })))
     .map((entry, index) => ({ ...entry, index }))
     .sort(byAddress);
   for (let i = 1; i < ordered.length; i += 1) {

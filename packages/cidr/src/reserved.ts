@@ -17,10 +17,7 @@ export const MAPPED_RANGE: Readonly<Record<Kind, Cidr>> = {
  * Networks nobody may use: all of 240.0.0.0/4 (Gardener blocks only 240–244/8; refusing the whole class-E block
  * is simpler and leaves room for more mapped kinds), and Gardener's IPv6 VPN transport range.
  */
-export const RESERVED_RANGES: readonly Cidr[] = [
-  parseCidr('240.0.0.0/4', 'reserved'),
-  parseCidr('fd8f:6d53:b97a:1::/96', 'reserved'),
-];
+export const RESERVED_RANGES: readonly Cidr[] = [parseCidr('240.0.0.0/4', 'reserved'), parseCidr('fd8f:6d53:b97a:1::/96', 'reserved')];
 
 /**
  * Ranges no pod, service or node network can be: packets to them never leave a host (loopback, "this network"),

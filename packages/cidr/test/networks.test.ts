@@ -12,8 +12,7 @@ import {
   untranslate,
 } from '../src/index.ts';
 
-const texts = (networks: ReturnType<typeof planMappings>) =>
-  networks.map((m) => `${m.kind} ${m.original.text} ${m.mapped.text}`);
+const texts = (networks: ReturnType<typeof planMappings>) => networks.map((m) => `${m.kind} ${m.original.text} ${m.mapped.text}`);
 
 describe('parseNetworks', () => {
   it('accepts Gardener env values and round-trips through networksToEnv', () => {
@@ -43,10 +42,7 @@ describe('parseNetworks', () => {
     [{ seedPods: '0.0.0.0/0' }, 'SEED_POD_NETWORK: "0.0.0.0/0" intersects the reserved range 240.0.0.0/4'],
     [{ pods: '0.0.0.0/16' }, 'SHOOT_POD_NETWORKS: "0.0.0.0/16" intersects the "this network" range 0.0.0.0/8'],
     [{ pods: 'fe80::/64' }, 'SHOOT_POD_NETWORKS: "fe80::/64" intersects the link-local range fe80::/10'],
-    [
-      { services: 'fd8f:6d53:b97a:1::/64' },
-      'SHOOT_SERVICE_NETWORKS: "fd8f:6d53:b97a:1::/64" intersects the reserved range fd8f:6d53:b97a:1::/96',
-    ],
+    [{ services: 'fd8f:6d53:b97a:1::/64' }, 'SHOOT_SERVICE_NETWORKS: "fd8f:6d53:b97a:1::/64" intersects the reserved range fd8f:6d53:b97a:1::/96'],
   ])('refuses %j', (raw, message) => {
     expect(() => parseNetworks(raw)).toThrow(new InputError('x', 'x', 'x').constructor);
     expect(() => parseNetworks(raw)).toThrow(message);
@@ -75,7 +71,7 @@ describe('parseNetworks', () => {
     expect(() => parseNetworks({ pods: '10.0.0.0/7' })).not.toThrow();
   });
 
-  it('uses the caller\'s field names in errors', () => {
+  it("uses the caller's field names in errors", () => {
     const fields = { ...ENV_FIELDS, pods: 'spec.shoot.spec.networking.pods' };
     expect(() => parseNetworks({ pods: 'x' }, fields)).toThrow('spec.shoot.spec.networking.pods: "x" is not a valid CIDR');
   });
@@ -83,14 +79,10 @@ describe('parseNetworks', () => {
 
 describe('decideOverlap', () => {
   it('compares only the seed pod network with every shoot kind', () => {
-    const decision = decideOverlap(
-      parseNetworks({ seedPods: '10.0.0.0/8', pods: '10.1.0.0/16', services: '192.168.0.0/20', nodes: '10.250.0.0/16' }),
-    );
+    const decision = decideOverlap(parseNetworks({ seedPods: '10.0.0.0/8', pods: '10.1.0.0/16', services: '192.168.0.0/20', nodes: '10.250.0.0/16' }));
     expect(decision.overlap).toBe(true);
     expect(decision.overlapping.map((o) => `${o.kind} ${o.cidr.text}`)).toEqual(['pods 10.1.0.0/16', 'nodes 10.250.0.0/16']);
-    expect(decision.reason).toBe(
-      'the seed pod network 10.0.0.0/8 overlaps shoot pod network 10.1.0.0/16, shoot node network 10.250.0.0/16',
-    );
+    expect(decision.reason).toBe('the seed pod network 10.0.0.0/8 overlaps shoot pod network 10.1.0.0/16, shoot node network 10.250.0.0/16');
   });
 
   it('says why there is no overlap', () => {
@@ -132,16 +124,12 @@ describe('planMappings', () => {
     expect(tryPlanMappings(networks)).toEqual({ translatable: true, mappings: planMappings(networks) });
   });
 
-  it('packs Gardener\'s example: largest first, aligned, ties in input order', () => {
+  it("packs Gardener's example: largest first, aligned, ties in input order", () => {
     const networks = parseNetworks({ nodes: '10.99.14.0/24,10.100.0.0/16,10.99.15.0/24' });
-    expect(texts(planMappings(networks))).toEqual([
-      'nodes 10.100.0.0/16 242.0.0.0/16',
-      'nodes 10.99.14.0/24 242.1.0.0/24',
-      'nodes 10.99.15.0/24 242.1.1.0/24',
-    ]);
+    expect(texts(planMappings(networks))).toEqual(['nodes 10.100.0.0/16 242.0.0.0/16', 'nodes 10.99.14.0/24 242.1.0.0/24', 'nodes 10.99.15.0/24 242.1.1.0/24']);
   });
 
-  it('aligns a smaller block after a larger one and keeps the seed pods\' low bits in 241/8', () => {
+  it("aligns a smaller block after a larger one and keeps the seed pods' low bits in 241/8", () => {
     const networks = parseNetworks({
       seedPods: '100.96.0.0/11',
       pods: '100.96.0.0/11',
@@ -176,9 +164,7 @@ describe('planMappings', () => {
 });
 
 describe('translate', () => {
-  const mappings = planMappings(
-    parseNetworks({ seedPods: '10.1.0.0/16', pods: '10.1.0.0/16', services: '10.2.0.0/20', nodes: '10.250.0.0/24' }),
-  );
+  const mappings = planMappings(parseNetworks({ seedPods: '10.1.0.0/16', pods: '10.1.0.0/16', services: '10.2.0.0/20', nodes: '10.250.0.0/24' }));
   const a = (s: string) => parseAddress(s, 'a');
 
   it('keeps the host bits (NETMAP) both ways', () => {

@@ -46,17 +46,12 @@ describe('parseCidr', () => {
 
 describe('parseCidrList', () => {
   it('splits, trims, skips empty entries and drops duplicates', () => {
-    expect(parseCidrList(' 10.1.0.0/16, ,10.2.0.0/16,10.1.0.0/16,', 'F').map((c) => c.text)).toEqual([
-      '10.1.0.0/16',
-      '10.2.0.0/16',
-    ]);
+    expect(parseCidrList(' 10.1.0.0/16, ,10.2.0.0/16,10.1.0.0/16,', 'F').map((c) => c.text)).toEqual(['10.1.0.0/16', '10.2.0.0/16']);
     expect(parseCidrList('', 'F')).toEqual([]);
   });
 
   it('names the bad element, not the whole list', () => {
-    expect(() => parseCidrList('10.1.0.0/16,10.2.0.0/99', 'SHOOT_NODE_NETWORKS')).toThrow(
-      'SHOOT_NODE_NETWORKS: "10.2.0.0/99" is not a valid CIDR',
-    );
+    expect(() => parseCidrList('10.1.0.0/16,10.2.0.0/99', 'SHOOT_NODE_NETWORKS')).toThrow('SHOOT_NODE_NETWORKS: "10.2.0.0/99" is not a valid CIDR');
   });
 });
 

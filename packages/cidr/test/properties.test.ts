@@ -22,12 +22,10 @@ import {
 } from '../src/index.ts';
 
 const v4Cidr = (minPrefix = 0, maxPrefix = 32): fc.Arbitrary<Cidr> =>
-  fc
-    .tuple(fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }), fc.integer({ min: minPrefix, max: maxPrefix }))
-    .map(([value, prefix]) => {
-      const size = 1n << BigInt(32 - prefix);
-      return makeCidr('IPv4', (value / size) * size, prefix);
-    });
+  fc.tuple(fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }), fc.integer({ min: minPrefix, max: maxPrefix })).map(([value, prefix]) => {
+    const size = 1n << BigInt(32 - prefix);
+    return makeCidr('IPv4', (value / size) * size, prefix);
+  });
 
 const v6Value = fc.bigInt({ min: 0n, max: 2n ** 128n - 1n });
 
@@ -91,7 +89,10 @@ describe('IPv6 is never translated', () => {
     const size = 1n << BigInt(128 - prefix);
     return makeCidr('IPv6', (value / size) * size, prefix);
   });
-  const usableV6 = fc.array(v6Cidr.filter((c) => !refused.some((r) => overlaps(c, r))), { maxLength: 4 });
+  const usableV6 = fc.array(
+    v6Cidr.filter((c) => !refused.some((r) => overlaps(c, r))),
+    { maxLength: 4 },
+  );
 
   it('IPv6 networks in any kind, shared or nested, never change what an IPv4 seed translates', () => {
     const usable = v4Cidr(8, 30).filter((c) => !refused.some((r) => overlaps(c, r)));

@@ -79,7 +79,9 @@ function liveOutput(ns: Netns | undefined, backend: Backend, params: NatParams):
 const ns = isRoot ? new Netns() : undefined;
 try {
   console.log('### natrules: plan, render, parse, diff for one side (median, ms)\n');
-  console.log('| mappings | role | rules | desiredRules | render iptables | parse iptables-save | diff | render nft | parse nft JSON | diff | sync total iptables | sync total nft |');
+  console.log(
+    '| mappings | role | rules | desiredRules | render iptables | parse iptables-save | diff | render nft | parse nft JSON | diff | sync total iptables | sync total nft |',
+  );
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const n of SIZES) {
     const mappings = mappingsFor(n);

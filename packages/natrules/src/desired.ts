@@ -56,12 +56,8 @@ function seedRules({ mappings, tunnelDevice, envoyGid }: NatParams): Rule[] {
   const shoot = mappings.filter(isShootNetwork);
   const seedPods = mappings.filter((m) => !isShootNetwork(m));
   return [
-    ...shoot.map((m) =>
-      forwardNetmap(m, { table: 'nat', hook: 'output', match: { destination: m.original, gid: envoyGid } }),
-    ),
-    ...seedPods.map((m) =>
-      forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } }),
-    ),
+    ...shoot.map((m) => forwardNetmap(m, { table: 'nat', hook: 'output', match: { destination: m.original, gid: envoyGid } })),
+    ...seedPods.map((m) => forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } })),
     ...seedPods.map((m) => reverseNetmap(m, tunnelDevice)),
   ];
 }
@@ -77,9 +73,7 @@ function shootRules(params: NatParams): Rule[] {
   const seedPods = mappings.filter((m) => !isShootNetwork(m));
   return [
     ...shoot.map((m) => reverseNetmap(m, tunnelDevice)),
-    ...shoot.map((m) =>
-      forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } }),
-    ),
+    ...shoot.map((m) => forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } })),
     ...seedPods.map(
       (m): Rule => ({
         table: 'nat',
@@ -137,8 +131,7 @@ export function desiredIPv6Rules(params: NatParams): RuleSet {
 }
 
 /** The mapped blocks of the other side: what this side sends into the tunnel. */
-const remoteMappings = ({ role, mappings }: NatParams): Mapping[] =>
-  mappings.filter((m) => isShootNetwork(m) === (role === 'seed'));
+const remoteMappings = ({ role, mappings }: NatParams): Mapping[] => mappings.filter((m) => isShootNetwork(m) === (role === 'seed'));
 
 /**
  * Point-to-point mode (one tunnel device, no route owner): each mapped block of the other side goes into the

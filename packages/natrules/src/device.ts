@@ -35,11 +35,7 @@ export function assertInterfaceName(value: string, field: string): void {
 export function parseDevicePattern(value: string, field: string): string {
   if (DEVICE_PATTERN.test(value)) return `${value.slice(0, -1)}${WILDCARD}`;
   if (INTERFACE_NAME.test(value) && value !== '.' && value !== '..') return value;
-  throw new InputError(
-    field,
-    value,
-    'is not a valid interface name or prefix pattern (1–15 of A–Z a–z 0–9 _ . @ -, a pattern ends in + or *)',
-  );
+  throw new InputError(field, value, 'is not a valid interface name or prefix pattern (1–15 of A–Z a–z 0–9 _ . @ -, a pattern ends in + or *)');
 }
 
 export function assertDevicePattern(value: string, field: string): void {

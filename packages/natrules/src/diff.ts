@@ -1,15 +1,4 @@
-import {
-  CHAINS,
-  type ChainRef,
-  type LiveRule,
-  type LiveState,
-  type Rule,
-  type RuleDiff,
-  type RuleSet,
-  chainsOf,
-  ruleKey,
-  sameChain,
-} from './model.ts';
+import { CHAINS, type ChainRef, type LiveRule, type LiveState, type Rule, type RuleDiff, type RuleSet, chainsOf, ruleKey, sameChain } from './model.ts';
 import { isPlainJump } from './iptables-args.ts';
 
 export interface RuleMatching {
@@ -34,8 +23,7 @@ export function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
 }
 
 /** The plain jumps into one owned chain. */
-export const plainJumpCount = (live: LiveState, chain: ChainRef): number =>
-  live.jumps.filter((j) => sameChain(j, chain) && isPlainJump(j)).length;
+export const plainJumpCount = (live: LiveState, chain: ChainRef): number => live.jumps.filter((j) => sameChain(j, chain) && isPlainJump(j)).length;
 
 /** Whether the one plain jump into the chain is the first rule of its built-in chain (iptables). */
 export const plainJumpFirst = (live: LiveState, chain: ChainRef): boolean =>
@@ -52,8 +40,7 @@ export function diffRules(desired: RuleSet, live: LiveState): RuleDiff {
   // nftables hooks its base chains directly; there are no jumps to check.
   const jumpsMissing = live.backend === 'iptables' ? needed.filter((c) => plainJumpCount(live, c) === 0) : [];
   const jumpsDuplicated = CHAINS.filter((c) => plainJumpCount(live, c) > 1);
-  const jumpsNotFirst =
-    live.backend === 'iptables' ? needed.filter((c) => plainJumpCount(live, c) > 0 && !plainJumpFirst(live, c)) : [];
+  const jumpsNotFirst = live.backend === 'iptables' ? needed.filter((c) => plainJumpCount(live, c) > 0 && !plainJumpFirst(live, c)) : [];
   const jumpsForeign = live.jumps.filter((j) => !isPlainJump(j));
   const chainsStale = live.chains.filter((c) => !isNeeded(c));
   const chainsForeign = live.foreignChains ?? [];

@@ -2,7 +2,18 @@ import type { Cidr, Family } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
 import { OWNED_CHAIN_PREFIX, iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
-import { type ChainRef, type LiveJump, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, type Table, TABLES, inChainOrder } from './model.ts';
+import {
+  type ChainRef,
+  type LiveJump,
+  type LiveRule,
+  type LiveState,
+  type Rule,
+  type RuleAction,
+  type RuleMatch,
+  type Table,
+  TABLES,
+  inChainOrder,
+} from './model.ts';
 
 /** Splits a saved rule as iptables-restore does: white space separates, double quotes group, backslash escapes. */
 export function tokenize(text: string): string[] {
@@ -37,8 +48,7 @@ const valueAfter = (tokens: readonly string[], flag: string): string | undefined
   return at < 0 ? undefined : tokens[at + 1];
 };
 
-const cidrOrThrow = (text: string | undefined): Cidr | undefined =>
-  text === undefined ? undefined : parseCidrCached(text, 'iptables-save');
+const cidrOrThrow = (text: string | undefined): Cidr | undefined => (text === undefined ? undefined : parseCidrCached(text, 'iptables-save'));
 
 function actionOf(tokens: readonly string[]): RuleAction | undefined {
   switch (valueAfter(tokens, '-j')) {

@@ -39,11 +39,7 @@ function jumpLines(live: LiveState, chain: ChainRef): string[] {
   const foreign = jumps.filter((j) => !isPlainJump(j)).map(deleteLine);
   const plain = plainJumpCount(live, chain);
   if (plain === 1 && plainJumpFirst(live, chain)) return foreign;
-  return [
-    ...foreign,
-    ...Array.from({ length: plain }, () => deleteLine(chain)),
-    `-I ${builtinChainName(chain.hook)} 1 -j ${ownedChainName(chain.hook)}`,
-  ];
+  return [...foreign, ...Array.from({ length: plain }, () => deleteLine(chain)), `-I ${builtinChainName(chain.hook)} 1 -j ${ownedChainName(chain.hook)}`];
 }
 
 /**

@@ -171,8 +171,7 @@ export const chainIndex = (chain: ChainRef): number => CHAINS.findIndex((c) => s
  * Puts live objects in CHAINS order, keeping the order within a chain: backends list tables and chains in their
  * own order (iptables-save: mangle, filter, nat, chains by name), the model does not depend on it.
  */
-export const inChainOrder = <T extends ChainRef>(items: readonly T[]): T[] =>
-  items.toSorted((a, b) => chainIndex(a) - chainIndex(b));
+export const inChainOrder = <T extends ChainRef>(items: readonly T[]): T[] => items.toSorted((a, b) => chainIndex(a) - chainIndex(b));
 
 /** The chains a rule set needs: only those holding at least one rule, in CHAINS order. */
 export function chainsOf(rules: readonly Rule[]): ChainRef[] {

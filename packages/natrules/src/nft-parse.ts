@@ -10,8 +10,7 @@ type Json = unknown;
 type JsonObject = Record<string, Json>;
 
 const isObject = (value: Json): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-const field = (value: Json, ...path: string[]): Json =>
-  path.reduce<Json>((at, key) => (isObject(at) ? at[key] : undefined), value);
+const field = (value: Json, ...path: string[]): Json => path.reduce<Json>((at, key) => (isObject(at) ? at[key] : undefined), value);
 
 /** An address as nft prints it: a bare address for a /32, `{prefix: {addr, len}}` for a network. */
 function cidrOf(value: Json): Cidr | undefined {
@@ -183,11 +182,7 @@ const HOOKS: readonly Hook[] = ['prerouting', 'output', 'postrouting', 'forward'
 function placeChain(chain: JsonObject): { ref: ChainRef; owned: boolean } | undefined {
   const owned = NFT_CHAINS.find(
     (spec) =>
-      spec.name === chain['name'] &&
-      spec.type === chain['type'] &&
-      spec.hook === chain['hook'] &&
-      spec.prio === chain['prio'] &&
-      chain['policy'] === 'accept',
+      spec.name === chain['name'] && spec.type === chain['type'] && spec.hook === chain['hook'] && spec.prio === chain['prio'] && chain['policy'] === 'accept',
   );
   if (owned) return { ref: { table: owned.table, hook: owned.hook }, owned: true };
   const hook = HOOKS.find((h) => h === chain['hook']);

@@ -103,10 +103,7 @@ describe('desiredRules', () => {
     [{ mappings: [...MAPPINGS, MAPPINGS[0]!] }, 'mappings: "pods 10.1.0.0/16 → 244.0.0.0/16" maps the same network twice'],
     [
       {
-        mappings: [
-          ...MAPPINGS,
-          { kind: 'seedPods', original: parseCidr('10.9.0.0/16', 'x'), mapped: parseCidr('241.9.0.0/16', 'x') },
-        ],
+        mappings: [...MAPPINGS, { kind: 'seedPods', original: parseCidr('10.9.0.0/16', 'x'), mapped: parseCidr('241.9.0.0/16', 'x') }],
       },
       'mappings: "seedPods 10.9.0.0/16 → 241.9.0.0/16" is a second seed pod network',
     ],
@@ -192,9 +189,7 @@ describe('desiredRoutes', () => {
 
 describe('routeDependencies', () => {
   const show = (role: Role) =>
-    routeDependencies(params(role, { tunnelDevice: 'bond0+' })).map(
-      (d) => `${d.kind} ${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`,
-    );
+    routeDependencies(params(role, { tunnelDevice: 'bond0+' })).map((d) => `${d.kind} ${d.destination.text} ${d.coverage} ${d.devicePattern} ${d.owner}`);
 
   it('seed: each mapped shoot block, whole, from the path controller', () => {
     expect(show('seed')).toEqual([

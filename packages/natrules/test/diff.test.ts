@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  type LiveState,
-  EMPTY_LIVE_STATE,
-  desiredRules,
-  diffRules,
-  parseIptablesSave,
-  parseNftJson,
-} from '../src/index.ts';
+import { type LiveState, EMPTY_LIVE_STATE, desiredRules, diffRules, parseIptablesSave, parseNftJson } from '../src/index.ts';
 import { params } from './fixtures.ts';
 
 const golden = (name: string): string => readFileSync(new URL(`golden/${name}`, import.meta.url), 'utf8');
@@ -124,7 +117,11 @@ describe('diffRules', () => {
     const [first, ...rest] = desired.rules;
     const moved: LiveState = {
       backend: 'nftables',
-      chains: [{ table: 'nat', hook: 'prerouting' }, { table: 'nat', hook: 'output' }, { table: 'nat', hook: 'postrouting' }],
+      chains: [
+        { table: 'nat', hook: 'prerouting' },
+        { table: 'nat', hook: 'output' },
+        { table: 'nat', hook: 'postrouting' },
+      ],
       jumps: [],
       rules: [
         { table: 'nat', hook: 'output', rule: { ...first!, hook: 'output' }, text: 'moved', packets: 0n, bytes: 0n },

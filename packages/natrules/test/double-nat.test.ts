@@ -104,28 +104,36 @@ describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${ROOT_REASON})`
   }
 
   const BACKENDS = ['iptables', 'nftables'] as const satisfies readonly Backend[];
-  it.each(BACKENDS.flatMap((backend) => [[backend, 'bond0+'], [backend, 'device names']] as const))(
-    '%s, tunnel matched by %s: Envoy reaches the overlapping shoot pod, nothing else of the seed pod does, and the counters show it',
-    (backend, match) => {
-      for (const [ns, role] of [[seed, 'seed'], [vpn, 'shoot']] as const) {
-        ns.apply(backend, renderApply(backend, desiredRules(sideParams(role, match === 'bond0+')), EMPTY_LIVE_STATE(backend)));
-      }
-      try {
-        expect(connect(true)).toBe('10.1.7.7');
-        expect(connect(false)).toBeUndefined();
+  it.each(
+    BACKENDS.flatMap(
+      (backend) =>
+        [
+          [backend, 'bond0+'],
+          [backend, 'device names'],
+        ] as const,
+    ),
+  )('%s, tunnel matched by %s: Envoy reaches the overlapping shoot pod, nothing else of the seed pod does, and the counters show it', (backend, match) => {
+    for (const [ns, role] of [
+      [seed, 'seed'],
+      [vpn, 'shoot'],
+    ] as const) {
+      ns.apply(backend, renderApply(backend, desiredRules(sideParams(role, match === 'bond0+')), EMPTY_LIVE_STATE(backend)));
+    }
+    try {
+      expect(connect(true)).toBe('10.1.7.7');
+      expect(connect(false)).toBeUndefined();
 
-        const counted = (ns: Netns, comment: string) => ns.read(backend).rules.find((r) => r.rule?.comment === comment)?.packets;
-        expect(counted(seed, 'overlap pods 10.1.0.0/16 244.0.0.0/16 forward')).toBe(1n);
-        expect(counted(seed, 'overlap seedPods 10.1.0.0/16 241.1.0.0/16 forward')).toBe(1n);
-        expect(counted(vpn, 'overlap pods 10.1.0.0/16 244.0.0.0/16 reverse')).toBe(1n);
-        expect(counted(vpn, 'overlap masquerade')).toBe(1n);
-        expect(counted(vpn, 'overlap services 10.2.0.0/20 243.0.0.0/20 reverse')).toBe(0n);
-        // The SYN leaves vpn-shoot by eth0 towards the pod, the SYN-ACK by tun0 towards the seed: both are clamped.
-        // (At least: a retransmission under load would count again; the old FORWARD -o tun0 rule saw only the second.)
-        expect(counted(vpn, 'overlap clamp-mss')).toBeGreaterThanOrEqual(2n);
-      } finally {
-        for (const ns of [seed, vpn]) ns.apply(backend, renderApply(backend, desiredRules(params('seed', { mappings: [] })), ns.read(backend)));
-      }
-    },
-  );
+      const counted = (ns: Netns, comment: string) => ns.read(backend).rules.find((r) => r.rule?.comment === comment)?.packets;
+      expect(counted(seed, 'overlap pods 10.1.0.0/16 244.0.0.0/16 forward')).toBe(1n);
+      expect(counted(seed, 'overlap seedPods 10.1.0.0/16 241.1.0.0/16 forward')).toBe(1n);
+      expect(counted(vpn, 'overlap pods 10.1.0.0/16 244.0.0.0/16 reverse')).toBe(1n);
+      expect(counted(vpn, 'overlap masquerade')).toBe(1n);
+      expect(counted(vpn, 'overlap services 10.2.0.0/20 243.0.0.0/20 reverse')).toBe(0n);
+      // The SYN leaves vpn-shoot by eth0 towards the pod, the SYN-ACK by tun0 towards the seed: both are clamped.
+      // (At least: a retransmission under load would count again; the old FORWARD -o tun0 rule saw only the second.)
+      expect(counted(vpn, 'overlap clamp-mss')).toBeGreaterThanOrEqual(2n);
+    } finally {
+      for (const ns of [seed, vpn]) ns.apply(backend, renderApply(backend, desiredRules(params('seed', { mappings: [] })), ns.read(backend)));
+    }
+  });
 });

@@ -212,7 +212,9 @@ describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
         );
       }
     } else {
-      expect(ns.run(['nft', 'list', 'table', 'ip6', 'overlap'])).toMatch(/hook postrouting priority mangle;[\s\S]*tcp flags syn \/ syn,rst counter .* tcp option maxseg size set rt mtu/);
+      expect(ns.run(['nft', 'list', 'table', 'ip6', 'overlap'])).toMatch(
+        /hook postrouting priority mangle;[\s\S]*tcp flags syn \/ syn,rst counter .* tcp option maxseg size set rt mtu/,
+      );
     }
     for (const desired of planes) {
       const family = desired.family ?? 'IPv4';

@@ -6,8 +6,7 @@ import { tokenize } from '../src/iptables-parse.ts';
 const golden = (name: string): string => readFileSync(new URL(`golden/${name}`, import.meta.url), 'utf8');
 
 /** A live rule as one line: where, whether ours (and which), counters, text. */
-const show = (r: LiveRule): string =>
-  `${r.table}/${r.hook} ${r.rule ? `ours "${r.rule.comment}"` : 'foreign'} [${r.packets}:${r.bytes}] ${r.text}`;
+const show = (r: LiveRule): string => `${r.table}/${r.hook} ${r.rule ? `ours "${r.rule.comment}"` : 'foreign'} [${r.packets}:${r.bytes}] ${r.text}`;
 
 describe('tokenize', () => {
   it.each([
@@ -115,12 +114,18 @@ describe('parseIptablesSave', () => {
   });
 
   it.each([
-    ['an unknown match', '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -p udp -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -j NETMAP --to 244.0.0.0/16'],
+    [
+      'an unknown match',
+      '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -p udp -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -j NETMAP --to 244.0.0.0/16',
+    ],
     ['another order', '-A OVERLAP-OUTPUT -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -d 10.1.0.0/16 -j NETMAP --to 244.0.0.0/16'],
     ['a bad address', '-A OVERLAP-OUTPUT -d 10.1.0.0/33 -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -j NETMAP --to 244.0.0.0/16'],
     ['a NETMAP without --to', '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -j NETMAP'],
     ['an unknown target', '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -m comment --comment "overlap masquerade" -j SNAT --to-source 1.2.3.4'],
-    ['a non-numeric gid', '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -m owner --gid-owner envoy -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -j NETMAP --to 244.0.0.0/16'],
+    [
+      'a non-numeric gid',
+      '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -m owner --gid-owner envoy -m comment --comment "overlap pods 10.1.0.0/16 244.0.0.0/16 forward" -j NETMAP --to 244.0.0.0/16',
+    ],
     ['no comment', '-A OVERLAP-OUTPUT -d 10.1.0.0/16 -j NETMAP --to 244.0.0.0/16'],
   ])('a rule with %s is foreign', (_, line) => {
     const live = parseIptablesSave(`*nat\n:OVERLAP-OUTPUT - [0:0]\n${line}\nCOMMIT\n`);

@@ -56,15 +56,11 @@ describe('renderApply over drift', () => {
 
 describe('renderTeardown', () => {
   it('iptables: every reference, then every rule, then every owned chain', () => {
-    expect(renderTeardown('iptables', parseIptablesSave(golden('drifted.iptables-save')))).toBe(
-      golden('drifted.teardown.iptables-restore'),
-    );
+    expect(renderTeardown('iptables', parseIptablesSave(golden('drifted.iptables-save')))).toBe(golden('drifted.teardown.iptables-restore'));
   });
 
   it('nftables: the whole table, safely even if it is gone meanwhile', () => {
-    expect(renderTeardown('nftables', parseNftJson(golden('drifted.nft.json')))).toBe(
-      'table ip overlap {}\ndelete table ip overlap\n',
-    );
+    expect(renderTeardown('nftables', parseNftJson(golden('drifted.nft.json')))).toBe('table ip overlap {}\ndelete table ip overlap\n');
   });
 
   it.each(['iptables', 'nftables'] as const)('%s: nothing there, nothing to run', (backend) => {
@@ -79,10 +75,20 @@ describe('iptablesRuleArgs', () => {
       table: 'nat',
       chain: 'OVERLAP-OUTPUT',
       args: [
-        '-d', '10.1.0.0/16',
-        '-m', 'owner', '--gid-owner', '31415',
-        '-m', 'comment', '--comment', 'overlap pods 10.1.0.0/16 244.0.0.0/16 forward',
-        '-j', 'NETMAP', '--to', '244.0.0.0/16',
+        '-d',
+        '10.1.0.0/16',
+        '-m',
+        'owner',
+        '--gid-owner',
+        '31415',
+        '-m',
+        'comment',
+        '--comment',
+        'overlap pods 10.1.0.0/16 244.0.0.0/16 forward',
+        '-j',
+        'NETMAP',
+        '--to',
+        '244.0.0.0/16',
       ],
     });
   });

@@ -12,7 +12,12 @@ const only = process.argv.slice(2);
 const scripts = groups
   .flatMap((group) => readdirSync(join(root, group)).map((project) => join(root, group, project, 'bench')))
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => join(dir, f)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => join(dir, f)),
+  )
   .filter((file) => only.length === 0 || only.some((name) => file.includes(name)));
 
 const sections: string[] = [];

@@ -3,16 +3,7 @@
 // its routes every 2 s at most, the tunnel controller following the announcement. Each lab fails its active path
 // several times, alternating between the two.
 //   node tools/lab/bench/failover.ts        (root; builds the agents and two throwaway labs, one after another)
-import {
-  type Lab,
-  PATH_PERIOD_SECONDS,
-  assertRoot,
-  buildAgents,
-  requestsAcrossPathFailure,
-  throwawayLab,
-  withLab,
-  waitForAllPaths,
-} from '../src/index.ts';
+import { type Lab, PATH_PERIOD_SECONDS, assertRoot, buildAgents, requestsAcrossPathFailure, throwawayLab, withLab, waitForAllPaths } from '../src/index.ts';
 
 const TRIALS = 5;
 const LOOP = { everyMs: 100, beforeMs: 1_000, afterMs: 8_000, requestTimeoutSeconds: 3 };
@@ -24,7 +15,8 @@ async function trials(lab: Lab): Promise<number[]> {
   for (let i = 0; i < TRIALS; i += 1) {
     await waitForAllPaths(lab);
     const failover = await requestsAcrossPathFailure(lab, LOOP);
-    if (failover.recoveryMs === undefined) throw new Error(`trial ${i + 1}: no request succeeded within ${LOOP.afterMs} ms of ${failover.failed.seedDevice} failing`);
+    if (failover.recoveryMs === undefined)
+      throw new Error(`trial ${i + 1}: no request succeeded within ${LOOP.afterMs} ms of ${failover.failed.seedDevice} failing`);
     times.push(failover.recoveryMs);
   }
   return times;

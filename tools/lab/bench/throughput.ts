@@ -1,20 +1,7 @@
 // iperf3 throughput and request latency through the lab's OpenVPN tunnel, with the agents' double NAT (an
 // overlapping shoot) and without NAT (the same tunnel, a shoot that does not overlap), in one run.
 //   node tools/lab/bench/throughput.ts        (root; builds the agents and two throwaway labs, one after another)
-import {
-  ENVOY_GID,
-  type Lab,
-  PORTS,
-  assertRoot,
-  buildAgents,
-  inNetns,
-  run,
-  startDaemon,
-  throwawayLab,
-  withLab,
-  waitFor,
-  attempt,
-} from '../src/index.ts';
+import { ENVOY_GID, type Lab, PORTS, assertRoot, buildAgents, inNetns, run, startDaemon, throwawayLab, withLab, waitFor, attempt } from '../src/index.ts';
 
 const SECONDS = 5;
 const REQUESTS = 50;
@@ -35,9 +22,13 @@ async function measure(lab: Lab): Promise<Figures> {
   const { seed, pod } = lab.spec.namespaces;
   const server = lab.spec.addresses.shootPod;
   await startDaemon(lab.spec.options.runDir, { name: 'iperf3-server', netns: pod, argv: ['iperf3', '--server', '--port', String(PORTS.iperf)] });
-  await waitFor('iperf3 server', async () => ((await attempt(inNetns(seed, asEnvoy(['bash', '-c', `exec 3<>/dev/tcp/${server}/${PORTS.iperf}`])))).ok ? true : undefined));
+  await waitFor('iperf3 server', async () =>
+    (await attempt(inNetns(seed, asEnvoy(['bash', '-c', `exec 3<>/dev/tcp/${server}/${PORTS.iperf}`])))).ok ? true : undefined,
+  );
   const iperf = JSON.parse(
-    await run(inNetns(seed, asEnvoy(['iperf3', '--client', server, '--port', String(PORTS.iperf), '--time', String(SECONDS), '--json'])), { timeoutMs: 60_000 }),
+    await run(inNetns(seed, asEnvoy(['iperf3', '--client', server, '--port', String(PORTS.iperf), '--time', String(SECONDS), '--json'])), {
+      timeoutMs: 60_000,
+    }),
   ) as { end: { sum_received: { bits_per_second: number }; streams: Array<{ sender: { mean_rtt: number } }> } };
   const loop = `for i in $(seq ${REQUESTS}); do curl -s -o /dev/null -w '%{time_total}\\n' http://${server}:${PORTS.pod}/; done`;
   const times = (await run(inNetns(seed, asEnvoy(['bash', '-c', loop])), { timeoutMs: 120_000 }))

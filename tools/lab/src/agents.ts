@@ -55,10 +55,8 @@ export function agentLaunchEnv(spec: LabSpec, role: Role): Record<string, string
 export async function startAgent(lab: Lab, role: Role): Promise<Lab> {
   const bundle = agentBundle(role);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing; build it: npx nx run-many -t build -p @overlap/${AGENT_APP[role]}`);
-  return launch(
-    lab,
-    { name: agentName(role), netns: agentNetns(lab.spec, role), argv: [process.execPath, bundle], env: agentLaunchEnv(lab.spec, role) },
-    () => agentReady(lab, role),
+  return launch(lab, { name: agentName(role), netns: agentNetns(lab.spec, role), argv: [process.execPath, bundle], env: agentLaunchEnv(lab.spec, role) }, () =>
+    agentReady(lab, role),
   );
 }
 

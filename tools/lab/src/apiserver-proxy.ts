@@ -25,7 +25,8 @@ const PROXY_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+):(\d+)\/proxy
 function fetchThroughEgress(url: string): Promise<{ ok: boolean; body: string }> {
   return new Promise((resolve) => {
     execFile('curl', ['-sS', '--max-time', '5', ...egress, url], { maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) =>
-      resolve(error ? { ok: false, body: stderr.trim() || error.message } : { ok: true, body: stdout }));
+      resolve(error ? { ok: false, body: stderr.trim() || error.message } : { ok: true, body: stdout }),
+    );
   });
 }
 
@@ -45,7 +46,9 @@ const server = createServer({ cert: readFileSync(required('LAB_CERT')), key: rea
     answer(ok ? 200 : 503, ok ? body : `error trying to reach service: ${body}\n`);
   });
 });
-server.listen(Number(port), host, () => log.info({ listen: `${host}:${port}`, pods, egress: egress.length > 0 ? 'proxy' : 'direct' }, 'apiserver pod proxy listening'));
+server.listen(Number(port), host, () =>
+  log.info({ listen: `${host}:${port}`, pods, egress: egress.length > 0 ? 'proxy' : 'direct' }, 'apiserver pod proxy listening'),
+);
 // Prometheus keeps its connections open: exit rather than wait for them to close.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -45,9 +45,7 @@ export function summarizeCapture(output: string): CaptureSummary {
   return { packets, flows: [...flows.values()], addresses };
 }
 
-export const MAPPED_BLOCKS: readonly Cidr[] = ['241.0.0.0/8', '242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'].map((text) =>
-  parseCidr(text, 'mapped block'),
-);
+export const MAPPED_BLOCKS: readonly Cidr[] = ['241.0.0.0/8', '242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'].map((text) => parseCidr(text, 'mapped block'));
 
 /** The addresses of a capture that are not inside 241–244.0.0.0/8 (empty when only mapped traffic crossed). */
 export function unmappedAddresses(summary: CaptureSummary): string[] {
@@ -62,17 +60,24 @@ export function unmappedAddresses(summary: CaptureSummary): string[] {
  * "listening" line awaited, so no packet of the action is missed.
  */
 export async function captureWhile<T>(netns: string, device: string, during: () => Promise<T>): Promise<{ result: T; summary: CaptureSummary }> {
-  const tcpdump = spawn('ip', ['netns', 'exec', netns, 'tcpdump', '-i', device, '-n', '-l', '-p', '--immediate-mode', 'ip'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tcpdump = spawn('ip', ['netns', 'exec', netns, 'tcpdump', '-i', device, '-n', '-l', '-p', '--immediate-mode', 'ip'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   tcpdump.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   tcpdump.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => tcpdump.once('close', () => resolve()));
   try {
-    await waitFor(`tcpdump on ${device} in ${netns}`, async () => {
-      if (tcpdump.exitCode !== null) throw new Error(`tcpdump exited: ${stderr.trim()}`);
-      return stderr.includes('listening on') ? true : undefined;
-    }, 10_000, 50);
+    await waitFor(
+      `tcpdump on ${device} in ${netns}`,
+      async () => {
+        if (tcpdump.exitCode !== null) throw new Error(`tcpdump exited: ${stderr.trim()}`);
+        return stderr.includes('listening on') ? true : undefined;
+      },
+      10_000,
+      50,
+    );
     const result = await during();
     // Interrupted, tcpdump drops what it has not printed yet: let its output settle first, then read the summary
     // only after it has exited.

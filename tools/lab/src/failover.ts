@@ -39,10 +39,17 @@ export const FAILOVER_LOOP: FailoverOptions = { everyMs: 100, beforeMs: 1_000, a
 /** Until every path answers the path controller's probe again (after a failure was undone). */
 export async function waitForAllPaths(lab: Lab, timeoutMs = 30_000): Promise<void> {
   for (const path of lab.spec.paths) {
-    await waitFor(`${path.seedDevice} to answer again`, async () => {
-      const ping = await attempt(inNetns(lab.spec.namespaces.seed, ['ping', '-6', '-n', '-q', '-c', '1', '-W', '1', '-I', path.seedDevice, path.shootAddress]));
-      return ping.ok ? true : undefined;
-    }, timeoutMs, 500);
+    await waitFor(
+      `${path.seedDevice} to answer again`,
+      async () => {
+        const ping = await attempt(
+          inNetns(lab.spec.namespaces.seed, ['ping', '-6', '-n', '-q', '-c', '1', '-W', '1', '-I', path.seedDevice, path.shootAddress]),
+        );
+        return ping.ok ? true : undefined;
+      },
+      timeoutMs,
+      500,
+    );
   }
 }
 

@@ -1,4 +1,15 @@
-export { agentBundle, agentLaunchEnv, agentMetrics, agentMetricsUrl, agentUrl, agentNetns, reconfigure, restartAgent, startAgent, stopAgent } from './agents.ts';
+export {
+  agentBundle,
+  agentLaunchEnv,
+  agentMetrics,
+  agentMetricsUrl,
+  agentUrl,
+  agentNetns,
+  reconfigure,
+  restartAgent,
+  startAgent,
+  stopAgent,
+} from './agents.ts';
 export {
   type CaptureSummary,
   type Flow,

@@ -21,7 +21,12 @@ const NOBODY = 65534;
 /** Namespaces that exist right now, by name. */
 export async function existingNamespaces(): Promise<Set<string>> {
   const out = await run(['ip', 'netns', 'list']);
-  return new Set(out.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name !== ''));
+  return new Set(
+    out
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => name !== ''),
+  );
 }
 
 /**
@@ -40,9 +45,11 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   progress('network namespaces and links');
   for (const command of topologyCommands(spec)) await run(command);
 
-  progress(spec.paths.length > 0
-    ? `OpenVPN tunnels over the underlay, one per path (${spec.tunnelDevices.seed.join(', ')} → ${spec.tunnelDevices.shoot.join(', ')})`
-    : 'OpenVPN tunnel over the underlay (point-to-point tun0)');
+  progress(
+    spec.paths.length > 0
+      ? `OpenVPN tunnels over the underlay, one per path (${spec.tunnelDevices.seed.join(', ')} → ${spec.tunnelDevices.shoot.join(', ')})`
+      : 'OpenVPN tunnel over the underlay (point-to-point tun0)',
+  );
   lab = await startTunnels(lab);
   if (spec.paths.length > 0) {
     progress('path controller (kube-apiserver pod) and tunnel controller (vpn-shoot): the routes');
@@ -54,12 +61,15 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   const server = join(import.meta.dirname, 'identity-server.ts');
   const listening = logSays('listening on');
   lab = await launch(lab, { name: 'shoot-pod', netns: spec.namespaces.pod, argv: [process.execPath, server, 'shoot pod', String(PORTS.pod)] }, listening);
-  lab = await launch(lab, { name: 'shoot-node', netns: spec.namespaces.node, argv: [process.execPath, server, 'shoot node', String(PORTS.kubelet)] }, listening);
+  lab = await launch(
+    lab,
+    { name: 'shoot-node', netns: spec.namespaces.node, argv: [process.execPath, server, 'shoot node', String(PORTS.kubelet)] },
+    listening,
+  );
 
   progress(`Envoy's stand-in: stunnel (mutual TLS, certificates issued by the controller's code) → tinyproxy (CONNECT, gid ${ENVOY_GID})`);
   const pki = await issueLabPki(spec, SHOOT_NAMESPACE);
-  const listens = (port: number) => async () =>
-    (await attempt(inNetns(spec.namespaces.seed, ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]))).ok;
+  const listens = (port: number) => async () => (await attempt(inNetns(spec.namespaces.seed, ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]))).ok;
   const proxyConfig = join(runDir, 'tinyproxy.conf');
   writeFileSync(proxyConfig, tinyproxyConfig());
   lab = await launch(

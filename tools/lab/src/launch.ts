@@ -19,10 +19,14 @@ export async function launch(lab: Lab, daemon: DaemonLaunch, ready: (record: Dae
   const state: LabState = { ...lab.state, daemons: { ...lab.state.daemons, [record.name]: record } };
   writeState(state);
   try {
-    await waitFor(`${daemon.name} to be ready`, async () => {
-      if (!isRunning(record)) throw new Error(`${daemon.name} stopped (${exitOf(record)})`);
-      return (await ready(record)) ? true : undefined;
-    }, timeoutMs);
+    await waitFor(
+      `${daemon.name} to be ready`,
+      async () => {
+        if (!isRunning(record)) throw new Error(`${daemon.name} stopped (${exitOf(record)})`);
+        return (await ready(record)) ? true : undefined;
+      },
+      timeoutMs,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}; last lines of ${record.log}:\n${logTail(record)}`);
   }
@@ -30,4 +34,7 @@ export async function launch(lab: Lab, daemon: DaemonLaunch, ready: (record: Dae
 }
 
 /** Readiness by a line the daemon writes to its log. */
-export const logSays = (text: string) => async (record: DaemonRecord): Promise<boolean> => readFileSync(record.log, 'utf8').includes(text);
+export const logSays =
+  (text: string) =>
+  async (record: DaemonRecord): Promise<boolean> =>
+    readFileSync(record.log, 'utf8').includes(text);

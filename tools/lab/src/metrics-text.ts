@@ -22,7 +22,5 @@ export function parseMetrics(text: string): Sample[] {
 
 /** The sum of every sample of `name` whose labels include all of `where`. */
 export function metricValue(samples: readonly Sample[], name: string, where: Readonly<Record<string, string>> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(where).every(([key, value]) => s.labels[key] === value))
-    .reduce((sum, s) => sum + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(where).every(([key, value]) => s.labels[key] === value)).reduce((sum, s) => sum + s.value, 0);
 }

@@ -79,16 +79,30 @@ export const SEED_AGENT_PORT_NAME = 'agent-metrics';
  */
 export function discoveredPorts(spec: LabSpec): DiscoveredPort[] {
   const seed: DiscoveredPort = {
-    pod: 'kube-apiserver-0', namespace: SHOOT_NAMESPACE, podIp: spec.addresses.kubeApiserver, labels: KUBE_APISERVER_POD_LABELS,
-    container: 'seed-vpn-agent', portName: SEED_AGENT_PORT_NAME, port: PORTS.seedAgent,
+    pod: 'kube-apiserver-0',
+    namespace: SHOOT_NAMESPACE,
+    podIp: spec.addresses.kubeApiserver,
+    labels: KUBE_APISERVER_POD_LABELS,
+    container: 'seed-vpn-agent',
+    portName: SEED_AGENT_PORT_NAME,
+    port: PORTS.seedAgent,
   };
   const { mutation } = webhookShootAgent(spec);
   const vpnShoot = mutation.outcome === 'injected' ? mutation.object : labVpnShoot(spec);
   const template = vpnShoot.spec?.template;
-  const shoot = (template?.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p): DiscoveredPort => ({
-    pod: VPN_SHOOT_POD.name, namespace: VPN_SHOOT_POD.namespace, podIp: spec.addresses.vpnShoot, labels: template?.metadata?.labels ?? {},
-    container: c.name, portName: p.name ?? '', port: p.containerPort,
-  })));
+  const shoot = (template?.spec?.containers ?? []).flatMap((c) =>
+    (c.ports ?? []).map(
+      (p): DiscoveredPort => ({
+        pod: VPN_SHOOT_POD.name,
+        namespace: VPN_SHOOT_POD.namespace,
+        podIp: spec.addresses.vpnShoot,
+        labels: template?.metadata?.labels ?? {},
+        container: c.name,
+        portName: p.name ?? '',
+        port: p.containerPort,
+      }),
+    ),
+  );
   return [seed, ...shoot];
 }
 
@@ -115,8 +129,11 @@ export function podMonitorJobs(object: MonitoringObject, targets: readonly Disco
     static_configs: selected.map((t) => ({ targets: [`${t.podIp}:${t.port}`], labels: discoveryLabels(t) })),
     relabel_configs: [
       ...Object.entries(spec.selector.matchLabels ?? {}).map(([key, value]) =>
-        relabelConfig({ sourceLabels: [`__meta_kubernetes_pod_label_${sanitize(key)}`], regex: value, action: 'keep' })),
-      ...(endpoint.port === undefined ? [] : [relabelConfig({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: endpoint.port, action: 'keep' })]),
+        relabelConfig({ sourceLabels: [`__meta_kubernetes_pod_label_${sanitize(key)}`], regex: value, action: 'keep' }),
+      ),
+      ...(endpoint.port === undefined
+        ? []
+        : [relabelConfig({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: endpoint.port, action: 'keep' })]),
       relabelConfig({ sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' }),
       relabelConfig({ sourceLabels: ['__meta_kubernetes_pod_container_name'], targetLabel: 'container' }),
       relabelConfig({ sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' }),

@@ -8,16 +8,7 @@ import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV_FIELDS, InputError, parseNetworks } from '@overlap/cidr';
 import { createCommandRunner, createLogger } from '@overlap/agent-core';
-import {
-  ANNOUNCE_PORT,
-  DEFAULT_PATHS,
-  type LabPath,
-  PATH_PERIOD_SECONDS,
-  announcedAddress,
-  choosePath,
-  labPaths,
-  routedNetworks,
-} from './paths.ts';
+import { ANNOUNCE_PORT, DEFAULT_PATHS, type LabPath, PATH_PERIOD_SECONDS, announcedAddress, choosePath, labPaths, routedNetworks } from './paths.ts';
 import { PORTS } from './spec.ts';
 
 const env = process.env;

@@ -15,8 +15,7 @@ export const PROXY_HOST = 'kube-apiserver-http-proxy';
  */
 export type LabPki = Record<keyof typeof PKI_FILES, string>;
 
-export const pkiFiles = (dir: string): LabPki =>
-  Object.fromEntries(Object.entries(PKI_FILES).map(([name, file]) => [name, join(dir, file)])) as LabPki;
+export const pkiFiles = (dir: string): LabPki => Object.fromEntries(Object.entries(PKI_FILES).map(([name, file]) => [name, join(dir, file)])) as LabPki;
 
 export const labPkiDir = (spec: LabSpec, name = 'pki'): string => join(spec.options.runDir, name);
 export const labPki = (spec: LabSpec): LabPki => pkiFiles(labPkiDir(spec));

@@ -33,7 +33,9 @@ export async function natCounters(lab: Lab): Promise<Counter[]> {
       direction: metric['direction'] ?? '',
       packets: Number(value[1]),
     }))
-    .sort((a, b) => a.role.localeCompare(b.role) || a.kind.localeCompare(b.kind) || a.original.localeCompare(b.original) || a.direction.localeCompare(b.direction));
+    .sort(
+      (a, b) => a.role.localeCompare(b.role) || a.kind.localeCompare(b.kind) || a.original.localeCompare(b.original) || a.direction.localeCompare(b.direction),
+    );
 }
 
 export interface ScrapeTarget {
@@ -56,9 +58,13 @@ export async function scrapeTargets(lab: Lab): Promise<ScrapeTarget[]> {
 
 /** Waits for Prometheus' first successful scrape of both agents (a fresh Prometheus has no `up` yet). */
 export async function bothAgentsScraped(lab: Lab): Promise<ScrapeTarget[]> {
-  return waitFor('Prometheus to scrape both agents', async () => {
-    const targets = await scrapeTargets(lab);
-    return targets.length === 2 && targets.every((t) => t.health === 'up') ? targets : undefined;
-  }, 4 * lab.spec.options.scrapeIntervalSeconds * 1000 + 10_000, 500);
+  return waitFor(
+    'Prometheus to scrape both agents',
+    async () => {
+      const targets = await scrapeTargets(lab);
+      return targets.length === 2 && targets.every((t) => t.health === 'up') ? targets : undefined;
+    },
+    4 * lab.spec.options.scrapeIntervalSeconds * 1000 + 10_000,
+    500,
+  );
 }
-

@@ -30,9 +30,12 @@ export function proxyArgs(spec: LabSpec, client: ClientCertificate = 'issued'): 
   const own = client === 'issued' ? pki : client === 'none' ? undefined : client;
   return [
     '--proxytunnel',
-    '--proxy', `https://${PROXY_HOST}:${PORTS.proxy}`,
-    '--resolve', `${PROXY_HOST}:${PORTS.proxy}:127.0.0.1`,
-    '--proxy-cacert', pki.bundle,
+    '--proxy',
+    `https://${PROXY_HOST}:${PORTS.proxy}`,
+    '--resolve',
+    `${PROXY_HOST}:${PORTS.proxy}:127.0.0.1`,
+    '--proxy-cacert',
+    pki.bundle,
     ...(own ? ['--proxy-cert', own.clientCert, '--proxy-key', own.clientKey] : []),
   ];
 }
@@ -44,9 +47,7 @@ export function proxyArgs(spec: LabSpec, client: ClientCertificate = 'issued'): 
 export async function request(lab: Lab, target: Target, via: 'proxy' | 'direct', timeoutSeconds = 5, client: ClientCertificate = 'issued'): Promise<Answer> {
   const proxy = via === 'proxy' ? proxyArgs(lab.spec, client) : [];
   const url = `http://${target.address}:${target.port}/`;
-  const result = await attempt(
-    inNetns(lab.spec.namespaces.seed, ['curl', '-sS', '--max-time', String(timeoutSeconds), ...proxy, '-w', '\n%{http_code}', url]),
-  );
+  const result = await attempt(inNetns(lab.spec.namespaces.seed, ['curl', '-sS', '--max-time', String(timeoutSeconds), ...proxy, '-w', '\n%{http_code}', url]));
   if (!result.ok) return { target, ok: false, status: undefined, text: result.stderr.trim() };
   const lines = result.stdout.trimEnd().split('\n');
   const status = Number(lines.pop());
@@ -63,11 +64,16 @@ export const controlPlanePath = (lab: Lab): 'proxy' | 'direct' => (lab.spec.tran
 export async function countersAfterTraffic(lab: Lab): Promise<Counter[]> {
   const kinds = [...new Set(lab.spec.targets.map((t) => t.kind))];
   const period = lab.spec.options.scrapeIntervalSeconds + lab.spec.options.syncPeriodSeconds;
-  return waitFor('Prometheus to scrape the counters of the proof traffic', async () => {
-    const counters = await natCounters(lab);
-    const seen = (kind: string) => counters.some((c) => c.role === 'seed' && c.kind === kind && c.direction === 'forward' && c.packets > 0);
-    return kinds.every(seen) ? counters : undefined;
-  }, 4 * period * 1000 + 10_000, 500);
+  return waitFor(
+    'Prometheus to scrape the counters of the proof traffic',
+    async () => {
+      const counters = await natCounters(lab);
+      const seen = (kind: string) => counters.some((c) => c.role === 'seed' && c.kind === kind && c.direction === 'forward' && c.packets > 0);
+      return kinds.every(seen) ? counters : undefined;
+    },
+    4 * period * 1000 + 10_000,
+    500,
+  );
 }
 
 /** An answer and the tunnel devices its conversation crossed (captured on each of them). */
@@ -120,8 +126,12 @@ export function proofHolds(proof: Proof): boolean {
   return (
     proof.answers.every((a) => a.ok) &&
     (!translated ||
-      (proof.bypass !== undefined && !proof.bypass.ok && proof.unauthenticated !== undefined && !proof.unauthenticated.ok &&
-        proof.unmapped.length === 0 && proof.capture.packets > 0)) &&
+      (proof.bypass !== undefined &&
+        !proof.bypass.ok &&
+        proof.unauthenticated !== undefined &&
+        !proof.unauthenticated.ok &&
+        proof.unmapped.length === 0 &&
+        proof.capture.packets > 0)) &&
     proof.targets.every((t) => t.health === 'up')
   );
 }

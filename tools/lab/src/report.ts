@@ -6,14 +6,18 @@ const heading = (title: string): string => `\n== ${title} ==`;
 /** Left-aligned columns, two spaces apart. */
 export function table(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const endpoint = (a: Answer): string => `${a.target.label} ${a.target.address}:${a.target.port}`;
 /** The tunnel device that carried a request, the proof's answer to "which path?". */
 const carrier = (a: CarriedAnswer): string => (a.devices.length === 0 ? 'via (no tunnel device saw it)' : `via ${a.devices.join(' + ')}`);
-const outcome = (a: Answer): string =>
-  a.ok ? `HTTP ${a.status}: ${a.text}` : a.status === undefined ? `no answer: ${a.text}` : `HTTP ${a.status}: ${a.text}`;
+const outcome = (a: Answer): string => (a.ok ? `HTTP ${a.status}: ${a.text}` : a.status === undefined ? `no answer: ${a.text}` : `HTTP ${a.status}: ${a.text}`);
 
 function networkLines(spec: LabSpec): string[] {
   const list = (cidrs: LabSpec['networks']['pods']) => cidrs.map((c) => c.text).join(', ');
@@ -45,7 +49,9 @@ function captureLines(proof: Proof): string[] {
     : 'real addresses, as expected without translation';
   return [
     `${capture.packets} packets (${perDevice}); ${verdict}`,
-    ...table(capture.flows.map((f) => [f.client, '⇄', f.port === undefined ? f.server : `${f.server}:${f.port}`, `${f.outbound} packets out, ${f.inbound} back`])),
+    ...table(
+      capture.flows.map((f) => [f.client, '⇄', f.port === undefined ? f.server : `${f.server}:${f.port}`, `${f.outbound} packets out, ${f.inbound} back`]),
+    ),
   ];
 }
 
@@ -69,9 +75,11 @@ export function formatProof(proof: Proof, verdict: boolean): string {
     ...networkLines(spec),
     heading('Mapping table'),
     ...mappingLines(spec),
-    heading(viaProxy
-      ? `Through the proxy, as kube-apiserver's egress selector: mutual TLS to stunnel, HTTP CONNECT to tinyproxy (Envoy's place, gid ${ENVOY_GID})`
-      : 'Direct, as kube-apiserver connects when there is no overlap (no proxy injected)'),
+    heading(
+      viaProxy
+        ? `Through the proxy, as kube-apiserver's egress selector: mutual TLS to stunnel, HTTP CONNECT to tinyproxy (Envoy's place, gid ${ENVOY_GID})`
+        : 'Direct, as kube-apiserver connects when there is no overlap (no proxy injected)',
+    ),
     ...table(proof.answers.map((a) => [endpoint(a), carrier(a), '→', outcome(a)])),
   ];
   if (proof.bypass) {

@@ -54,7 +54,10 @@ export async function startMonitoring(lab: Lab): Promise<Lab> {
   mkdirSync(promDir, { recursive: true });
   writeFileSync(tokenFile(spec), `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
   mkdirSync(netnsEtc(spec.namespaces.monitor), { recursive: true });
-  writeFileSync(join(netnsEtc(spec.namespaces.monitor), 'hosts'), `127.0.0.1 localhost\n::1 localhost\n${spec.addresses.kubeApiserver} ${KUBE_APISERVER_NAME}\n`);
+  writeFileSync(
+    join(netnsEtc(spec.namespaces.monitor), 'hosts'),
+    `127.0.0.1 localhost\n::1 localhost\n${spec.addresses.kubeApiserver} ${KUBE_APISERVER_NAME}\n`,
+  );
   let next = await startApiServerProxy(lab);
   writeFileSync(join(promDir, 'prometheus.yml'), prometheusConfig(spec, tokenFile(spec)));
   next = await launch(

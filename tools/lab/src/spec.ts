@@ -182,9 +182,13 @@ function shootIPv6(networks: Networks, ipFamilies: LabOptions['ipFamilies']): Sh
   const nodes = networks.nodes.find((c) => c.family === 'IPv6');
   const dualStack = ipFamilies === 'IPv4,IPv6';
   if (Boolean(pods && nodes) !== dualStack) {
-    throw new InputError('ipFamilies', ipFamilies, dualStack
-      ? 'IPv4,IPv6 needs an IPv6 range among the shoot pod networks and among the node networks'
-      : 'IPv4 does not fit shoot networks with IPv6 ranges; set IPv4,IPv6');
+    throw new InputError(
+      'ipFamilies',
+      ipFamilies,
+      dualStack
+        ? 'IPv4,IPv6 needs an IPv6 range among the shoot pod networks and among the node networks'
+        : 'IPv4 does not fit shoot networks with IPv6 ranges; set IPv4,IPv6',
+    );
   }
   if (!pods || !nodes) return undefined;
   const at = (cidr: Cidr, offset: number) => formatAddress('IPv6', cidr.address + BigInt(offset));
@@ -195,7 +199,10 @@ const NAME = /^[a-z0-9-]{1,40}$/;
 
 export function labSpec(options: LabOptions): LabSpec {
   if (!NAME.test(options.prefix)) throw new InputError('prefix', options.prefix, 'must be lower-case letters, digits and dashes');
-  for (const [field, value] of [['syncPeriodSeconds', options.syncPeriodSeconds], ['scrapeIntervalSeconds', options.scrapeIntervalSeconds]] as const) {
+  for (const [field, value] of [
+    ['syncPeriodSeconds', options.syncPeriodSeconds],
+    ['scrapeIntervalSeconds', options.scrapeIntervalSeconds],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new InputError(field, String(value), 'must be a whole number of seconds ≥ 1');
   }
   const networks = parseNetworks({

@@ -56,8 +56,23 @@ export function topologyCommands(spec: LabSpec): Command[] {
     sysctl(ns.node, 'net.ipv4.ip_forward=1'),
     iptables(ns.node, '-t', 'nat', '-N', SERVICE_CHAIN),
     iptables(ns.node, '-t', 'nat', '-A', 'PREROUTING', '-j', SERVICE_CHAIN),
-    iptables(ns.node, '-t', 'nat', '-A', SERVICE_CHAIN, '-d', `${a.service}/32`, '-p', 'tcp', '--dport', String(PORTS.service),
-      '-j', 'DNAT', '--to-destination', `${a.shootPod}:${PORTS.pod}`),
+    iptables(
+      ns.node,
+      '-t',
+      'nat',
+      '-A',
+      SERVICE_CHAIN,
+      '-d',
+      `${a.service}/32`,
+      '-p',
+      'tcp',
+      '--dport',
+      String(PORTS.service),
+      '-j',
+      'DNAT',
+      '--to-destination',
+      `${a.shootPod}:${PORTS.pod}`,
+    ),
 
     ...ipv6Commands(spec),
   ];
@@ -78,7 +93,12 @@ export function ipv6Commands(spec: LabSpec): Command[] {
   return [
     sysctl(ns.node, 'net.ipv6.conf.all.forwarding=1'),
     ip6(ns.node, 'addr', 'add', `${v6.node}/128`, 'dev', 'lo'),
-    ...([['pod', ns.pod, v6.shootPod], ['vpn-shoot', ns.shoot, v6.vpnShoot]] as const).flatMap(([link, other, address]) => [
+    ...(
+      [
+        ['pod', ns.pod, v6.shootPod],
+        ['vpn-shoot', ns.shoot, v6.vpnShoot],
+      ] as const
+    ).flatMap(([link, other, address]) => [
       ip6(ns.node, 'addr', 'add', `${NODE_LINK_LOCAL}/64`, 'dev', link, 'nodad'),
       ip6(ns.node, 'route', 'add', `${address}/128`, 'dev', link),
       ip6(other, 'addr', 'add', `${address}/128`, 'dev', 'eth0', 'nodad'),
@@ -88,8 +108,7 @@ export function ipv6Commands(spec: LabSpec): Command[] {
 }
 
 /** Adds a node address later (a node network added to a running lab). */
-export const addNodeAddressCommand = (spec: LabSpec, address: string): Command =>
-  ip(spec.namespaces.node, 'addr', 'add', `${address}/32`, 'dev', 'lo');
+export const addNodeAddressCommand = (spec: LabSpec, address: string): Command => ip(spec.namespaces.node, 'addr', 'add', `${address}/32`, 'dev', 'lo');
 
 /**
  * Without translation the VPN carries the real addresses. The path and tunnel controllers route them through the

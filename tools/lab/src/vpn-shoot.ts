@@ -23,7 +23,9 @@ export function labVpnShoot(spec: LabSpec): VpnShootWorkload {
     env: [
       { name: 'IP_FAMILIES', value: spec.options.ipFamilies },
       { name: 'IS_SHOOT_CLIENT', value: 'true' },
-      ...Object.entries(networks).filter(([, value]) => value !== '').map(([name, value]) => ({ name, value })),
+      ...Object.entries(networks)
+        .filter(([, value]) => value !== '')
+        .map(([name, value]) => ({ name, value })),
       { name: 'IS_HA', value: 'true' },
       { name: 'VPN_SERVER_INDEX', value: String(index) },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -72,7 +74,8 @@ export function containerEnv(container: WebhookContainer, pod: { name: string; n
     if (variable.valueFrom) {
       const path = variable.valueFrom.fieldRef?.fieldPath;
       const value = path === undefined ? undefined : fields[path];
-      if (value === undefined) throw new Error(`${container.name}: env ${variable.name} comes from ${JSON.stringify(variable.valueFrom)}, which the lab cannot resolve`);
+      if (value === undefined)
+        throw new Error(`${container.name}: env ${variable.name} comes from ${JSON.stringify(variable.valueFrom)}, which the lab cannot resolve`);
       env[variable.name] = value;
     } else {
       env[variable.name] = (variable.value ?? '').replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (ref, name: string) => env[name] ?? ref);
@@ -105,6 +108,9 @@ export function webhookAgentEnv(spec: LabSpec): Record<string, string> | undefin
     return undefined;
   }
   if (!container) throw new Error(`the shoot webhook did not add the agent to the lab's vpn-shoot (${mutation.outcome}): ${mutation.detail}`);
-  if (container.command || container.args) throw new Error(`the webhook's shoot agent has a command or args (${JSON.stringify([container.command, container.args])}); the lab runs the image's entrypoint only`);
+  if (container.command || container.args)
+    throw new Error(
+      `the webhook's shoot agent has a command or args (${JSON.stringify([container.command, container.args])}); the lab runs the image's entrypoint only`,
+    );
   return { ...containerEnv(container, { ...VPN_SHOOT_POD, ip: spec.addresses.vpnShoot }), ...labOverrides(spec) };
 }

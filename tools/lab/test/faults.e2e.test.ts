@@ -31,19 +31,33 @@ describe.skipIf(!isRoot)(`faults: a held xtables lock during a path switch, an a
   const suiteLab = labForSuite(options);
   const seedRules = () => ownedRules(suiteLab().spec.namespaces.seed, LEGACY_SAVE);
   const readyz = async () =>
-    (await run(inNetns(suiteLab().spec.namespaces.seed, ['curl', '-sS', '--max-time', '2', '-w', ' %{http_code}', `http://127.0.0.1:${PORTS.seedAgent}/readyz`]))).trim();
+    (
+      await run(
+        inNetns(suiteLab().spec.namespaces.seed, ['curl', '-sS', '--max-time', '2', '-w', ' %{http_code}', `http://127.0.0.1:${PORTS.seedAgent}/readyz`]),
+      )
+    ).trim();
   /** Drift the agent must repair with an apply: its OUTPUT chain emptied (with the host's default lock, not the lab's). */
   const drift = () => run(inNetns(suiteLab().spec.namespaces.seed, ['iptables-legacy', '-w', '5', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']));
 
   /** Converged: the rules as before, none twice, ready, no iptables program left running, the proxy's request answered. */
   async function converged(before: Awaited<ReturnType<typeof seedRules>>): Promise<void> {
     const lab = suiteLab();
-    await waitFor('the seed agent to converge', async () => {
-      const now = await seedRules();
-      return JSON.stringify(now) === JSON.stringify(before) && (await readyz()).endsWith(' 200') ? true : undefined;
-    }, 30_000, 250);
+    await waitFor(
+      'the seed agent to converge',
+      async () => {
+        const now = await seedRules();
+        return JSON.stringify(now) === JSON.stringify(before) && (await readyz()).endsWith(' 200') ? true : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(duplicates((await seedRules()).iptables)).toEqual([]);
-    await waitFor('no iptables program left in the kube-apiserver pod', async () => ((await processesIn(lab.spec.namespaces.seed, 'iptables')).length === 0 ? true : undefined), 10_000, 200);
+    await waitFor(
+      'no iptables program left in the kube-apiserver pod',
+      async () => ((await processesIn(lab.spec.namespaces.seed, 'iptables')).length === 0 ? true : undefined),
+      10_000,
+      200,
+    );
     const metrics = await agentMetrics(lab, 'seed');
     expect(metricValue(metrics, 'overlap_nat_rules_installed')).toBe(metricValue(metrics, 'overlap_nat_rules_desired'));
     expect((await request(lab, lab.spec.targets[0]!, 'proxy')).status).toBe(200);
@@ -83,8 +97,12 @@ describe.skipIf(!isRoot)(`faults: a held xtables lock during a path switch, an a
     const release = await holdXtablesLock(lab.spec);
     try {
       await drift();
-      await waitFor("the seed agent's apply to be under way", async () =>
-        ((await processesIn(lab.spec.namespaces.seed, 'iptables-legacy-restore')).length > 0 ? true : undefined), 20_000, 50);
+      await waitFor(
+        "the seed agent's apply to be under way",
+        async () => ((await processesIn(lab.spec.namespaces.seed, 'iptables-legacy-restore')).length > 0 ? true : undefined),
+        20_000,
+        50,
+      );
       await stopAgent(lab, 'seed', 'SIGKILL');
     } finally {
       await release();

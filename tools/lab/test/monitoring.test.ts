@@ -29,7 +29,11 @@ const targetsOf = (job: Record<string, unknown>) =>
 
 describe("the lab's Prometheus from the controller's monitoring objects", () => {
   it('operator relabelings become Prometheus ones', () => {
-    expect(relabelConfig({ sourceLabels: ['__name__'], regex: '^(a|b)$', action: 'Keep' })).toEqual({ source_labels: ['__name__'], regex: '^(a|b)$', action: 'keep' });
+    expect(relabelConfig({ sourceLabels: ['__name__'], regex: '^(a|b)$', action: 'Keep' })).toEqual({
+      source_labels: ['__name__'],
+      regex: '^(a|b)$',
+      action: 'keep',
+    });
     expect(relabelConfig({ targetLabel: 'job', replacement: 'x', action: 'replace' })).toEqual({ target_label: 'job', replacement: 'x', action: 'replace' });
   });
 
@@ -39,20 +43,27 @@ describe("the lab's Prometheus from the controller's monitoring objects", () => 
       'shoot--lab--overlap/kube-apiserver-0 seed-vpn-agent agent-metrics:9150',
       'kube-system/vpn-shoot-0 shoot-vpn-agent overlap-metrics:9151',
     ]);
-    expect(discoveryLabels(ports[1]!)).toMatchObject({ __meta_kubernetes_pod_label_app: 'vpn-shoot', __meta_kubernetes_pod_label_gardener_cloud_role: 'system-component' });
+    expect(discoveryLabels(ports[1]!)).toMatchObject({
+      __meta_kubernetes_pod_label_app: 'vpn-shoot',
+      __meta_kubernetes_pod_label_gardener_cloud_role: 'system-component',
+    });
   });
 
   it("the objects' relabelings select the seed agent (PodMonitor) and the shoot agent through the kube-apiserver pod proxy (ScrapeConfig)", () => {
     const [agents, envoy, shoot] = monitoringJobs(spec, '/token') as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
-    expect(targetsOf(agents)).toEqual([expect.objectContaining({ __address__: '10.1.0.10:9150', job: 'overlap-vpn-agent', pod: 'kube-apiserver-0', namespace: 'shoot--lab--overlap' })]);
+    expect(targetsOf(agents)).toEqual([
+      expect.objectContaining({ __address__: '10.1.0.10:9150', job: 'overlap-vpn-agent', pod: 'kube-apiserver-0', namespace: 'shoot--lab--overlap' }),
+    ]);
     expect(targetsOf(envoy)).toEqual([]);
-    expect(targetsOf(shoot)).toEqual([expect.objectContaining({
-      __address__: 'kube-apiserver:443',
-      __metrics_path__: '/api/v1/namespaces/kube-system/pods/vpn-shoot-0:9151/proxy/metrics',
-      job: 'overlap-vpn-agent',
-      pod: 'vpn-shoot-0',
-      namespace: 'shoot--lab--overlap',
-    })]);
+    expect(targetsOf(shoot)).toEqual([
+      expect.objectContaining({
+        __address__: 'kube-apiserver:443',
+        __metrics_path__: '/api/v1/namespaces/kube-system/pods/vpn-shoot-0:9151/proxy/metrics',
+        job: 'overlap-vpn-agent',
+        pod: 'vpn-shoot-0',
+        namespace: 'shoot--lab--overlap',
+      }),
+    ]);
     expect((agents['metric_relabel_configs'] as Array<Record<string, unknown>>)[0]).toMatchObject({ source_labels: ['__name__'], action: 'keep' });
   });
 });

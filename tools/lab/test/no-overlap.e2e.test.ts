@@ -31,11 +31,11 @@ describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translat
       '200 shoot pod answered on 100.96.5.20:8080 to 10.1.0.10',
       '200 shoot node answered on 10.250.0.5:10250 to 10.1.0.10',
     ]);
-    expect(requestFlows(summary).map((f) => `${f.client} ${f.server}:${f.port}`).sort()).toEqual([
-      '10.1.0.10 10.250.0.5:10250',
-      '10.1.0.10 100.64.0.10:80',
-      '10.1.0.10 100.96.5.20:8080',
-    ]);
+    expect(
+      requestFlows(summary)
+        .map((f) => `${f.client} ${f.server}:${f.port}`)
+        .sort(),
+    ).toEqual(['10.1.0.10 10.250.0.5:10250', '10.1.0.10 100.64.0.10:80', '10.1.0.10 100.96.5.20:8080']);
     expect(unmappedAddresses(summary)).toEqual(summary.addresses);
   });
 });

@@ -101,7 +101,12 @@ describe('route listing', () => {
 
   it("finds an agent route more specific than an owner's, and nothing else", () => {
     expect(shadowingRoutes(routes, ['bond0-ip6tnl0', 'bond0-ip6tnl1'])).toEqual(['244.0.0.0/16 dev bond0 (agent) shadows 244.0.0.0/8 dev bond0-ip6tnl1']);
-    expect(shadowingRoutes(routes.filter((r) => r.device !== 'bond0'), ['bond0-ip6tnl0', 'bond0-ip6tnl1'])).toEqual([]);
+    expect(
+      shadowingRoutes(
+        routes.filter((r) => r.device !== 'bond0'),
+        ['bond0-ip6tnl0', 'bond0-ip6tnl1'],
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -10,7 +10,11 @@ describe.skipIf(!isRoot)(`the point-to-point lab: non-HA, the agents route throu
 
   it('the agents own the routes of the mapped networks through tun0, both ways', async () => {
     const lab = suiteLab();
-    const owned = async (ns: string) => (await listRoutes(ns)).filter((r) => r.byAgent).map((r) => `${r.destination.text} dev ${r.device}`).sort();
+    const owned = async (ns: string) =>
+      (await listRoutes(ns))
+        .filter((r) => r.byAgent)
+        .map((r) => `${r.destination.text} dev ${r.device}`)
+        .sort();
     expect(await owned(lab.spec.namespaces.seed)).toEqual(['242.0.0.0/16 dev tun0', '243.0.0.0/16 dev tun0', '244.0.0.0/16 dev tun0']);
     expect(await owned(lab.spec.namespaces.shoot)).toEqual(['241.1.0.0/16 dev tun0']);
   });

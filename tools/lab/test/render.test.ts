@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, agentEnv, labSpec, openvpnArgs, pathControllerEnv, pkiFiles, prometheusConfig, stunnelConfig, tinyproxyConfig } from '../src/index.ts';
+import {
+  INTERACTIVE_LAB,
+  agentEnv,
+  labSpec,
+  openvpnArgs,
+  pathControllerEnv,
+  pkiFiles,
+  prometheusConfig,
+  stunnelConfig,
+  tinyproxyConfig,
+} from '../src/index.ts';
 
 const spec = labSpec(INTERACTIVE_LAB);
 
@@ -31,7 +41,7 @@ describe('agentEnv', () => {
     for (const role of ['seed', 'shoot'] as const) expect(agentEnv(p2p, role)).toMatchObject({ IS_HA: 'false', OVERLAP_TUNNEL_DEVICE: 'tun0' });
   });
 
-  it('gives the path-controller stand-in the networks, its pod IP and the number of paths, by vpn2\'s names', () => {
+  it("gives the path-controller stand-in the networks, its pod IP and the number of paths, by vpn2's names", () => {
     expect(pathControllerEnv(spec, '10.1.0.10')).toEqual({
       SEED_POD_NETWORK: '10.1.0.0/16',
       SHOOT_POD_NETWORKS: '10.1.0.0/16',
@@ -66,7 +76,10 @@ describe('configs', () => {
   });
 
   it("Prometheus' jobs are the controller's PodMonitor (one per endpoint) and ScrapeConfig for the lab shoot's namespace", () => {
-    const config = JSON.parse(prometheusConfig(spec, '/run/lab/token')) as { global: { scrape_interval: string }; scrape_configs: Array<Record<string, unknown>> };
+    const config = JSON.parse(prometheusConfig(spec, '/run/lab/token')) as {
+      global: { scrape_interval: string };
+      scrape_configs: Array<Record<string, unknown>>;
+    };
     expect(config.global.scrape_interval).toBe('2s');
     expect(config.scrape_configs.map((job) => job['job_name'])).toEqual([
       'podMonitor/shoot--lab--overlap/overlap-kube-apiserver-sidecars/0',

@@ -3,7 +3,7 @@ import { INTERACTIVE_LAB, type Proof, formatProof, labSpec, proofHolds, summariz
 
 const spec = labSpec(INTERACTIVE_LAB);
 const lab = { spec, state: { options: INTERACTIVE_LAB, daemons: {} } };
-const [pod, service, node] = spec.targets as [typeof spec.targets[0], typeof spec.targets[0], typeof spec.targets[0]];
+const [pod, service, node] = spec.targets as [(typeof spec.targets)[0], (typeof spec.targets)[0], (typeof spec.targets)[0]];
 const capture = summarizeCapture('x IP 241.1.0.10.40000 > 244.0.5.20.8080: Flags [S]\nx IP 244.0.5.20.8080 > 241.1.0.10.40000: Flags [S.]\n');
 
 const proof = (change: Partial<Proof> = {}): Proof => ({
@@ -12,7 +12,10 @@ const proof = (change: Partial<Proof> = {}): Proof => ({
   bypass: { target: pod, ok: false, status: undefined, text: 'curl: (28) Connection timed out after 4001 milliseconds' },
   unauthenticated: { target: pod, ok: false, status: undefined, text: 'curl: (56) tlsv13 alert certificate required' },
   capture,
-  captures: new Map([['bond0-ip6tnl0', capture], ['bond0-ip6tnl1', summarizeCapture('')]]),
+  captures: new Map([
+    ['bond0-ip6tnl0', capture],
+    ['bond0-ip6tnl1', summarizeCapture('')],
+  ]),
   unmapped: unmappedAddresses(capture),
   counters: [{ role: 'seed', kind: 'pods', original: '10.1.0.0/16', mapped: '244.0.0.0/16', direction: 'forward', packets: 7 }],
   targets: [
@@ -71,6 +74,11 @@ describe('proofHolds', () => {
 
 describe('table', () => {
   it('pads every column but the last', () => {
-    expect(table([['a', 'bb', 'c'], ['ccc', 'd', 'e']])).toEqual(['a    bb  c', 'ccc  d   e']);
+    expect(
+      table([
+        ['a', 'bb', 'c'],
+        ['ccc', 'd', 'e'],
+      ]),
+    ).toEqual(['a    bb  c', 'ccc  d   e']);
   });
 });

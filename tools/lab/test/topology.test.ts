@@ -50,12 +50,16 @@ describe('untranslatedRouteCommands', () => {
 describe('ipv6Commands', () => {
   it('none for an IPv4 shoot; for a dual-stack one, the node routes the pod and vpn-shoot /128s and is their link-local gateway', () => {
     expect(ipv6Commands(labSpec(INTERACTIVE_LAB))).toEqual([]);
-    const v6 = lines(ipv6Commands(labSpec({
-      ...INTERACTIVE_LAB,
-      ipFamilies: 'IPv4,IPv6',
-      shootPodNetworks: '10.1.0.0/16,2a05:d018:1a2:6f00::/64',
-      shootNodeNetworks: '10.250.0.0/16,2a05:d018:1a2:6f00::/64',
-    })));
+    const v6 = lines(
+      ipv6Commands(
+        labSpec({
+          ...INTERACTIVE_LAB,
+          ipFamilies: 'IPv4,IPv6',
+          shootPodNetworks: '10.1.0.0/16,2a05:d018:1a2:6f00::/64',
+          shootNodeNetworks: '10.250.0.0/16,2a05:d018:1a2:6f00::/64',
+        }),
+      ),
+    );
     expect(v6).toContain('ip -n ovl-lab-node -6 addr add 2a05:d018:1a2:6f00::5/128 dev lo');
     expect(v6).toContain('ip -n ovl-lab-node -6 route add 2a05:d018:1a2:6f00::5:20/128 dev pod');
     expect(v6).toContain('ip -n ovl-lab-pod -6 route add default via fe80::1 dev eth0');

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, type WebhookContainer, agentLaunchEnv, containerEnv, labSpec, labVpnShoot, webhookAgentEnv, webhookShootAgent } from '../src/index.ts';
+import {
+  INTERACTIVE_LAB,
+  type WebhookContainer,
+  agentLaunchEnv,
+  containerEnv,
+  labSpec,
+  labVpnShoot,
+  webhookAgentEnv,
+  webhookShootAgent,
+} from '../src/index.ts';
 
 const spec = labSpec(INTERACTIVE_LAB);
 const pod = { name: 'vpn-shoot-0', namespace: 'kube-system', ip: '10.1.7.7' };
 
 describe("the lab's vpn-shoot and the shoot webhook", () => {
-  it('is shaped as Gardener\'s HA vpn-shoot: one client per path with the lab\'s networks, and the tunnel controller', () => {
+  it("is shaped as Gardener's HA vpn-shoot: one client per path with the lab's networks, and the tunnel controller", () => {
     const containers = labVpnShoot(spec).spec!.template.spec!.containers;
     expect(containers.map((c) => c.name)).toEqual(['vpn-shoot-s0', 'vpn-shoot-s1', 'tunnel-controller']);
     expect(containers[1]!.env).toContainEqual({ name: 'SHOOT_POD_NETWORKS', value: '10.1.0.0/16' });
@@ -18,7 +27,13 @@ describe("the lab's vpn-shoot and the shoot webhook", () => {
     const env = webhookAgentEnv(spec)!;
     expect(env).toEqual({ ...containerEnv(container!, pod), OVERLAP_SYNC_PERIOD: '5' });
     expect(env['OVERLAP_METRICS_ADDRESS']).toBe('10.1.7.7:9151');
-    expect(env).toMatchObject({ POD_NAME: 'vpn-shoot-0', NAMESPACE: 'kube-system', IS_HA: 'true', OVERLAP_TUNNEL_DEVICE: 'bond0+', SEED_POD_NETWORK: '10.1.0.0/16' });
+    expect(env).toMatchObject({
+      POD_NAME: 'vpn-shoot-0',
+      NAMESPACE: 'kube-system',
+      IS_HA: 'true',
+      OVERLAP_TUNNEL_DEVICE: 'bond0+',
+      SEED_POD_NETWORK: '10.1.0.0/16',
+    });
     expect(agentLaunchEnv(spec, 'shoot')).toEqual(env);
   });
 
@@ -31,11 +46,16 @@ describe("the lab's vpn-shoot and the shoot webhook", () => {
 
   it('resolves the downward API and dependent variables as the kubelet does, and refuses what it cannot resolve', () => {
     const container = (env: NonNullable<WebhookContainer['env']>): WebhookContainer => ({ name: 'shoot-vpn-agent', env });
-    expect(containerEnv(container([
-      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-      { name: 'OVERLAP_METRICS_ADDRESS', value: '$(POD_IP):9151' },
-      { name: 'LATER', value: '$(UNDEFINED)' },
-    ]), pod)).toEqual({ POD_IP: '10.1.7.7', OVERLAP_METRICS_ADDRESS: '10.1.7.7:9151', LATER: '$(UNDEFINED)' });
+    expect(
+      containerEnv(
+        container([
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'OVERLAP_METRICS_ADDRESS', value: '$(POD_IP):9151' },
+          { name: 'LATER', value: '$(UNDEFINED)' },
+        ]),
+        pod,
+      ),
+    ).toEqual({ POD_IP: '10.1.7.7', OVERLAP_METRICS_ADDRESS: '10.1.7.7:9151', LATER: '$(UNDEFINED)' });
     expect(() => containerEnv(container([{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }]), pod)).toThrow(/env X comes from/);
   });
 });

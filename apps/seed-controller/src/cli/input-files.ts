@@ -43,8 +43,7 @@ export function readDocument(path: string, field: string, limit = MAX_INPUT_BYTE
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * What the injection reads and writes in a Deployment, checked before it runs: the API server guarantees this

@@ -85,7 +85,6 @@ function isInputProblem(error: unknown): boolean {
   );
 }
 
-
 /** The samples sit in examples/, two levels above src/cli/ and one above dist/; look upwards for them. */
 function samplePath(file: string, flag: string): string {
   for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
@@ -94,7 +93,6 @@ function samplePath(file: string, flag: string): string {
   }
   throw new InputError(flag, '', `is required: the bundled sample ${file} was not found`);
 }
-
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
   if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
@@ -116,7 +114,6 @@ function readClusters(path: string): ClusterObject[] {
   if (clusters.length === 0) throw new InputError('-f', path, 'does not hold a Cluster (extensions.gardener.cloud/v1alpha1)');
   return clusters;
 }
-
 
 /** One Cluster to plan, with the kube-apiserver Deployment to patch and where that came from. */
 interface PlanInput {

@@ -36,9 +36,7 @@ export function templateChange(before: Workload, after: Workload, flagsOf: strin
   const [was, is] = [before.spec?.template?.spec, after.spec?.template?.spec];
   const added = (list: 'containers' | 'initContainers') => {
     const known = names(was?.[list]);
-    return (is?.[list] ?? [])
-      .filter((c) => !known.has(c.name))
-      .map((c) => ({ name: c.name, image: c.image ?? '(no image)', init: list === 'initContainers' }));
+    return (is?.[list] ?? []).filter((c) => !known.has(c.name)).map((c) => ({ name: c.name, image: c.image ?? '(no image)', init: list === 'initContainers' }));
   };
   const knownVolumes = names(was?.volumes);
   const oldFlags = new Set(argsOf(was?.containers.find((c) => c.name === flagsOf)));

@@ -7,7 +7,16 @@ const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 const indented = (rows: ReadonlyArray<readonly string[]>): string[] => table(rows, { indent: '  ' });
 
 function block(title: string, body: string, absent: string): string[] {
-  return ['', `${title}:`, ...(body === '' ? [`  (${absent})`] : body.trimEnd().split('\n').map((line) => `  ${line}`))];
+  return [
+    '',
+    `${title}:`,
+    ...(body === ''
+      ? [`  (${absent})`]
+      : body
+          .trimEnd()
+          .split('\n')
+          .map((line) => `  ${line}`)),
+  ];
 }
 
 function sideDataPath(title: string, side: SideDataPath): string[] {
@@ -26,7 +35,9 @@ function sideDataPath(title: string, side: SideDataPath): string[] {
 const patchLines = (patch: readonly unknown[], absent: string, show: boolean): string[] => {
   if (patch.length === 0) return [`  (none: ${absent})`];
   if (!show) return [`  ${patch.length} operations (--patch or --output json shows them)`];
-  return JSON.stringify(patch, null, 2).split('\n').map((line) => `  ${line}`);
+  return JSON.stringify(patch, null, 2)
+    .split('\n')
+    .map((line) => `  ${line}`);
 };
 
 /**

@@ -42,7 +42,10 @@ export function formatStatusTable(statuses: readonly ShootStatus[]): string {
     ]),
   ];
   const off = statuses.filter((s) => !asPlanned(s)).length;
-  const summary = statuses.length === 0 ? 'no Clusters on this seed' : `${statuses.length} shoots, ${off === 0 ? 'all' : statuses.length - off} as planned${off === 0 ? '' : `, ${off} not`}`;
+  const summary =
+    statuses.length === 0
+      ? 'no Clusters on this seed'
+      : `${statuses.length} shoots, ${off === 0 ? 'all' : statuses.length - off} as planned${off === 0 ? '' : `, ${off} not`}`;
   return `${[...table(rows, { gap: 3 }), '', summary].join('\n')}\n`;
 }
 
@@ -69,13 +72,9 @@ export function formatStatusDetail(status: ShootStatus): string {
     `Pods (${AGENT_CONTAINER}):`,
     ...(status.agents.length === 0
       ? ['  (none checked: kube-apiserver carries no injection)']
-      : table(
-          [
-            ['POD', 'CONTAINER', 'READYZ'],
-            ...status.agents.map((a) => [a.pod, a.container, a.readyz ? `${a.readyz.answer}: ${a.readyz.reason}` : '-']),
-          ],
-          { indent: '  ' },
-        )),
+      : table([['POD', 'CONTAINER', 'READYZ'], ...status.agents.map((a) => [a.pod, a.container, a.readyz ? `${a.readyz.answer}: ${a.readyz.reason}` : '-'])], {
+          indent: '  ',
+        })),
     'Problems:',
     ...(status.problems.length === 0 ? ['  none: as planned'] : status.problems.map((p) => `  - ${p}`)),
   ];

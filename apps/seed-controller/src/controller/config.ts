@@ -43,7 +43,6 @@ export interface ShootWebhookConfig {
   readonly timeoutSeconds: number;
 }
 
-
 /** Every setting is a flag, or the env variable beside it (flags win), or the default. */
 const SETTINGS = {
   kubeconfig: { env: 'OVERLAP_KUBECONFIG', fallback: '' },
@@ -96,17 +95,18 @@ function httpsUrl(value: string, field: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(field, value, 'must be an https:// URL of the controller\'s Service');
+    throw new InputError(field, value, "must be an https:// URL of the controller's Service");
   }
   if (url.protocol !== 'https:' || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new InputError(field, value, 'must be an https:// URL of the controller\'s Service, without path, query or fragment');
+    throw new InputError(field, value, "must be an https:// URL of the controller's Service, without path, query or fragment");
   }
   return value.replace(/\/+$/, '');
 }
 
 /** A Gardener extension type is a label-name suffix: `extensions.gardener.cloud/<type>`. */
 function extensionType(value: string, field: string): string {
-  if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(value)) throw new InputError(field, value, 'must be an extension type such as overlap (lower-case letters, digits, - and .)');
+  if (!/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(value))
+    throw new InputError(field, value, 'must be an extension type such as overlap (lower-case letters, digits, - and .)');
   return value;
 }
 
@@ -181,7 +181,9 @@ export function startupFields(config: ControllerConfig, server: string): Record<
     server,
     webhookAddress: `${config.webhookAddress.host}:${config.webhookAddress.port}`,
     metricsAddress: `${config.statusAddress.host}:${config.statusAddress.port}`,
-    selection: config.injection.extensionType ? `opt-in (spec.extensions type ${config.injection.extensionType})` : 'automatic (namespaces the controller labels)',
+    selection: config.injection.extensionType
+      ? `opt-in (spec.extensions type ${config.injection.extensionType})`
+      : 'automatic (namespaces the controller labels)',
     shootMonitoring: config.shootMonitoring,
     images: { envoy: config.injection.envoyImage, seedAgent: config.injection.agentImage, shootAgent: config.shootWebhook.agent.image },
     lease: `${config.leaseNamespace}/${config.leaseName}`,

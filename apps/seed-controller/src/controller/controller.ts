@@ -63,7 +63,12 @@ export async function startController(
   const marksNamespaces = config.injection.extensionType === undefined;
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const namespaces = marksNamespaces
-    ? makeInformer(kubeConfig, '/api/v1/namespaces', () => core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR }) as never, WEBHOOK_NAMESPACE_SELECTOR)
+    ? makeInformer(
+        kubeConfig,
+        '/api/v1/namespaces',
+        () => core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR }) as never,
+        WEBHOOK_NAMESPACE_SELECTOR,
+      )
     : undefined;
   const reconciler = new Reconciler(
     kubeShootApi(kubeConfig, config.leaseName, cached, (namespace) => namespaces?.get(namespace) !== undefined),

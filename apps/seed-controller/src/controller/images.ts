@@ -16,7 +16,9 @@ const INJECTED = { envoy: ENVOY_CONTAINER, agent: AGENT_CONTAINER, shootAgent: S
 export async function withInjectedImages(config: ControllerConfig, kubeConfig: KubeConfig): Promise<ControllerConfig> {
   if (!config.imagesPodTemplate) return config;
   const explicit = new Set(config.explicitImages);
-  const [namespace, name] = config.imagesPodTemplate.includes('/') ? config.imagesPodTemplate.split('/', 2) as [string, string] : [config.leaseNamespace, config.imagesPodTemplate];
+  const [namespace, name] = config.imagesPodTemplate.includes('/')
+    ? (config.imagesPodTemplate.split('/', 2) as [string, string])
+    : [config.leaseNamespace, config.imagesPodTemplate];
   const template = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedPodTemplate({ namespace, name });
   const image = (container: string): string => {
     const found = template.template?.spec?.containers.find((candidate) => candidate.name === container)?.image;

@@ -131,7 +131,10 @@ export class Reconciler {
   async #mark(namespace: string, marked: boolean): Promise<void> {
     if (!this.#hooks.marksNamespaces || this.#api.namespaceMarked(namespace) === marked) return;
     await this.#api.markNamespace(namespace, marked);
-    this.#logger.info({ namespace, label: WEBHOOK_NAMESPACE_LABEL, marked }, marked ? 'labelled the namespace for the webhook' : 'removed the webhook label from the namespace');
+    this.#logger.info(
+      { namespace, label: WEBHOOK_NAMESPACE_LABEL, marked },
+      marked ? 'labelled the namespace for the webhook' : 'removed the webhook label from the namespace',
+    );
   }
 
   forget(namespace: string): void {

@@ -1,12 +1,4 @@
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  PatchStrategy,
-  type V1Deployment,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL, WEBHOOK_NAMESPACE_LABEL } from '../inject/names.ts';
 import { type KindClient, OWNED_KINDS, type OwnedKind } from '../owned/kinds.ts';
 
@@ -76,17 +68,14 @@ export function kubeShootApi(
     },
     readDeployment: (namespace, name) => tolerate(apps.readNamespacedDeployment({ namespace, name }), 404),
     annotateDeployment: (namespace, name, annotations) =>
-      apps.patchNamespacedDeployment(
-        { namespace, name, body: { metadata: { annotations } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      ),
+      apps.patchNamespacedDeployment({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
     async recordWarning(cluster, reason, message) {
       const now = new Date();
       // A Cluster is cluster-scoped, so its events live in `default`, where kubectl describe looks for them.
       await core.createNamespacedEvent({
         namespace: 'default',
         body: {
-          metadata: { generateName: `${cluster}.` , namespace: 'default' },
+          metadata: { generateName: `${cluster}.`, namespace: 'default' },
           involvedObject: { apiVersion: 'extensions.gardener.cloud/v1alpha1', kind: 'Cluster', name: cluster },
           type: 'Warning',
           reason,

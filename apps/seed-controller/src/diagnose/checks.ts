@@ -48,10 +48,25 @@ function agentChecks(namespace: string, agent: AgentFacts): Check[] {
   const at = (check: string, result: Check['result'], detail: string, action = ''): Check => ({ check, subject: agent.pod, result, detail, action });
   const i = agent.inspection;
   if (!i) {
-    return [at('agent inspect', 'fail', agent.error ?? 'no answer', `is ${AGENT_CONTAINER} running? kubectl get pod -n ${namespace} ${agent.pod}; ${logsOf(namespace, agent.pod, AGENT_CONTAINER)}`)];
+    return [
+      at(
+        'agent inspect',
+        'fail',
+        agent.error ?? 'no answer',
+        `is ${AGENT_CONTAINER} running? kubectl get pod -n ${namespace} ${agent.pod}; ${logsOf(namespace, agent.pod, AGENT_CONTAINER)}`,
+      ),
+    ];
   }
   const checks: Check[] = [];
-  if (i.problem) checks.push(at('networks translatable', 'fail', i.problem, 'the shoot networks cannot be packed into 240.0.0.0/4 (docs/OPERATIONS.md); nothing is installed for this shoot'));
+  if (i.problem)
+    checks.push(
+      at(
+        'networks translatable',
+        'fail',
+        i.problem,
+        'the shoot networks cannot be packed into 240.0.0.0/4 (docs/OPERATIONS.md); nothing is installed for this shoot',
+      ),
+    );
   for (const rules of i.rules) {
     const differs = [...rules.missing.map((r) => `missing ${r}`), ...rules.stale.map((r) => `stale ${r}`), ...rules.foreign.map((r) => `foreign ${r}`)];
     checks.push(
@@ -94,14 +109,21 @@ function agentChecks(namespace: string, agent: AgentFacts): Check[] {
       ? at('IP forwarding', 'pass', `not needed on this side (net.ipv4.ip_forward=${i.ipForward.enabled ? 1 : 0})`)
       : i.ipForward.enabled
         ? at('IP forwarding', 'pass', 'net.ipv4.ip_forward=1')
-        : at('IP forwarding', 'fail', 'net.ipv4.ip_forward=0', 'the agent sets it at its next sync; if it stays 0 the container lacks the right to (securityContext)'),
+        : at(
+            'IP forwarding',
+            'fail',
+            'net.ipv4.ip_forward=0',
+            'the agent sets it at its next sync; if it stays 0 the container lacks the right to (securityContext)',
+          ),
   );
   return checks;
 }
 
 function probeCheck(namespace: string, probe: DiagnoseFacts['probe']): Check {
   if ('skipped' in probe) return { check: 'request through Envoy', subject: namespace, result: 'skip', detail: probe.skipped, action: '' };
-  const detail = probe.result ? `CONNECT ${probe.target}: ${probe.result.answer} (${probe.result.ms} ms)` : `CONNECT ${probe.target}: ${probe.error ?? 'no answer'}`;
+  const detail = probe.result
+    ? `CONNECT ${probe.target}: ${probe.result.answer} (${probe.result.ms} ms)`
+    : `CONNECT ${probe.target}: ${probe.error ?? 'no answer'}`;
   return probe.result?.ok
     ? { check: 'request through Envoy', subject: probe.pod, result: 'pass', detail, action: '' }
     : {
@@ -133,7 +155,8 @@ export function diagnoseChecks(facts: DiagnoseFacts): Check[] {
     return checks;
   }
   checks.push(shoot('injection', 'pass', 'kube-apiserver carries Envoy, the egress selector and the seed agent'));
-  if (facts.agents.length === 0) checks.push(shoot('pods', 'fail', 'no kube-apiserver pods', `kubectl get pods -n ${facts.namespace} -l app=kubernetes,role=apiserver`));
+  if (facts.agents.length === 0)
+    checks.push(shoot('pods', 'fail', 'no kube-apiserver pods', `kubectl get pods -n ${facts.namespace} -l app=kubernetes,role=apiserver`));
   for (const agent of facts.agents) checks.push(...agentChecks(facts.namespace, agent));
   checks.push(probeCheck(facts.namespace, facts.probe));
   return checks;

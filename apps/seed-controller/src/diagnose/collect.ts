@@ -19,12 +19,15 @@ const KUBE_DNS_OFFSET = 10;
 export function probeTarget(mappings: readonly Mapping[]): string | undefined {
   const services = mappings.find((m) => m.kind === 'services');
   if (!services) return undefined;
-  const base = services.original.text.split('/')[0]!.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) + KUBE_DNS_OFFSET;
+  const base =
+    services.original.text
+      .split('/')[0]!
+      .split('.')
+      .reduce((n, octet) => n * 256 + Number(octet), 0) + KUBE_DNS_OFFSET;
   return `${[24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.')}:53`;
 }
 
-const running = (pod: V1Pod): boolean =>
-  pod.status?.containerStatuses?.some((c) => c.name === AGENT_CONTAINER && c.state?.running !== undefined) ?? false;
+const running = (pod: V1Pod): boolean => pod.status?.containerStatuses?.some((c) => c.name === AGENT_CONTAINER && c.state?.running !== undefined) ?? false;
 
 async function inspectAgent(config: KubeConfig, namespace: string, pod: V1Pod): Promise<AgentFacts> {
   const name = pod.metadata!.name!;

@@ -50,8 +50,16 @@ export function execIn(config: KubeConfig, target: ExecTarget, command: readonly
     const timer = setTimeout(() => finish(() => reject(new Error(`exec in ${where}: no answer within ${timeoutMs / 1000} s`))), timeoutMs);
     const input = stdin === undefined ? null : Readable.from([Buffer.from(stdin)]);
     new Exec(config)
-      .exec(target.namespace, target.pod, target.container, [...command], collector((t) => (stdout += t)), collector((t) => (stderr += t)), input, false, (status) =>
-        finish(() => resolve({ exitCode: exitCodeOf(status), stdout, stderr })),
+      .exec(
+        target.namespace,
+        target.pod,
+        target.container,
+        [...command],
+        collector((t) => (stdout += t)),
+        collector((t) => (stderr += t)),
+        input,
+        false,
+        (status) => finish(() => resolve({ exitCode: exitCodeOf(status), stdout, stderr })),
       )
       .then(
         (socket) => {

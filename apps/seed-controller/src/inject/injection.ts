@@ -2,16 +2,7 @@ import type { V1Container, V1EnvVar, V1HostAlias, V1Volume, V1VolumeMount } from
 import { ENV_FIELDS, networksToEnv } from '@overlap/cidr';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import type { ControlPlaneConfigMaps } from './configmaps.ts';
-import {
-  CA_VPN_DIR,
-  EGRESS_DIR,
-  EGRESS_FILE,
-  EGRESS_FLAG,
-  PATH_CONTROLLER_CONTAINER,
-  PROXY_CLIENT_CERT_DIR,
-  PROXY_HOST,
-  VOLUMES,
-} from './names.ts';
+import { CA_VPN_DIR, EGRESS_DIR, EGRESS_FILE, EGRESS_FLAG, PATH_CONTROLLER_CONTAINER, PROXY_CLIENT_CERT_DIR, PROXY_HOST, VOLUMES } from './names.ts';
 import type { InjectionSettings } from './settings.ts';
 import { agentContainer, envoyContainer } from './sidecars.ts';
 

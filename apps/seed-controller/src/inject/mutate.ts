@@ -127,9 +127,7 @@ function strip(deployment: V1Deployment, marker: Marker): void {
   without(spec, 'volumes', (v) => marker.volumes.includes(v.name));
   without(apiserver, 'volumeMounts', (m) => marker.apiserverMounts.includes(m.name));
   without(apiserver, 'args', (arg) => marker.apiserverArgs.includes(arg));
-  without(spec, 'hostAliases', (alias) =>
-    marker.hostAliases.some((ours) => isDeepStrictEqual(ours, alias)),
-  );
+  without(spec, 'hostAliases', (alias) => marker.hostAliases.some((ours) => isDeepStrictEqual(ours, alias)));
   for (const ours of marker.containerEnv) {
     const target = spec.containers.find((c) => c.name === ours.container);
     if (target) without(target, 'env', (e) => e.name === ours.name && e.value === ours.value && e.valueFrom === undefined);
@@ -173,12 +171,7 @@ function inject(deployment: V1Deployment, injection: Injection): void {
     `${base}.containers[${KUBE_APISERVER}].volumeMounts`,
   );
   apiserver.args = appendUnique(apiserver.args ?? [], injection.apiserverArgs, (arg) => arg.split('=')[0]!, `${base}.containers[${KUBE_APISERVER}].args`);
-  spec.hostAliases = appendUnique(
-    spec.hostAliases ?? [],
-    injection.hostAliases,
-    (alias) => (alias.hostnames ?? []).join(','),
-    `${base}.hostAliases`,
-  );
+  spec.hostAliases = appendUnique(spec.hostAliases ?? [], injection.hostAliases, (alias) => (alias.hostnames ?? []).join(','), `${base}.hostAliases`);
   const containerEnv = addContainerEnv(spec, injection);
   const marker: Marker = {
     containers: injection.containers.map((c) => c.name),

@@ -60,7 +60,9 @@ export function scrapeConfig(namespace: string): KubernetesObject {
       ...apiServer,
       scheme: 'HTTPS',
       honorLabels: false,
-      kubernetesSDConfigs: [{ apiServer: `https://${KUBE_APISERVER}`, ...apiServer, followRedirects: true, namespaces: { names: [VPN_SHOOT_NAMESPACE] }, role: 'Pod' }],
+      kubernetesSDConfigs: [
+        { apiServer: `https://${KUBE_APISERVER}`, ...apiServer, followRedirects: true, namespaces: { names: [VPN_SHOOT_NAMESPACE] }, role: 'Pod' },
+      ],
       relabelings: [
         {
           sourceLabels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_container_name', '__meta_kubernetes_pod_container_port_name'],

@@ -13,7 +13,13 @@ export interface AlertGroup {
   readonly rules: readonly AlertRule[];
 }
 
-const alert = (name: string, severity: 'warning' | 'critical', rule: Omit<AlertRule, 'alert' | 'labels' | 'annotations'>, summary: string, description: string): AlertRule => ({
+const alert = (
+  name: string,
+  severity: 'warning' | 'critical',
+  rule: Omit<AlertRule, 'alert' | 'labels' | 'annotations'>,
+  summary: string,
+  description: string,
+): AlertRule => ({
   alert: name,
   ...rule,
   labels: { severity, service: 'overlap' },
@@ -33,7 +39,7 @@ export const AGENT_ALERTS: AlertGroup = {
       'warning',
       { expr: `up{job="${AGENT_JOB}"} == 0`, for: '5m' },
       'The overlap VPN agent in {{ $labels.namespace }}/{{ $labels.pod }} cannot be scraped.',
-      'Its NAT rules stay in place while it is down, but nobody repairs drift or applies network changes. Check the container\'s restarts and its log (`kubectl logs -c seed-vpn-agent` or `-c shoot-vpn-agent`).',
+      "Its NAT rules stay in place while it is down, but nobody repairs drift or applies network changes. Check the container's restarts and its log (`kubectl logs -c seed-vpn-agent` or `-c shoot-vpn-agent`).",
     ),
     alert(
       'OverlapSyncFailing',
@@ -44,7 +50,7 @@ export const AGENT_ALERTS: AlertGroup = {
         for: '5m',
       },
       'The {{ $labels.role }} agent in {{ $labels.namespace }}/{{ $labels.pod }} fails every sync.',
-      'It cannot read or apply its {{ $labels.backend }} rules, so the live NAT may be missing or stale. The agent\'s log names the failing command (iptables-restore or nft -f) and a hint.',
+      "It cannot read or apply its {{ $labels.backend }} rules, so the live NAT may be missing or stale. The agent's log names the failing command (iptables-restore or nft -f) and a hint.",
     ),
     alert(
       'OverlapSyncStale',
@@ -63,7 +69,7 @@ export const AGENT_ALERTS: AlertGroup = {
       'critical',
       { expr: 'overlap_nat_expected == 1 and overlap_nat_active == 0', for: '5m' },
       'The {{ $labels.role }} side of {{ $labels.namespace }} should translate but its NAT is not in place.',
-      'The agent decided that this side must translate (an overlap exists), but the live rules differ from the desired ones. The control plane cannot reach the shoot\'s overlapping pods, services or nodes. The agent\'s /readyz says why.',
+      "The agent decided that this side must translate (an overlap exists), but the live rules differ from the desired ones. The control plane cannot reach the shoot's overlapping pods, services or nodes. The agent's /readyz says why.",
     ),
     alert(
       'OverlapRouteMissing',

@@ -132,8 +132,7 @@ function monitoringKind(version: string, kind: string, plural: string): OwnedKin
     listPath: `/apis/${api.group}/${version}/${plural}`,
     contentNamed: false,
     gardenerMonitoring: true,
-    matches: (live, wanted) =>
-      sameLabels(live, wanted) && isDeepStrictEqual((live as { spec?: unknown }).spec, (wanted as { spec?: unknown }).spec),
+    matches: (live, wanted) => sameLabels(live, wanted) && isDeepStrictEqual((live as { spec?: unknown }).spec, (wanted as { spec?: unknown }).spec),
     client: (config) => {
       const custom = config.makeApiClient(CustomObjectsApi);
       return {
@@ -166,4 +165,3 @@ export function ownedKind(kind: string | undefined): OwnedKind {
 
 /** `Kind/name`: how logs, events, `overlap plan` and `overlap uninstall` name an object within its namespace. */
 export const objectRef = (object: KubernetesObject): string => `${object.kind}/${object.metadata?.name}`;
-

@@ -16,10 +16,7 @@ export interface ShootMaterial {
 }
 
 /** Reads (and renews) a shoot's material, given the objects of ours its namespace holds now. */
-export type MaterialSource = (
-  namespace: string,
-  live: (kind: OwnedKind) => readonly KubernetesObject[],
-) => Promise<ShootMaterial>;
+export type MaterialSource = (namespace: string, live: (kind: OwnedKind) => readonly KubernetesObject[]) => Promise<ShootMaterial>;
 
 /** One kind of owned object for one shoot: the objects it wants, as full manifests with the owned labels. */
 export type ObjectBuilder = (plan: ShootPlan, material: ShootMaterial) => readonly KubernetesObject[];

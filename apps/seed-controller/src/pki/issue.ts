@@ -54,7 +54,10 @@ export interface LeafRequest {
 }
 
 const pem = (der: ArrayBuffer, label: string): string =>
-  `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END ${label}-----\n`;
 
 /** A positive 127-bit serial: RFC 5280 wants it unique per CA and at most 20 octets. */
 function serialNumber(): string {

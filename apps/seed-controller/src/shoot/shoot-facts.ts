@@ -64,9 +64,10 @@ export function shootFactsFromCluster(cluster: ClusterObject): ShootFacts {
   const seedFamilies = withDefault(parseFamilies(at(seed, ['spec', 'networks', 'ipFamilies'], SEED), 'spec.seed.spec.networks.ipFamilies'));
   const dualStackMigrating = primaryFamilyOnly(shoot, declaredFamilies.length);
 
-  const effective = Object.fromEntries(
-    SHOOT_KINDS.map((kind) => [kind, effectiveNetworks(shoot, kind, declaredFamilies, dualStackMigrating)]),
-  ) as Record<ShootKind, Cidr[]>;
+  const effective = Object.fromEntries(SHOOT_KINDS.map((kind) => [kind, effectiveNetworks(shoot, kind, declaredFamilies, dualStackMigrating)])) as Record<
+    ShootKind,
+    Cidr[]
+  >;
   const join = (list: readonly Cidr[]): string => list.map((cidr) => cidr.text).join(',');
   const networks = parseNetworks(
     {
@@ -162,8 +163,18 @@ function effectiveNetworks(shoot: unknown, kind: ShootKind, families: readonly F
 
 /** Go's strconv.ParseBool, which Gardener uses for the annotation; anything else leaves the spec in charge. */
 const GO_BOOLS: Readonly<Record<string, boolean>> = {
-  '1': true, t: true, T: true, TRUE: true, true: true, True: true,
-  '0': false, f: false, F: false, FALSE: false, false: false, False: false,
+  '1': true,
+  t: true,
+  T: true,
+  TRUE: true,
+  true: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  FALSE: false,
+  false: false,
+  False: false,
 };
 
 function haVpn(shoot: unknown): { value: boolean; source: string } {

@@ -10,9 +10,7 @@ const CLUSTERS = { group: CLUSTER_GROUP, version: CLUSTER_VERSION, plural: 'clus
 export const KUBE_APISERVER_POD_SELECTOR = 'app=kubernetes,role=apiserver';
 
 /** What an agent's /readyz answered through the API server's pod proxy, or why it could not be asked. */
-export type AgentReadiness =
-  | { readonly answer: 'ready' | 'not-ready'; readonly reason: string }
-  | { readonly answer: 'unavailable'; readonly reason: string };
+export type AgentReadiness = { readonly answer: 'ready' | 'not-ready'; readonly reason: string } | { readonly answer: 'unavailable'; readonly reason: string };
 
 /** One shoot namespace as the seed shows it now: everything `overlap status` judges, read in a few list calls. */
 export interface NamespaceState {

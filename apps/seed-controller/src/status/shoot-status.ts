@@ -110,10 +110,11 @@ function plannedStatus(plan: ShootPlan, state: NamespaceState): ShootStatus {
   const agents = deployment === 'injected' ? state.pods.map((pod) => agentStatus(pod, state.readiness)) : [];
 
   if (inject && deployment === 'missing') problems.push('no kube-apiserver Deployment in the namespace');
-  if (inject && deployment === 'not-injected') problems.push('kube-apiserver does not carry the injection (see the controller\'s events on the Cluster)');
+  if (inject && deployment === 'not-injected') problems.push("kube-apiserver does not carry the injection (see the controller's events on the Cluster)");
   if (!inject && deployment === 'injected') problems.push('kube-apiserver still carries an injection the plan no longer wants');
   if (missing.length > 0) problems.push(`missing ${missing.join(', ')}`);
-  if (inject && side === 'not-applied') problems.push('gardener-resource-manager has not applied the vpn-shoot webhook in the shoot (ManagedResource ResourcesApplied is not True)');
+  if (inject && side === 'not-applied')
+    problems.push('gardener-resource-manager has not applied the vpn-shoot webhook in the shoot (ManagedResource ResourcesApplied is not True)');
   for (const agent of agents) {
     if (agent.container === 'missing') problems.push(`pod ${agent.pod} runs no ${AGENT_CONTAINER} (created before the injection; it goes with the rollout)`);
     else if (agent.readyz?.answer === 'not-ready') problems.push(`pod ${agent.pod}: ${AGENT_CONTAINER} not ready: ${agent.readyz.reason}`);

@@ -84,7 +84,7 @@ export class ControllerMetrics {
   });
   readonly vpnShootAdmissions = new Counter({
     name: 'overlap_shoot_webhook_admission_requests_total',
-    help: "AdmissionReview requests for vpn-shoot answered by the shoot webhook, by outcome (refused: admitted without the agent, with a warning).",
+    help: 'AdmissionReview requests for vpn-shoot answered by the shoot webhook, by outcome (refused: admitted without the agent, with a warning).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -42,10 +42,7 @@ const carriesOverlap = (deployment: V1Deployment): boolean =>
  * deletes every object of ours in every shoot namespace and the events we recorded, then the rest of the
  * controller's own objects. Reports each step (as "would …" in a dry run); a second run finds nothing to do.
  */
-export async function uninstall(
-  config: KubeConfig,
-  options: { dryRun: boolean; report: (line: string) => void; waitMs?: number },
-): Promise<number> {
+export async function uninstall(config: KubeConfig, options: { dryRun: boolean; report: (line: string) => void; waitMs?: number }): Promise<number> {
   const { dryRun, report } = options;
   let steps = 0;
   const step = async (done: string, action: () => Promise<unknown>): Promise<void> => {
@@ -114,7 +111,10 @@ async function controllerGone(config: KubeConfig, waitMs: number, report: (line:
   for (let reported = false; ; reported = true) {
     const pods = await core.listNamespacedPod({ namespace: CONTROLLER_PODS.namespace, labelSelector: CONTROLLER_PODS.selector });
     if (pods.items.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pods.items.length} controller pod(s) still run in ${CONTROLLER_PODS.namespace} after ${waitMs / 1000} s; run uninstall again once they are gone`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${pods.items.length} controller pod(s) still run in ${CONTROLLER_PODS.namespace} after ${waitMs / 1000} s; run uninstall again once they are gone`,
+      );
     if (!reported) report(`waiting for ${pods.items.length} controller pod(s) in ${CONTROLLER_PODS.namespace} to stop`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }

@@ -103,7 +103,10 @@ export function mutateVpnShoot(original: VpnShootWorkload, settings: ShootAgentS
   }
   const foreign = !marker?.containers.includes(SHOOT_AGENT_CONTAINER);
   if (foreign && original.spec.template.spec.containers.some((c) => c.name === SHOOT_AGENT_CONTAINER)) {
-    return same('refused', `spec.template.spec.containers: "${SHOOT_AGENT_CONTAINER}" already exists and was not added by this webhook (the deploy/shoot component?); left as it is`);
+    return same(
+      'refused',
+      `spec.template.spec.containers: "${SHOOT_AGENT_CONTAINER}" already exists and was not added by this webhook (the deploy/shoot component?); left as it is`,
+    );
   }
 
   const next = structuredClone(original);

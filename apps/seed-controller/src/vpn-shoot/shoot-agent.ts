@@ -65,7 +65,10 @@ export function vpnShootNetworkEnv(workload: VpnShootWorkload): Record<string, s
     for (const other of clients.slice(1)) {
       const value = envOf(other, name)?.value;
       if (value !== variable.value) {
-        throw new InjectionError(`${containersField}[${other.name}].env[${name}]`, `${JSON.stringify(value ?? '')} differs from ${first.name}'s ${JSON.stringify(variable.value)}`);
+        throw new InjectionError(
+          `${containersField}[${other.name}].env[${name}]`,
+          `${JSON.stringify(value ?? '')} differs from ${first.name}'s ${JSON.stringify(variable.value)}`,
+        );
       }
     }
   }

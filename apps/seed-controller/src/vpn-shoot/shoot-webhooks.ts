@@ -115,7 +115,12 @@ export function shootWebhookObjects(namespace: string, settings: ShootWebhookSet
   const data: Record<string, string> = {
     [registryKey(webhookConfiguration)]: stringify(webhookConfiguration, { lineWidth: 0 }),
   };
-  const digest = sha256(Object.keys(data).sort().map((key) => `${key}\0${data[key]}`).join('\0'));
+  const digest = sha256(
+    Object.keys(data)
+      .sort()
+      .map((key) => `${key}\0${data[key]}`)
+      .join('\0'),
+  );
   const secretName = `${SHOOT_WEBHOOKS_MANAGED_RESOURCE}-${digest.slice(0, 8)}`;
   const secret: V1Secret = {
     apiVersion: 'v1',

@@ -78,9 +78,7 @@ export function respond(uid: string, patch: unknown[] | undefined, warnings: str
     response: {
       uid,
       allowed: true,
-      ...(patch && patch.length > 0
-        ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }
-        : {}),
+      ...(patch && patch.length > 0 ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}),
       ...(warnings.length > 0 ? { warnings } : {}),
     },
   };

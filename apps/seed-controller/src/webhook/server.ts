@@ -115,12 +115,7 @@ function shootOfPath(path: string): string | undefined {
  * The shoot webhook: called by a shoot's kube-apiserver for its vpn-shoot. It needs no Cluster (the networks come
  * from vpn-shoot's own env), so it answers before the caches have synced too.
  */
-function serveVpnShoot(
-  request: IncomingMessage,
-  response: ServerResponse,
-  shoot: string,
-  options: WebhookServerOptions,
-): void {
+function serveVpnShoot(request: IncomingMessage, response: ServerResponse, shoot: string, options: WebhookServerOptions): void {
   const { logger, metrics } = options;
   const started = process.hrtime.bigint();
   readBody(request)

@@ -32,7 +32,9 @@ export function crdValidator(file: string, version: string): (object: unknown) =
   const crd = parse(readFileSync(join(import.meta.dirname, '../fixtures', file), 'utf8'));
   const schema = crd.spec.versions.find((v: { name: string }) => v.name === version).schema.openAPIV3Schema as Schema;
   // int64 and date-time are OpenAPI formats ajv does not know; the API server checks them, these tests need not.
-  const validate: ValidateFunction = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } }).compile(refuseUnknownFields(schema));
+  const validate: ValidateFunction = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp: goRegExp } }).compile(
+    refuseUnknownFields(schema),
+  );
   return (object) => {
     const problems = validate(object) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
     try {

@@ -96,7 +96,10 @@ function parseTarget(pathname: string): Target {
 }
 
 function labelSelector(text: string | null): Selector {
-  const terms = (text ?? '').split(',').filter(Boolean).map((term) => term.split('='));
+  const terms = (text ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((term) => term.split('='));
   return (object) => terms.every(([key, value]) => object.metadata?.labels?.[key!] === value);
 }
 
@@ -145,7 +148,9 @@ export class FakeApiServer {
       if (!match || !this.#objects.has(this.#key('/api/v1', 'pods', match[1]!, match[2]!))) return refuse(404, 'Not Found');
       if (!this.podExec) return refuse(400, 'Bad Request');
       const run = this.podExec;
-      sockets.handleUpgrade(request, socket, head, (ws) => this.#exec(ws, run, { namespace: match[1]!, pod: match[2]!, container: url.searchParams.get('container') ?? '' }, url));
+      sockets.handleUpgrade(request, socket, head, (ws) =>
+        this.#exec(ws, run, { namespace: match[1]!, pod: match[2]!, container: url.searchParams.get('container') ?? '' }, url),
+      );
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;

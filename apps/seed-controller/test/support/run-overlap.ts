@@ -14,6 +14,10 @@ export function textSink(write: (text: string) => void): NodeJS.WritableStream {
 export async function runOverlap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, textSink((t) => (stdout += t)), textSink((t) => (stderr += t)));
+  const code = await main(
+    args,
+    textSink((t) => (stdout += t)),
+    textSink((t) => (stderr += t)),
+  );
   return { code, stdout, stderr };
 }

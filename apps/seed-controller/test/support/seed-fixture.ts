@@ -59,7 +59,13 @@ export function shootObjects(setup: ShootSetup): { deployment: V1Deployment | un
       spec: { containers },
       status: {
         phase: 'Running',
-        containerStatuses: containers.map((c) => ({ name: c.name, image: c.image, imageID: '', restartCount: 0, ready: c.name === 'seed-vpn-agent' ? pod.agentReady : true })),
+        containerStatuses: containers.map((c) => ({
+          name: c.name,
+          image: c.image,
+          imageID: '',
+          restartCount: 0,
+          ready: c.name === 'seed-vpn-agent' ? pod.agentReady : true,
+        })),
       },
     }),
   );

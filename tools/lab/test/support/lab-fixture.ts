@@ -2,7 +2,21 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { type CaptureSummary, type Flow, type Lab, type LabOptions, PORTS, PROXY_HOST, attempt, labPkiDir, buildAgents, down, inNetns, run, up } from '../../src/index.ts';
+import {
+  type CaptureSummary,
+  type Flow,
+  type Lab,
+  type LabOptions,
+  PORTS,
+  PROXY_HOST,
+  attempt,
+  labPkiDir,
+  buildAgents,
+  down,
+  inNetns,
+  run,
+  up,
+} from '../../src/index.ts';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -43,7 +57,10 @@ export async function ownedRules(netns: string, iptablesSave = 'iptables-save'):
   });
   const nft = await attempt(inNetns(netns, ['nft', 'list', 'table', 'ip', 'overlap']));
   const nftables = nft.ok
-    ? nft.stdout.split('\n').map((line) => line.trim().replace(/counter packets \d+ bytes \d+/, 'counter')).filter((line) => line !== '')
+    ? nft.stdout
+        .split('\n')
+        .map((line) => line.trim().replace(/counter packets \d+ bytes \d+/, 'counter'))
+        .filter((line) => line !== '')
     : [];
   return { iptables, nftables };
 }
@@ -61,9 +78,13 @@ export class HeldConnection {
 
   private constructor(lab: Lab, target: string) {
     const script = join(import.meta.dirname, 'held-connection.ts');
-    this.child = spawn('ip', inNetns(lab.spec.namespaces.seed, [process.execPath, script, PROXY_HOST, String(PORTS.proxy), labPkiDir(lab.spec), target]).slice(1), {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    this.child = spawn(
+      'ip',
+      inNetns(lab.spec.namespaces.seed, [process.execPath, script, PROXY_HOST, String(PORTS.proxy), labPkiDir(lab.spec), target]).slice(1),
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
 
