@@ -44,7 +44,7 @@ export function labForSuite(options: LabOptions): () => Lab {
 }
 
 /**
- * Every rule the agents could own in a namespace, with counters stripped so duplicates compare equal (read with
+ * Every rule the agents could own in a namespace, with counters (of rules and of map elements) stripped so duplicates compare equal (read with
  * `iptables-legacy-save` in a lab whose agents run legacy iptables).
  */
 export async function ownedRules(netns: string, iptablesSave = 'iptables-save'): Promise<{ iptables: string[]; nftables: string[] }> {
@@ -59,7 +59,7 @@ export async function ownedRules(netns: string, iptablesSave = 'iptables-save'):
   const nftables = nft.ok
     ? nft.stdout
         .split('\n')
-        .map((line) => line.trim().replace(/counter packets \d+ bytes \d+/, 'counter'))
+        .map((line) => line.trim().replaceAll(/counter packets \d+ bytes \d+/g, 'counter'))
         .filter((line) => line !== '')
     : [];
   return { iptables, nftables };
