@@ -1,6 +1,6 @@
-import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
 import { applyImages, getField, parseFieldPath, setField, strategicMerge } from '../src/index.ts';
+import { InputError } from '@overlap/runtime';
 
 describe('strategicMerge', () => {
   const original = {

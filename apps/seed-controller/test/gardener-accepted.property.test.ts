@@ -6,7 +6,7 @@
 // validated against each other, so they may repeat, share IPv6 ranges across kinds or overlap anything.
 // Deliberate differences: overlap refuses all of 240.0.0.0/4, Gardener only 240–244/8, so 245–255/8 is not drawn;
 // and the unroutable ranges (0/8, loopback, link-local, multicast), which no shoot network can work in, are not drawn.
-import { type Cidr, InputError, RESERVED_RANGES, UNROUTABLE_RANGES, makeCidr, networksToEnv, overlaps, parseAddress } from '@overlap/cidr';
+import { type Cidr, RESERVED_RANGES, UNROUTABLE_RANGES, makeCidr, networksToEnv, overlaps, parseAddress } from '@overlap/cidr';
 import { parseAgentConfig, planAgent } from '@overlap/agent-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { decideInjection } from '../src/shoot/decision.ts';
 import { shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';
 import { type ShootPlan, planShoot } from '../src/shoot/shoot-plan.ts';
 import { type ClusterOptions, cluster } from './support/fixtures.ts';
+import { InputError } from '@overlap/runtime';
 
 const refused = [...RESERVED_RANGES, ...UNROUTABLE_RANGES.map((u) => u.range)];
 const usable = (cidr: Cidr): boolean => !refused.some((range) => overlaps(cidr, range));

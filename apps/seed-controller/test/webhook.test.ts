@@ -2,7 +2,6 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
 import pino from 'pino';
 import { applyPatch } from 'rfc6902';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { apartCluster, overlappingCluster, sampleDeployment } from './support/fi
 import { httpsRequest } from './support/https-client.ts';
 import { objectsOf } from './support/owned-objects.ts';
 import { realisticDeployment } from './support/realistic-deployment.ts';
+import { InputError } from '@overlap/runtime';
 
 const OVERLAP_NS = 'shoot--dev--overlap';
 const APART_NS = 'shoot--dev--apart';

@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { isObject } from '../manifest.ts';
+import { InputError } from '@overlap/runtime';
 
 /** One step of a kustomize field path: a map field, or the list element whose `key` equals `value`. */
 type Step = { field: string } | { key: string; value: string };

@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { type JsonObject, isObject } from '../manifest.ts';
+import { InputError } from '@overlap/runtime';
 
 /**
  * The merge keys of the Kubernetes lists our patches touch (the `patchMergeKey`s of the API's OpenAPI schema).

@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { type JsonObject, isObject } from '../manifest.ts';
+import { InputError } from '@overlap/runtime';
 
 export interface DashboardQuery {
   readonly panel: string;

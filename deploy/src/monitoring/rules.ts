@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { type Manifest, isObject } from '../manifest.ts';
+import { InputError } from '@overlap/runtime';
 
 export interface Rule {
   readonly alert?: string;

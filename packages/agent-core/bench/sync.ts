@@ -9,19 +9,8 @@ import type { Backend } from '@overlap/natrules';
 import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedChainName, renderApply } from '@overlap/natrules';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import {
-  type AgentPlan,
-  type CommandRunner,
-  createAgentMetrics,
-  createCommandRunner,
-  createLogger,
-  createNamespace,
-  createSyncer,
-  parseAgentConfig,
-  planAgent,
-  teardownRoutes,
-  teardownRules,
-} from '../src/index.ts';
+import { type AgentPlan, createAgentMetrics, createNamespace, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
+import { type CommandRunner, createCommandRunner, createLogger } from '@overlap/runtime';
 
 const SIZES = [10, 100, 1000];
 const SAMPLES = 5;
@@ -59,7 +48,7 @@ async function atomicSync(plan: AgentPlan, backend: Backend, run: CommandRunner)
     needsForwarding: true,
     run,
     metrics: createAgentMetrics({ role: 'shoot', backend, version: 'bench', tunnelDevice: 'tun0' }),
-    logger: createLogger('bench', 'silent'),
+    logger: createLogger({ name: 'bench', level: 'silent' }),
   });
   let ready = false;
   const first = await timed(async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CommandError, type CommandRunner } from './command.ts';
+import { CommandError, type CommandRunner } from '@overlap/runtime';
 
 /** A bundled agent (`node apps/<app>/dist/main.js`) started inside a network namespace, as the lab and tests do. */
 export interface AgentProcess {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type CommandRunner, createCommandRunner } from './command.ts';
+import { type CommandRunner, createCommandRunner } from '@overlap/runtime';
 
 /** A network namespace of our own, for tests, benchmarks and the lab: `ovl-<part>-<random>`. */
 export interface Namespace {

@@ -1,6 +1,6 @@
-import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
 import { parseAgentConfig, parseCleanupConfig } from '../src/index.ts';
+import { InputError } from '@overlap/runtime';
 
 const OVERLAPPING = {
   SEED_POD_NETWORK: '10.1.0.0/16',

@@ -3,12 +3,10 @@ import { APPLY_COMMAND, type Backend } from '@overlap/natrules';
 import type { Counter, Gauge } from 'prom-client';
 import {
   type AgentMetrics,
-  type CommandRunner,
   type Namespace,
   type SyncContext,
   type Syncer,
   createAgentMetrics,
-  createLogger,
   createNamespace,
   mappingsPerKind,
   parseAgentConfig,
@@ -17,6 +15,7 @@ import {
   createSyncer,
 } from '../src/index.ts';
 import { sysctlForwarding } from '../src/forwarding.ts';
+import { type CommandRunner, createLogger } from '@overlap/runtime';
 
 export const isRoot = process.getuid?.() === 0;
 export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';
@@ -80,7 +79,7 @@ export function testAgent(
     // The test process is outside the namespace, so its own /proc/sys would be the wrong one.
     forwarding: sysctlForwarding(run),
     metrics,
-    logger: createLogger('test', 'silent'),
+    logger: createLogger({ name: 'test', level: 'silent' }),
     ...bounds,
   });
   return { syncer, metrics, plan };

@@ -1,4 +1,4 @@
-import { type Family, InputError, type Mapping } from '@overlap/cidr';
+import type { Family, Mapping } from '@overlap/cidr';
 import { mappingComment, purposeComment } from './comment.ts';
 import {
   type Direction,
@@ -13,6 +13,7 @@ import {
 } from './model.ts';
 import { isWildcard } from './device.ts';
 import { assertNatParams } from './params.ts';
+import { InputError } from '@overlap/runtime';
 
 /** Seed: translate iff the networks overlap. Shoot: also when not HA, as Gardener's vpn-shoot does. */
 export function natRequired(role: Role, decision: { ha: boolean; overlap: boolean }): boolean {

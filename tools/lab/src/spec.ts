@@ -4,7 +4,6 @@ import {
   type Mapping,
   type Networks,
   type OverlapDecision,
-  InputError,
   blockSize,
   decideOverlap,
   formatAddress,
@@ -12,6 +11,7 @@ import {
   planMappings,
 } from '@overlap/cidr';
 import { DEFAULT_PATHS, type LabPath, labPaths } from './paths.ts';
+import { InputError } from '@overlap/runtime';
 
 /** What a lab is built from; everything else (addresses, names, env) is derived from it. */
 export interface LabOptions {

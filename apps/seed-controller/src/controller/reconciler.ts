@@ -5,7 +5,7 @@ import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAME
 import { OWNED_KINDS, type OwnedKind, objectRef, ownedKind } from '../owned/kinds.ts';
 import { type MountRef, mountedRefs, mountedVersion } from '../owned/mounts.ts';
 import { type MaterialSource, ownedObjects } from '../owned/objects.ts';
-import type { Logger } from '../telemetry/logger.ts';
+import type { Logger } from '@overlap/runtime';
 import type { PlanEntry } from '../webhook/admission.ts';
 import type { ShootApi } from './shoot-api.ts';
 

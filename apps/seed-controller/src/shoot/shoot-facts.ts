@@ -1,7 +1,6 @@
 import {
   type Cidr,
   type Family,
-  InputError,
   type NetworkFields,
   type Networks,
   SHOOT_KINDS,
@@ -11,6 +10,7 @@ import {
   parseNetworks,
 } from '@overlap/cidr';
 import { at, optionalString, optionalStringList } from './json-fields.ts';
+import { InputError } from '@overlap/runtime';
 
 const SHOOT = 'spec.shoot';
 const SEED = 'spec.seed';

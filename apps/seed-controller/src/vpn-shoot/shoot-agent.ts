@@ -1,7 +1,7 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1StatefulSet } from '@kubernetes/client-node';
-import { ENV_FIELDS, InputError, type Networks, parseNetworks } from '@overlap/cidr';
+import { ENV_FIELDS, type Networks, parseNetworks } from '@overlap/cidr';
 import { InjectionError } from '../inject/mutate.ts';
-import { agentSecurityContext, fromField, podIpAddress } from '../inject/sidecars.ts';
+import { agentLivenessProbe, agentSecurityContext, fromField, podIpAddress } from '../inject/sidecars.ts';
 import {
   SHOOT_AGENT_CONTAINER,
   SHOOT_AGENT_METRICS_PORT,
@@ -10,6 +10,7 @@ import {
   SHOOT_TUNNEL_DEVICE,
   VPN_CLIENT_CONTAINER,
 } from './names.ts';
+import { InputError } from '@overlap/runtime';
 
 /** Gardener runs vpn-shoot as a StatefulSet (HA) or a Deployment (non-HA); both have a pod template. */
 export type VpnShootWorkload = V1StatefulSet | V1Deployment;
@@ -122,7 +123,7 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     ports: [{ name: SHOOT_AGENT_METRICS_PORT_NAME, containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
     // No readiness probe: NAT health is reported by metrics and alerts, and must not hold up vpn-shoot's rollout.
     // Liveness restarts only this container, when its process stops answering.
-    livenessProbe: { httpGet: { path: '/healthz', port: SHOOT_AGENT_METRICS_PORT_NAME }, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: agentLivenessProbe(SHOOT_AGENT_METRICS_PORT_NAME),
     // From packages/agent-core/bench/agent-memory.ts: ~65 MiB RSS with 100 mappings.
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),
