@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyImages, getField, parseFieldPath, setField, strategicMerge } from '../src/index.ts';
 import { InputError } from '@overlap/runtime';
+import { applyImages, getField, parseFieldPath, setField, strategicMerge } from '../src/index.ts';
 
 describe('strategicMerge', () => {
   const original = {

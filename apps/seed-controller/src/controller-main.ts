@@ -1,11 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { InputError, createLogger } from '@overlap/runtime';
 import { CONTROLLER_USAGE, type ControllerConfig, parseControllerConfig, startupFields } from './controller/config.ts';
 import { withInjectedImages } from './controller/images.ts';
 import { apiErrorCause } from './telemetry/api-error.ts';
 import { type RunningController, startController } from './controller/controller.ts';
 import { ControllerMetrics } from './telemetry/metrics.ts';
 import { VERSION } from './version.ts';
-import { InputError, createLogger } from '@overlap/runtime';
 
 /** The seed controller process: Cluster informer, webhook on every replica, reconciler on the Lease holder. */
 async function main(argv: readonly string[]): Promise<number> {

@@ -10,12 +10,12 @@ import { type Cidr, RESERVED_RANGES, UNROUTABLE_RANGES, makeCidr, networksToEnv,
 import { parseAgentConfig, planAgent } from '@overlap/agent-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { decideInjection } from '../src/shoot/decision.ts';
 import { shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';
 import { type ShootPlan, planShoot } from '../src/shoot/shoot-plan.ts';
 import { type ClusterOptions, cluster } from './support/fixtures.ts';
-import { InputError } from '@overlap/runtime';
 
 const refused = [...RESERVED_RANGES, ...UNROUTABLE_RANGES.map((u) => u.range)];
 const usable = (cidr: Cidr): boolean => !refused.some((range) => overlaps(cidr, range));

@@ -5,6 +5,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
 import { applyPatch } from 'rfc6902';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { mutateDeployment } from '../src/inject/mutate.ts';
 import { mountedRefs, mountedVersion } from '../src/owned/mounts.ts';
@@ -19,7 +20,6 @@ import { apartCluster, overlappingCluster, sampleDeployment } from './support/fi
 import { httpsRequest } from './support/https-client.ts';
 import { objectsOf } from './support/owned-objects.ts';
 import { realisticDeployment } from './support/realistic-deployment.ts';
-import { InputError } from '@overlap/runtime';
 
 const OVERLAP_NS = 'shoot--dev--overlap';
 const APART_NS = 'shoot--dev--apart';

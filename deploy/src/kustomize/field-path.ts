@@ -1,5 +1,5 @@
-import { isObject } from '../manifest.ts';
 import { InputError } from '@overlap/runtime';
+import { isObject } from '../manifest.ts';
 
 /** One step of a kustomize field path: a map field, or the list element whose `key` equals `value`. */
 type Step = { field: string } | { key: string; value: string };

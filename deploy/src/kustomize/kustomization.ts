@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
+import { InputError } from '@overlap/runtime';
 import { isObject } from '../manifest.ts';
 import type { ImageOverride } from './images.ts';
-import { InputError } from '@overlap/runtime';
 
 export interface Replacement {
   readonly source: { readonly kind: string; readonly name: string; readonly fieldPath: string };

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { InputError } from '@overlap/runtime';
 import { type Manifest, manifestId, parseManifests } from '../manifest.ts';
 import { getField, setField } from './field-path.ts';
 import { applyImages } from './images.ts';
 import { type Kustomization, parseKustomization } from './kustomization.ts';
 import { strategicMerge } from './strategic-merge.ts';
-import { InputError } from '@overlap/runtime';
 
 function readKustomization(dir: string): Kustomization {
   const file = join(dir, 'kustomization.yaml');

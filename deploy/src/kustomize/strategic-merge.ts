@@ -1,5 +1,5 @@
-import { type JsonObject, isObject } from '../manifest.ts';
 import { InputError } from '@overlap/runtime';
+import { type JsonObject, isObject } from '../manifest.ts';
 
 /**
  * The merge keys of the Kubernetes lists our patches touch (the `patchMergeKey`s of the API's OpenAPI schema).

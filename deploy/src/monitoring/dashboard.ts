@@ -1,5 +1,5 @@
-import { type JsonObject, isObject } from '../manifest.ts';
 import { InputError } from '@overlap/runtime';
+import { type JsonObject, isObject } from '../manifest.ts';
 
 export interface DashboardQuery {
   readonly panel: string;

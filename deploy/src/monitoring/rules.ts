@@ -1,5 +1,5 @@
-import { type Manifest, isObject } from '../manifest.ts';
 import { InputError } from '@overlap/runtime';
+import { type Manifest, isObject } from '../manifest.ts';
 
 export interface Rule {
   readonly alert?: string;

@@ -1,5 +1,5 @@
-import { type Manifest, isObject } from '../manifest.ts';
 import { InputError } from '@overlap/runtime';
+import { type Manifest, isObject } from '../manifest.ts';
 
 /** One API request as RBAC sees it. */
 export interface ApiRequest {

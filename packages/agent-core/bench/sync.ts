@@ -9,8 +9,8 @@ import type { Backend } from '@overlap/natrules';
 import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedChainName, renderApply } from '@overlap/natrules';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { type AgentPlan, createAgentMetrics, createNamespace, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
 import { type CommandRunner, createCommandRunner, createLogger } from '@overlap/runtime';
+import { type AgentPlan, createAgentMetrics, createNamespace, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
 
 const SIZES = [10, 100, 1000];
 const SAMPLES = 5;

@@ -1,4 +1,5 @@
 import type { Backend, Role } from '@overlap/natrules';
+import { type CommandRunner, type Env, InputError, type Logger, createCommandRunner, createLogger, startProbeServer } from '@overlap/runtime';
 import { BACKENDS, backendWorks, resolveBackend } from './backend.ts';
 import { type AgentConfig, type BackendChoice, DEFAULT_SYNC_PERIOD_SECONDS, parseAgentConfig, parseCleanupConfig } from './config.ts';
 import { operatorHint } from './hints.ts';
@@ -11,7 +12,6 @@ import { createSyncer, untranslatable } from './sync.ts';
 import { teardownRoutes, teardownRules } from './teardown.ts';
 import { type Timing, timingFor } from './timing.ts';
 import { VERSION } from './version.ts';
-import { type CommandRunner, type Env, InputError, type Logger, createCommandRunner, createLogger, startProbeServer } from '@overlap/runtime';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

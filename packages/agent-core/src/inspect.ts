@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveRule, type Role, type Rule, type RuleSet, deviceMatches, diffRules } from '@overlap/natrules';
+import { type CommandRunner, type Env, InputError } from '@overlap/runtime';
 import { readLiveIfAny, resolveBackend } from './backend.ts';
 import { type AgentConfig, parseAgentConfig } from './config.ts';
 import { type AgentPlan, planAgent } from './plan.ts';
 import { checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
 import { type DeviceState, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
 import { describeDiff } from './sync.ts';
-import { type CommandRunner, type Env, InputError } from '@overlap/runtime';
 
 /** One family's live rules against the plan, each rule named as the backend shows it. */
 export interface RuleReport {

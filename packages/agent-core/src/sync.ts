@@ -1,7 +1,7 @@
 import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveState, type RuleDiff, type RuleSet, diffRules, renderApply } from '@overlap/natrules';
-import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import { CommandError, type CommandRunner, type Logger, type Readiness } from '@overlap/runtime';
+import { applyScript, readLive, readLiveIfAny } from './backend.ts';
 import { type Forwarding, procSysForwarding } from './forwarding.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';

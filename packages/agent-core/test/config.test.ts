@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAgentConfig, parseCleanupConfig } from '../src/index.ts';
 import { InputError } from '@overlap/runtime';
+import { parseAgentConfig, parseCleanupConfig } from '../src/index.ts';
 
 const OVERLAPPING = {
   SEED_POD_NETWORK: '10.1.0.0/16',

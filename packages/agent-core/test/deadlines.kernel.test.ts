@@ -6,9 +6,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CommandRunner, createCommandRunner } from '@overlap/runtime';
 import { type Namespace, timingFor } from '../src/index.ts';
 import { NOT_ROOT_REASON, isRoot, podNamespace, testAgent, seriesValue } from './kernel.ts';
-import { type CommandRunner, createCommandRunner } from '@overlap/runtime';
 
 /** A directory of executable scripts put first on PATH for the programs the agent starts. */
 function standIns(scripts: Record<string, string>): { dir: string; restore: () => void } {

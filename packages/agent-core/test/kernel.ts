@@ -1,6 +1,7 @@
 // Helpers for the tests that drive a real agent sync inside a network namespace of their own.
 import { APPLY_COMMAND, type Backend } from '@overlap/natrules';
 import type { Counter, Gauge } from 'prom-client';
+import { type CommandRunner, createLogger } from '@overlap/runtime';
 import {
   type AgentMetrics,
   type Namespace,
@@ -15,7 +16,6 @@ import {
   createSyncer,
 } from '../src/index.ts';
 import { sysctlForwarding } from '../src/forwarding.ts';
-import { type CommandRunner, createLogger } from '@overlap/runtime';
 
 export const isRoot = process.getuid?.() === 0;
 export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';

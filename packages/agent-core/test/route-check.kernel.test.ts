@@ -4,9 +4,9 @@ import { parseCidr } from '@overlap/cidr';
 import { routeDependencies } from '@overlap/natrules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
+import type { CommandRunner } from '@overlap/runtime';
 import { type Namespace, checkDependencies, createNamespace, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
 import { NOT_ROOT_REASON, addTunnel, isRoot, podNamespace } from './kernel.ts';
-import type { CommandRunner } from '@overlap/runtime';
 
 const text = (r: { destination: { text: string }; type: string; devices: readonly string[]; protocol: string | undefined }) =>
   `${r.type} ${r.destination.text} ${r.devices.join(',')} ${r.protocol ?? '-'}`;

@@ -1,4 +1,5 @@
 import type { Family, Mapping } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { mappingComment, purposeComment } from './comment.ts';
 import {
   type Direction,
@@ -13,7 +14,6 @@ import {
 } from './model.ts';
 import { isWildcard } from './device.ts';
 import { assertNatParams } from './params.ts';
-import { InputError } from '@overlap/runtime';
 
 /** Seed: translate iff the networks overlap. Shoot: also when not HA, as Gardener's vpn-shoot does. */
 export function natRequired(role: Role, decision: { ha: boolean; overlap: boolean }): boolean {

@@ -1,7 +1,7 @@
 import type { Mapping } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { assertDevicePattern, assertInterfaceName, deviceMatches } from './device.ts';
 import type { NatParams } from './model.ts';
-import { InputError } from '@overlap/runtime';
 
 /** Group ids are 32-bit; 2^32-1 is the kernel's "no group" marker, so it cannot be matched. */
 export function assertGid(value: number, field: string): void {

@@ -1,8 +1,8 @@
 import { parseCidr } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { type Role, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, parseComment, routeDependencies } from '../src/index.ts';
 import { MAPPINGS, params } from './fixtures.ts';
-import { InputError } from '@overlap/runtime';
 
 /** A rule as one readable line, so expectations read like the iptables rules they become. */
 const show = (role: Role) =>

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { assertDevicePattern, deviceMatches, isWildcard, nftDevice, parseDevicePattern } from '../src/index.ts';
 import { fromNftDevice } from '../src/device.ts';
-import { InputError } from '@overlap/runtime';
 
 const NAME_CHAR = fc.constantFrom(...'abcxyzAZ09_.@-');
 const name = (min: number, max: number) => fc.string({ unit: NAME_CHAR, minLength: min, maxLength: max }).filter((n) => n !== '.' && n !== '..');

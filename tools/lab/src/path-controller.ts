@@ -7,9 +7,9 @@
 import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV_FIELDS, parseNetworks } from '@overlap/cidr';
+import { InputError, createCommandRunner, createLogger } from '@overlap/runtime';
 import { ANNOUNCE_PORT, DEFAULT_PATHS, type LabPath, PATH_PERIOD_SECONDS, announcedAddress, choosePath, labPaths, routedNetworks } from './paths.ts';
 import { PORTS } from './spec.ts';
-import { InputError, createCommandRunner, createLogger } from '@overlap/runtime';
 
 const env = process.env;
 const log = createLogger({ name: 'lab-path-controller', level: 'info' });

@@ -10,8 +10,8 @@ import {
   parseNetworks,
   planMappings,
 } from '@overlap/cidr';
-import { DEFAULT_PATHS, type LabPath, labPaths } from './paths.ts';
 import { InputError } from '@overlap/runtime';
+import { DEFAULT_PATHS, type LabPath, labPaths } from './paths.ts';
 
 /** What a lab is built from; everything else (addresses, names, env) is derived from it. */
 export interface LabOptions {

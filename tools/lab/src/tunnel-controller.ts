@@ -5,8 +5,8 @@
 // As vpn2's does, it changes a route only when an address is new or arrives from another sender.
 import { createSocket } from 'node:dgram';
 import { parseAddress } from '@overlap/cidr';
-import { ANNOUNCE_PORT, shootDeviceFor } from './paths.ts';
 import { createCommandRunner, createLogger } from '@overlap/runtime';
+import { ANNOUNCE_PORT, shootDeviceFor } from './paths.ts';
 
 const log = createLogger({ name: 'lab-tunnel-controller', level: 'info' });
 const run = createCommandRunner();

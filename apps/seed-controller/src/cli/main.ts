@@ -5,6 +5,7 @@ import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import type { NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parseAllDocuments } from 'yaml';
+import { InputError, integerIn, oneOf } from '@overlap/runtime';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
 import { InjectionError } from '../inject/mutate.ts';
 import { allPass, diagnoseChecks } from '../diagnose/checks.ts';
@@ -20,7 +21,6 @@ import { formatChecks } from './diagnose-text.ts';
 import { formatStatusDetail, formatStatusTable } from './status-text.ts';
 import { table } from './table.ts';
 import { COMMANDS, OVERVIEW, asksForHelp } from './usage.ts';
-import { InputError, integerIn, oneOf } from '@overlap/runtime';
 
 /**
  * Exit codes: 0 done, 1 not as planned (status, diagnose) or anything unexpected, 2 bad input or an API server that

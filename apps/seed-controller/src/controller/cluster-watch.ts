@@ -1,7 +1,7 @@
 import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
+import { Backoff, type BackoffOptions, type Logger } from '@overlap/runtime';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import { apiErrorCause } from '../telemetry/api-error.ts';
-import { Backoff, type BackoffOptions, type Logger } from '@overlap/runtime';
 
 export const CLUSTER_GROUP = 'extensions.gardener.cloud';
 export const CLUSTER_VERSION = 'v1alpha1';

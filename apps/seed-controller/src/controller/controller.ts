@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
+import { Backoff, type BackoffOptions, InputError, type Logger, type Readiness, startProbeServer } from '@overlap/runtime';
 import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/material.ts';
@@ -15,7 +16,6 @@ import { Reconciler } from './reconciler.ts';
 import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
-import { Backoff, type BackoffOptions, InputError, type Logger, type Readiness, startProbeServer } from '@overlap/runtime';
 
 const DEFAULT_WATCH_GRACE_SECONDS = 30;
 

@@ -1,8 +1,8 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { InputError } from '@overlap/runtime';
 import { AGENT_CONTAINER, ENVOY_CONTAINER } from '../inject/names.ts';
 import { SHOOT_AGENT_CONTAINER } from '../vpn-shoot/names.ts';
 import type { ControllerConfig } from './config.ts';
-import { InputError } from '@overlap/runtime';
 
 /** Which setting each container of the images PodTemplate names. */
 const INJECTED = { envoy: ENVOY_CONTAINER, agent: AGENT_CONTAINER, shootAgent: SHOOT_AGENT_CONTAINER } as const;

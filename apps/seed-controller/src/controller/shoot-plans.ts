@@ -1,9 +1,9 @@
+import { InputError } from '@overlap/runtime';
 import type { InjectionSettings } from '../inject/settings.ts';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import { planShoot } from '../shoot/shoot-plan.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import type { PlanEntry } from '../webhook/admission.ts';
-import { InputError } from '@overlap/runtime';
 
 /**
  * The plan of every shoot the Cluster watch has seen, kept current on each event. The webhook reads it on every

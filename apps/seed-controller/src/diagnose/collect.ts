@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Inspection, ProbeResult } from '@overlap/agent-core';
 import type { Mapping } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { ApiAccessError, call } from '../kube/access.ts';
 import { AGENT_CONTAINER, ENVOY_PROXY_PORT, PROXY_HOST } from '../inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';
@@ -9,7 +10,6 @@ import { KUBE_APISERVER_POD_SELECTOR, readCluster, readKubeApiserver } from '../
 import { deploymentState } from '../status/shoot-status.ts';
 import type { AgentFacts, DiagnoseFacts, ProbeFacts } from './checks.ts';
 import { execIn } from './exec.ts';
-import { InputError } from '@overlap/runtime';
 
 /** The agent image's entry point (apps/seed-vpn-agent/Dockerfile). */
 const AGENT_MAIN = ['node', '/app/main.js'];

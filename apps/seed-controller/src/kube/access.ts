@@ -1,9 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { InputError } from '@overlap/runtime';
 
 // Without client-node, so that commands that never talk to a seed need not load it (src/cli/main.ts).
 export { ApiAccessError, KUBE_OPTIONS } from './options.ts';
 import { ApiAccessError } from './options.ts';
-import { InputError } from '@overlap/runtime';
 
 /**
  * kubectl's rules through client-node's loader: `--kubeconfig` alone if given, else $KUBECONFIG (a path list,

@@ -9,8 +9,8 @@ import {
   parseCidr,
   parseNetworks,
 } from '@overlap/cidr';
-import { at, optionalString, optionalStringList } from './json-fields.ts';
 import { InputError } from '@overlap/runtime';
+import { at, optionalString, optionalStringList } from './json-fields.ts';
 
 const SHOOT = 'spec.shoot';
 const SEED = 'spec.seed';

@@ -1,4 +1,5 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { InputError } from '@overlap/runtime';
 import { isGardenerManaged } from '../inject/mutate.ts';
 import { AGENT_CONTAINER, INJECTED_ANNOTATION } from '../inject/names.ts';
 import type { InjectionSettings } from '../inject/settings.ts';
@@ -8,7 +9,6 @@ import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import { type ShootPlan, planShoot } from '../shoot/shoot-plan.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOKS_MANAGED_RESOURCE, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import type { AgentReadiness, NamespaceState } from './seed-state.ts';
-import { InputError } from '@overlap/runtime';
 
 /** How the shoot's kube-apiserver Deployment stands. */
 export type DeploymentState = 'missing' | 'injected' | 'not-injected' | 'gardener';

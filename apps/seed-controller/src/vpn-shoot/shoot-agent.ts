@@ -1,5 +1,6 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1StatefulSet } from '@kubernetes/client-node';
 import { ENV_FIELDS, type Networks, parseNetworks } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { InjectionError } from '../inject/mutate.ts';
 import { agentLivenessProbe, agentSecurityContext, fromField, podIpAddress } from '../inject/sidecars.ts';
 import {
@@ -10,7 +11,6 @@ import {
   SHOOT_TUNNEL_DEVICE,
   VPN_CLIENT_CONTAINER,
 } from './names.ts';
-import { InputError } from '@overlap/runtime';
 
 /** Gardener runs vpn-shoot as a StatefulSet (HA) or a Deployment (non-HA); both have a pod template. */
 export type VpnShootWorkload = V1StatefulSet | V1Deployment;
