@@ -62,7 +62,8 @@ export interface CommandRunnerOptions {
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
 
 /**
- * The one place that starts processes. With `netns`, every command runs inside that network namespace through
+ * The one way to run a program to completion (daemons that keep running are spawned where they are managed). With
+ * `netns`, every command runs inside that network namespace through
  * `ip netns exec` (which execs the program, so a kill reaches it), which is how the tests, the benchmark and the
  * lab drive an agent without a container.
  */

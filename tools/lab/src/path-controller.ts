@@ -7,7 +7,7 @@
 import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV_FIELDS, parseNetworks } from '@overlap/cidr';
-import { InputError, createCommandRunner, createLogger } from '@overlap/runtime';
+import { InputError, createCommandRunner, createLogger, fromEnv, integerIn } from '@overlap/runtime';
 import { ANNOUNCE_PORT, DEFAULT_PATHS, type LabPath, PATH_PERIOD_SECONDS, announcedAddress, choosePath, labPaths, routedNetworks } from './paths.ts';
 import { PORTS } from './spec.ts';
 
@@ -16,13 +16,7 @@ const log = createLogger({ name: 'lab-path-controller', level: 'info' });
 const run = createCommandRunner();
 
 /** A whole number from the environment within bounds, or one line naming the variable and its value. */
-function wholeNumber(name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new InputError(name, raw, `must be a whole number from ${min} to ${max}`);
-  return value;
-}
+const wholeNumber = (name: string, fallback: number, min: number, max: number): number => fromEnv(env, name, integerIn(min, max), fallback);
 
 function readConfig() {
   const networks = parseNetworks({
