@@ -63,9 +63,8 @@ const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
 
 /**
  * The one way to run a program to completion (daemons that keep running are spawned where they are managed). With
- * `netns`, every command runs inside that network namespace through
- * `ip netns exec` (which execs the program, so a kill reaches it), which is how the tests, the benchmark and the
- * lab drive an agent without a container.
+ * `netns`, every command runs inside that network namespace through `ip netns exec` (which execs the program, so a
+ * kill reaches it), which is how the tests, the benchmark and the lab drive an agent without a container.
  */
 export function createCommandRunner(options: CommandRunnerOptions = {}): CommandRunner {
   const prefix = options.netns === undefined ? [] : ['ip', 'netns', 'exec', options.netns];
