@@ -1,6 +1,6 @@
 // The controller's footprint with many shoots, against FakeApiServer, an in-process TEST DOUBLE of the Kubernetes
 // API (not a cluster) holding N Cluster objects of realistic size (~120 KiB each: the embedded Shoot, Seed and a
-// public cloud's CloudProfile, test/support/realistic-cluster.ts). (1) The bundled controller process
+// public cloud's CloudProfile, realisticCluster of @overlap/test-support). (1) The bundled controller process
 // (dist/controller.js, built first, started as the image starts it) until every shoot is reconciled (a third
 // injected through the webhook over HTTPS): its RSS, sampled from /proc every 100 ms, peak and settled, beside the
 // goal and the RSS of a bare `node` measured in the same run. (2) The same controller in this process, heap retained
@@ -9,21 +9,16 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { deploymentReview, FakeApiServer, realisticDeployment, realisticCluster, CLUSTERS, freePort, httpsRequest } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { WEBHOOK_PATH } from '../src/webhook/server.ts';
-import { deploymentReview } from '../test/support/admission-review.ts';
-import { FakeApiServer } from '../test/support/fake-apiserver.ts';
-import { realisticDeployment } from '../test/support/realistic-deployment.ts';
-import { realisticCluster } from '../test/support/realistic-cluster.ts';
 import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
 import type { RunningController } from '../src/controller/controller.ts';
-import { CLUSTERS, Harness } from '../test/support/controller-harness.ts';
-import { httpsRequest } from '../test/support/https-client.ts';
+import { Harness } from '../test/support/controller-harness.ts';
 
 const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [0, 1000, 5000];
 /** Issue 12's goals for the settled RSS, MiB. */
@@ -35,15 +30,6 @@ const APP = join(import.meta.dirname, '..');
 const boundMs = (count: number): number => 180_000 + 100 * count;
 /** As the image starts the controller (its Dockerfile's ENTRYPOINT). */
 const NODE_FLAGS = imageNodeFlags(join(APP, 'Dockerfile'));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** Shoot i: HA with an overlap, HA without, or non-HA with an overlap, in turn; every shoot its own /16s. */
 function populate(api: FakeApiServer, count: number): number {

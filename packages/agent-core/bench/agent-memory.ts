@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
-import { type Namespace, createNamespace } from '../src/index.ts';
+import { type Namespace, createNamespace } from '@overlap/test-support';
 
 const WINDOW_S = Number(process.argv[2] ?? 30);
 const SAMPLES = Number(process.argv[3] ?? 5);

@@ -9,13 +9,13 @@ import type { Backend } from '@overlap/natrules';
 import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedChainName, renderApply } from '@overlap/natrules';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { createNamespace, isRoot } from '@overlap/test-support';
 import {
   type AgentPlan,
   type CommandRunner,
   createAgentMetrics,
   createCommandRunner,
   createLogger,
-  createNamespace,
   createSyncer,
   parseAgentConfig,
   planAgent,
@@ -176,7 +176,7 @@ const iptablesVersion = (): string => spawnSync('iptables', ['--version'], { enc
 
 async function main(): Promise<void> {
   if (process.argv.includes(INSIDE)) return measureInside();
-  if (process.getuid?.() !== 0) throw new Error('the sync benchmark needs root (network namespaces, iptables, nft)');
+  if (!isRoot) throw new Error('the sync benchmark needs root (network namespaces, iptables, nft)');
   const ns = await createNamespace('agent-bench');
   try {
     // Every command then starts directly, as in a pod, not through `ip netns exec`.

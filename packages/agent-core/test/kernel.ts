@@ -1,15 +1,14 @@
 // Helpers for the tests that drive a real agent sync inside a network namespace of their own.
 import { APPLY_COMMAND, type Backend } from '@overlap/natrules';
 import type { Counter, Gauge } from 'prom-client';
+import { type Namespace, createNamespace } from '@overlap/test-support';
 import {
   type AgentMetrics,
   type CommandRunner,
-  type Namespace,
   type SyncContext,
   type Syncer,
   createAgentMetrics,
   createLogger,
-  createNamespace,
   mappingsPerKind,
   parseAgentConfig,
   planAgent,
@@ -17,9 +16,6 @@ import {
   createSyncer,
 } from '../src/index.ts';
 import { sysctlForwarding } from '../src/forwarding.ts';
-
-export const isRoot = process.getuid?.() === 0;
-export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';
 
 /** Point-to-point mode (not HA): the agents route into one tunnel device, tun0. */
 export const OVERLAPPING = {

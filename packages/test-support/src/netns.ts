@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type CommandRunner, createCommandRunner } from './command.ts';
+import { type CommandRunner, createCommandRunner } from '@overlap/agent-core';
 
-/** A network namespace of our own, for tests, benchmarks and the lab: `ovl-<part>-<random>`. */
+/** A network namespace of our own, for tests and benchmarks: `ovl-<part>-<random>`. */
 export interface Namespace {
   readonly name: string;
   /** Runs commands inside the namespace. */
