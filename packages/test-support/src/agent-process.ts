@@ -1,6 +1,6 @@
 // A bundled agent run as the lab and the tests run it: inside a network namespace, configured by env, asked over
 // HTTP from inside that namespace.
-import { CommandError, type CommandRunner } from '@overlap/agent-core';
+import type { CommandRunner } from '@overlap/agent-core';
 import { poll } from './poll.ts';
 import { type RunningProcess, startProcess } from './process.ts';
 
@@ -22,6 +22,8 @@ export async function httpGetIn(run: CommandRunner, url: string): Promise<HttpRe
     const at = stdout.lastIndexOf(marker);
     return { status: Number(stdout.slice(at + marker.length)), body: stdout.slice(0, at) };
   } catch (error) {
+    // Loaded on use (see netns.ts); by now the runner that threw has loaded it.
+    const { CommandError } = await import('@overlap/agent-core');
     if (error instanceof CommandError && error.exitCode !== undefined) return { status: 0, body: '' };
     throw error;
   }
