@@ -13,7 +13,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { deploymentReview, FakeApiServer, realisticDeployment, realisticCluster, CLUSTERS, freePort, httpsRequest } from '@overlap/test-support';
+import {
+  deploymentReview,
+  FakeApiServer,
+  realisticDeployment,
+  realisticCluster,
+  CLUSTERS,
+  freePort,
+  httpsRequest,
+  type Sample,
+  metricValue,
+  parseMetrics,
+  waitFor,
+} from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { WEBHOOK_PATH } from '../src/webhook/server.ts';
 import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
@@ -62,25 +74,13 @@ function populate(api: FakeApiServer, count: number): number {
   return injected;
 }
 
-async function scrape(port: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$/.exec(line);
-    if (match) values.set(match[1]!, Number(match[2]));
-  }
-  return values;
+async function scrape(port: number): Promise<Sample[]> {
+  return parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, bound = boundMs(0)): Promise<T> {
-  const deadline = Date.now() + bound;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Waits for `check`, a failed check (the server not listening yet) counting as not yet. */
+const until = <T>(what: string, check: () => Promise<T | undefined>, bound = boundMs(0)): Promise<T> =>
+  waitFor(what, () => check().catch(() => undefined), bound, 100);
 
 /** RSS of a process in MiB, from /proc (what the kubelet's memory accounting is closest to). */
 function rssMiB(pid: number): number {
@@ -144,10 +144,10 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
     const metrics = await until(
       'all shoots reconciled',
       async () => {
-        const values = await scrape(metricsPort);
-        const done = (values.get('overlap_controller_reconciles_total{result="success"}') ?? 0) >= count;
-        const injections = [...values].filter(([k]) => k.startsWith('overlap_webhook_injections_total')).length;
-        return done && injections >= injected ? values : undefined;
+        const samples = await scrape(metricsPort);
+        const done = metricValue(samples, 'overlap_controller_reconciles_total', { result: 'success' }) >= count;
+        const injections = samples.filter((sample) => sample.name === 'overlap_webhook_injections_total').length;
+        return done && injections >= injected ? samples : undefined;
       },
       boundMs(count),
     );
@@ -156,7 +156,7 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const settled = rssMiB(child.pid!);
     peak = Math.max(peak, settled);
-    return { peak, settled, heapUsed: (metrics.get('nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20, ready: ready / 1000, reconciled: reconciled / 1000 };
+    return { peak, settled, heapUsed: metricValue(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20, ready: ready / 1000, reconciled: reconciled / 1000 };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');

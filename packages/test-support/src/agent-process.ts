@@ -9,7 +9,7 @@ export function spawnAgent(bundle: string, args: readonly string[], env: Readonl
   return startProcess('ip', ['netns', 'exec', netns, process.execPath, bundle, ...args], env);
 }
 
-export interface HttpReply {
+interface HttpReply {
   readonly status: number;
   readonly body: string;
 }

@@ -2,7 +2,7 @@
 // The bounds only keep a broken build from hanging; nothing is asserted about how long it took.
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export interface PollOptions {
+interface PollOptions {
   /** How long to keep asking, ms. */
   readonly timeoutMs?: number;
   /** The pause between two asks, ms. */
