@@ -27,6 +27,7 @@ import {
   sampleDeployment,
   startProcess,
   waitForHttpOk,
+  addTunnel,
 } from '@overlap/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Manifest, apiRequest, getField, rbacAllows, renderKustomization } from '../src/index.ts';
@@ -304,8 +305,7 @@ describe.skipIf(!isRoot)(
       // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
       const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
       const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
-      await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', tunnel, 'up']);
+      await addTunnel(ns.run, tunnel);
       if (side === 'shoot') {
         await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
         for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);

@@ -1,5 +1,5 @@
 // The built bundle as the lab and a pod run it: `node dist/main.js` inside a network namespace, all config by env.
-import { NEEDS_ROOT, type Namespace, createNamespace, httpGetIn, isRoot, poll, spawnAgent, waitForHttpOk } from '@overlap/test-support';
+import { NEEDS_ROOT, type Namespace, createNamespace, httpGetIn, isRoot, poll, spawnAgent, waitForHttpOk, addTunnel } from '@overlap/test-support';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,8 +68,7 @@ describe('seed-vpn-agent bundle', () => {
     beforeAll(async () => {
       ns = await createNamespace('agent');
       // Gardener's HA kube-apiserver pod: IPv4 to the shoot leaves through bond0-ip6tnl<i>, which the agent matches as bond0+.
-      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0-ip6tnl0', 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', 'bond0-ip6tnl0', 'up']);
+      await addTunnel(ns.run, 'bond0-ip6tnl0');
     });
     afterAll(async () => {
       await ns?.delete();

@@ -1,5 +1,5 @@
 // The built bundle as vpn-shoot would run it: iptables backend, rules kept on exit, removed by `main.js cleanup`.
-import { NEEDS_ROOT, type Namespace, createNamespace, httpGetIn, isRoot, poll, spawnAgent, waitForHttpOk } from '@overlap/test-support';
+import { NEEDS_ROOT, type Namespace, createNamespace, httpGetIn, isRoot, poll, spawnAgent, waitForHttpOk, addTunnel } from '@overlap/test-support';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,8 +34,7 @@ describe('shoot-vpn-agent bundle', () => {
     let ns: Namespace;
     beforeAll(async () => {
       ns = await createNamespace('agent');
-      await ns.run(['ip', 'tuntap', 'add', 'dev', 'tun0', 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', 'tun0', 'up']);
+      await addTunnel(ns.run, 'tun0');
     });
     afterAll(async () => {
       await ns?.delete();

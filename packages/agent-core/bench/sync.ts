@@ -9,7 +9,7 @@ import type { Backend } from '@overlap/natrules';
 import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedChainName, renderApply } from '@overlap/natrules';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { createNamespace, isRoot } from '@overlap/test-support';
+import { createNamespace, isRoot, addTunnel } from '@overlap/test-support';
 import {
   type AgentPlan,
   type CommandRunner,
@@ -106,8 +106,7 @@ const met = (ok: boolean): string => (ok ? 'met' : 'not met');
 
 async function measureInside(): Promise<void> {
   const run = createCommandRunner();
-  await run(['ip', 'tuntap', 'add', 'dev', 'tun0', 'mode', 'tun']);
-  await run(['ip', 'link', 'set', 'tun0', 'up']);
+  await addTunnel(run, 'tun0');
   // The first transactions in a fresh namespace load modules and caches; they are not what a running agent pays.
   for (const backend of ['iptables', 'nftables'] as const) await atomicSync(planFor(SIZES[0]!), backend, run);
   const rows: string[] = [];

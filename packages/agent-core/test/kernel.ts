@@ -1,7 +1,7 @@
 // Helpers for the tests that drive a real agent sync inside a network namespace of their own.
 import { APPLY_COMMAND, type Backend } from '@overlap/natrules';
 import type { Counter, Gauge } from 'prom-client';
-import { type Namespace, createNamespace } from '@overlap/test-support';
+import { type Namespace, createNamespace, addTunnel } from '@overlap/test-support';
 import {
   type AgentMetrics,
   type CommandRunner,
@@ -42,11 +42,6 @@ export async function podNamespace(tunnel: string): Promise<Namespace> {
     await ns.delete();
     throw error;
   }
-}
-
-export async function addTunnel(run: CommandRunner, name: string): Promise<void> {
-  await run(['ip', 'tuntap', 'add', 'dev', name, 'mode', 'tun']);
-  await run(['ip', 'link', 'set', name, 'up']);
 }
 
 export interface TestAgent {

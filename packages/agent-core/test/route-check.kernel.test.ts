@@ -4,9 +4,9 @@ import { parseCidr } from '@overlap/cidr';
 import { routeDependencies } from '@overlap/natrules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { type Namespace, createNamespace, NEEDS_ROOT, isRoot } from '@overlap/test-support';
+import { type Namespace, createNamespace, NEEDS_ROOT, isRoot, addTunnel } from '@overlap/test-support';
 import { type CommandRunner, checkDependencies, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
-import { addTunnel, podNamespace } from './kernel.ts';
+import { podNamespace } from './kernel.ts';
 
 const text = (r: { destination: { text: string }; type: string; devices: readonly string[]; protocol: string | undefined }) =>
   `${r.type} ${r.destination.text} ${r.devices.join(',')} ${r.protocol ?? '-'}`;

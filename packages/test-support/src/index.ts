@@ -9,7 +9,7 @@ export { FakeApiServer } from './fake-apiserver.ts';
 export { type ClusterOptions, EXAMPLES, apartCluster, cluster, overlappingCluster, sampleDeployment } from './fixtures.ts';
 export { freePort } from './free-port.ts';
 export { httpsRequest } from './https-client.ts';
-export { type Namespace, createNamespace } from './netns.ts';
+export { type Namespace, addTunnel, createNamespace } from './netns.ts';
 export { eventually, poll, waitFor } from './poll.ts';
 export { type RunningProcess, startProcess } from './process.ts';
 export { realisticCluster } from './realistic-cluster.ts';

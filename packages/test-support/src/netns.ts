@@ -25,3 +25,9 @@ export async function createNamespace(part: string): Promise<Namespace> {
   }
   return { name, run, delete: () => host(['ip', 'netns', 'delete', name]).then(() => undefined) };
 }
+
+/** A tun device named `name`, up: without a reader it stands in for the VPN's tunnel device. */
+export async function addTunnel(run: CommandRunner, name: string): Promise<void> {
+  await run(['ip', 'tuntap', 'add', 'dev', name, 'mode', 'tun']);
+  await run(['ip', 'link', 'set', name, 'up']);
+}
