@@ -154,8 +154,11 @@ describe('seed-vpn-agent bundle', () => {
         expect(await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz'), agent.output()).toMatchObject({ status: 200 });
         writeFileSync(marker, '');
         await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
-        let reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
-        while (reply.status === 200) reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+        let reply = { status: 200, body: '' };
+        await poll(async () => {
+          reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+          return reply.status === 200 ? undefined : reply;
+        });
         expect(reply.status).toBe(503);
         expect(reply.body).toMatch(/iptables-restore --noflush --counters -w 1 did not finish within 2 s and was killed/);
         const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');
