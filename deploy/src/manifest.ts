@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { parseAllDocuments } from 'yaml';
+import { InputError } from '@overlap/runtime';
 
 /** A Kubernetes object as read from YAML: only the identifying fields are known, the rest is the kind's own. */
 export interface Manifest {

@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { applyImages, getField, parseFieldPath, setField, strategicMerge } from '../src/index.ts';
 
 describe('strategicMerge', () => {

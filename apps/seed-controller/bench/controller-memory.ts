@@ -6,13 +6,14 @@
 // goal and the RSS of a bare `node` measured in the same run. (2) The same controller in this process, heap retained
 // after a full garbage collection. Prints Markdown tables.
 //   node apps/seed-controller/bench/controller-memory.ts [sizes…]   (default 0 1000 5000)
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { createCommandRunner } from '@overlap/runtime';
 import {
   deploymentReview,
   FakeApiServer,
@@ -206,8 +207,8 @@ async function retained(count: number): Promise<string> {
   return `| ${count} | ${(kept / 2 ** 20).toFixed(1)} | ${(kept / count / 1024).toFixed(1)} |`;
 }
 
-const build = spawnSync(process.execPath, ['build.ts'], { cwd: APP, stdio: 'inherit' });
-if (build.status !== 0) throw new Error('building dist/controller.js failed');
+// A failed build throws CommandError with esbuild's message.
+await createCommandRunner({ cwd: APP })([process.execPath, 'build.ts']);
 const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-'));
 const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
 writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);

@@ -1,10 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
+import { InputError, createLogger } from '@overlap/runtime';
 import { CONTROLLER_USAGE, type ControllerConfig, parseControllerConfig, startupFields } from './controller/config.ts';
 import { withInjectedImages } from './controller/images.ts';
 import { apiErrorCause } from './telemetry/api-error.ts';
 import { type RunningController, startController } from './controller/controller.ts';
-import { createLogger } from './telemetry/logger.ts';
 import { ControllerMetrics } from './telemetry/metrics.ts';
 import { VERSION } from './version.ts';
 
@@ -24,7 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, 'overlap-seed-controller');
+  const logger = createLogger({ name: 'overlap-seed-controller', level: config.logLevel });
   const kubeConfig = new KubeConfig();
   try {
     if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);

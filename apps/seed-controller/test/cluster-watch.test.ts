@@ -24,11 +24,12 @@ const sink = {
   },
 };
 let watch: ClusterWatch;
+const FAST_RETRY = { initialMs: 20, maxMs: 200 };
 
 beforeAll(async () => {
   await api.start();
   for (const name of ['a', 'b']) api.put(CLUSTERS, cluster({ name }) as never);
-  watch = new ClusterWatch(api.kubeConfig(), sink, pino({ level: 'silent' }), 20);
+  watch = new ClusterWatch(api.kubeConfig(), sink, pino({ level: 'silent' }), FAST_RETRY);
   await watch.start();
 });
 afterAll(async () => {
@@ -48,7 +49,7 @@ describe('ClusterWatch', () => {
       paged.kubeConfig(),
       { upsert: (c) => seen.push(c.metadata!.name!), remove: () => undefined, retain: (n) => (retained = [...n]) },
       pino({ level: 'silent' }),
-      20,
+      FAST_RETRY,
     );
     try {
       await pagedWatch.start();

@@ -38,8 +38,8 @@ describe('parseControllerConfig', () => {
   });
 
   it.each([
-    [['--webhook-address', 'localhost'], {}, '--webhook-address: "localhost" must be HOST:PORT with a port from 0 to 65535'],
-    [[], { OVERLAP_RESYNC_PERIOD: '0' }, 'OVERLAP_RESYNC_PERIOD: "0" must be a positive whole number of seconds'],
+    [['--webhook-address', 'localhost'], {}, '--webhook-address: "localhost" must be host:port (IPv6 host in brackets), port 0–65535'],
+    [[], { OVERLAP_RESYNC_PERIOD: '0' }, 'OVERLAP_RESYNC_PERIOD: "0" must be a whole number of seconds from 1 to 86400'],
     [['--agent-backend', 'ebpf'], {}, '--agent-backend: "ebpf" must be one of auto, iptables, nftables'],
     [[], { OVERLAP_LOG_LEVEL: 'loud' }, 'OVERLAP_LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace'],
     [[], { OVERLAP_SHOOT_WEBHOOK_URL: 'http://overlap.svc' }, 'OVERLAP_SHOOT_WEBHOOK_URL: "http://overlap.svc" must be an https:// URL'],

@@ -6,10 +6,11 @@
 // validated against each other, so they may repeat, share IPv6 ranges across kinds or overlap anything.
 // Deliberate differences: overlap refuses all of 240.0.0.0/4, Gardener only 240–244/8, so 245–255/8 is not drawn;
 // and the unroutable ranges (0/8, loopback, link-local, multicast), which no shoot network can work in, are not drawn.
-import { type Cidr, InputError, RESERVED_RANGES, UNROUTABLE_RANGES, makeCidr, networksToEnv, overlaps, parseAddress } from '@overlap/cidr';
+import { type Cidr, RESERVED_RANGES, UNROUTABLE_RANGES, makeCidr, networksToEnv, overlaps, parseAddress } from '@overlap/cidr';
 import { parseAgentConfig, planAgent } from '@overlap/agent-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { type ClusterOptions, cluster } from '@overlap/test-support';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { decideInjection } from '../src/shoot/decision.ts';

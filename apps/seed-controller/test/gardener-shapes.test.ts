@@ -1,7 +1,7 @@
 // Clusters shaped like the ones real Gardener landscapes write, each decided as Gardener decides it. Every row
 // names the Gardener code path whose behaviour it pins (gardener/gardener unless another repository is named).
-import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { type ClusterOptions, cluster } from '@overlap/test-support';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { decideInjection } from '../src/shoot/decision.ts';

@@ -6,6 +6,8 @@ import { ControllerMetrics } from '../src/telemetry/metrics.ts';
 import { Harness } from './support/controller-harness.ts';
 
 const harness = new Harness();
+/** Restarts in milliseconds, not the 2 s of production, so that no test waits real seconds for a retry. */
+const FAST_RESTART = { initialMs: 50, maxMs: 200 };
 beforeAll(() => harness.start());
 afterAll(() => harness.close());
 
@@ -15,7 +17,7 @@ it('is not ready while the API server fails its lists, and becomes ready once th
   const port = await freePort();
   let controller: RunningController | undefined;
   const starting = harness
-    .startController('replica-r', new ControllerMetrics('test', false), { statusAddress: { host: '127.0.0.1', port } })
+    .startController('replica-r', new ControllerMetrics('test', false), { statusAddress: { host: '127.0.0.1', port }, restartBackoff: FAST_RESTART })
     .then((started) => (controller = started));
   const readyz = async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
   await eventually(async () => expect(await readyz()).toBe(503), 'status server up, not ready');
@@ -36,6 +38,7 @@ it('after an API outage begins: unknown shoots get 503 (never a silent "unchange
   const controller = await harness.startController('replica-s', new ControllerMetrics('test', false), {
     statusAddress: { host: '127.0.0.1', port },
     watchGraceSeconds: 0.5,
+    restartBackoff: FAST_RESTART,
   });
   const readyz = async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
   expect(await readyz()).toBe(200);

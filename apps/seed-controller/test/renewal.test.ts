@@ -23,7 +23,7 @@ beforeAll(async () => {
   const deployment = sampleDeployment();
   deployment.metadata!.namespace = SHOOT;
   harness.api.put(deploymentPath(SHOOT), deployment as never);
-  const controller = await harness.startController('replica-a', new ControllerMetrics('test', false), { resyncSeconds: 1 }, () => new Date(now));
+  const controller = await harness.startController('replica-a', new ControllerMetrics('test', false), { resyncSeconds: 0.25 }, () => new Date(now));
   harness.useWebhookOf(controller);
 });
 
@@ -37,7 +37,7 @@ describe('renewal', () => {
     const before = marker();
 
     now += PKI_LIFETIMES.leafDays * 0.79 * DAY;
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // two resyncs: not due yet
+    await new Promise((resolve) => setTimeout(resolve, 600)); // two resyncs: not due yet
     expect(certOf('overlap-kube-apiserver-http-proxy').serialNumber).toBe(server);
     expect(marker()).toBe(before);
 

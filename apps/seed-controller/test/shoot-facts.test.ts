@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { cluster, overlappingCluster } from '@overlap/test-support';
 import { decideInjection } from '../src/shoot/decision.ts';
 import { type ClusterObject, shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';

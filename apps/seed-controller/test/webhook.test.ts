@@ -1,9 +1,9 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { deploymentReview, eventually, apartCluster, overlappingCluster, sampleDeployment, httpsRequest, realisticDeployment } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { mutateDeployment } from '../src/inject/mutate.ts';

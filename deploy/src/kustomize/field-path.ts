@@ -1,4 +1,4 @@
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { isObject } from '../manifest.ts';
 
 /** One step of a kustomize field path: a map field, or the list element whose `key` equals `value`. */

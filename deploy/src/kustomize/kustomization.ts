@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { parse } from 'yaml';
+import { InputError } from '@overlap/runtime';
 import { isObject } from '../manifest.ts';
 import type { ImageOverride } from './images.ts';
 

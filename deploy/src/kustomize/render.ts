@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { type Manifest, manifestId, parseManifests } from '../manifest.ts';
 import { getField, setField } from './field-path.ts';
 import { applyImages } from './images.ts';

@@ -1,4 +1,4 @@
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { type JsonObject, isObject } from '../manifest.ts';
 
 /**

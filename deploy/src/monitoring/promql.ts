@@ -1,5 +1,5 @@
-import { InputError } from '@overlap/cidr';
 import { parser } from '@prometheus-io/lezer-promql';
+import { InputError } from '@overlap/runtime';
 
 /**
  * The metric names a PromQL expression selects, from Prometheus' own grammar (the one its UI uses). A selector

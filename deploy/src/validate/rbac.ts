@@ -1,4 +1,4 @@
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { type Manifest, isObject } from '../manifest.ts';
 
 /** One API request as RBAC sees it. */

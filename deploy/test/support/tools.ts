@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { CommandError, createCommandRunner } from '@overlap/runtime';
 
 export interface Run {
   readonly code: number;
@@ -7,14 +7,14 @@ export interface Run {
 }
 
 /** Runs a program to its end; a non-zero exit is a result to assert on, not an exception. */
-export function run(program: string, args: readonly string[], options: { cwd?: string; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(program, [...args], { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
+export async function run(program: string, args: readonly string[], options: { cwd?: string; input?: string } = {}): Promise<Run> {
+  const runner = createCommandRunner(options.cwd === undefined ? {} : { cwd: options.cwd });
+  try {
+    return { code: 0, ...(await runner([program, ...args], options.input)) };
+  } catch (error) {
+    if (!(error instanceof CommandError) || error.exitCode === undefined) throw error;
+    return { code: error.exitCode, stdout: error.stdout, stderr: error.stderr };
+  }
 }
 
 /** `kubectl kustomize` with kustomize 4 or newer (components, replacements), if this machine has it. */

@@ -9,19 +9,9 @@ import type { Backend } from '@overlap/natrules';
 import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedChainName, renderApply } from '@overlap/natrules';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { createNamespace, isRoot, addTunnel } from '@overlap/test-support';
-import {
-  type AgentPlan,
-  type CommandRunner,
-  createAgentMetrics,
-  createCommandRunner,
-  createLogger,
-  createSyncer,
-  parseAgentConfig,
-  planAgent,
-  teardownRoutes,
-  teardownRules,
-} from '../src/index.ts';
+import { type CommandRunner, createCommandRunner, createLogger } from '@overlap/runtime';
+import { addTunnel, createNamespace, isRoot } from '@overlap/test-support';
+import { type AgentPlan, createAgentMetrics, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
 
 const SIZES = [10, 100, 1000];
 const SAMPLES = 5;
@@ -59,7 +49,7 @@ async function atomicSync(plan: AgentPlan, backend: Backend, run: CommandRunner)
     needsForwarding: true,
     run,
     metrics: createAgentMetrics({ role: 'shoot', backend, version: 'bench', tunnelDevice: 'tun0' }),
-    logger: createLogger('bench', 'silent'),
+    logger: createLogger({ name: 'bench', level: 'silent' }),
   });
   let ready = false;
   const first = await timed(async () => {

@@ -1,15 +1,11 @@
-import { InputError } from '@overlap/cidr';
 import type { Backend, Role } from '@overlap/natrules';
+import { type CommandRunner, type Env, InputError, type Logger, createCommandRunner, createLogger, startProbeServer } from '@overlap/runtime';
 import { BACKENDS, backendWorks, resolveBackend } from './backend.ts';
-import { type CommandRunner, createCommandRunner } from './command.ts';
 import { type AgentConfig, type BackendChoice, DEFAULT_SYNC_PERIOD_SECONDS, parseAgentConfig, parseCleanupConfig } from './config.ts';
-import type { Env } from './env-values.ts';
 import { operatorHint } from './hints.ts';
-import { type Logger, createLogger } from './logger.ts';
 import { PeriodicRunner } from './loop.ts';
 import { createAgentMetrics, setMappings } from './metrics.ts';
 import { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
-import { startHealthServer } from './server.ts';
 import { INSPECT_USAGE, runInspect } from './inspect.ts';
 import { PROBE_USAGE, runProbe } from './probe.ts';
 import { createSyncer, untranslatable } from './sync.ts';
@@ -83,7 +79,7 @@ async function cleanup(role: Role, env: Env, run: CommandRunner): Promise<number
   try {
     const config = parseCleanupConfig(role, env);
     choice = config.backend;
-    logger = createLogger(appName(role), config.logLevel);
+    logger = createLogger({ name: appName(role), level: config.logLevel });
   } catch (error) {
     return configFailure(role, error);
   }
@@ -144,7 +140,7 @@ async function serve(config: AgentConfig, plan: AgentPlan, logger: Logger): Prom
     timing,
   });
   // Bound before any rule is touched: an address that cannot be served must not leave half-changed rules behind.
-  const server = await startHealthServer(config.metricsAddress, metrics.registry, () => syncer.status());
+  const server = await startProbeServer({ address: config.metricsAddress, registry: metrics.registry, readiness: () => syncer.status() });
   logger.info({ address: `${config.metricsAddress.host}:${server.port}` }, 'serving /metrics, /healthz, /readyz');
   await removeOtherBackend(backend, run, timing, logger);
 
@@ -192,7 +188,7 @@ export async function runAgent(role: Role, argv: readonly string[], env: Env): P
   } catch (error) {
     return configFailure(role, error);
   }
-  const logger = createLogger(appName(role), config.logLevel, config.pod);
+  const logger = createLogger({ name: appName(role), level: config.logLevel, context: config.pod });
   try {
     return await serve(config, plan, logger);
   } catch (error) {

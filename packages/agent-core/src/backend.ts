@@ -1,6 +1,6 @@
 import type { Family } from '@overlap/cidr';
 import { APPLY_COMMANDS, type Backend, EMPTY_LIVE_STATE, type LiveState, READ_COMMANDS, parseIptablesSave, parseNftJson } from '@overlap/natrules';
-import { CommandError, type CommandRunner } from './command.ts';
+import { CommandError, type CommandRunner } from '@overlap/runtime';
 import type { BackendChoice } from './config.ts';
 
 export const BACKENDS: readonly Backend[] = ['iptables', 'nftables'];

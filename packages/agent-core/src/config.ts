@@ -1,4 +1,4 @@
-import { ENV_FIELDS, type Family, InputError, type Networks, parseNetworks } from '@overlap/cidr';
+import { ENV_FIELDS, type Family, type Networks, parseNetworks } from '@overlap/cidr';
 import {
   type Backend,
   type Role,
@@ -9,12 +9,23 @@ import {
   isWildcard,
   parseDevicePattern,
 } from '@overlap/natrules';
-import { type Env, type ListenAddress, envValue, parseBoolean, parseInteger, parseListenAddress, parseOneOf, parseSeconds } from './env-values.ts';
+import {
+  type Env,
+  InputError,
+  type ListenAddress,
+  LOG_LEVELS,
+  type LogLevel,
+  envValue,
+  fromEnv,
+  integerIn,
+  oneOf,
+  parseBoolean,
+  parseListenAddress,
+  secondsIn,
+} from '@overlap/runtime';
 
 export type BackendChoice = Backend | 'auto';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'iptables', 'nftables'];
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything an agent runs on, validated: nothing is applied before all of it parsed. */
 export interface AgentConfig {
@@ -88,7 +99,7 @@ function parseDevice(env: Env, name: string, fallback: string): string {
 function assertClientSide(env: Env, role: Role): void {
   const name = 'IS_SHOOT_CLIENT';
   if (envValue(env, name) === undefined) return;
-  const shootClient = parseBoolean(env, name, role === 'shoot');
+  const shootClient = fromEnv(env, name, parseBoolean, role === 'shoot');
   if (shootClient !== (role === 'shoot')) {
     throw new InputError(name, envValue(env, name) ?? '', `contradicts the ${role} agent it is given to`);
   }
@@ -97,8 +108,8 @@ function assertClientSide(env: Env, role: Role): void {
 export function parseCleanupConfig(role: Role, env: Env): CleanupConfig {
   return {
     role,
-    backend: parseOneOf(env, 'OVERLAP_BACKEND', BACKEND_CHOICES, 'auto'),
-    logLevel: parseOneOf(env, 'OVERLAP_LOG_LEVEL', LOG_LEVELS, 'info'),
+    backend: fromEnv(env, 'OVERLAP_BACKEND', oneOf(BACKEND_CHOICES), 'auto'),
+    logLevel: fromEnv(env, 'OVERLAP_LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
   };
 }
 
@@ -118,7 +129,7 @@ function assertCanEverTranslate(env: Env, networks: Networks): void {
       `is not set while ${ENV_FIELDS.pods}/${ENV_FIELDS.services}/${ENV_FIELDS.nodes} are: no overlap could ever be found; pass the seed's pod network as Gardener does to the VPN containers`,
     );
   }
-  if (shootNetworks.length === 0 && parseBoolean(env, 'IS_HA', false)) {
+  if (shootNetworks.length === 0 && fromEnv(env, 'IS_HA', parseBoolean, false)) {
     throw new InputError(
       ENV_FIELDS.pods,
       '',
@@ -138,14 +149,14 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
   });
   assertClientSide(env, role);
   assertCanEverTranslate(env, networks);
-  const envoyGid = parseInteger(env, 'OVERLAP_ENVOY_GID', 0, 0xffffffff) ?? DEFAULT_ENVOY_GID;
+  const envoyGid = fromEnv(env, 'OVERLAP_ENVOY_GID', integerIn(0, 0xffffffff), DEFAULT_ENVOY_GID);
   assertGid(envoyGid, 'OVERLAP_ENVOY_GID');
   // The rules translate what this group sends; group 0 would translate every root process of the pod.
   if (envoyGid === 0) throw new InputError('OVERLAP_ENVOY_GID', '0', 'is the root group; Envoy needs a group of its own');
-  const vpnServerIndex = parseInteger(env, 'VPN_SERVER_INDEX', 0, 1024);
+  const vpnServerIndex = fromEnv(env, 'VPN_SERVER_INDEX', integerIn(0, 1024), undefined);
   const podName = envValue(env, 'POD_NAME');
   const namespace = envValue(env, 'NAMESPACE');
-  const ha = parseBoolean(env, 'IS_HA', false);
+  const ha = fromEnv(env, 'IS_HA', parseBoolean, false);
   const tunnelDevice = parseTunnelDevice(env, ha);
   const egressDevice = parseDevice(env, 'OVERLAP_EGRESS_DEVICE', 'eth0');
   // On the shoot the two devices tell the directions apart; a tunnel match that takes in the egress translates twice.
@@ -160,9 +171,9 @@ export function parseAgentConfig(role: Role, env: Env): AgentConfig {
     tunnelDevice,
     egressDevice,
     envoyGid,
-    syncPeriodSeconds: parseSeconds(env, 'OVERLAP_SYNC_PERIOD', DEFAULT_SYNC_PERIOD_SECONDS, MIN_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS),
-    metricsAddress: parseListenAddress(env, 'OVERLAP_METRICS_ADDRESS', defaults.metricsAddress),
-    cleanupOnExit: parseBoolean(env, 'OVERLAP_CLEANUP_ON_EXIT', true),
+    syncPeriodSeconds: fromEnv(env, 'OVERLAP_SYNC_PERIOD', secondsIn(MIN_SYNC_PERIOD_SECONDS, MAX_SYNC_PERIOD_SECONDS), DEFAULT_SYNC_PERIOD_SECONDS),
+    metricsAddress: parseListenAddress(envValue(env, 'OVERLAP_METRICS_ADDRESS') ?? defaults.metricsAddress, 'OVERLAP_METRICS_ADDRESS'),
+    cleanupOnExit: fromEnv(env, 'OVERLAP_CLEANUP_ON_EXIT', parseBoolean, true),
     pod: {
       ...(podName === undefined ? {} : { name: podName }),
       ...(namespace === undefined ? {} : { namespace }),

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { CommandRunner } from './command.ts';
+import type { CommandRunner } from '@overlap/runtime';
 
 /** net.ipv4.ip_forward, which the shoot side needs to forward between the tunnel and the shoot network. */
 export interface Forwarding {

@@ -1,28 +1,15 @@
 export { EXIT_BAD_CONFIG, EXIT_FAILURE, EXIT_OK, runAgent } from './agent.ts';
 export { BACKENDS, DEFAULT_LOCK_WAIT_SECONDS, applyCommand, applyScript, backendWorks, readLive, resolveBackend } from './backend.ts';
 export {
-  CommandError,
-  type CommandCutOff,
-  type CommandOptions,
-  type CommandOutput,
-  type CommandRunner,
-  type CommandRunnerOptions,
-  createCommandRunner,
-} from './command.ts';
-export {
   type AgentConfig,
   type BackendChoice,
   type CleanupConfig,
-  type LogLevel,
   BACKEND_CHOICES,
-  LOG_LEVELS,
   ROLE_DEFAULTS,
   parseAgentConfig,
   parseCleanupConfig,
 } from './config.ts';
 export { type TranslationIncrement, type TranslationLabels, TranslationCounterTracker } from './counters.ts';
-export type { Env, ListenAddress } from './env-values.ts';
-export { type Logger, READABLE_LOG_FIELDS, createLogger } from './logger.ts';
 export { PeriodicRunner } from './loop.ts';
 export { type AgentInfo, type AgentMetrics, addTranslations, createAgentMetrics, setMappings } from './metrics.ts';
 export { type AgentPlan, mappingsPerKind, planAgent } from './plan.ts';
@@ -54,7 +41,6 @@ export {
   readRouteTable,
   resolveNexthops,
 } from './route-check.ts';
-export { type HealthServer, startHealthServer } from './server.ts';
 export { type SyncContext, type SyncStatus, type Syncer, SyncError, createSyncer, describeDiff } from './sync.ts';
 export { type TeardownResult, teardownRoutes, teardownRules } from './teardown.ts';
 export { type Timing, timingFor } from './timing.ts';

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { type Family, InputError } from '@overlap/cidr';
+import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveRule, type Role, type Rule, type RuleSet, deviceMatches, diffRules } from '@overlap/natrules';
+import { type CommandRunner, type Env, InputError } from '@overlap/runtime';
 import { readLiveIfAny, resolveBackend } from './backend.ts';
-import type { CommandRunner } from './command.ts';
 import { type AgentConfig, parseAgentConfig } from './config.ts';
-import type { Env } from './env-values.ts';
 import { type AgentPlan, planAgent } from './plan.ts';
 import { checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
 import { type DeviceState, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';

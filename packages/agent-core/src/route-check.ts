@@ -1,6 +1,6 @@
 import { type Cidr, parseCidr } from '@overlap/cidr';
 import { type RouteDependency, deviceMatches } from '@overlap/natrules';
-import type { CommandRunner } from './command.ts';
+import type { CommandRunner } from '@overlap/runtime';
 
 /**
  * HA mode: the routes this side's traffic needs belong to Gardener's controllers (vpn2's path controller in the

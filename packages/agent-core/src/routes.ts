@@ -1,5 +1,5 @@
 import type { Route } from '@overlap/natrules';
-import { CommandError, type CommandRunner } from './command.ts';
+import { CommandError, type CommandRunner } from '@overlap/runtime';
 import { type KernelRoute, readRouteTable } from './route-check.ts';
 
 /**

@@ -1,8 +1,7 @@
 import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveState, type RuleDiff, type RuleSet, diffRules, renderApply } from '@overlap/natrules';
-import type { Logger } from 'pino';
+import { CommandError, type CommandRunner, type Logger, type Readiness } from '@overlap/runtime';
 import { applyScript, readLive, readLiveIfAny } from './backend.ts';
-import { CommandError, type CommandRunner } from './command.ts';
 import { type Forwarding, procSysForwarding } from './forwarding.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { TranslationCounterTracker } from './counters.ts';
@@ -30,12 +29,8 @@ export interface SyncContext {
   readonly forwarding?: Forwarding;
 }
 
-export interface SyncStatus {
-  /** The last sync succeeded and the live rules equal the desired ones. */
-  readonly ready: boolean;
-  /** Why not ready, for /readyz and the logs. */
-  readonly reason: string;
-}
+/** Ready: the last sync succeeded and the live rules equal the desired ones; the reason goes to /readyz and the logs. */
+export type SyncStatus = Readiness;
 
 /** A sync that could not reach the desired state; the message is the operator's explanation. */
 export class SyncError extends Error {

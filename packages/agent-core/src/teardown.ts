@@ -1,7 +1,7 @@
 import type { Family } from '@overlap/cidr';
 import { type Backend, type LiveState, renderTeardown } from '@overlap/natrules';
+import type { CommandRunner } from '@overlap/runtime';
 import { applyScript, readLive, readLiveIfAny } from './backend.ts';
-import type { CommandRunner } from './command.ts';
 import { applyRouteChanges, readOwnedRoutes } from './routes.ts';
 
 export interface TeardownResult {

@@ -6,8 +6,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Namespace, NEEDS_ROOT, isRoot } from '@overlap/test-support';
-import { type CommandRunner, createCommandRunner, timingFor } from '../src/index.ts';
+import { type CommandRunner, createCommandRunner } from '@overlap/runtime';
+import { NEEDS_ROOT, type Namespace, isRoot } from '@overlap/test-support';
+import { timingFor } from '../src/index.ts';
 import { podNamespace, testAgent, seriesValue } from './kernel.ts';
 
 /** A directory of executable scripts put first on PATH for the programs the agent starts. */

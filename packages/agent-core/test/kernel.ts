@@ -1,14 +1,13 @@
 // Helpers for the tests that drive a real agent sync inside a network namespace of their own.
 import { APPLY_COMMAND, type Backend } from '@overlap/natrules';
 import type { Counter, Gauge } from 'prom-client';
-import { type Namespace, createNamespace, addTunnel } from '@overlap/test-support';
+import { type CommandRunner, createLogger } from '@overlap/runtime';
+import { type Namespace, addTunnel, createNamespace } from '@overlap/test-support';
 import {
   type AgentMetrics,
-  type CommandRunner,
   type SyncContext,
   type Syncer,
   createAgentMetrics,
-  createLogger,
   mappingsPerKind,
   parseAgentConfig,
   planAgent,
@@ -71,7 +70,7 @@ export function testAgent(
     // The test process is outside the namespace, so its own /proc/sys would be the wrong one.
     forwarding: sysctlForwarding(run),
     metrics,
-    logger: createLogger('test', 'silent'),
+    logger: createLogger({ name: 'test', level: 'silent' }),
     ...bounds,
   });
   return { syncer, metrics, plan };

@@ -4,8 +4,9 @@ import { parseCidr } from '@overlap/cidr';
 import { routeDependencies } from '@overlap/natrules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { type Namespace, createNamespace, NEEDS_ROOT, isRoot, addTunnel } from '@overlap/test-support';
-import { type CommandRunner, checkDependencies, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
+import type { CommandRunner } from '@overlap/runtime';
+import { NEEDS_ROOT, type Namespace, addTunnel, createNamespace, isRoot } from '@overlap/test-support';
+import { checkDependencies, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
 import { podNamespace } from './kernel.ts';
 
 const text = (r: { destination: { text: string }; type: string; devices: readonly string[]; protocol: string | undefined }) =>

@@ -1,5 +1,5 @@
 import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange, Validator } from 'ip-num';
-import { InputError } from './errors.ts';
+import { InputError } from '@overlap/runtime';
 
 export type Family = 'IPv4' | 'IPv6';
 

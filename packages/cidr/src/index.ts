@@ -1,4 +1,3 @@
-export { InputError, MAX_SHOWN_VALUE } from './errors.ts';
 export {
   type Address,
   type Cidr,

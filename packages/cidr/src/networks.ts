@@ -1,5 +1,5 @@
+import { InputError } from '@overlap/runtime';
 import { type Cidr, parseCidr, parseCidrList } from './cidr.ts';
-import { InputError } from './errors.ts';
 import { assertNotReserved } from './reserved.ts';
 
 /** The validated networks of one shoot and its seed: everything the translation is computed from. */

@@ -1,5 +1,5 @@
+import { InputError } from '@overlap/runtime';
 import { type Cidr, blockSize, lastAddress, makeCidr, overlaps } from './cidr.ts';
-import { InputError } from './errors.ts';
 import { type Networks, type NetworkFields, ENV_FIELDS, SHOOT_KINDS, type ShootKind } from './networks.ts';
 import { type Kind, MAPPED_RANGE } from './reserved.ts';
 

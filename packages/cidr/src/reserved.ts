@@ -1,5 +1,5 @@
+import { InputError } from '@overlap/runtime';
 import { type Cidr, overlaps, parseCidr } from './cidr.ts';
-import { InputError } from './errors.ts';
 
 /** The kinds of network that get translated, named as across the whole project. */
 export type Kind = 'pods' | 'services' | 'nodes' | 'seedPods';

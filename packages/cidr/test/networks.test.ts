@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ENV_FIELDS,
-  InputError,
-  decideOverlap,
-  networksToEnv,
-  parseAddress,
-  parseNetworks,
-  planMappings,
-  translate,
-  tryPlanMappings,
-  untranslate,
-} from '../src/index.ts';
+import { InputError } from '@overlap/runtime';
+import { ENV_FIELDS, decideOverlap, networksToEnv, parseAddress, parseNetworks, planMappings, translate, tryPlanMappings, untranslate } from '../src/index.ts';
 
 const texts = (networks: ReturnType<typeof planMappings>) => networks.map((m) => `${m.kind} ${m.original.text} ${m.mapped.text}`);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, MAX_SHOWN_VALUE, familyOf, overlaps, parseAddress, parseCidr, parseCidrList } from '../src/index.ts';
+import { InputError } from '@overlap/runtime';
+import { familyOf, overlaps, parseAddress, parseCidr, parseCidrList } from '../src/index.ts';
 
 describe('parseCidr', () => {
   it.each([
@@ -94,12 +95,5 @@ describe('bounded input', () => {
     })();
     expect(error.message).toMatch(/^SHOOT_POD_NETWORKS: "10\.0\.0\.0\/24,.*… \(\d+ characters\)" has 1000000 entries; at most 65536 are accepted$/);
     expect(error.message.length).toBeLessThan(300);
-  });
-
-  it('cuts a long value in the message but keeps it whole on the error', () => {
-    const value = 'x'.repeat(5000);
-    const error = new InputError('F', value, 'is bad');
-    expect(error.message).toBe(`F: "${'x'.repeat(MAX_SHOWN_VALUE)}… (5000 characters)" is bad`);
-    expect(error.value).toBe(value);
   });
 });

@@ -1,4 +1,5 @@
-import { type Family, InputError, type Mapping } from '@overlap/cidr';
+import type { Family, Mapping } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { mappingComment, purposeComment } from './comment.ts';
 import {
   type Direction,

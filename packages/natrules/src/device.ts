@@ -1,4 +1,4 @@
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 
 /**
  * A tunnel device match: one interface name (`tun0`), or a prefix ending in `+` (`bond0+`), the spelling of

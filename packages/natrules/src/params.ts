@@ -1,4 +1,5 @@
-import { InputError, type Mapping } from '@overlap/cidr';
+import type { Mapping } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { assertDevicePattern, assertInterfaceName, deviceMatches } from './device.ts';
 import type { NatParams } from './model.ts';
 

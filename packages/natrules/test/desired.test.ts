@@ -1,5 +1,6 @@
-import { InputError, parseCidr } from '@overlap/cidr';
+import { parseCidr } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { type Role, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, parseComment, routeDependencies } from '../src/index.ts';
 import { MAPPINGS, params } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
-import { InputError } from '@overlap/cidr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@overlap/runtime';
 import { assertDevicePattern, deviceMatches, isWildcard, nftDevice, parseDevicePattern } from '../src/index.ts';
 import { fromNftDevice } from '../src/device.ts';
 

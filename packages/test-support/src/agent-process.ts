@@ -1,6 +1,6 @@
 // A bundled agent run as the lab and the tests run it: inside a network namespace, configured by env, asked over
 // HTTP from inside that namespace.
-import type { CommandRunner } from '@overlap/agent-core';
+import type { CommandRunner } from '@overlap/runtime';
 import { poll } from './poll.ts';
 import { type RunningProcess, startProcess } from './process.ts';
 
@@ -23,7 +23,7 @@ export async function httpGetIn(run: CommandRunner, url: string): Promise<HttpRe
     return { status: Number(stdout.slice(at + marker.length)), body: stdout.slice(0, at) };
   } catch (error) {
     // Loaded on use (see netns.ts); by now the runner that threw has loaded it.
-    const { CommandError } = await import('@overlap/agent-core');
+    const { CommandError } = await import('@overlap/runtime');
     if (error instanceof CommandError && error.exitCode !== undefined) return { status: 0, body: '' };
     throw error;
   }

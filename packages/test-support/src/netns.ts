@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CommandRunner } from '@overlap/agent-core';
+import type { CommandRunner } from '@overlap/runtime';
 
 /** A network namespace of our own, for tests and benchmarks: `ovl-<part>-<random>`. */
 export interface Namespace {
@@ -12,7 +12,7 @@ export interface Namespace {
 /** Creates the namespace with its loopback up; the caller deletes it (in `finally` / `afterAll`). */
 export async function createNamespace(part: string): Promise<Namespace> {
   // Loaded on use, not on import: most suites import this package for a sample or `isRoot` only.
-  const { createCommandRunner } = await import('@overlap/agent-core');
+  const { createCommandRunner } = await import('@overlap/runtime');
   const host = createCommandRunner();
   const name = `ovl-${part}-${randomBytes(4).toString('hex')}`;
   await host(['ip', 'netns', 'add', name]);

@@ -4,12 +4,11 @@
 // mutual TLS to Envoy's place when the shoot overlaps (so the scrape crosses the double NAT), directly otherwise.
 //   env: LAB_LISTEN (ip:port), LAB_CERT, LAB_KEY, LAB_TOKEN_FILE, LAB_PODS (JSON {"<ns>/<pod>": "<pod IP>"}),
 //        LAB_EGRESS_ARGS (JSON: curl's proxy arguments, [] for direct)
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import { createLogger } from '@overlap/agent-core';
+import { CommandError, createCommandRunner, createLogger } from '@overlap/runtime';
 
-const log = createLogger('lab-apiserver-proxy', 'info');
+const log = createLogger({ name: 'lab-apiserver-proxy', level: 'info' });
 const env = process.env;
 const required = (name: string): string => {
   const value = env[name];
@@ -22,12 +21,14 @@ const pods = JSON.parse(required('LAB_PODS')) as Record<string, string>;
 const egress = JSON.parse(required('LAB_EGRESS_ARGS')) as string[];
 const PROXY_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+):(\d+)\/proxy(\/[^?]*)?$/;
 
+// curl gives up after 5 s itself; the deadline only catches a curl that hangs anyway.
+const run = createCommandRunner({ deadlineMs: 10_000 });
+
 function fetchThroughEgress(url: string): Promise<{ ok: boolean; body: string }> {
-  return new Promise((resolve) => {
-    execFile('curl', ['-sS', '--max-time', '5', ...egress, url], { maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) =>
-      resolve(error ? { ok: false, body: stderr.trim() || error.message } : { ok: true, body: stdout }),
-    );
-  });
+  return run(['curl', '-sS', '--max-time', '5', ...egress, url]).then(
+    ({ stdout }) => ({ ok: true, body: stdout }),
+    (error: unknown) => ({ ok: false, body: (error instanceof CommandError && error.stderr.trim()) || (error as Error).message }),
+  );
 }
 
 const server = createServer({ cert: readFileSync(required('LAB_CERT')), key: readFileSync(required('LAB_KEY')) }, (request, response) => {
@@ -42,7 +43,7 @@ const server = createServer({ cert: readFileSync(required('LAB_CERT')), key: rea
   const podIp = pods[`${namespace}/${pod}`];
   if (!podIp) return answer(404, `pods "${pod}" not found in ${namespace}\n`);
   void fetchThroughEgress(`http://${podIp}:${podPort}${path}`).then(({ ok, body }) => {
-    if (!ok) log.warn({ namespace, pod, port: podPort, error: body }, 'pod proxy request failed');
+    if (!ok) log.warn({ namespace, pod, port: podPort, err: body }, 'pod proxy request failed');
     answer(ok ? 200 : 503, ok ? body : `error trying to reach service: ${body}\n`);
   });
 });

@@ -1,43 +1,16 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
-
-export class CommandError extends Error {
-  readonly argv: readonly string[];
-  readonly exitCode: number | undefined;
-  readonly stderr: string;
-
-  constructor(argv: readonly string[], exitCode: number | undefined, stderr: string) {
-    super(`${argv.join(' ')} failed (exit ${exitCode ?? 'by signal'}): ${stderr.trim() || '(no output)'}`);
-    this.name = 'CommandError';
-    this.argv = argv;
-    this.exitCode = exitCode;
-    this.stderr = stderr;
-  }
-}
+import { CommandError, createCommandRunner } from '@overlap/runtime';
 
 export interface RunOptions {
+  /** The program is killed after this long (default 60 s): a lab step that hangs fails instead of waiting forever. */
   readonly timeoutMs?: number;
   readonly cwd?: string;
 }
 
-/** Runs a command to completion and returns its stdout; any failure throws with the command and its stderr. */
+/** Runs a command to completion and returns its stdout; any failure throws CommandError with the command and its stderr. */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<string> {
-  const [file, ...args] = argv;
-  if (!file) throw new Error('run: empty command');
-  try {
-    const { stdout } = await execFileAsync(file, args, {
-      encoding: 'utf8',
-      maxBuffer: 64 * 2 ** 20,
-      timeout: options.timeoutMs ?? 60_000,
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
-    return stdout;
-  } catch (error) {
-    const failure = error as { code?: unknown; stderr?: string; message: string };
-    throw new CommandError(argv, typeof failure.code === 'number' ? failure.code : undefined, failure.stderr || failure.message);
-  }
+  if (argv.length === 0) throw new Error('run: empty command');
+  const runner = createCommandRunner({ deadlineMs: options.timeoutMs ?? 60_000, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
+  return (await runner(argv)).stdout;
 }
 
 /** Like run, but a failure is an answer rather than an error (probes, "does it exist" questions). */

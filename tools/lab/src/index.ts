@@ -31,7 +31,7 @@ export {
   tunnelName,
 } from './data-path.ts';
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
-export { CommandError, attempt, curlIn, inNetns, run } from './exec.ts';
+export { attempt, curlIn, inNetns, run } from './exec.ts';
 export { holdXtablesLock, legacyIptablesDir, legacyIptablesPath, processesIn, writeLegacyIptables, xtablesLock } from './faults.ts';
 export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
 export { type Progress, type Removed, down, existingNamespaces, openLab, up, withLab } from './lab.ts';

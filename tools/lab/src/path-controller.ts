@@ -6,23 +6,17 @@
 //        HA_VPN_CLIENTS (paths, default 2), LAB_PATH_BASE_PORT (for the path layout), LAB_PATH_PERIOD (seconds, default 2)
 import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ENV_FIELDS, InputError, parseNetworks } from '@overlap/cidr';
-import { createCommandRunner, createLogger } from '@overlap/agent-core';
+import { ENV_FIELDS, parseNetworks } from '@overlap/cidr';
+import { InputError, createCommandRunner, createLogger, fromEnv, integerIn } from '@overlap/runtime';
 import { ANNOUNCE_PORT, DEFAULT_PATHS, type LabPath, PATH_PERIOD_SECONDS, announcedAddress, choosePath, labPaths, routedNetworks } from './paths.ts';
 import { PORTS } from './spec.ts';
 
 const env = process.env;
-const log = createLogger('lab-path-controller', 'info');
+const log = createLogger({ name: 'lab-path-controller', level: 'info' });
 const run = createCommandRunner();
 
 /** A whole number from the environment within bounds, or one line naming the variable and its value. */
-function wholeNumber(name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new InputError(name, raw, `must be a whole number from ${min} to ${max}`);
-  return value;
-}
+const wholeNumber = (name: string, fallback: number, min: number, max: number): number => fromEnv(env, name, integerIn(min, max), fallback);
 
 function readConfig() {
   const networks = parseNetworks({
@@ -68,7 +62,7 @@ async function routeAllVia(path: LabPath): Promise<void> {
 function announce(path: LabPath): Promise<void> {
   return new Promise((resolve) => {
     socket.send(announced, ANNOUNCE_PORT, path.shootAddress, (error) => {
-      if (error) log.warn({ path: path.seedDevice, error: error.message }, 'announcement not sent');
+      if (error) log.warn({ path: path.seedDevice, err: error.message }, 'announcement not sent');
       resolve();
     });
   });
@@ -94,7 +88,7 @@ while (!stopping) {
         log.info({ from: active === undefined ? null : paths[active]?.seedDevice, to: path.seedDevice, routed }, 'routes switched');
         active = next;
       } catch (error) {
-        log.error({ to: path.seedDevice, error: (error as Error).message }, 'routes not switched');
+        log.error({ to: path.seedDevice, err: (error as Error).message }, 'routes not switched');
       }
     }
     // Announced through the active path only: the lab's one vpn-shoot namespace stands for both shoot clients, and

@@ -1,4 +1,5 @@
-import { type Cidr, type Networks, InputError, MAPPED_RANGE, decideOverlap, mapSeedPods, parseAddress, translate } from '@overlap/cidr';
+import { type Cidr, type Networks, MAPPED_RANGE, decideOverlap, mapSeedPods, parseAddress, translate } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 
 /**
  * The HA data path as vpn2 builds it, in the lab's terms. In Gardener the kube-apiserver pod reaches each shoot

@@ -4,13 +4,13 @@ import {
   type Mapping,
   type Networks,
   type OverlapDecision,
-  InputError,
   blockSize,
   decideOverlap,
   formatAddress,
   parseNetworks,
   planMappings,
 } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { DEFAULT_PATHS, type LabPath, labPaths } from './paths.ts';
 
 /** What a lab is built from; everything else (addresses, names, env) is derived from it. */

@@ -5,10 +5,10 @@
 // As vpn2's does, it changes a route only when an address is new or arrives from another sender.
 import { createSocket } from 'node:dgram';
 import { parseAddress } from '@overlap/cidr';
-import { createCommandRunner, createLogger } from '@overlap/agent-core';
+import { createCommandRunner, createLogger } from '@overlap/runtime';
 import { ANNOUNCE_PORT, shootDeviceFor } from './paths.ts';
 
-const log = createLogger('lab-tunnel-controller', 'info');
+const log = createLogger({ name: 'lab-tunnel-controller', level: 'info' });
 const run = createCommandRunner();
 /** Announced pod IP → the device its /32 route goes through. */
 const routes = new Map<string, string>();
@@ -31,7 +31,7 @@ socket.on('message', (message, sender) => {
       log.info({ podIp, device, sender: sender.address, previous: routes.get(podIp) ?? null }, 'route to kube-apiserver pod set');
       routes.set(podIp, device);
     } catch (error) {
-      log.warn({ podIp, sender: sender.address, error: (error as Error).message }, 'announcement not applied');
+      log.warn({ podIp, sender: sender.address, err: (error as Error).message }, 'announcement not applied');
     }
   });
 });

@@ -1,7 +1,7 @@
-import { InputError } from '@overlap/cidr';
 import { describe, expect, it } from 'vitest';
 import { INTERACTIVE_LAB, type LabOptions, hostAddress, labSpec, namespaceList, throwawayLab } from '../src/index.ts';
 import { parseCidr } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 
 const noOverlap: LabOptions = { ...INTERACTIVE_LAB, shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' };
 

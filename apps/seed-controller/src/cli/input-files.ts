@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
 import { parse as parseYaml } from 'yaml';
+import { InputError } from '@overlap/runtime';
 
 /** Far above any Cluster or Deployment (tens of KB); the bound keeps `-f /dev/zero` from never returning. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
-import { InputError, type NetworkFields } from '@overlap/cidr';
+import type { NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parseAllDocuments } from 'yaml';
+import { InputError, integerIn, oneOf } from '@overlap/runtime';
 import { CLUSTER_FIELDS, type ClusterObject, type ShootFacts, shootFactsFromCluster } from '../shoot/shoot-facts.ts';
 import { InjectionError } from '../inject/mutate.ts';
 import { allPass, diagnoseChecks } from '../diagnose/checks.ts';
@@ -75,6 +76,10 @@ function help(argv: readonly string[], out: NodeJS.WritableStream): number {
  */
 const kube = () => import('../kube/access.ts');
 
+const parseOutput = oneOf(['text', 'json']);
+/** How long a development certificate is valid: up to a century, which no real certificate needs. */
+const parseDays = integerIn(1, 36_500);
+
 function isInputProblem(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return (
@@ -92,11 +97,6 @@ function samplePath(file: string, flag: string): string {
     if (existsSync(candidate)) return candidate;
   }
   throw new InputError(flag, '', `is required: the bundled sample ${file} was not found`);
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
-  return value as T;
 }
 
 /** A Cluster file holds one Cluster, several documents, or a `kind: List`; each Cluster in it is planned. */
@@ -146,8 +146,8 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
       patch: { type: 'boolean', default: false },
     },
   });
-  const backend = oneOf<Backend>(values.backend, ['iptables', 'nftables'], '--backend');
-  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const backend = oneOf<Backend>(['iptables', 'nftables'])(values.backend, '--backend');
+  const output = parseOutput(values.output, '--output');
   const sources = (['file', 'cluster', 'all'] as const).filter((source) => values[source] !== undefined && values[source] !== false);
   if (sources.length > 1) throw new InputError(`--${sources[1]}`, String(values[sources[1]!]), `cannot be combined with --${sources[0]}`);
   const vpnShootPath = values['vpn-shoot'] ?? samplePath('vpn-shoot-statefulset.yaml', '--vpn-shoot');
@@ -271,7 +271,7 @@ async function statusCommand(argv: readonly string[], out: NodeJS.WritableStream
     allowPositionals: false,
     options: { ...KUBE_OPTIONS, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'text' } },
   });
-  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const output = parseOutput(values.output, '--output');
   const [{ loadKubeConfig }, { seedStatus }] = await Promise.all([kube(), import('../status/seed-status.ts')]);
   const config = loadKubeConfig(values);
   const statuses = await seedStatus(config, values.namespace);
@@ -291,7 +291,7 @@ async function diagnoseCommand(argv: readonly string[], out: NodeJS.WritableStre
     allowPositionals: true,
     options: { ...KUBE_OPTIONS, output: { type: 'string', short: 'o', default: 'text' } },
   });
-  const output = oneOf(values.output, ['text', 'json'], '--output');
+  const output = parseOutput(values.output, '--output');
   const [namespace, ...extra] = positionals;
   if (namespace === undefined) throw new InputError('SHOOT_NAMESPACE', '', 'is required: overlap diagnose SHOOT_NAMESPACE');
   if (extra.length > 0) throw new InputError('SHOOT_NAMESPACE', extra.join(' '), 'is one argument too many: one shoot at a time');
@@ -315,8 +315,7 @@ async function devCert(argv: readonly string[], out: NodeJS.WritableStream): Pro
     },
   });
   if (values.out === undefined) throw new InputError('--out', '', 'is required: the directory for ca.crt, tls.crt, tls.key');
-  const days = Number(values.days);
-  if (!Number.isInteger(days) || days <= 0) throw new InputError('--days', values.days, 'must be a positive whole number');
+  const days = parseDays(values.days, '--days');
   const { generateDevCertificates } = await import('./dev-cert.ts');
   const certs = await generateDevCertificates({ service: values.service, namespace: values.namespace, days });
   try {

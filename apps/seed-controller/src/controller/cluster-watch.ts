@@ -1,7 +1,7 @@
 import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
+import { Backoff, type BackoffOptions, type Logger } from '@overlap/runtime';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import { apiErrorCause } from '../telemetry/api-error.ts';
-import type { Logger } from '../telemetry/logger.ts';
 
 export const CLUSTER_GROUP = 'extensions.gardener.cloud';
 export const CLUSTER_VERSION = 'v1alpha1';
@@ -22,6 +22,8 @@ type Listed = { items: ClusterObject[]; metadata?: { resourceVersion?: string; c
  * unpaginated list of thousands is hundreds of MiB of JSON held at once; a page is turned into plans and dropped.
  */
 export const CLUSTER_PAGE_SIZE = 50;
+/** A broken list/watch is retried after 2 s, then doubling with jitter up to 30 s (client-go's reflector caps at 30 s too). */
+export const RESTART_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 30_000 };
 const gone = (error: unknown): boolean => [(error as { code?: number }).code, (error as { statusCode?: number }).statusCode].includes(410);
 
 /**
@@ -34,7 +36,7 @@ export class ClusterWatch {
   readonly #watch: Watch;
   readonly #sink: ClusterSink;
   readonly #logger: Logger;
-  readonly #retryMs: number;
+  readonly #backoff: Backoff;
   #resourceVersion = '';
   #stopped = false;
   /** When the list or watch last broke, undefined while it works; starts broken until the first list. */
@@ -43,12 +45,12 @@ export class ClusterWatch {
   /** Named in every error line: which API server could not be reached. */
   readonly #server: string;
 
-  constructor(config: KubeConfig, sink: ClusterSink, logger: Logger, retryMs = 2000) {
+  constructor(config: KubeConfig, sink: ClusterSink, logger: Logger, retry: BackoffOptions = RESTART_BACKOFF) {
     this.#api = config.makeApiClient(CustomObjectsApi);
     this.#watch = new Watch(config);
     this.#sink = sink;
     this.#logger = logger;
-    this.#retryMs = retryMs;
+    this.#backoff = new Backoff(retry);
     this.#server = config.getCurrentCluster()?.server ?? 'unknown';
   }
 
@@ -72,7 +74,7 @@ export class ClusterWatch {
       try {
         if (this.#resourceVersion === '') {
           this.#resourceVersion = await this.#listInPages();
-          this.#brokenSince = undefined;
+          this.#working();
           listed();
         }
         await this.#watchUntilClosed();
@@ -81,9 +83,14 @@ export class ClusterWatch {
         this.#brokenSince ??= Date.now();
         if (gone(error)) this.#resourceVersion = '';
         this.#logger.warn({ server: this.#server, cause: apiErrorCause(error) }, 'Cluster list/watch failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
+        await new Promise((resolve) => setTimeout(resolve, this.#backoff.next()));
       }
     }
+  }
+
+  #working(): void {
+    this.#brokenSince = undefined;
+    this.#backoff.reset();
   }
 
   /** Upserts every Cluster page by page, then drops those not listed; the list's resourceVersion to watch from. */
@@ -124,7 +131,7 @@ export class ClusterWatch {
               return;
             }
             this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
-            this.#brokenSince = undefined;
+            this.#working();
             if (type === 'ADDED' || type === 'MODIFIED') this.#sink.upsert(object);
             else if (type === 'DELETED' && object.metadata?.name) this.#sink.remove(object.metadata.name);
           },
@@ -136,7 +143,7 @@ export class ClusterWatch {
         )
         .then((request) => {
           // The server accepted the watch from our resourceVersion: nothing was missed since the last event.
-          if (!ended) this.#brokenSince = undefined;
+          if (!ended) this.#working();
           this.#request = request;
           if (this.#stopped) request.abort();
         }, reject);

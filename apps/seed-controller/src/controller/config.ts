@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { InputError } from '@overlap/cidr';
 import { DEFAULT_INJECTION_SETTINGS, type InjectionSettings } from '../inject/settings.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn-shoot/names.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
 import { VERSION } from '../version.ts';
+import { BACKEND_CHOICES } from '@overlap/agent-core';
+import { type BackoffOptions, InputError, LOG_LEVELS, type ListenAddress, type ValueParser, oneOf, parseListenAddress, secondsIn } from '@overlap/runtime';
 
 export interface ControllerConfig {
   readonly kubeconfig: string | undefined;
-  readonly webhookAddress: { readonly host: string; readonly port: number };
-  readonly statusAddress: { readonly host: string; readonly port: number };
+  readonly webhookAddress: ListenAddress;
+  readonly statusAddress: ListenAddress;
   readonly certFile: string;
   readonly keyFile: string;
   readonly leaseNamespace: string;
@@ -19,6 +20,8 @@ export interface ControllerConfig {
   readonly resyncSeconds: number;
   /** Not ready once the Cluster watch has been broken this long (default 30 s: a reconnect is not an outage). */
   readonly watchGraceSeconds?: number;
+  /** How a broken Cluster watch or informer is restarted (default RESTART_BACKOFF); tests pass milliseconds. */
+  readonly restartBackoff?: BackoffOptions;
   readonly logLevel: string;
   readonly injection: InjectionSettings;
   /** The webhook the controller puts into each overlapping HA shoot, and the sidecar it adds to vpn-shoot. */
@@ -78,17 +81,9 @@ export const CONTROLLER_USAGE = Object.entries(SETTINGS)
   .map(([flag, { env, fallback }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || '(in-cluster, or $KUBECONFIG)'}`)
   .join('\n');
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
-const BACKENDS = ['auto', 'iptables', 'nftables'] as const;
-
-function address(value: string, field: string): { host: string; port: number } {
-  const colon = value.lastIndexOf(':');
-  const port = Number(value.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InputError(field, value, 'must be HOST:PORT with a port from 0 to 65535');
-  }
-  return { host: value.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port };
-}
+/** A day; a Lease is an int32 of seconds, and a resync rarer than daily would leave drift for too long. */
+const MAX_PERIOD_SECONDS = 86_400;
+const periodSeconds = secondsIn(1, MAX_PERIOD_SECONDS, { whole: true });
 
 function httpsUrl(value: string, field: string): string {
   let url: URL;
@@ -110,17 +105,6 @@ function extensionType(value: string, field: string): string {
   return value;
 }
 
-function positive(value: string, field: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InputError(field, value, 'must be a positive whole number of seconds');
-  return number;
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
-  if (!allowed.includes(value as T)) throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
 export function parseControllerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ControllerConfig {
   const options = Object.fromEntries(Object.keys(SETTINGS).map((flag) => [flag, { type: 'string' as const }]));
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
@@ -132,43 +116,43 @@ export function parseControllerConfig(argv: readonly string[], env: NodeJS.Proce
     return fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, field: name } : { value: fallback, field: `--${flag}` };
   };
   const text = (flag: Setting): string => get(flag).value;
-  const parsed = <T>(flag: Setting, parse: (value: string, field: string) => T): T => {
+  const parsed = <T>(flag: Setting, parse: ValueParser<T>): T => {
     const { value, field } = get(flag);
     return parse(value, field);
   };
   return {
     kubeconfig: text('kubeconfig') || undefined,
-    webhookAddress: parsed('webhook-address', address),
-    statusAddress: parsed('metrics-address', address),
+    webhookAddress: parsed('webhook-address', parseListenAddress),
+    statusAddress: parsed('metrics-address', parseListenAddress),
     certFile: text('tls-cert-file'),
     keyFile: text('tls-key-file'),
     leaseNamespace: text('leader-election-namespace'),
     leaseName: text('leader-election-name'),
     identity: text('leader-election-identity'),
-    leaseSeconds: parsed('lease-duration', positive),
-    resyncSeconds: parsed('resync-period', positive),
-    logLevel: parsed('log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+    leaseSeconds: parsed('lease-duration', periodSeconds),
+    resyncSeconds: parsed('resync-period', periodSeconds),
+    logLevel: parsed('log-level', oneOf(LOG_LEVELS)),
     injection: {
       envoyImage: text('envoy-image'),
       agentImage: text('agent-image'),
       caBundleSecret: text('ca-bundle-secret'),
       proxyServerSecret: text('proxy-server-secret'),
       proxyClientSecret: text('proxy-client-secret'),
-      agentBackend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
-      agentLogLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+      agentBackend: parsed('agent-backend', oneOf(BACKEND_CHOICES)),
+      agentLogLevel: parsed('agent-log-level', oneOf(LOG_LEVELS)),
       ...(text('extension-type') ? { extensionType: parsed('extension-type', extensionType) } : {}),
     },
     shootWebhook: {
       agent: {
         image: text('shoot-agent-image'),
-        backend: parsed('agent-backend', (v, f) => oneOf(v, BACKENDS, f)),
-        logLevel: parsed('agent-log-level', (v, f) => oneOf(v, LOG_LEVELS, f)),
+        backend: parsed('agent-backend', oneOf(BACKEND_CHOICES)),
+        logLevel: parsed('agent-log-level', oneOf(LOG_LEVELS)),
       },
       baseUrl: parsed('shoot-webhook-url', httpsUrl),
       caFile: text('tls-ca-file'),
       timeoutSeconds: SHOOT_WEBHOOK_TIMEOUT_SECONDS,
     },
-    shootMonitoring: parsed('shoot-monitoring', (v, f) => oneOf(v, SHOOT_MONITORING, f)),
+    shootMonitoring: parsed('shoot-monitoring', oneOf(SHOOT_MONITORING)),
     imagesPodTemplate: text('images-pod-template'),
     explicitImages: IMAGE_SETTINGS.filter((flag) => typeof values[flag] === 'string' || (env[SETTINGS[flag].env] ?? '') !== ''),
   };

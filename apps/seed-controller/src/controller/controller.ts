@@ -1,18 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
+import { Backoff, type BackoffOptions, InputError, type Logger, type Readiness, startProbeServer } from '@overlap/runtime';
 import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/material.ts';
 import { apiErrorCause } from '../telemetry/api-error.ts';
-import type { Logger } from '../telemetry/logger.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
-import { startStatusServer } from '../telemetry/status-server.ts';
 import type { AdmissionEntry } from '../webhook/admission.ts';
-import { type WebhookServer, startWebhookServer } from '../webhook/server.ts';
+import { type WebhookServer, cachesReadiness, startWebhookServer } from '../webhook/server.ts';
 import type { ShootWebhookSettings } from '../vpn-shoot/shoot-webhooks.ts';
-import { ClusterWatch } from './cluster-watch.ts';
+import { ClusterWatch, RESTART_BACKOFF } from './cluster-watch.ts';
 import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
@@ -20,7 +17,6 @@ import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 
-const INFORMER_RESTART_MS = 2000;
 const DEFAULT_WATCH_GRACE_SECONDS = 30;
 
 export interface RunningController {
@@ -118,20 +114,26 @@ export async function startController(
     logger,
   );
 
-  const clusters = new ClusterWatch(kubeConfig, plans, logger, INFORMER_RESTART_MS);
+  const restartBackoff = config.restartBackoff ?? RESTART_BACKOFF;
+  const clusters = new ClusterWatch(kubeConfig, plans, logger, restartBackoff);
 
   // Ready only while the plans can be trusted: synced once, and the Cluster watch not broken for longer than
   // a reconnect takes. The webhook keeps answering for shoots it knows (see lookup) even when not ready.
   const watchGraceMs = (config.watchGraceSeconds ?? DEFAULT_WATCH_GRACE_SECONDS) * 1000;
   const isSynced = (): boolean => synced;
-  const isReady = (): boolean => synced && clusters.brokenForMs() <= watchGraceMs;
+  const readiness = (): Readiness => {
+    if (!synced) return cachesReadiness(false);
+    const broken = clusters.brokenForMs();
+    if (broken > watchGraceMs) return { ready: false, reason: `not ready: the Cluster watch has been broken for ${Math.round(broken / 1000)} s` };
+    return cachesReadiness(true);
+  };
   const lookup = (namespace: string): AdmissionEntry => {
     const entry = plans.lookup(namespace);
     const broken = clusters.brokenForMs();
     if (entry.state !== 'unknown' || broken === 0) return entry;
     return { state: 'unavailable', reason: `the Cluster watch has been broken for ${Math.round(broken / 1000)} s` };
   };
-  const status = await startStatusServer({ ...config.statusAddress, registry: metrics.registry, isReady });
+  const status = await startProbeServer({ address: config.statusAddress, registry: metrics.registry, readiness });
   let webhook: WebhookServer;
   try {
     webhook = await startWebhookServer({
@@ -149,15 +151,15 @@ export async function startController(
       shootAgent: config.shootWebhook.agent,
     });
   } catch (error) {
-    status.server.close();
+    await status.close();
     throw error;
   }
 
   const isStopped = (): boolean => stopped;
   await Promise.all([
     clusters.start(),
-    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, server, logger, isStopped)),
-    ...(namespaces ? [listedOnce(namespaces, 'Namespace', server, logger, isStopped)] : []),
+    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, { server, logger, isStopped, restartBackoff })),
+    ...(namespaces ? [listedOnce(namespaces, 'Namespace', { server, logger, isStopped, restartBackoff })] : []),
   ]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
@@ -182,7 +184,7 @@ export async function startController(
       for (const informer of informers.values()) await informer.stop();
       await namespaces?.stop();
       await webhook.close();
-      await closeServer(status.server);
+      await status.close();
     },
   };
 }
@@ -191,14 +193,21 @@ export async function startController(
  * Starts an informer and resolves once it has listed without an error. client-node's informer neither restarts
  * itself after an error nor fails `start()` when the list fails (it only emits `error`), so both happen here.
  */
-function listedOnce(informer: Informer<KubernetesObject>, what: string, server: string, logger: Logger, isStopped: () => boolean): Promise<void> {
+function listedOnce(
+  informer: Informer<KubernetesObject>,
+  what: string,
+  { server, logger, isStopped, restartBackoff }: { server: string; logger: Logger; isStopped: () => boolean; restartBackoff: BackoffOptions },
+): Promise<void> {
+  const backoff = new Backoff(restartBackoff);
   return new Promise((resolve) => {
     let failed = false;
     const attempt = (): void => {
       failed = false;
       informer.start().then(
         () => {
-          if (!failed) resolve();
+          if (failed) return;
+          backoff.reset();
+          resolve();
         },
         () => undefined, // reported through the error event
       );
@@ -207,7 +216,7 @@ function listedOnce(informer: Informer<KubernetesObject>, what: string, server: 
       failed = true;
       if (isStopped()) return; // stopping aborts the watch, which the informer reports as an error
       logger.warn({ server, cause: apiErrorCause(error) }, `${what} list/watch failed; retrying`);
-      setTimeout(attempt, INFORMER_RESTART_MS).unref();
+      setTimeout(attempt, backoff.next()).unref();
     });
     attempt();
   });
@@ -223,11 +232,4 @@ function shootWebhookSettings(config: ShootWebhookConfig): ShootWebhookSettings 
     throw new InputError('--tls-ca-file', config.caFile, `cannot be read (${code}); the webhook in each shoot needs the CA of the serving certificate`);
   }
   return { baseUrl: config.baseUrl, caBundle, timeoutSeconds: config.timeoutSeconds };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 }

@@ -1,5 +1,5 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { AGENT_CONTAINER, ENVOY_CONTAINER } from '../inject/names.ts';
 import { SHOOT_AGENT_CONTAINER } from '../vpn-shoot/names.ts';
 import type { ControllerConfig } from './config.ts';

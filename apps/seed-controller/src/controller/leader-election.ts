@@ -1,11 +1,12 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
-import type { Logger } from '../telemetry/logger.ts';
+import { Backoff, type Logger } from '@overlap/runtime';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
   readonly name: string;
   readonly identity: string;
   readonly leaseSeconds: number;
+  /** How often the holder renews and the others look; a replica that cannot reach the API backs off from here. */
   readonly retryMs: number;
   readonly onStartedLeading: () => void;
   readonly onStoppedLeading: () => void;
@@ -28,12 +29,18 @@ export class LeaderElector {
   #observedAt = 0;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
+  /**
+   * Failed rounds of a replica that does not lead: doubling with jitter up to a lease duration, so that replicas
+   * cut off together do not all return at once; a takeover has to wait that long anyway.
+   */
+  readonly #backoff: Backoff;
 
   constructor(config: KubeConfig, options: LeaderElectionOptions, logger: Logger, now: () => number = Date.now) {
     this.#api = config.makeApiClient(CoordinationV1Api);
     this.#options = options;
     this.#logger = logger;
     this.#now = now;
+    this.#backoff = new Backoff({ initialMs: options.retryMs, maxMs: Math.max(options.retryMs, options.leaseSeconds * 1000) });
   }
 
   get leading(): boolean {
@@ -42,8 +49,8 @@ export class LeaderElector {
 
   start(): void {
     const tick = (): void => {
-      void this.#round().finally(() => {
-        if (this.#timer !== undefined) this.#timer = setTimeout(tick, this.#options.retryMs);
+      void this.#round().then((delayMs) => {
+        if (this.#timer !== undefined) this.#timer = setTimeout(tick, delayMs);
       });
     };
     this.#timer = setTimeout(tick, 0);
@@ -65,15 +72,24 @@ export class LeaderElector {
     }
   }
 
-  async #round(): Promise<void> {
+  /** One round; resolves with the delay until the next. */
+  async #round(): Promise<number> {
+    let failed = false;
     try {
       const won = await this.#tryAcquireOrRenew();
       if (won) this.#lastRenew = Date.now();
       if (won && !this.#leading) this.#setLeading(true);
     } catch (error) {
+      failed = true;
       this.#logger.warn({ err: error }, 'leader election round failed');
     }
     if (this.#leading && Date.now() - this.#lastRenew > this.#renewDeadlineMs()) this.#setLeading(false);
+    // The holder retries at the renew period whatever happens: it must renew or step down within the deadline.
+    if (!failed || this.#leading) {
+      this.#backoff.reset();
+      return this.#options.retryMs;
+    }
+    return this.#backoff.next();
   }
 
   /** client-go's renew deadline (10 s of a 15 s lease): step down before anyone else may take the Lease. */

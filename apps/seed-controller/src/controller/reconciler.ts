@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1Deployment, V1Volume } from '@kubernetes/client-node';
+import type { Logger } from '@overlap/runtime';
 import { injectedVersion, isGardenerManaged } from '../inject/mutate.ts';
 import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAMESPACE_LABEL } from '../inject/names.ts';
 import { OWNED_KINDS, type OwnedKind, objectRef, ownedKind } from '../owned/kinds.ts';
 import { type MountRef, mountedRefs, mountedVersion } from '../owned/mounts.ts';
 import { type MaterialSource, ownedObjects } from '../owned/objects.ts';
-import type { Logger } from '../telemetry/logger.ts';
 import type { PlanEntry } from '../webhook/admission.ts';
 import type { ShootApi } from './shoot-api.ts';
 

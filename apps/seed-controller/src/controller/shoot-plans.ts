@@ -1,4 +1,4 @@
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import type { InjectionSettings } from '../inject/settings.ts';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
 import { planShoot } from '../shoot/shoot-plan.ts';

@@ -1,6 +1,8 @@
+import { type BackoffOptions, backoffDelay } from '@overlap/runtime';
+
 /**
  * A keyed work queue like client-go's: a key waits at most once, is never worked on by two workers at a time, and
- * comes back after an exponential delay when it fails. A few workers overlap the API round trips of different shoots.
+ * comes back after an exponential delay with jitter when it fails. A few workers overlap the API round trips of different shoots.
  */
 export class WorkQueue {
   readonly #worker: (key: string) => Promise<void>;
@@ -9,8 +11,7 @@ export class WorkQueue {
   readonly #active = new Set<string>();
   readonly #failures = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
+  readonly #backoff: BackoffOptions;
   readonly #workers: number;
   #running = 0;
   #stopped = false;
@@ -25,8 +26,7 @@ export class WorkQueue {
   }) {
     this.#worker = options.worker;
     this.#onError = options.onError;
-    this.#baseDelayMs = options.baseDelayMs ?? 500;
-    this.#maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.#backoff = { initialMs: options.baseDelayMs ?? 500, maxMs: options.maxDelayMs ?? 60_000 };
     this.#workers = options.workers ?? 4;
   }
 
@@ -87,11 +87,13 @@ export class WorkQueue {
   #retryLater(key: string): void {
     const failures = (this.#failures.get(key) ?? 0) + 1;
     this.#failures.set(key, failures);
-    const delay = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (failures - 1));
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      this.add(key);
-    }, delay);
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        this.add(key);
+      },
+      backoffDelay(failures, this.#backoff),
+    );
     this.#timers.add(timer);
   }
 }

@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Inspection, ProbeResult } from '@overlap/agent-core';
-import { InputError, type Mapping } from '@overlap/cidr';
+import type { Mapping } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { ApiAccessError, call } from '../kube/access.ts';
 import { AGENT_CONTAINER, ENVOY_PROXY_PORT, PROXY_HOST } from '../inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';

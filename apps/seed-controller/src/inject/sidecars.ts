@@ -1,4 +1,4 @@
-import type { V1Container, V1EnvVar, V1SecurityContext } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Probe, V1SecurityContext } from '@kubernetes/client-node';
 import { networksToEnv } from '@overlap/cidr';
 import type { ShootFacts } from '../shoot/shoot-facts.ts';
 import {
@@ -70,6 +70,14 @@ export function agentSecurityContext(): V1SecurityContext {
 }
 
 /**
+ * Both agents: restarted only when the process stops answering on its metrics port (a number or a port name). No
+ * agent has a readiness probe: NAT health is in metrics and alerts, and must never take a pod out of its Service.
+ */
+export function agentLivenessProbe(port: number | string): V1Probe {
+  return { httpGet: { path: '/healthz', port }, periodSeconds: 10, failureThreshold: 3 };
+}
+
+/**
  * The seed side of the double NAT, in the kube-apiserver's network namespace. Its env carries the same networks
  * the controller decided from, so the agent reaches the same decision (CONTRACTS.md "Env of the agents").
  */
@@ -100,7 +108,7 @@ export function agentContainer(facts: ShootFacts, settings: InjectionSettings): 
     // No readiness probe: a pod is ready only when every container is, so a NAT failure common to all replicas
     // would take every kube-apiserver of the shoot out of its Service. NAT health is in metrics and alerts;
     // liveness only restarts this container when its process stops answering.
-    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_METRICS_PORT }, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: agentLivenessProbe(AGENT_METRICS_PORT),
     // From packages/agent-core/bench/agent-memory.ts: ~65 MiB RSS with 100 mappings; the limit leaves room for 1000.
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),

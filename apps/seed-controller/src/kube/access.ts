@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 
 // Without client-node, so that commands that never talk to a seed need not load it (src/cli/main.ts).
 export { ApiAccessError, KUBE_OPTIONS } from './options.ts';

@@ -1,4 +1,4 @@
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 
 /**
  * Reads the raw Shoot/Seed objects embedded in a Cluster (RawExtension: plain JSON, nothing guaranteed). A

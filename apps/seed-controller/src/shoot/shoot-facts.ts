@@ -1,7 +1,6 @@
 import {
   type Cidr,
   type Family,
-  InputError,
   type NetworkFields,
   type Networks,
   SHOOT_KINDS,
@@ -10,6 +9,7 @@ import {
   parseCidr,
   parseNetworks,
 } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { at, optionalString, optionalStringList } from './json-fields.ts';
 
 const SHOOT = 'spec.shoot';

@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { InputError } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { isGardenerManaged } from '../inject/mutate.ts';
 import { AGENT_CONTAINER, INJECTED_ANNOTATION } from '../inject/names.ts';
 import type { InjectionSettings } from '../inject/settings.ts';

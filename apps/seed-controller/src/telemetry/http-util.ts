@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 /** A body over the limit: answered 413, not read to its end. */
 export class BodyTooLargeError extends Error {
@@ -22,24 +22,4 @@ export async function readBody(request: IncomingMessage, limit = 3 * 1024 * 1024
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-export function send(response: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  if (response.destroyed) return;
-  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
-  response.end(body);
-}
-
-/** `/healthz` and `/readyz`, answered the same way on every port that serves them. */
-export function answerProbe(path: string, response: ServerResponse, isReady: () => boolean): boolean {
-  if (path === '/healthz') {
-    send(response, 200, 'ok\n');
-    return true;
-  }
-  if (path === '/readyz') {
-    const ready = isReady();
-    send(response, ready ? 200 : 503, ready ? 'ok\n' : 'not ready: the informer caches have not synced\n');
-    return true;
-  }
-  return false;
 }

@@ -1,7 +1,8 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1StatefulSet } from '@kubernetes/client-node';
-import { ENV_FIELDS, InputError, type Networks, parseNetworks } from '@overlap/cidr';
+import { ENV_FIELDS, type Networks, parseNetworks } from '@overlap/cidr';
+import { InputError } from '@overlap/runtime';
 import { InjectionError } from '../inject/mutate.ts';
-import { agentSecurityContext, fromField, podIpAddress } from '../inject/sidecars.ts';
+import { agentLivenessProbe, agentSecurityContext, fromField, podIpAddress } from '../inject/sidecars.ts';
 import {
   SHOOT_AGENT_CONTAINER,
   SHOOT_AGENT_METRICS_PORT,
@@ -122,7 +123,7 @@ export function shootAgentContainer(workload: VpnShootWorkload, settings: ShootA
     ports: [{ name: SHOOT_AGENT_METRICS_PORT_NAME, containerPort: SHOOT_AGENT_METRICS_PORT, protocol: 'TCP' }],
     // No readiness probe: NAT health is reported by metrics and alerts, and must not hold up vpn-shoot's rollout.
     // Liveness restarts only this container, when its process stops answering.
-    livenessProbe: { httpGet: { path: '/healthz', port: SHOOT_AGENT_METRICS_PORT_NAME }, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: agentLivenessProbe(SHOOT_AGENT_METRICS_PORT_NAME),
     // From packages/agent-core/bench/agent-memory.ts: ~65 MiB RSS with 100 mappings.
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),

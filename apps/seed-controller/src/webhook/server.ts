@@ -2,15 +2,19 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import { type Logger, type Readiness, answerProbe, send } from '@overlap/runtime';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
-import { BodyTooLargeError, answerProbe, readBody, send } from '../telemetry/http-util.ts';
+import { BodyTooLargeError, readBody } from '../telemetry/http-util.ts';
 import { SHOOT_WEBHOOK_PATH } from '../vpn-shoot/names.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings } from '../vpn-shoot/shoot-agent.ts';
 import { MalformedReviewError, type ObjectLookup, type PlanLookup, RetryLaterError, admit } from './admission.ts';
 import { admitVpnShoot } from './vpn-shoot-admission.ts';
 
 export const WEBHOOK_PATH = '/mutate-kube-apiserver';
+
+/** `/readyz` of a replica whose caches have (not) synced: before that every shoot looks unknown. */
+export const cachesReadiness = (synced: boolean): Readiness =>
+  synced ? { ready: true, reason: 'ok' } : { ready: false, reason: 'not ready: the informer caches have not synced' };
 
 export interface WebhookServerOptions {
   readonly host: string;
@@ -44,7 +48,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   let pair = await loadPair(options.certFile, options.keyFile);
   const server: Server = createServer(pair, (request, response) => {
     const path = new URL(request.url ?? '/', 'https://webhook').pathname;
-    if (answerProbe(path, response, options.isReady)) return;
+    if (answerProbe(path, response, () => cachesReadiness(options.isReady()))) return;
     const shoot = shootOfPath(path);
     if (shoot !== undefined && request.method === 'POST') {
       serveVpnShoot(request, response, shoot, options);
