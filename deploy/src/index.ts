@@ -8,4 +8,3 @@ export { type ApiRequest, apiRequest, rbacAllows } from './validate/rbac.ts';
 export { metricNames } from './monitoring/promql.ts';
 export { type Rule, type RuleGroup, ruleGroups } from './monitoring/rules.ts';
 export { type DashboardQuery, dashboardQueries, withVariablesResolved } from './monitoring/dashboard.ts';
-export { exposes, metricFamilies } from './monitoring/exposition.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Manifest, apiRequest, exposes, metricFamilies, metricNames, rbacAllows } from '../src/index.ts';
+import { type Manifest, apiRequest, metricNames, rbacAllows } from '../src/index.ts';
 
 describe('apiRequest', () => {
   it('maps the test double request log to RBAC attributes', () => {
@@ -65,27 +65,7 @@ describe('rbacAllows', () => {
   });
 });
 
-describe('metric names in expositions and queries', () => {
-  const exposition = [
-    '# HELP overlap_sync_duration_seconds One sync.',
-    '# TYPE overlap_sync_duration_seconds histogram',
-    'overlap_sync_duration_seconds_bucket{le="+Inf"} 1',
-    '# TYPE overlap_syncs_total counter',
-    'overlap_syncs_total{result="success"} 1',
-  ].join('\n');
-
-  it('finds families and the series of histograms', () => {
-    const families = metricFamilies(exposition);
-    expect([...families]).toEqual([
-      ['overlap_sync_duration_seconds', 'histogram'],
-      ['overlap_syncs_total', 'counter'],
-    ]);
-    for (const name of ['overlap_sync_duration_seconds_bucket', 'overlap_sync_duration_seconds_count', 'overlap_syncs_total'])
-      expect(exposes(families, name)).toBe(true);
-    expect(exposes(families, 'overlap_syncs_total_bucket')).toBe(false);
-    expect(exposes(families, 'overlap_sync_failures_total')).toBe(false);
-  });
-
+describe('metric names in queries', () => {
   it('lists the selected metric names of a PromQL expression, not its labels, functions or strings', () => {
     expect(metricNames('sum by (job) (rate(a_total{job="b_total"}[5m])) / on (job) group_left max(c) unless absent(up{job="x"} == 1)')).toEqual([
       'a_total',

@@ -7,23 +7,37 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Namespace, createNamespace, httpGetIn, waitForHttpOk } from '@overlap/agent-core';
+import {
+  CLUSTERS,
+  FakeApiServer,
+  NEEDS_ROOT,
+  type Namespace,
+  apartCluster,
+  cluster,
+  createNamespace,
+  deploymentPath,
+  deploymentReview,
+  exposes,
+  httpGetIn,
+  httpsRequest,
+  isRoot,
+  metricFamilies,
+  overlappingCluster,
+  poll,
+  sampleDeployment,
+  startProcess,
+  waitForHttpOk,
+  addTunnel,
+} from '@overlap/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploymentReview } from '../../apps/seed-controller/test/support/admission-review.ts';
-import { CLUSTERS, deploymentPath } from '../../apps/seed-controller/test/support/controller-harness.ts';
-import { FakeApiServer } from '../../apps/seed-controller/test/support/fake-apiserver.ts';
-import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '../../apps/seed-controller/test/support/fixtures.ts';
-import { httpsRequest } from '../../apps/seed-controller/test/support/https-client.ts';
-import { type Manifest, apiRequest, exposes, getField, metricFamilies, rbacAllows, renderKustomization } from '../src/index.ts';
+import { type Manifest, apiRequest, getField, rbacAllows, renderKustomization } from '../src/index.ts';
 import { layOutImage } from './support/dockerfile.ts';
 import { ENVOY_METRICS } from '@overlap/seed-controller';
 import { PROMETHEUS_SERIES, loadRuleGroups, usedMetricNames } from './support/monitoring.ts';
 import { DEPLOY } from './support/paths.ts';
-import { poll, startProcess } from './support/process.ts';
 import { prometheusApi, startPrometheus } from './support/prometheus.ts';
 import { run } from './support/tools.ts';
 
-const isRoot = process.getuid?.() === 0;
 const OVERLAP = 'shoot--dev--overlap';
 const APART = 'shoot--dev--apart';
 const BROKEN = 'shoot--dev--broken';
@@ -275,7 +289,7 @@ describe('the seed controller bundle, with the env of deploy/seed, against the K
 });
 
 describe.skipIf(!isRoot)(
-  `the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability${isRoot ? '' : ' (skipped: needs root)'}`,
+  `the agent bundles in network namespaces of their own, with NET_ADMIN as their only capability${isRoot ? '' : ` (skipped: ${NEEDS_ROOT})`}`,
   () => {
     const namespaces: Namespace[] = [];
     const images = mkdtempSync(join(tmpdir(), 'ovl-deploy-agents-'));
@@ -291,8 +305,7 @@ describe.skipIf(!isRoot)(
       // A prefix pattern (HA) stands for Gardener's ip6tnl devices: one named as Gardener names them stands in.
       const match = env.OVERLAP_TUNNEL_DEVICE ?? '';
       const tunnel = match.endsWith('+') ? `${match.slice(0, -1)}${side === 'seed' ? '-ip6tnl0' : 'ip6tnl0a0b'}` : match;
-      await ns.run(['ip', 'tuntap', 'add', 'dev', tunnel, 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', tunnel, 'up']);
+      await addTunnel(ns.run, tunnel);
       if (side === 'shoot') {
         await ns.run(['ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer']);
         for (const dev of ['eth0', 'eth0-peer']) await ns.run(['ip', 'link', 'set', dev, 'up']);
@@ -316,10 +329,13 @@ describe.skipIf(!isRoot)(
         const url = `http://127.0.0.1:${port}/metrics`;
         expect((await waitForHttpOk(ns.run, url)).status, agent.output()).toBe(200);
         // Up to two sync periods (30 s each): a first sync that fails on a loaded machine is retried by the next.
-        const active = await poll(async () => {
-          const reply = await httpGetIn(ns.run, url);
-          return /^overlap_nat_active\{[^}]*\} 1$/m.test(reply.body) ? reply.body : undefined;
-        }, 700);
+        const active = await poll(
+          async () => {
+            const reply = await httpGetIn(ns.run, url);
+            return /^overlap_nat_active\{[^}]*\} 1$/m.test(reply.body) ? reply.body : undefined;
+          },
+          { timeoutMs: 70_000 },
+        );
         expect(active, agent.output()).toBeDefined();
         return active ?? '';
       } finally {

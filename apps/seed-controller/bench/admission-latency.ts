@@ -1,5 +1,5 @@
 // Admission latency of the webhook over real HTTPS (keep-alive, as kube-apiserver calls it) at steady request
-// rates, with Gardener-sized kube-apiserver Deployments (~30 KiB; test/support/realistic-deployment.ts): a CREATE
+// rates, with Gardener-sized kube-apiserver Deployments (~30 KiB; realisticDeployment of @overlap/test-support): a CREATE
 // that gets the injection, an UPDATE carrying oldObject (~60 KiB, as gardenlet's every reconcile sends it) that gets
 // it, and an UPDATE of a shoot that stays unchanged. Beside each: the floor, a server on the same thread with the same
 // TLS that reads and parses the same body and allows without looking. The server runs on its own thread (as it has
@@ -10,11 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { deploymentReview, realisticDeployment, httpsRequest } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { WEBHOOK_PATH } from '../src/webhook/server.ts';
-import { deploymentReview } from '../test/support/admission-review.ts';
-import { realisticDeployment } from '../test/support/realistic-deployment.ts';
-import { httpsRequest } from '../test/support/https-client.ts';
 
 const RATES = [50, 200];
 const SECONDS = 2;

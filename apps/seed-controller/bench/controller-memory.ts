@@ -1,6 +1,6 @@
 // The controller's footprint with many shoots, against FakeApiServer, an in-process TEST DOUBLE of the Kubernetes
 // API (not a cluster) holding N Cluster objects of realistic size (~120 KiB each: the embedded Shoot, Seed and a
-// public cloud's CloudProfile, test/support/realistic-cluster.ts). (1) The bundled controller process
+// public cloud's CloudProfile, realisticCluster of @overlap/test-support). (1) The bundled controller process
 // (dist/controller.js, built first, started as the image starts it) until every shoot is reconciled (a third
 // injected through the webhook over HTTPS): its RSS, sampled from /proc every 100 ms, peak and settled, beside the
 // goal and the RSS of a bare `node` measured in the same run. (2) The same controller in this process, heap retained
@@ -9,22 +9,29 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createCommandRunner } from '@overlap/runtime';
+import {
+  deploymentReview,
+  FakeApiServer,
+  realisticDeployment,
+  realisticCluster,
+  CLUSTERS,
+  freePort,
+  httpsRequest,
+  type Sample,
+  metricValue,
+  parseMetrics,
+  waitFor,
+} from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { WEBHOOK_PATH } from '../src/webhook/server.ts';
-import { deploymentReview } from '../test/support/admission-review.ts';
-import { FakeApiServer } from '../test/support/fake-apiserver.ts';
-import { realisticDeployment } from '../test/support/realistic-deployment.ts';
-import { realisticCluster } from '../test/support/realistic-cluster.ts';
 import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
 import type { RunningController } from '../src/controller/controller.ts';
-import { CLUSTERS, Harness } from '../test/support/controller-harness.ts';
-import { httpsRequest } from '../test/support/https-client.ts';
+import { Harness } from '../test/support/controller-harness.ts';
 
 const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [0, 1000, 5000];
 /** Issue 12's goals for the settled RSS, MiB. */
@@ -36,15 +43,6 @@ const APP = join(import.meta.dirname, '..');
 const boundMs = (count: number): number => 180_000 + 100 * count;
 /** As the image starts the controller (its Dockerfile's ENTRYPOINT). */
 const NODE_FLAGS = imageNodeFlags(join(APP, 'Dockerfile'));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** Shoot i: HA with an overlap, HA without, or non-HA with an overlap, in turn; every shoot its own /16s. */
 function populate(api: FakeApiServer, count: number): number {
@@ -77,25 +75,13 @@ function populate(api: FakeApiServer, count: number): number {
   return injected;
 }
 
-async function scrape(port: number): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$/.exec(line);
-    if (match) values.set(match[1]!, Number(match[2]));
-  }
-  return values;
+async function scrape(port: number): Promise<Sample[]> {
+  return parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, bound = boundMs(0)): Promise<T> {
-  const deadline = Date.now() + bound;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Waits for `check`, a failed check (the server not listening yet) counting as not yet. */
+const until = <T>(what: string, check: () => Promise<T | undefined>, bound = boundMs(0)): Promise<T> =>
+  waitFor(what, () => check().catch(() => undefined), bound, 100);
 
 /** RSS of a process in MiB, from /proc (what the kubelet's memory accounting is closest to). */
 function rssMiB(pid: number): number {
@@ -159,10 +145,10 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
     const metrics = await until(
       'all shoots reconciled',
       async () => {
-        const values = await scrape(metricsPort);
-        const done = (values.get('overlap_controller_reconciles_total{result="success"}') ?? 0) >= count;
-        const injections = [...values].filter(([k]) => k.startsWith('overlap_webhook_injections_total')).length;
-        return done && injections >= injected ? values : undefined;
+        const samples = await scrape(metricsPort);
+        const done = metricValue(samples, 'overlap_controller_reconciles_total', { result: 'success' }) >= count;
+        const injections = samples.filter((sample) => sample.name === 'overlap_webhook_injections_total').length;
+        return done && injections >= injected ? samples : undefined;
       },
       boundMs(count),
     );
@@ -171,7 +157,7 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const settled = rssMiB(child.pid!);
     peak = Math.max(peak, settled);
-    return { peak, settled, heapUsed: (metrics.get('nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20, ready: ready / 1000, reconciled: reconciled / 1000 };
+    return { peak, settled, heapUsed: metricValue(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20, ready: ready / 1000, reconciled: reconciled / 1000 };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeApiServer, cluster } from '@overlap/test-support';
 import { main } from '../src/cli/main.ts';
-import { FakeApiServer } from '../test/support/fake-apiserver.ts';
-import { cluster } from '../test/support/fixtures.ts';
 import { putShoot } from '../test/support/seed-fixture.ts';
 
 const SHOOTS = 1000;

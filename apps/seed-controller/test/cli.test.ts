@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { EXAMPLES, cluster } from '@overlap/test-support';
 import { main } from '../src/cli/main.ts';
-import { EXAMPLES, cluster } from './support/fixtures.ts';
 import { runOverlap, textSink } from './support/run-overlap.ts';
 
 const CLI = join(import.meta.dirname, '../src/cli/overlap.ts');

@@ -1,11 +1,9 @@
 // Against FakeApiServer, an in-process TEST DOUBLE of the Kubernetes API (not a cluster).
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, FakeApiServer, cluster } from '@overlap/test-support';
 import { CLUSTER_PAGE_SIZE, ClusterWatch } from '../src/controller/cluster-watch.ts';
 import type { ClusterObject } from '../src/shoot/shoot-facts.ts';
-import { eventually } from './support/eventually.ts';
-import { FakeApiServer } from './support/fake-apiserver.ts';
-import { cluster } from './support/fixtures.ts';
 
 const CLUSTERS = '/apis/extensions.gardener.cloud/v1alpha1/clusters';
 const api = new FakeApiServer();

@@ -1,14 +1,23 @@
 // Runs the whole controller against FakeApiServer — an in-process TEST DOUBLE of the Kubernetes API (list/watch,
 // CRUD, a mutating-webhook call for Deployments), not a cluster — with its real webhook served over HTTPS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventually,
+  CLUSTERS,
+  LEASES,
+  configMapPath,
+  deploymentPath,
+  apartCluster,
+  cluster,
+  overlappingCluster,
+  sampleDeployment,
+} from '@overlap/test-support';
 import type { RunningController } from '../src/controller/controller.ts';
 import { INJECTED_ANNOTATION, PLAN_HASH_ANNOTATION } from '../src/inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { eventually } from './support/eventually.ts';
-import { CLUSTERS, Harness, LEASES, configMapPath, deploymentPath } from './support/controller-harness.ts';
-import { apartCluster, cluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
+import { Harness } from './support/controller-harness.ts';
 
 const OVERLAP = 'shoot--dev--overlap';
 const APART = 'shoot--dev--apart';

@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inspection, ProbeResult } from '@overlap/agent-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeApiServer, cluster } from '@overlap/test-support';
 import { type DiagnoseFacts, diagnoseChecks } from '../src/diagnose/checks.ts';
-import { FakeApiServer } from './support/fake-apiserver.ts';
 import { runOverlap as overlap } from './support/run-overlap.ts';
-import { cluster } from './support/fixtures.ts';
 import { putShoot } from './support/seed-fixture.ts';
 
 const api = new FakeApiServer();

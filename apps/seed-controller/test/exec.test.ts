@@ -2,10 +2,9 @@
 // in-process TEST DOUBLE of the Kubernetes API whose exec endpoint speaks v5.channel.k8s.io; the test plays the
 // container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeApiServer, podPath } from '@overlap/test-support';
 import { execIn } from '../src/diagnose/exec.ts';
 import { ApiAccessError } from '../src/kube/access.ts';
-import { FakeApiServer } from './support/fake-apiserver.ts';
-import { podPath } from './support/seed-fixture.ts';
 
 const api = new FakeApiServer();
 const target = { namespace: 'shoot--p--x', pod: 'kube-apiserver-a', container: 'seed-vpn-agent' };

@@ -11,11 +11,11 @@ import { parseAgentConfig, planAgent } from '@overlap/agent-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@overlap/runtime';
+import { type ClusterOptions, cluster } from '@overlap/test-support';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { decideInjection } from '../src/shoot/decision.ts';
 import { shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';
 import { type ShootPlan, planShoot } from '../src/shoot/shoot-plan.ts';
-import { type ClusterOptions, cluster } from './support/fixtures.ts';
 
 const refused = [...RESERVED_RANGES, ...UNROUTABLE_RANGES.map((u) => u.range)];
 const usable = (cidr: Cidr): boolean => !refused.some((range) => overlaps(cidr, range));

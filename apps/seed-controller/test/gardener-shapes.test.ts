@@ -2,11 +2,11 @@
 // names the Gardener code path whose behaviour it pins (gardener/gardener unless another repository is named).
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@overlap/runtime';
+import { type ClusterOptions, cluster } from '@overlap/test-support';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { decideInjection } from '../src/shoot/decision.ts';
 import { shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
-import { type ClusterOptions, cluster } from './support/fixtures.ts';
 
 const TO_NETWORKS = 'pkg/gardenlet/operation/shoot/shoot.go ToNetworks';
 const HA_OVERLAP = 'pkg/component/kubernetes/apiserver/deployment.go handleVPNSettingsHA (netutils.OverLapAny)';

@@ -1,9 +1,9 @@
 // The injected images from the PodTemplate deploy/seed ships, read through FakeApiServer — an in-process TEST
 // DOUBLE of the Kubernetes API, not a cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeApiServer } from '@overlap/test-support';
 import { parseControllerConfig } from '../src/controller/config.ts';
 import { withInjectedImages } from '../src/controller/images.ts';
-import { FakeApiServer } from './support/fake-apiserver.ts';
 
 const api = new FakeApiServer();
 const TEMPLATE = {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type ClusterOptions, cluster, sampleDeployment } from '@overlap/test-support';
 import { mutateDeployment } from '../src/inject/mutate.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
-import { type ClusterOptions, cluster, sampleDeployment } from './support/fixtures.ts';
 
 /**
  * Shoots of every shape the decision distinguishes: HA or not (spec or annotation), workers or not, IPv4, IPv6 or

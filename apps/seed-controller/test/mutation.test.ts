@@ -1,12 +1,12 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { describe, expect, it } from 'vitest';
+import { apartCluster, cluster, overlappingCluster, sampleDeployment } from '@overlap/test-support';
 import { InjectionError, mutateDeployment } from '../src/inject/mutate.ts';
 import { INJECTED_ANNOTATION } from '../src/inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import type { ClusterObject } from '../src/shoot/shoot-facts.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
-import { apartCluster, cluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
 
 const injectionFor = (c: ClusterObject) => planShoot(c, DEFAULT_INJECTION_SETTINGS).injection;
 const container = (d: V1Deployment, name: string): V1Container | undefined => d.spec!.template.spec!.containers.find((c) => c.name === name);

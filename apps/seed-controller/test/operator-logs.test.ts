@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { apiErrorCause } from '../src/telemetry/api-error.ts';
-import { freePort } from './support/free-port.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovl-controller-logs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

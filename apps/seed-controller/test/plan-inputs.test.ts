@@ -1,3 +1,4 @@
+import { EXAMPLES } from '@overlap/test-support';
 // Where `overlap plan` reads Clusters from: standard input, a `kind: List`, several YAML documents; and the
 // "what changes" summary it prints before the rules.
 import { spawnSync } from 'node:child_process';
@@ -5,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { EXAMPLES } from './support/fixtures.ts';
 
 const CLI = join(import.meta.dirname, '../src/cli/overlap.ts');
 const overlapping = readFileSync(join(EXAMPLES, 'cluster-ha-overlap.yaml'), 'utf8');

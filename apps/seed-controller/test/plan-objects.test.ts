@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { applyPatch } from 'rfc6902';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { EXAMPLES, sampleDeployment } from '@overlap/test-support';
 import { main } from '../src/cli/main.ts';
 import { mountedRefs } from '../src/owned/mounts.ts';
-import { EXAMPLES, sampleDeployment } from './support/fixtures.ts';
 import { textSink } from './support/run-overlap.ts';
 
 const clusterExamples = readdirSync(EXAMPLES).filter((file) => parse(readFileSync(join(EXAMPLES, file), 'utf8'))?.kind === 'Cluster');

@@ -1,12 +1,9 @@
 // Against FakeApiServer, an in-process TEST DOUBLE of the Kubernetes API (not a cluster).
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLUSTERS, LEASES, eventually, deploymentReview, overlappingCluster, sampleDeployment, freePort } from '@overlap/test-support';
 import type { RunningController } from '../src/controller/controller.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { CLUSTERS, Harness, LEASES } from './support/controller-harness.ts';
-import { eventually } from './support/eventually.ts';
-import { deploymentReview } from './support/admission-review.ts';
-import { overlappingCluster, sampleDeployment } from './support/fixtures.ts';
-import { freePort } from './support/free-port.ts';
+import { Harness } from './support/controller-harness.ts';
 
 const harness = new Harness();
 /** Restarts in milliseconds, not the 2 s of production, so that no test waits real seconds for a retry. */

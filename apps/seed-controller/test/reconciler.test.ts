@@ -1,13 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { cluster } from '@overlap/test-support';
 import { Reconciler } from '../src/controller/reconciler.ts';
 import type { ShootApi } from '../src/controller/shoot-api.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import type { OwnedKind } from '../src/owned/kinds.ts';
 import { pkiMaterial } from '../src/pki/material.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
-import { cluster } from './support/fixtures.ts';
 
 const NAMESPACE = 'shoot--dev--lagging';
 const entry = { state: 'planned', plan: planShoot(cluster({ name: NAMESPACE, pods: '10.1.0.0/16' }), DEFAULT_INJECTION_SETTINGS) } as const;

@@ -2,12 +2,11 @@
 // API, not a cluster — with the controller's real webhook over HTTPS.
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTERS, deploymentPath, eventually, cluster, sampleDeployment } from '@overlap/test-support';
 import { INJECTED_ANNOTATION } from '../src/inject/names.ts';
 import { PKI_LIFETIMES } from '../src/pki/shoot-pki.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { CLUSTERS, Harness, deploymentPath } from './support/controller-harness.ts';
-import { eventually } from './support/eventually.ts';
-import { cluster, sampleDeployment } from './support/fixtures.ts';
+import { Harness } from './support/controller-harness.ts';
 
 const SHOOT = 'shoot--dev--renewal';
 const DAY = 86_400_000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@overlap/runtime';
+import { cluster, overlappingCluster } from '@overlap/test-support';
 import { decideInjection } from '../src/shoot/decision.ts';
 import { type ClusterObject, shootFactsFromCluster } from '../src/shoot/shoot-facts.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
-import { cluster, overlappingCluster } from './support/fixtures.ts';
 
 const texts = (list: ReadonlyArray<{ text: string }>): string[] => list.map((c) => c.text);
 

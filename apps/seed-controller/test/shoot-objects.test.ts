@@ -1,13 +1,12 @@
 // The owned objects of a shoot (ConfigMaps and the PKI Secrets) against FakeApiServer — an in-process TEST DOUBLE
 // of the Kubernetes API, not a cluster — with the controller's real webhook over HTTPS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTERS, LEASES, configMapPath, deploymentPath, eventually, cluster, sampleDeployment } from '@overlap/test-support';
 import type { RunningController } from '../src/controller/controller.ts';
 import { MANAGED_BY_LABEL } from '../src/inject/names.ts';
 import { mountedRefs } from '../src/owned/mounts.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { CLUSTERS, Harness, LEASES, configMapPath, deploymentPath } from './support/controller-harness.ts';
-import { eventually } from './support/eventually.ts';
-import { cluster, sampleDeployment } from './support/fixtures.ts';
+import { Harness } from './support/controller-harness.ts';
 
 const WAITING = 'shoot--dev--waiting';
 const FOREIGN = 'shoot--dev--foreign';

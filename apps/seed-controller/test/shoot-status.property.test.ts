@@ -3,10 +3,10 @@
 // object, any agent's readiness or the injection itself makes it not, and the problem names what is missing.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cluster } from '@overlap/test-support';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import type { AgentReadiness, NamespaceState } from '../src/status/seed-state.ts';
 import { asPlanned, shootStatus } from '../src/status/shoot-status.ts';
-import { cluster } from './support/fixtures.ts';
 import { type ShootSetup, shootObjects } from './support/seed-fixture.ts';
 
 const shoots = fc.record({

@@ -2,12 +2,11 @@
 // with the vpn-shoot webhook exists for overlapping HA shoots only, and goes when the overlap does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { eventually, CLUSTERS, deploymentPath, managedResourcePath, secretPath, cluster, sampleDeployment } from '@overlap/test-support';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
 import { shootWebhookObjects } from '../src/vpn-shoot/shoot-webhooks.ts';
 import { crdValidator } from './support/crd-schema.ts';
-import { eventually } from './support/eventually.ts';
-import { CLUSTERS, Harness, deploymentPath, managedResourcePath, secretPath } from './support/controller-harness.ts';
-import { cluster, sampleDeployment } from './support/fixtures.ts';
+import { Harness } from './support/controller-harness.ts';
 
 const OVERLAP = 'shoot--dev--mr-overlap';
 const APART = 'shoot--dev--mr-apart';

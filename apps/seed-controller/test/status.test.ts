@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeApiServer, cluster } from '@overlap/test-support';
 import { COMMANDS } from '../src/cli/usage.ts';
-import { FakeApiServer } from './support/fake-apiserver.ts';
 import { runOverlap as overlap } from './support/run-overlap.ts';
-import { cluster } from './support/fixtures.ts';
 import { putShoot } from './support/seed-fixture.ts';
 
 const api = new FakeApiServer();

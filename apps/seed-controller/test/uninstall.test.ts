@@ -4,13 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTERS, deploymentPath, eventually, cluster, sampleDeployment } from '@overlap/test-support';
 import type { RunningController } from '../src/controller/controller.ts';
 import { WEBHOOK_NAMESPACE_LABEL } from '../src/inject/names.ts';
 import { OWN_OBJECTS } from '../src/uninstall/own-objects.ts';
-import { CLUSTERS, Harness, deploymentPath } from './support/controller-harness.ts';
-import { eventually } from './support/eventually.ts';
+import { Harness } from './support/controller-harness.ts';
 import { runOverlap as overlap } from './support/run-overlap.ts';
-import { cluster, sampleDeployment } from './support/fixtures.ts';
 
 const [ONE, TWO, APART, BROKEN] = ['shoot--dev--one', 'shoot--dev--two', 'shoot--dev--apart', 'shoot--dev--broken'] as const;
 const SHOOTS = [ONE, TWO, APART, BROKEN];

@@ -5,8 +5,8 @@ import { decideOverlap, parseNetworks } from '@overlap/cidr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { EXAMPLES } from '@overlap/test-support';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, mutateVpnShoot } from '../src/index.ts';
-import { EXAMPLES } from './support/fixtures.ts';
 
 interface Shape {
   readonly seedPods: string;

@@ -1,21 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Container, V1StatefulSet } from '@kubernetes/client-node';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import pino from 'pino';
-import { applyPatch } from 'rfc6902';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { generateDevCertificates } from '../src/cli/dev-cert.ts';
+import { EXAMPLES, httpsRequest } from '@overlap/test-support';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings, mutateVpnShoot, shootAgentContainer } from '../src/index.ts';
 import { imageVersion } from '../src/vpn-shoot/mutate-vpn-shoot.ts';
 import { type WebhookServer, startWebhookServer } from '../src/webhook/server.ts';
 import { admitVpnShoot } from '../src/webhook/vpn-shoot-admission.ts';
-import { EXAMPLES } from './support/fixtures.ts';
-import { httpsRequest } from './support/https-client.ts';
+import { type WebhookCertificates, patched, webhookCertificates } from './support/webhook-certificates.ts';
 
 const SETTINGS: ShootAgentSettings = { image: 'registry.example.com/overlap/shoot-vpn-agent:1.2.3', backend: 'auto', logLevel: 'info' };
 const NETWORK_ENV = ['SEED_POD_NETWORK', 'SHOOT_POD_NETWORKS', 'SHOOT_SERVICE_NETWORKS', 'SHOOT_NODE_NETWORKS', 'IP_FAMILIES'];
@@ -182,22 +179,17 @@ describe('admitVpnShoot', () => {
 });
 
 describe('the shoot webhook over HTTPS', () => {
-  let dir: string;
-  let ca: string;
+  let certs: WebhookCertificates;
   let server: WebhookServer;
   const metrics = new ControllerMetrics('test', false);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ovl-shoot-webhook-'));
-    const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
-    ca = certs.caCert;
-    writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
-    writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
+    certs = await webhookCertificates('ovl-shoot-webhook-');
     server = await startWebhookServer({
       host: '127.0.0.1',
       port: 0,
-      certFile: join(dir, 'tls.crt'),
-      keyFile: join(dir, 'tls.key'),
+      certFile: certs.certFile,
+      keyFile: certs.keyFile,
       lookup: () => ({ state: 'unknown' }),
       objects: () => undefined,
       metrics,
@@ -210,7 +202,7 @@ describe('the shoot webhook over HTTPS', () => {
 
   afterAll(async () => {
     await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+    certs?.remove();
   });
 
   /** An AdmissionReview v1 as a shoot's kube-apiserver sends it for a write of kube-system/vpn-shoot. */
@@ -230,17 +222,8 @@ describe('the shoot webhook over HTTPS', () => {
         oldObject: object,
       },
     };
-    const response = await httpsRequest(`https://localhost:${server.port}${path}`, { ca, method: 'POST', body });
+    const response = await httpsRequest(`https://localhost:${server.port}${path}`, { ca: certs.ca, method: 'POST', body });
     return { status: response.status, response: response.status === 200 ? JSON.parse(response.body).response : undefined };
-  }
-
-  function patched(original: V1StatefulSet, response: { patchType?: string; patch?: string }): V1StatefulSet {
-    const copy = structuredClone(original);
-    if (!response.patch) return copy;
-    expect(response.patchType).toBe('JSONPatch');
-    const errors = applyPatch(copy, JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')));
-    expect(errors.filter((e) => e !== null)).toEqual([]);
-    return copy;
   }
 
   it('answers with a JSONPatch that, applied independently, yields a valid vpn-shoot with the agent', async () => {
@@ -272,7 +255,7 @@ describe('the shoot webhook over HTTPS', () => {
 
   it('counts each outcome, and answers 404 off its path and 400 to a body that is not an AdmissionReview', async () => {
     expect((await review(vpnShoot(), '/mutate-vpn-shoot/Not_A_Namespace')).status).toBe(404);
-    const bad = await httpsRequest(`https://localhost:${server.port}/mutate-vpn-shoot/shoot--x`, { ca, method: 'POST', body: { kind: 'Nope' } });
+    const bad = await httpsRequest(`https://localhost:${server.port}/mutate-vpn-shoot/shoot--x`, { ca: certs.ca, method: 'POST', body: { kind: 'Nope' } });
     expect(bad.status).toBe(400);
     const counts = Object.fromEntries((await metrics.vpnShootAdmissions.get()).values.map((v) => [v.labels.outcome, v.value]));
     expect(counts).toMatchObject({ injected: expect.any(Number), removed: 1, refused: 1, unchanged: expect.any(Number), error: 1 });

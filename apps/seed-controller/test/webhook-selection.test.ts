@@ -2,12 +2,11 @@
 // as kube-apiserver does, calls the seed webhook only for Deployments in namespaces matching the webhook's
 // namespaceSelector (here deploy/seed's: shoot namespaces the controller labelled).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLUSTERS, deploymentPath, eventually, apartCluster, overlappingCluster, sampleDeployment } from '@overlap/test-support';
 import type { RunningController } from '../src/controller/controller.ts';
 import { WEBHOOK_NAMESPACE_LABEL } from '../src/inject/names.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import { CLUSTERS, Harness, deploymentPath } from './support/controller-harness.ts';
-import { eventually } from './support/eventually.ts';
-import { apartCluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
+import { Harness } from './support/controller-harness.ts';
 
 const OVERLAP = 'shoot--dev--overlap';
 const APART = 'shoot--dev--apart';

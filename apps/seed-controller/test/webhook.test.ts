@@ -1,11 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
-import { applyPatch } from 'rfc6902';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@overlap/runtime';
+import { deploymentReview, eventually, apartCluster, overlappingCluster, sampleDeployment, httpsRequest, realisticDeployment } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { mutateDeployment } from '../src/inject/mutate.ts';
 import { mountedRefs, mountedVersion } from '../src/owned/mounts.ts';
@@ -14,12 +13,8 @@ import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
 import type { PlanEntry } from '../src/webhook/admission.ts';
 import { WEBHOOK_PATH, type WebhookServer, startWebhookServer } from '../src/webhook/server.ts';
-import { deploymentReview } from './support/admission-review.ts';
-import { eventually } from './support/eventually.ts';
-import { apartCluster, overlappingCluster, sampleDeployment } from './support/fixtures.ts';
-import { httpsRequest } from './support/https-client.ts';
 import { objectsOf } from './support/owned-objects.ts';
-import { realisticDeployment } from './support/realistic-deployment.ts';
+import { type WebhookCertificates, patched, webhookCertificates } from './support/webhook-certificates.ts';
 
 const OVERLAP_NS = 'shoot--dev--overlap';
 const APART_NS = 'shoot--dev--apart';
@@ -40,23 +35,18 @@ const present = objectsOf(entries.values());
 /** Objects the webhook's cache lacks, as `Kind/name`. */
 const missing = new Set<string>();
 
-let dir: string;
-let ca: string;
+let certs: WebhookCertificates;
 let server: WebhookServer;
 let ready = true;
 const metrics = new ControllerMetrics('test', false);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ovl-webhook-'));
-  const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
-  ca = certs.caCert;
-  writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
-  writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
+  certs = await webhookCertificates('ovl-webhook-');
   server = await startWebhookServer({
     host: '127.0.0.1',
     port: 0,
-    certFile: join(dir, 'tls.crt'),
-    keyFile: join(dir, 'tls.key'),
+    certFile: certs.certFile,
+    keyFile: certs.keyFile,
     lookup: (namespace) => entries.get(namespace) ?? { state: 'unknown' },
     objects: (namespace, ref) => (missing.has(ref) ? undefined : present(namespace, ref)),
     metrics,
@@ -67,21 +57,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  certs?.remove();
 });
 
 async function review(body: unknown) {
-  const response = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, { ca, method: 'POST', body });
+  const response = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, { ca: certs.ca, method: 'POST', body });
   return { status: response.status, review: response.status === 200 ? JSON.parse(response.body) : undefined, text: response.body };
-}
-
-function patched(original: V1Deployment, response: { patchType?: string; patch?: string }): V1Deployment {
-  const copy = structuredClone(original);
-  if (!response.patch) return copy;
-  expect(response.patchType).toBe('JSONPatch');
-  const errors = applyPatch(copy, JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')));
-  expect(errors.filter((e) => e !== null)).toEqual([]);
-  return copy;
 }
 
 describe('the admission webhook over HTTPS', () => {
@@ -149,7 +130,7 @@ describe('the admission webhook over HTTPS', () => {
 
   it('answers 400 to a body that is not an AdmissionReview v1', async () => {
     expect((await review({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: { uid: 'x' } })).status).toBe(400);
-    const raw = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, { ca, method: 'POST', body: undefined });
+    const raw = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, { ca: certs.ca, method: 'POST', body: undefined });
     expect(raw.status).toBe(400);
   });
 
@@ -175,8 +156,8 @@ describe('the admission webhook over HTTPS', () => {
 
   it('picks up a rotated serving certificate from its files without a restart', async () => {
     const rotated = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
-    const mounted = mkdtempSync(join(dir, 'secret-'));
-    for (const file of ['tls.crt', 'tls.key']) copyFileSync(join(dir, file), join(mounted, file));
+    const mounted = mkdtempSync(join(certs.dir, 'secret-'));
+    for (const file of ['tls.crt', 'tls.key']) copyFileSync(join(certs.dir, file), join(mounted, file));
     const reloading = await startWebhookServer({
       host: '127.0.0.1',
       port: 0,
@@ -201,10 +182,10 @@ describe('the admission webhook over HTTPS', () => {
   });
 
   it('serves /healthz always and /readyz only once ready', async () => {
-    expect((await httpsRequest(`https://localhost:${server.port}/healthz`, { ca })).status).toBe(200);
-    expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca })).status).toBe(200);
+    expect((await httpsRequest(`https://localhost:${server.port}/healthz`, { ca: certs.ca })).status).toBe(200);
+    expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca: certs.ca })).status).toBe(200);
     ready = false;
-    expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca })).status).toBe(503);
+    expect((await httpsRequest(`https://localhost:${server.port}/readyz`, { ca: certs.ca })).status).toBe(503);
     ready = true;
   });
 
@@ -223,7 +204,7 @@ describe('hostile or careless clients (issue 17)', () => {
 
   it('answers 413 to an oversized AdmissionReview instead of resetting the connection', async () => {
     const response = await httpsRequest(`https://localhost:${server.port}${WEBHOOK_PATH}`, {
-      ca,
+      ca: certs.ca,
       method: 'POST',
       body: { padding: 'x'.repeat(10 * 1024 * 1024) },
     });
@@ -238,7 +219,7 @@ describe('hostile or careless clients (issue 17)', () => {
     await new Promise<void>((resolve) => {
       const req = request(`https://localhost:${server.port}${WEBHOOK_PATH}`, {
         method: 'POST',
-        ca,
+        ca: certs.ca,
         headers: { 'content-type': 'application/json', 'content-length': 100_000 },
       });
       req.on('error', () => resolve());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { eventually } from '@overlap/test-support';
 import { WorkQueue } from '../src/controller/work-queue.ts';
-import { eventually } from './support/eventually.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

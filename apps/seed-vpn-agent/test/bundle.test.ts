@@ -1,5 +1,5 @@
 // The built bundle as the lab and a pod run it: `node dist/main.js` inside a network namespace, all config by env.
-import { type Namespace, createNamespace, httpGetIn, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
+import { NEEDS_ROOT, type Namespace, createNamespace, httpGetIn, isRoot, poll, spawnAgent, waitForHttpOk, addTunnel } from '@overlap/test-support';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const app = join(import.meta.dirname, '..');
 const bundle = join(app, 'dist/main.js');
-const isRoot = process.getuid?.() === 0;
 
 const ENV = {
   IS_HA: 'true',
@@ -23,12 +22,12 @@ const ENV = {
 
 /** /readyz after the first sync has answered (before it, the reason is that no sync has run yet). */
 async function readyzOnceSynced(ns: Namespace): Promise<{ status: number; body: string }> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
+  const reply = await poll(async () => {
     const reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
-    if (reply.status !== 0 && !reply.body.includes('no sync has run yet')) return reply;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the agent never finished a sync');
+    return reply.status !== 0 && !reply.body.includes('no sync has run yet') ? reply : undefined;
+  });
+  if (!reply) throw new Error('the agent never finished a sync');
+  return reply;
 }
 
 beforeAll(() => {
@@ -64,13 +63,12 @@ describe('seed-vpn-agent bundle', () => {
     expect([bad.status, bad.stderr]).toEqual([2, "seed-vpn-agent inspect: Unknown option '--frobnicate'\n"]);
   });
 
-  describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : 'needs root for network namespaces and nft'})`, () => {
+  describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
     let ns: Namespace;
     beforeAll(async () => {
       ns = await createNamespace('agent');
       // Gardener's HA kube-apiserver pod: IPv4 to the shoot leaves through bond0-ip6tnl<i>, which the agent matches as bond0+.
-      await ns.run(['ip', 'tuntap', 'add', 'dev', 'bond0-ip6tnl0', 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', 'bond0-ip6tnl0', 'up']);
+      await addTunnel(ns.run, 'bond0-ip6tnl0');
     });
     afterAll(async () => {
       await ns?.delete();
@@ -156,8 +154,11 @@ describe('seed-vpn-agent bundle', () => {
         expect(await waitForHttpOk(ns.run, 'http://127.0.0.1:9150/readyz'), agent.output()).toMatchObject({ status: 200 });
         writeFileSync(marker, '');
         await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
-        let reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
-        while (reply.status === 200) reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+        let reply = { status: 200, body: '' };
+        await poll(async () => {
+          reply = await httpGetIn(ns.run, 'http://127.0.0.1:9150/readyz');
+          return reply.status === 200 ? undefined : reply;
+        });
         expect(reply.status).toBe(503);
         expect(reply.body).toMatch(/iptables-restore --noflush --counters -w 1 did not finish within 2 s and was killed/);
         const metrics = await httpGetIn(ns.run, 'http://127.0.0.1:9150/metrics');

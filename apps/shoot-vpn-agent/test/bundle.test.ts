@@ -1,12 +1,11 @@
 // The built bundle as vpn-shoot would run it: iptables backend, rules kept on exit, removed by `main.js cleanup`.
-import { type Namespace, createNamespace, httpGetIn, spawnAgent, waitForHttpOk } from '@overlap/agent-core';
+import { NEEDS_ROOT, type Namespace, createNamespace, httpGetIn, isRoot, poll, spawnAgent, waitForHttpOk, addTunnel } from '@overlap/test-support';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const app = join(import.meta.dirname, '..');
 const bundle = join(app, 'dist/main.js');
-const isRoot = process.getuid?.() === 0;
 
 const ENV = {
   IS_HA: 'false',
@@ -31,12 +30,11 @@ describe('shoot-vpn-agent bundle', () => {
     expect(run.stderr).toBe('shoot-vpn-agent: invalid configuration: IS_SHOOT_CLIENT: "false" contradicts the shoot agent it is given to\n');
   });
 
-  describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : 'needs root for network namespaces and iptables'})`, () => {
+  describe.skipIf(!isRoot)(`in a network namespace (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
     let ns: Namespace;
     beforeAll(async () => {
       ns = await createNamespace('agent');
-      await ns.run(['ip', 'tuntap', 'add', 'dev', 'tun0', 'mode', 'tun']);
-      await ns.run(['ip', 'link', 'set', 'tun0', 'up']);
+      await addTunnel(ns.run, 'tun0');
     });
     afterAll(async () => {
       await ns?.delete();
@@ -98,11 +96,11 @@ describe('shoot-vpn-agent bundle', () => {
         ns.name,
       );
       try {
-        let reply = await httpGetIn(ns.run, 'http://127.0.0.1:9151/readyz');
-        for (let i = 0; i < 100 && !reply.body.includes('cannot translate'); i += 1) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        let reply = { status: 0, body: '' };
+        await poll(async () => {
           reply = await httpGetIn(ns.run, 'http://127.0.0.1:9151/readyz');
-        }
+          return reply.body.includes('cannot translate') ? reply : undefined;
+        });
         expect(reply.status, agent.output()).toBe(503);
         expect(reply.body).toBe(
           'cannot translate, so nothing is installed: SHOOT_POD_NETWORKS: "fd00:10:0:1::/64" overlaps the seed pod network fd00:10::/48; only IPv4 overlaps can be translated\n',

@@ -1,23 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { RuleGroup } from '../../src/index.ts';
-import { type RunningProcess, poll, startProcess } from './process.ts';
+import { type RunningProcess, freePort, poll, startProcess } from '@overlap/test-support';
 
 export interface RunningPrometheus {
   readonly url: string;
   readonly process: RunningProcess;
-}
-
-/** A port nobody listens on right now (Prometheus cannot report a port chosen by the kernel). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
 }
 
 /**

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
-import { type Namespace, createNamespace } from '../src/index.ts';
+import { type Namespace, createNamespace, addTunnel } from '@overlap/test-support';
 
 const WINDOW_S = Number(process.argv[2] ?? 30);
 const SAMPLES = Number(process.argv[3] ?? 5);
@@ -69,8 +69,7 @@ interface Running {
 
 async function startAgent(set: { name: string; flags: readonly string[] }, agent: (typeof APPS)[number]): Promise<Running> {
   const ns = await createNamespace('mem');
-  await ns.run(['ip', 'tuntap', 'add', 'dev', agent.tunnel, 'mode', 'tun']);
-  await ns.run(['ip', 'link', 'set', agent.tunnel, 'up']);
+  await addTunnel(ns.run, agent.tunnel);
   const bundle = join(ROOT, 'apps', agent.app, 'dist/main.js');
   const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...set.flags, bundle], {
     env: env(agent.tunnel, agent.ha),

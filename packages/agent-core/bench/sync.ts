@@ -10,7 +10,8 @@ import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedC
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { type CommandRunner, createCommandRunner, createLogger } from '@overlap/runtime';
-import { type AgentPlan, createAgentMetrics, createNamespace, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
+import { addTunnel, createNamespace, isRoot } from '@overlap/test-support';
+import { type AgentPlan, createAgentMetrics, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
 
 const SIZES = [10, 100, 1000];
 const SAMPLES = 5;
@@ -95,8 +96,7 @@ const met = (ok: boolean): string => (ok ? 'met' : 'not met');
 
 async function measureInside(): Promise<void> {
   const run = createCommandRunner();
-  await run(['ip', 'tuntap', 'add', 'dev', 'tun0', 'mode', 'tun']);
-  await run(['ip', 'link', 'set', 'tun0', 'up']);
+  await addTunnel(run, 'tun0');
   // The first transactions in a fresh namespace load modules and caches; they are not what a running agent pays.
   for (const backend of ['iptables', 'nftables'] as const) await atomicSync(planFor(SIZES[0]!), backend, run);
   const rows: string[] = [];
@@ -165,7 +165,7 @@ const iptablesVersion = (): string => spawnSync('iptables', ['--version'], { enc
 
 async function main(): Promise<void> {
   if (process.argv.includes(INSIDE)) return measureInside();
-  if (process.getuid?.() !== 0) throw new Error('the sync benchmark needs root (network namespaces, iptables, nft)');
+  if (!isRoot) throw new Error('the sync benchmark needs root (network namespaces, iptables, nft)');
   const ns = await createNamespace('agent-bench');
   try {
     // Every command then starts directly, as in a pod, not through `ip netns exec`.

@@ -49,5 +49,3 @@ export { VERSION } from './version.ts';
 export { TUNNEL_DEVICE_DEFAULTS } from '@overlap/natrules';
 export { type Inspection, type RuleReport, formatInspection, inspect } from './inspect.ts';
 export { type ProbeResult, type ProbeTls, probeThroughProxy } from './probe.ts';
-export { type Namespace, createNamespace } from './netns.ts';
-export { type AgentProcess, type HttpReply, httpGetIn, spawnAgent, waitForHttpOk } from './agent-process.ts';

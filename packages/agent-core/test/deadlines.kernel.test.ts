@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CommandRunner, createCommandRunner } from '@overlap/runtime';
-import { type Namespace, timingFor } from '../src/index.ts';
-import { NOT_ROOT_REASON, isRoot, podNamespace, testAgent, seriesValue } from './kernel.ts';
+import { NEEDS_ROOT, type Namespace, isRoot } from '@overlap/test-support';
+import { timingFor } from '../src/index.ts';
+import { podNamespace, testAgent, seriesValue } from './kernel.ts';
 
 /** A directory of executable scripts put first on PATH for the programs the agent starts. */
 function standIns(scripts: Record<string, string>): { dir: string; restore: () => void } {
@@ -31,7 +32,7 @@ function standIns(scripts: Record<string, string>): { dir: string; restore: () =
 // A short period keeps the test quick: programs get 2 s, a sync 4 s.
 const timing = timingFor(1);
 
-describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
+describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
   let ns: Namespace;
   let run: CommandRunner;
   let cleanup: Array<() => void> = [];

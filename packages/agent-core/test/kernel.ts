@@ -2,13 +2,12 @@
 import { APPLY_COMMAND, type Backend } from '@overlap/natrules';
 import type { Counter, Gauge } from 'prom-client';
 import { type CommandRunner, createLogger } from '@overlap/runtime';
+import { type Namespace, addTunnel, createNamespace } from '@overlap/test-support';
 import {
   type AgentMetrics,
-  type Namespace,
   type SyncContext,
   type Syncer,
   createAgentMetrics,
-  createNamespace,
   mappingsPerKind,
   parseAgentConfig,
   planAgent,
@@ -16,9 +15,6 @@ import {
   createSyncer,
 } from '../src/index.ts';
 import { sysctlForwarding } from '../src/forwarding.ts';
-
-export const isRoot = process.getuid?.() === 0;
-export const NOT_ROOT_REASON = 'needs root for network namespaces, iptables and nft (CI runs as root)';
 
 /** Point-to-point mode (not HA): the agents route into one tunnel device, tun0. */
 export const OVERLAPPING = {
@@ -45,11 +41,6 @@ export async function podNamespace(tunnel: string): Promise<Namespace> {
     await ns.delete();
     throw error;
   }
-}
-
-export async function addTunnel(run: CommandRunner, name: string): Promise<void> {
-  await run(['ip', 'tuntap', 'add', 'dev', name, 'mode', 'tun']);
-  await run(['ip', 'link', 'set', name, 'up']);
 }
 
 export interface TestAgent {

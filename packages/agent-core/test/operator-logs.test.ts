@@ -5,9 +5,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Namespace, createNamespace } from '../src/index.ts';
+import { type Namespace, createNamespace, NEEDS_ROOT, isRoot } from '@overlap/test-support';
 import { operatorHint } from '../src/hints.ts';
-import { NOT_ROOT_REASON, OVERLAPPING, isRoot } from './kernel.ts';
+import { OVERLAPPING } from './kernel.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovl-agent-logs-'));
 // Readable by the unprivileged user the permission test runs the agent as.
@@ -71,7 +71,7 @@ describe('a configuration that can never translate: exit 2 with one line', () =>
   });
 });
 
-describe.skipIf(!isRoot)(`deployment mistakes carry a hint (${isRoot ? 'as root' : NOT_ROOT_REASON})`, () => {
+describe.skipIf(!isRoot)(`deployment mistakes carry a hint (${isRoot ? 'as root' : NEEDS_ROOT})`, () => {
   it('not root: the sync fails with what the container needs, as a JSON line with string level and ISO time', async () => {
     const ns = await createNamespace('logs');
     namespaces.push(ns);

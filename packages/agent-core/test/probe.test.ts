@@ -12,46 +12,19 @@ import { type ProbeTls, probeThroughProxy } from '../src/probe.ts';
 const dir = mkdtempSync(join(tmpdir(), 'ovl-probe-'));
 const file = (name: string) => join(dir, name);
 const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+/** `openssl req` arguments for a new P-256 key, unencrypted, written to `<name>.key`. */
+const newKey = (name: string): string[] => ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', file(`${name}.key`)];
 
 /** A CA, the proxy's serving certificate, the client's, and a self-signed one the proxy does not trust. */
 function makeCertificates(): { ca: string; server: { cert: string; key: string }; client: ProbeTls; stranger: ProbeTls } {
   for (const name of ['ca', 'stranger']) {
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.crt`),
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-    ]);
+    openssl(['req', '-x509', ...newKey(name), '-out', file(`${name}.crt`), '-days', '1', '-subj', `/CN=${name}`]);
   }
   for (const [name, cn, ext] of [
     ['server', 'kube-apiserver-http-proxy', 'subjectAltName=DNS:kube-apiserver-http-proxy'],
     ['client', 'kube-apiserver-http-proxy-client', 'extendedKeyUsage=clientAuth'],
   ] as const) {
-    openssl([
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.csr`),
-      '-subj',
-      `/CN=${cn}`,
-    ]);
+    openssl(['req', ...newKey(name), '-out', file(`${name}.csr`), '-subj', `/CN=${cn}`]);
     writeFileSync(file(`${name}.ext`), `${ext}\n`);
     openssl([
       'x509',

@@ -5,13 +5,14 @@ import { routeDependencies } from '@overlap/natrules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import type { CommandRunner } from '@overlap/runtime';
-import { type Namespace, checkDependencies, createNamespace, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
-import { NOT_ROOT_REASON, addTunnel, isRoot, podNamespace } from './kernel.ts';
+import { NEEDS_ROOT, type Namespace, addTunnel, createNamespace, isRoot } from '@overlap/test-support';
+import { checkDependencies, describeMissingRoutes, ownedRoutesIn, readRouteTable } from '../src/index.ts';
+import { podNamespace } from './kernel.ts';
 
 const text = (r: { destination: { text: string }; type: string; devices: readonly string[]; protocol: string | undefined }) =>
   `${r.type} ${r.destination.text} ${r.devices.join(',')} ${r.protocol ?? '-'}`;
 
-describe.skipIf(!isRoot)(`route check on real routes (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
+describe.skipIf(!isRoot)(`route check on real routes (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
   let ns: Namespace;
   beforeAll(async () => {
     // eth0 10.1.0.10/16 plus tun devices named as Gardener's ip6tnl devices (this kernel has no ip6tnl).
@@ -74,7 +75,7 @@ describe.skipIf(!isRoot)(`route check on real routes (${isRoot ? 'root' : NOT_RO
  */
 const COMPAT_MODES = existsSync('/proc/sys/net/ipv4/nexthop_compat_mode') ? ['1', '0'] : [undefined];
 
-describe.skipIf(!isRoot)(`route check on routes through a real nexthop group (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
+describe.skipIf(!isRoot)(`route check on routes through a real nexthop group (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
   describe.each(COMPAT_MODES)('net.ipv4.nexthop_compat_mode=%s', (compat) => {
     let ns: Namespace;
     const commands: string[] = [];

@@ -2,25 +2,14 @@
 // run in parallel): every test gets its own network namespace and uses real iptables or nft.
 import { type Backend, diffRules } from '@overlap/natrules';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Namespace, readLive, teardownRoutes, teardownRules } from '../src/index.ts';
-import {
-  NOT_ROOT_REASON,
-  OVERLAPPING,
-  OVERLAPPING_HA,
-  addTunnel,
-  breakingApplies,
-  isRoot,
-  ownedRouteLines,
-  podNamespace,
-  sendAsEnvoy,
-  testAgent,
-  seriesValue,
-} from './kernel.ts';
+import { type Namespace, NEEDS_ROOT, isRoot, addTunnel } from '@overlap/test-support';
+import { readLive, teardownRoutes, teardownRules } from '../src/index.ts';
+import { OVERLAPPING, OVERLAPPING_HA, breakingApplies, ownedRouteLines, podNamespace, sendAsEnvoy, testAgent, seriesValue } from './kernel.ts';
 
 const SEED_ROUTES = ['242.0.0.0/24 dev tun0', '243.0.0.0/20 dev tun0', '244.0.0.0/16 dev tun0'];
 
 export function syncScenarios(backend: Backend): void {
-  describe.skipIf(!isRoot)(`${backend} sync in a network namespace (${isRoot ? 'root' : NOT_ROOT_REASON})`, () => {
+  describe.skipIf(!isRoot)(`${backend} sync in a network namespace (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
     let ns: Namespace;
     beforeEach(async () => {
       ns = await podNamespace('tun0');

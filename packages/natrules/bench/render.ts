@@ -3,8 +3,7 @@
 // kernel's own apply times are in packages/agent-core/bench/sync.ts.
 //   node packages/natrules/bench/render.ts
 import { type Mapping, parseNetworks, planMappings } from '@overlap/cidr';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { isRoot } from '@overlap/test-support';
 import {
   APPLY_COMMAND,
   type Backend,
@@ -18,9 +17,9 @@ import {
   renderApply,
   renderTeardown,
 } from '../src/index.ts';
+import { Netns } from '../test/netns.ts';
 
 const SIZES = [10, 100, 1000];
-const isRoot = process.getuid?.() === 0;
 
 /** n shoot pod /24s and a seed pod network overlapping none of them. */
 function mappingsFor(n: number): Mapping[] {
@@ -52,19 +51,6 @@ function time(runs: number, work: () => unknown): number {
 }
 
 const f = (ms: number | undefined): string => (ms === undefined ? 'n/a' : ms.toFixed(ms < 1 ? 3 : 1));
-
-class Netns {
-  readonly name = `ovl-natrules-bench-${randomBytes(4).toString('hex')}`;
-  constructor() {
-    execFileSync('ip', ['netns', 'add', this.name]);
-  }
-  run(argv: readonly string[], input = ''): string {
-    return execFileSync('ip', ['netns', 'exec', this.name, ...argv], { input, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
-  }
-  delete(): void {
-    execFileSync('ip', ['netns', 'delete', this.name]);
-  }
-}
 
 /** The backends' real output for a rule set, to parse; only available as root. */
 function liveOutput(ns: Netns | undefined, backend: Backend, params: NatParams): string | undefined {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, EMPTY_LIVE_STATE, type NatParams, type Role, desiredRules, renderApply, routeDependencies } from '../src/index.ts';
 import { params } from './fixtures.ts';
-import { Netns, ROOT_REASON, isRoot } from './netns.ts';
+import { NEEDS_ROOT, isRoot } from '@overlap/test-support';
+import { Netns } from './netns.ts';
 
 /**
  * The rules doing their job: a "kube-apiserver pod" and a "shoot pod" with the same pod network 10.1.0.0/16,
@@ -40,7 +41,7 @@ function up(ns: Netns, device: string, address: string): void {
   ns.run(['ip', 'link', 'set', device, 'up']);
 }
 
-describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${ROOT_REASON})`, () => {
+describe.skipIf(!isRoot)(`double NAT through a stand-in tunnel (${NEEDS_ROOT})`, () => {
   const nodes: Netns[] = [];
   let seed: Netns;
   let vpn: Netns;

@@ -19,7 +19,8 @@ import {
 import { ruleLine } from '../src/iptables-args.ts';
 import { chainIndex } from '../src/model.ts';
 import { manyMappings, params } from './fixtures.ts';
-import { Netns, ROOT_REASON, isRoot } from './netns.ts';
+import { NEEDS_ROOT, isRoot } from '@overlap/test-support';
+import { Netns } from './netns.ts';
 
 const golden = (name: string): string => readFileSync(new URL(`golden/${name}`, import.meta.url), 'utf8');
 
@@ -75,7 +76,7 @@ const withCounters = (live: LiveState, packets: bigint, bytes: bigint): LiveStat
   rules: live.rules.map((r) => ({ ...r, packets, bytes })),
 });
 
-describe.skipIf(!isRoot)(`real kernel (${ROOT_REASON})`, () => {
+describe.skipIf(!isRoot)(`real kernel (${NEEDS_ROOT})`, () => {
   let ns: Netns;
   beforeEach(() => {
     ns = new Netns();

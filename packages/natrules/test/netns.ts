@@ -4,10 +4,7 @@ import type { Family } from '@overlap/cidr';
 import type { Backend, LiveState } from '../src/index.ts';
 import { APPLY_COMMANDS, READ_COMMANDS, parseIptablesSave, parseNftJson } from '../src/index.ts';
 
-export const isRoot = process.getuid?.() === 0;
-export const ROOT_REASON = 'needs root: creates network namespaces and iptables/nft rules';
-
-/** A throw-away network namespace; everything the kernel tests touch lives in one of these. */
+/** A throw-away network namespace; everything the kernel tests and the benchmark touch lives in one of these. */
 export class Netns {
   readonly name = `ovl-natrules-${randomBytes(4).toString('hex')}`;
 
@@ -16,7 +13,7 @@ export class Netns {
   }
 
   run(argv: readonly string[], input = ''): string {
-    return execFileSync('ip', ['netns', 'exec', this.name, ...argv], { input, encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync('ip', ['netns', 'exec', this.name, ...argv], { input, encoding: 'utf8', stdio: 'pipe', maxBuffer: 256 * 2 ** 20 });
   }
 
   /** Applies a rendered transaction exactly as the agents do: the whole text on standard input. */

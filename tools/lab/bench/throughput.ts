@@ -3,7 +3,8 @@
 // measured in PAIRS alternating pairs (NAT first, then no NAT first), so that both paths see the same moments of a
 // shared machine; the no-NAT path is the floor. Goal (issue 12): median of the per-pair ratios NAT / no NAT ≥ 0.95.
 //   node tools/lab/bench/throughput.ts [pairs, default 5]   (root; builds the agents and two throwaway labs)
-import { ENVOY_GID, type Lab, PORTS, assertRoot, buildAgents, down, inNetns, run, startDaemon, throwawayLab, up, waitFor, attempt } from '../src/index.ts';
+import { waitFor } from '@overlap/test-support';
+import { ENVOY_GID, type Lab, PORTS, assertRoot, buildAgents, down, inNetns, run, startDaemon, throwawayLab, up, attempt } from '../src/index.ts';
 
 const SECONDS = 5;
 const REQUESTS = 50;

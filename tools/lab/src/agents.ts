@@ -1,9 +1,9 @@
+import { type Sample, metricValue, parseMetrics } from '@overlap/test-support';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopDaemon } from './daemons.ts';
 import { attempt, curlIn, inNetns, run } from './exec.ts';
 import { type Lab, launch } from './launch.ts';
-import { type Sample, metricValue, parseMetrics } from './metrics-text.ts';
 import { agentEnv } from './render.ts';
 import { REPO_ROOT } from './repo.ts';
 import { type LabOptions, type LabSpec, PORTS, type Role, labSpec } from './spec.ts';

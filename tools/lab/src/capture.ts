@@ -1,6 +1,6 @@
+import { waitFor } from '@overlap/test-support';
 import { spawn } from 'node:child_process';
 import { type Cidr, containsAddress, parseAddress, parseCidr } from '@overlap/cidr';
-import { waitFor } from './exec.ts';
 
 /** One conversation seen on the tunnel device: client, server and packets each way. */
 export interface Flow {

@@ -1,7 +1,8 @@
+import { waitFor } from '@overlap/test-support';
 import { join } from 'node:path';
 import { formatAddress } from '@overlap/cidr';
 import { isRunning } from './daemons.ts';
-import { attempt, inNetns, run, waitFor } from './exec.ts';
+import { attempt, inNetns, run } from './exec.ts';
 import { type Lab, launch, logSays } from './launch.ts';
 import { announcedAddress, routedNetworks } from './paths.ts';
 import { openvpnArgs, pathControllerEnv } from './render.ts';

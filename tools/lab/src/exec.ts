@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, createCommandRunner } from '@overlap/runtime';
 
 export interface RunOptions {
@@ -28,14 +27,3 @@ export const inNetns = (ns: string, argv: readonly string[]): string[] => ['ip',
 
 /** curl inside a namespace: the body, or an error carrying curl's own message. */
 export const curlIn = (netns: string, url: string): Promise<string> => run(inNetns(netns, ['curl', '-sS', '--max-time', '5', url]));
-
-/** Polls until `check` returns a value (not undefined); throws with `what` after the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}

@@ -1,6 +1,7 @@
+import { waitFor } from '@overlap/test-support';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { failPath, restorePath, seedRouteDevice } from './data-path.ts';
-import { attempt, inNetns, waitFor } from './exec.ts';
+import { attempt, inNetns } from './exec.ts';
 import type { Lab } from './launch.ts';
 import type { LabPath } from './paths.ts';
 import { type Answer, controlPlanePath, request, tunnelAddress } from './proof.ts';

@@ -1,7 +1,8 @@
+import { waitFor } from '@overlap/test-support';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attempt, run, waitFor } from './exec.ts';
+import { attempt, run } from './exec.ts';
 import type { LabSpec } from './spec.ts';
 
 /**

@@ -31,12 +31,11 @@ export {
   tunnelName,
 } from './data-path.ts';
 export { type DaemonLaunch, isRunning, startDaemon, stopDaemon } from './daemons.ts';
-export { attempt, curlIn, inNetns, run, waitFor } from './exec.ts';
+export { attempt, curlIn, inNetns, run } from './exec.ts';
 export { holdXtablesLock, legacyIptablesDir, legacyIptablesPath, processesIn, writeLegacyIptables, xtablesLock } from './faults.ts';
 export { FAILOVER_LOOP, type Failover, type FailoverOptions, type TimedAnswer, recoveryTime, requestsAcrossPathFailure, waitForAllPaths } from './failover.ts';
 export { type Progress, type Removed, down, existingNamespaces, openLab, up, withLab } from './lab.ts';
 export type { Lab } from './launch.ts';
-export { type Sample, metricValue, parseMetrics } from './metrics-text.ts';
 export { AGENT_PROJECTS, assertRoot, buildAgents, ensureDebianPackages } from './prerequisites.ts';
 export { type Counter, type ScrapeTarget, bothAgentsScraped, natCounters, prometheusQuery, scrapeTargets } from './prometheus.ts';
 export {

@@ -1,6 +1,6 @@
+import { waitFor } from '@overlap/test-support';
 import { readFileSync } from 'node:fs';
 import { type DaemonLaunch, exitOf, isRunning, logTail, startDaemon } from './daemons.ts';
-import { waitFor } from './exec.ts';
 import type { LabSpec } from './spec.ts';
 import { type DaemonRecord, type LabState, writeState } from './state.ts';
 

@@ -1,3 +1,4 @@
+import { isRoot } from '@overlap/test-support';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { run } from './exec.ts';
@@ -11,7 +12,7 @@ export class NotRootError extends Error {
 }
 
 export function assertRoot(command: string): void {
-  if (process.getuid?.() !== 0) throw new NotRootError(command);
+  if (!isRoot) throw new NotRootError(command);
 }
 
 /** Installs the Debian packages the lab runs (the project's one list, shared with CI) when any is missing. */

@@ -1,4 +1,5 @@
-import { curlIn, waitFor } from './exec.ts';
+import { waitFor } from '@overlap/test-support';
+import { curlIn } from './exec.ts';
 import type { Lab } from './launch.ts';
 import { PORTS } from './spec.ts';
 

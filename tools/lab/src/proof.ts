@@ -1,6 +1,7 @@
+import { waitFor } from '@overlap/test-support';
 import { parseAddress, translate } from '@overlap/cidr';
 import { type CaptureSummary, captureOnEach, devicesThatCarried, mergeCaptures, unmappedAddresses } from './capture.ts';
-import { attempt, inNetns, waitFor } from './exec.ts';
+import { attempt, inNetns } from './exec.ts';
 import type { Lab } from './launch.ts';
 import { type LabPki, PROXY_HOST, labPki } from './pki.ts';
 import { type Counter, type ScrapeTarget, bothAgentsScraped, natCounters } from './prometheus.ts';

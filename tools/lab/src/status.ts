@@ -1,10 +1,10 @@
+import { metricValue, parseMetrics } from '@overlap/test-support';
 import { isRunning } from './daemons.ts';
 import { attempt, inNetns } from './exec.ts';
 import { agentMetricsUrl, agentNetns } from './agents.ts';
 import { seedRouteDevice } from './data-path.ts';
 import { existingNamespaces } from './lab.ts';
 import type { Lab } from './launch.ts';
-import { metricValue, parseMetrics } from './metrics-text.ts';
 import { scrapeTargets } from './prometheus.ts';
 import { tunnelAddress } from './proof.ts';
 import { table } from './report.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning, run, startDaemon, stopDaemon } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot } from './support/lab-fixture.ts';
+import { NEEDS_ROOT, isRoot } from '@overlap/test-support';
 
 describe.skipIf(!isRoot)(`daemons in a namespace (${NEEDS_ROOT})`, () => {
   const netns = `ovl-labunit-${randomBytes(3).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricValue, waitFor, NEEDS_ROOT, isRoot } from '@overlap/test-support';
 import {
   ENVOY_GID,
   type Lab,
@@ -15,7 +16,6 @@ import {
   down,
   existingNamespaces,
   isRunning,
-  metricValue,
   namespaceList,
   natCounters,
   reconfigure,
@@ -27,9 +27,8 @@ import {
   unmappedAddresses,
   up,
   throwawayLab,
-  waitFor,
 } from '../src/index.ts';
-import { HeldConnection, NEEDS_ROOT, duplicates, isRoot, ownedRules, requestFlows } from './support/lab-fixture.ts';
+import { HeldConnection, duplicates, ownedRules, requestFlows } from './support/lab-fixture.ts';
 import { existsSync, readFileSync } from 'node:fs';
 
 // The agents' two backends, each in a lab of its own.

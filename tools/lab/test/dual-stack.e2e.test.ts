@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricValue, NEEDS_ROOT, isRoot } from '@overlap/test-support';
 import {
   agentMetrics,
   agentUrl,
@@ -6,14 +7,13 @@ import {
   captureOnEach,
   inNetns,
   mergeCaptures,
-  metricValue,
   request,
   run,
   stopAgent,
   throwawayLab,
   unmappedAddresses,
 } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot, labForSuite, ownedRules } from './support/lab-fixture.ts';
+import { labForSuite, ownedRules } from './support/lab-fixture.ts';
 
 // A dual-stack shoot as AWS reports it: the same IPv6 range for pods and nodes. The seed stays IPv4.
 const IPV6_RANGE = '2a05:d018:1a2:6f00::/64';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricValue, waitFor, NEEDS_ROOT, isRoot } from '@overlap/test-support';
 import {
   PORTS,
   agentMetrics,
@@ -7,7 +8,6 @@ import {
   failPath,
   holdXtablesLock,
   inNetns,
-  metricValue,
   processesIn,
   request,
   restorePath,
@@ -16,10 +16,9 @@ import {
   startAgent,
   stopAgent,
   throwawayLab,
-  waitFor,
   waitForAllPaths,
 } from '../src/index.ts';
-import { NEEDS_ROOT, duplicates, isRoot, labForSuite, ownedRules } from './support/lab-fixture.ts';
+import { duplicates, labForSuite, ownedRules } from './support/lab-fixture.ts';
 
 // Faults while the agents work (issue 17), on the HA lab whose agents run legacy iptables: the xtables lock exists
 // only there, and the lab gives it a lock file of its own.

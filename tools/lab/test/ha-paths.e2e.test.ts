@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor, NEEDS_ROOT, isRoot } from '@overlap/test-support';
 import {
   ENVOY_GID,
   type Lab,
@@ -21,9 +22,8 @@ import {
   throwawayLab,
   tunnelAddress,
   up,
-  waitFor,
 } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot, ownedRules } from './support/lab-fixture.ts';
+import { ownedRules } from './support/lab-fixture.ts';
 
 const POD_ANSWER = '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { agentMetrics, captureWhile, metricValue, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot, labForSuite, ownedRules, requestFlows } from './support/lab-fixture.ts';
+import { metricValue, NEEDS_ROOT, isRoot } from '@overlap/test-support';
+import { agentMetrics, captureWhile, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
+import { labForSuite, ownedRules, requestFlows } from './support/lab-fixture.ts';
 
 // An HA shoot whose networks do not touch the seed pod network 10.1.0.0/16.
 const options = throwawayLab('e2e', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' });

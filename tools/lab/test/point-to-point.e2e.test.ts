@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureWhile, listRoutes, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot, labForSuite } from './support/lab-fixture.ts';
+import { NEEDS_ROOT, isRoot } from '@overlap/test-support';
+import { labForSuite } from './support/lab-fixture.ts';
 
 // The non-HA shape: one point-to-point tun0, no path or tunnel controller, so the agents own the routes.
 const options = throwawayLab('e2e', { ha: false });

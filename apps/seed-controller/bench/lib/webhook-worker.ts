@@ -5,12 +5,12 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
+import { apartCluster, overlappingCluster } from '@overlap/test-support';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
 import { planShoot } from '../../src/shoot/shoot-plan.ts';
 import { ControllerMetrics } from '../../src/telemetry/metrics.ts';
 import type { PlanEntry } from '../../src/webhook/admission.ts';
 import { startWebhookServer } from '../../src/webhook/server.ts';
-import { apartCluster, overlappingCluster } from '../../test/support/fixtures.ts';
 import { objectsOf } from '../../test/support/owned-objects.ts';
 
 const { certFile, keyFile } = workerData as { certFile: string; keyFile: string };

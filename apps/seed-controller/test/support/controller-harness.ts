@@ -1,39 +1,27 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { FakeApiServer, deploymentReview, httpsRequest } from '@overlap/test-support';
 import pino from 'pino';
-import { generateDevCertificates } from '../../src/cli/dev-cert.ts';
 import type { ControllerConfig } from '../../src/controller/config.ts';
 import { type RunningController, startController } from '../../src/controller/controller.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
 import { DEFAULT_SHOOT_AGENT_SETTINGS } from '../../src/vpn-shoot/shoot-agent.ts';
 import { ControllerMetrics } from '../../src/telemetry/metrics.ts';
 import { WEBHOOK_PATH } from '../../src/webhook/server.ts';
-import { deploymentReview } from './admission-review.ts';
-import { FakeApiServer } from './fake-apiserver.ts';
-import { httpsRequest } from './https-client.ts';
-
-export const CLUSTERS = '/apis/extensions.gardener.cloud/v1alpha1/clusters';
-export const deploymentPath = (namespace: string): string => `/apis/apps/v1/namespaces/${namespace}/deployments`;
-export const configMapPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/configmaps`;
-export const LEASES = '/apis/coordination.k8s.io/v1/namespaces/garden/leases';
-export const managedResourcePath = (namespace: string): string => `/apis/resources.gardener.cloud/v1alpha1/namespaces/${namespace}/managedresources`;
-export const secretPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/secrets`;
+import { type WebhookCertificates, webhookCertificates } from './webhook-certificates.ts';
 
 /** The fake API server, a serving certificate, and controllers started against them; `close()` undoes it all. */
 export class Harness {
   readonly api = new FakeApiServer();
   readonly controllers: RunningController[] = [];
-  readonly #dir = mkdtempSync(join(tmpdir(), 'ovl-controller-'));
-  #ca = '';
+  #certs: WebhookCertificates | undefined;
 
   async start(): Promise<void> {
-    const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
-    this.#ca = certs.caCert;
-    writeFileSync(join(this.#dir, 'ca.crt'), certs.caCert);
-    writeFileSync(join(this.#dir, 'tls.crt'), certs.tlsCert);
-    writeFileSync(join(this.#dir, 'tls.key'), certs.tlsKey);
+    this.#certs = await webhookCertificates('ovl-controller-');
     await this.api.start();
+  }
+
+  get #started(): WebhookCertificates {
+    if (!this.#certs) throw new Error('the harness is not started');
+    return this.#certs;
   }
 
   /** Routes the fake API server's Deployment writes through this controller's webhook, over HTTPS. */
@@ -41,7 +29,7 @@ export class Harness {
     this.api.admission = async (operation, object, oldObject) => {
       const body = deploymentReview(object, operation, oldObject);
       const response = await httpsRequest(`https://localhost:${controller.webhookPort}${WEBHOOK_PATH}`, {
-        ca: this.#ca,
+        ca: this.ca,
         method: 'POST',
         body,
       });
@@ -52,7 +40,7 @@ export class Harness {
 
   /** Sends one AdmissionReview to a controller's webhook, as kube-apiserver would. */
   async review(controller: RunningController, body: unknown): Promise<{ status: number; body: string }> {
-    return httpsRequest(`https://localhost:${controller.webhookPort}${WEBHOOK_PATH}`, { ca: this.#ca, method: 'POST', body });
+    return httpsRequest(`https://localhost:${controller.webhookPort}${WEBHOOK_PATH}`, { ca: this.ca, method: 'POST', body });
   }
 
   config(identity: string, overrides: Partial<ControllerConfig> = {}): ControllerConfig {
@@ -60,8 +48,8 @@ export class Harness {
       kubeconfig: undefined,
       webhookAddress: { host: '127.0.0.1', port: 0 },
       statusAddress: { host: '127.0.0.1', port: 0 },
-      certFile: join(this.#dir, 'tls.crt'),
-      keyFile: join(this.#dir, 'tls.key'),
+      certFile: this.#started.certFile,
+      keyFile: this.#started.keyFile,
       leaseNamespace: 'garden',
       leaseName: 'overlap-seed-controller',
       identity,
@@ -72,7 +60,7 @@ export class Harness {
       shootWebhook: {
         agent: DEFAULT_SHOOT_AGENT_SETTINGS,
         baseUrl: 'https://overlap-seed-controller.garden.svc',
-        caFile: join(this.#dir, 'ca.crt'),
+        caFile: this.#started.caFile,
         timeoutSeconds: 5,
       },
       shootMonitoring: 'gardener',
@@ -96,12 +84,12 @@ export class Harness {
 
   /** The CA the controller puts into the shoot webhook's caBundle. */
   get ca(): string {
-    return this.#ca;
+    return this.#started.ca;
   }
 
   async close(): Promise<void> {
     for (const controller of this.controllers.splice(0)) await controller.stop();
     await this.api.stop();
-    rmSync(this.#dir, { recursive: true, force: true });
+    this.#certs?.remove();
   }
 }

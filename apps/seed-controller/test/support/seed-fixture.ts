@@ -2,22 +2,19 @@
 // of the Kubernetes API): Clusters, kube-apiserver Deployments (injected by the real mutation), the objects the
 // controller keeps, and kube-apiserver pods with their container statuses.
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { CLUSTERS, type FakeApiServer, configMapPath, deploymentPath, managedResourcePath, podPath, sampleDeployment, secretPath } from '@overlap/test-support';
 import { mutateDeployment } from '../../src/inject/mutate.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
 import { ownedObjects } from '../../src/owned/objects.ts';
 import type { ClusterObject } from '../../src/shoot/shoot-facts.ts';
 import { planShoot } from '../../src/shoot/shoot-plan.ts';
 import { DEFAULT_SHOOT_WEBHOOK_URL } from '../../src/vpn-shoot/names.ts';
-import { CLUSTERS, deploymentPath } from './controller-harness.ts';
-import type { FakeApiServer } from './fake-apiserver.ts';
-import { sampleDeployment } from './fixtures.ts';
 
-const PLURAL: Record<string, string> = {
-  ConfigMap: '/api/v1/namespaces/NS/configmaps',
-  Secret: '/api/v1/namespaces/NS/secrets',
-  ManagedResource: '/apis/resources.gardener.cloud/v1alpha1/namespaces/NS/managedresources',
+const COLLECTION: Record<string, (namespace: string) => string> = {
+  ConfigMap: configMapPath,
+  Secret: secretPath,
+  ManagedResource: managedResourcePath,
 };
-export const podPath = (namespace: string): string => `/api/v1/namespaces/${namespace}/pods`;
 
 export interface ShootSetup {
   readonly cluster: ClusterObject;
@@ -78,6 +75,6 @@ export function putShoot(api: FakeApiServer, setup: ShootSetup): void {
   api.put(CLUSTERS, setup.cluster as never);
   const { deployment, owned, pods } = shootObjects(setup);
   if (deployment) api.put(deploymentPath(namespace), deployment as never);
-  for (const object of owned) api.put(PLURAL[object.kind!]!.replace('NS', namespace), object as never);
+  for (const object of owned) api.put(COLLECTION[object.kind!]!(namespace), object as never);
   for (const pod of pods) api.put(podPath(namespace), pod as never);
 }

@@ -18,14 +18,11 @@ import {
   up,
 } from '../../src/index.ts';
 
-export const isRoot = process.getuid?.() === 0;
-
 /**
  * A capture's conversations without Prometheus' scrapes of the shoot agent, which cross the tunnel every scrape
  * interval (through the kube-apiserver pod proxy): what a test's own requests did.
  */
 export const requestFlows = (summary: CaptureSummary): Flow[] => summary.flows.filter((f) => f.port !== PORTS.shootAgent);
-export const NEEDS_ROOT = 'needs root: builds network namespaces, a tunnel and NAT rules (CI runs it as root)';
 
 /** One lab for a whole suite: built (agents first) before its tests, removed after them; the getter gives it. */
 export function labForSuite(options: LabOptions): () => Lab {

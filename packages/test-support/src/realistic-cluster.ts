@@ -2,8 +2,7 @@
 // everything a real one does (workers, extensions, conditions, a provider's catalogue of machine images and types,
 // regions, Kubernetes versions), not only the fields the controller reads. Shapes follow core.gardener.cloud/v1beta1;
 // values are made up.
-import type { ClusterObject } from '../../src/shoot/shoot-facts.ts';
-import { type ClusterOptions, cluster } from './fixtures.ts';
+import { type ClusterSample, type ClusterOptions, cluster } from './fixtures.ts';
 
 type Json = Record<string, unknown>;
 
@@ -243,15 +242,15 @@ const merge = (base: Json, extra: Json): Json => {
 const CLOUD_PROFILE = cloudProfile();
 
 /** cluster(options) with the rest of a real Cluster around the fields the controller reads (~130 KiB as JSON). */
-export function realisticCluster(options: ClusterOptions, index: number): ClusterObject {
+export function realisticCluster(options: ClusterOptions, index: number): ClusterSample {
   const base = cluster(options) as unknown as { spec: { shoot: Json; seed: Json } };
   return {
-    ...(base as unknown as ClusterObject),
+    ...(base as unknown as ClusterSample),
     spec: {
       ...base.spec,
       shoot: merge(base.spec.shoot, shootDetails(index)),
       seed: merge(base.spec.seed, seedDetails()),
       cloudProfile: CLOUD_PROFILE,
     },
-  } as ClusterObject;
+  } as ClusterSample;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { applyPatch } from 'rfc6902';
 import { stringify } from 'yaml';
@@ -119,6 +119,8 @@ export class FakeApiServer {
   readonly #watchers = new Set<Watcher>();
   #resourceVersion = 1;
   #server: Server | undefined;
+  /** Loaded by start(), not on import: client-node takes ~0.5 s to load, which suites that only want a sample need not pay. */
+  #client: typeof import('@kubernetes/client-node') | undefined;
   admission: Admission | undefined;
   /**
    * The webhook configuration's namespaceSelector (matchLabels), as kube-apiserver applies it: a Deployment in a
@@ -137,6 +139,7 @@ export class FakeApiServer {
   url = '';
 
   async start(): Promise<void> {
+    this.#client = await import('@kubernetes/client-node');
     this.#server = createServer((request, response) => void this.#handle(request, response));
     const sockets = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
     this.#server.on('upgrade', (request, socket, head) => {
@@ -187,8 +190,10 @@ export class FakeApiServer {
     );
   }
 
+  /** A client-node KubeConfig for this server (once started). */
   kubeConfig(): KubeConfig {
-    const config = new KubeConfig();
+    if (!this.#client) throw new Error('the fake API server is not started');
+    const config = new this.#client.KubeConfig();
     config.loadFromOptions({
       clusters: [{ name: 'fake', server: this.url, skipTLSVerify: true }],
       users: [{ name: 'controller' }],

@@ -2,9 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import type { ClusterObject } from '../../src/shoot/shoot-facts.ts';
 
-export const EXAMPLES = join(import.meta.dirname, '../../examples');
+/**
+ * The seed controller's examples (what its README feeds to `overlap plan`): the samples here are those very files,
+ * read by path, so that the tests and the documentation show one Gardener shape.
+ */
+export const EXAMPLES = join(import.meta.dirname, '../../../apps/seed-controller/examples');
+
+/** A Cluster (extensions.gardener.cloud/v1alpha1) as the controller reads it: the embedded Shoot and Seed. */
+export interface ClusterSample {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string };
+  readonly spec?: { readonly shoot?: unknown; readonly seed?: unknown };
+}
 
 function load<T>(file: string): T {
   return parse(readFileSync(join(EXAMPLES, file), 'utf8')) as T;
@@ -12,8 +23,8 @@ function load<T>(file: string): T {
 
 /** Gardener's kube-apiserver Deployment for an HA-VPN shoot, as a fresh object each call. */
 export const sampleDeployment = (): V1Deployment => load<V1Deployment>('kube-apiserver-deployment.yaml');
-export const overlappingCluster = (): ClusterObject => load<ClusterObject>('cluster-ha-overlap.yaml');
-export const apartCluster = (): ClusterObject => load<ClusterObject>('cluster-ha-no-overlap.yaml');
+export const overlappingCluster = (): ClusterSample => load<ClusterSample>('cluster-ha-overlap.yaml');
+export const apartCluster = (): ClusterSample => load<ClusterSample>('cluster-ha-no-overlap.yaml');
 
 type Json = Record<string, unknown>;
 
@@ -33,7 +44,7 @@ export interface ClusterOptions {
 }
 
 /** A Cluster as gardenlet writes it, reduced to the fields the controller reads. */
-export function cluster(options: ClusterOptions = {}): ClusterObject {
+export function cluster(options: ClusterOptions = {}): ClusterSample {
   const networking: Json = { type: 'calico', ipFamilies: options.ipFamilies ?? ['IPv4'] };
   for (const kind of ['pods', 'services', 'nodes'] as const) {
     if (options[kind] !== undefined) networking[kind] = options[kind];
@@ -71,5 +82,5 @@ export function cluster(options: ClusterOptions = {}): ClusterObject {
         spec: { networks: { pods: options.seedPods ?? '10.0.0.0/12', services: '10.16.0.0/16', ipFamilies: options.seedFamilies ?? ['IPv4'] } },
       },
     },
-  } as ClusterObject;
+  } as ClusterSample;
 }

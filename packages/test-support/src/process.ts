@@ -1,17 +1,19 @@
 import { spawn } from 'node:child_process';
 
+/** A long-running program started by a test: its output so far, its exit, and a way to end it. */
 export interface RunningProcess {
-  /** Everything it wrote to stdout and stderr so far. */
+  /** Everything it wrote to stdout and stderr so far (for an app, its JSON log lines). */
   output(): string;
+  /** Resolves with the exit code (null if killed by a signal). */
   readonly exited: Promise<number | null>;
-  /** Sends SIGTERM and waits for the exit code. */
-  stop(): Promise<number | null>;
+  /** Sends the signal (SIGTERM unless told) if it still runs, and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Starts a long-running program with exactly `env` (and PATH), collecting its output. */
 export function startProcess(command: string, args: readonly string[], env: Readonly<Record<string, string>>): RunningProcess {
   const child = spawn(command, [...args], {
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -24,19 +26,9 @@ export function startProcess(command: string, args: readonly string[], env: Read
   return {
     output: () => output,
     exited,
-    stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
-}
-
-/** Polls `probe` until it returns a value, at most `attempts` times; the caller asserts on the result. */
-export async function poll<T>(probe: () => Promise<T | undefined> | T | undefined, attempts = 200, pauseMs = 100): Promise<T | undefined> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  }
-  return undefined;
 }
