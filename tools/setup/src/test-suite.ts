@@ -22,6 +22,11 @@ export function testSuite(target: SuiteTarget, options: TestOptions = {}): ViteU
       exclude: target === 'test' ? [FILES['test-kernel'], FILES.e2e] : [],
       reporters: ['default', 'json'],
       outputFile: { json: `.reports/${target}.json` },
+      // On a shared two-core machine (and with the e2e suite running beside the others) a property test or one
+      // that runs real processes can take longer than vitest's default 5 s without being wrong; the limits only
+      // stop a hung test.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       ...options,
     },
   };
