@@ -1,3 +1,3 @@
 export { bundleApp } from './bundle-app.ts';
 export { imageNodeFlags } from './image-node-flags.ts';
-export { type SuiteTarget, testSuite } from './test-suite.ts';
+export { testSuite } from './test-suite.ts';

@@ -4,7 +4,7 @@
 // Each run writes its own JSON report, .reports/<target>.json; tools/setup/summarize-reports.ts adds them all up.
 import type { ViteUserConfig } from 'vitest/config';
 
-export type SuiteTarget = 'test' | 'test-kernel' | 'e2e';
+type SuiteTarget = 'test' | 'test-kernel' | 'e2e';
 
 const FILES: Record<SuiteTarget, string> = {
   test: 'test/**/*.test.ts',
