@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { testSuite } from '@overlap/setup';
 
-// The scrape test starts real processes on a shared 2-core machine; the limits only stop a hung test.
-export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 } });
+// promtool and kustomize run as real processes on a shared 2-core machine; the limits only stop a hung test.
+export default testSuite('test', { testTimeout: 120_000 });

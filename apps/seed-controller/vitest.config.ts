@@ -1,3 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { testSuite } from '@overlap/setup';
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'] } });
+export default testSuite('test');

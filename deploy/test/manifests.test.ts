@@ -6,10 +6,7 @@ import { decideOverlap } from '@overlap/cidr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Manifest, getField, manifestId, parseManifests, renderKustomization, schemaProblems } from '../src/index.ts';
 import { DEPLOY, KUSTOMIZATIONS, REPO } from './support/paths.ts';
-import { WEBHOOK_NAMESPACE_LABEL, shootMonitoringObjects } from '@overlap/seed-controller';
-import { DEFAULT_INJECTION_SETTINGS } from '../../apps/seed-controller/src/inject/settings.ts';
-import { CA_SECRET } from '../../apps/seed-controller/src/pki/secrets.ts';
-import { OWN_OBJECTS } from '../../apps/seed-controller/src/uninstall/own-objects.ts';
+import { CA_SECRET, DEFAULT_INJECTION_SETTINGS, OWN_OBJECTS, WEBHOOK_NAMESPACE_LABEL, shootMonitoringObjects } from '@overlap/seed-controller';
 
 const rendered = new Map(KUSTOMIZATIONS.map((dir) => [dir, renderKustomization(join(DEPLOY, dir))]));
 const seed = rendered.get('examples/seed') ?? [];

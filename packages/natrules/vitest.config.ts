@@ -1,5 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { testSuite } from '@overlap/setup';
 
-// The kernel tests run dozens of iptables/nft/ip processes each; on a loaded two-core machine that can take longer
-// than vitest's default five seconds, which would fail them for being slow rather than wrong.
-export default defineConfig({ test: { include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } });
+export default testSuite('test');

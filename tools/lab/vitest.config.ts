@@ -1,3 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { testSuite } from '@overlap/setup';
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'] } });
+export default testSuite('test');

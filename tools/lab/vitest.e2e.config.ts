@@ -1,11 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { testSuite } from '@overlap/setup';
 
 // One lab at a time: the suite builds real namespaces and processes, and the machine has two cores.
-export default defineConfig({
-  test: {
-    include: ['test/**/*.e2e.test.ts'],
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-  },
-});
+export default testSuite('e2e', { fileParallelism: false, testTimeout: 120_000, hookTimeout: 180_000 });

@@ -29,7 +29,7 @@ import {
 } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
 import { WEBHOOK_PATH } from '../src/webhook/server.ts';
-import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
+import { imageNodeFlags } from '@overlap/setup';
 import type { RunningController } from '../src/controller/controller.ts';
 import { Harness } from '../test/support/controller-harness.ts';
 

@@ -27,3 +27,8 @@ export {
   shootMonitoringObjects,
 } from './monitoring/shoot-monitoring.ts';
 export { WEBHOOK_NAMESPACE_LABEL } from './inject/names.ts';
+// What the manifests in deploy/ must agree with: the injection's defaults, the CA Secret the webhook's Certificate
+// fills, and every object the controller owns (so uninstall and RBAC cover the same list).
+export { DEFAULT_INJECTION_SETTINGS } from './inject/settings.ts';
+export { CA_SECRET } from './pki/secrets.ts';
+export { OWN_OBJECTS } from './uninstall/own-objects.ts';

@@ -3,12 +3,12 @@ import { InputError } from '@overlap/runtime';
 import { isObject } from '../manifest.ts';
 import type { ImageOverride } from './images.ts';
 
-export interface Replacement {
+interface Replacement {
   readonly source: { readonly kind: string; readonly name: string; readonly fieldPath: string };
   readonly targets: readonly { readonly select: { readonly kind: string; readonly name: string }; readonly fieldPaths: readonly string[] }[];
 }
 
-export interface ConfigMapGenerator {
+interface ConfigMapGenerator {
   readonly name: string;
   readonly namespace?: string;
   readonly files: readonly string[];

@@ -5,12 +5,12 @@ import { type JsonObject, type RuleGroup, dashboardQueries, metricNames, parseMa
 import { DEPLOY, MONITORING } from './paths.ts';
 
 /** The generic variant's rules: the agents' (and the cross-check of both) and the controller's. */
-export const RULES_FILES = [join(MONITORING, 'overlap.prometheusrule.yaml'), join(MONITORING, 'controller/overlap-controller.prometheusrule.yaml')];
+const RULES_FILES = [join(MONITORING, 'overlap.prometheusrule.yaml'), join(MONITORING, 'controller/overlap-controller.prometheusrule.yaml')];
 export const RULES_TEST_FILE = join(MONITORING, 'overlap.prometheusrule.test.yaml');
 /** The unit tests of the rules the controller puts into each Gardener shoot's Prometheus. */
 export const SHOOT_RULES_TEST_FILE = join(MONITORING, 'overlap-shoot.prometheusrule.test.yaml');
-export const DASHBOARD_FILE = join(MONITORING, 'overlap-dashboard.json');
-export const SEED_DASHBOARD_FILE = join(DEPLOY, 'gardener/overlap-seed-dashboard.json');
+const DASHBOARD_FILE = join(MONITORING, 'overlap-dashboard.json');
+const SEED_DASHBOARD_FILE = join(DEPLOY, 'gardener/overlap-seed-dashboard.json');
 
 export const loadRuleGroups = (): RuleGroup[] => RULES_FILES.flatMap((file) => ruleGroups(parseManifests(readFileSync(file, 'utf8'), file)[0]!));
 export const loadShootRuleGroups = (): RuleGroup[] => structuredClone(SHOOT_RULE_GROUPS) as RuleGroup[];

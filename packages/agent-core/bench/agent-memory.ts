@@ -10,7 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageNodeFlags } from '../../../tools/setup/image-node-flags.ts';
+import { imageNodeFlags } from '@overlap/setup';
 import { type Namespace, createNamespace, addTunnel } from '@overlap/test-support';
 
 const WINDOW_S = Number(process.argv[2] ?? 30);

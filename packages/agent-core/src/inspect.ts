@@ -171,7 +171,7 @@ device, the routes and IP forwarding. Reads only. Exit 0 when all is in line wit
 `;
 
 /** The `inspect` arguments; throws ERR_PARSE_ARGS_* for unknown ones. */
-export function parseInspectArgs(argv: readonly string[]): { output: 'text' | 'json' } {
+function parseInspectArgs(argv: readonly string[]): { output: 'text' | 'json' } {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,

@@ -74,7 +74,7 @@ const hostPort = (text: string, flag: string): { host: string; port: number } =>
   return { host: match[1]!, port: Number(match[2]) };
 };
 
-export function parseProbeArgs(argv: readonly string[]) {
+function parseProbeArgs(argv: readonly string[]) {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,

@@ -11,7 +11,7 @@ export interface Cidr {
   readonly text: string;
 }
 
-export const FAMILY_BITS: Readonly<Record<Family, number>> = { IPv4: 32, IPv6: 128 };
+const FAMILY_BITS: Readonly<Record<Family, number>> = { IPv4: 32, IPv6: 128 };
 
 export function familyOf(value: string): Family {
   return value.includes(':') ? 'IPv6' : 'IPv4';

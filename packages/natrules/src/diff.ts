@@ -1,7 +1,7 @@
 import { CHAINS, type ChainRef, type LiveRule, type LiveState, type Rule, type RuleDiff, type RuleSet, chainsOf, ruleKey, sameChain } from './model.ts';
 import { isPlainJump } from './iptables-args.ts';
 
-export interface RuleMatching {
+interface RuleMatching {
   /** Each desired rule with the live rule that already is it, if any (in desired order). */
   pairs: ReadonlyArray<{ desired: Rule; live: LiveRule | undefined }>;
   /** Live rules of ours that no desired rule claimed: not desired, or a surplus copy. */
@@ -9,7 +9,7 @@ export interface RuleMatching {
 }
 
 /** Pairs desired with live rules by identity; each live rule is claimed at most once, so duplicates stay over. */
-export function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
+function matchRules(desired: RuleSet, live: LiveState): RuleMatching {
   const pool = new Map<string, LiveRule[]>();
   for (const liveRule of live.rules) {
     if (!liveRule.rule) continue;

@@ -72,7 +72,7 @@ function actionOf(tokens: readonly string[]): RuleAction | undefined {
  * the rule, and accepts it only if rendering that rule gives back exactly the same arguments, so any extra
  * match, negation or other order makes the rule foreign instead of being half-understood.
  */
-export function ruleFromArgs(chain: ChainRef, tokens: readonly string[]): Rule | undefined {
+function ruleFromArgs(chain: ChainRef, tokens: readonly string[]): Rule | undefined {
   try {
     const comment = valueAfter(tokens, '--comment');
     const parsed = comment === undefined ? undefined : parseComment(comment);

@@ -13,7 +13,7 @@ type Counter = Pick<LiveRule, 'packets' | 'bytes'>;
 export const nftMapName = (chain: ChainRef): string => `${nftChainSpec(chain).name}-map`;
 
 /** NETMAP in nftables: dnat rewrites the destination (prerouting, output), snat the source (postrouting). */
-export function netmapSide(rule: Pick<Rule, 'hook' | 'match'>): { verb: 'dnat' | 'snat'; field: 'daddr' | 'saddr' } {
+function netmapSide(rule: Pick<Rule, 'hook' | 'match'>): { verb: 'dnat' | 'snat'; field: 'daddr' | 'saddr' } {
   return rule.hook === 'prerouting' || rule.hook === 'output' ? { verb: 'dnat', field: 'daddr' } : { verb: 'snat', field: 'saddr' };
 }
 
@@ -42,7 +42,7 @@ function netmapPair(rule: Rule): { from: string; to: string } {
  * an address the map does not hold ends the rule (the lookup fails), as a non-matching per-mapping rule would. The
  * counters are the map elements', one per mapping.
  */
-export function nftMapRuleText(rule: Rule): string {
+function nftMapRuleText(rule: Rule): string {
   const { verb, field } = netmapSide(rule);
   return [...matchParts(rule.match, field), `${verb} ip prefix to ip ${field} map @${nftMapName(rule)}`].join(' ');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { run } from './exec.ts';
 import { REPO_ROOT } from './repo.ts';
 
-export class NotRootError extends Error {
+class NotRootError extends Error {
   constructor(command: string) {
     super(`the lab builds network namespaces, a tunnel and NAT rules, which needs root; run: sudo ./dev lab ${command}`);
     this.name = 'NotRootError';

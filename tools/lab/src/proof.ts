@@ -62,7 +62,7 @@ export const controlPlanePath = (lab: Lab): 'proxy' | 'direct' => (lab.spec.tran
  * Waits until Prometheus holds counters that saw traffic to every target kind on the seed side: the proof's
  * requests happened before, so these values include them.
  */
-export async function countersAfterTraffic(lab: Lab): Promise<Counter[]> {
+async function countersAfterTraffic(lab: Lab): Promise<Counter[]> {
   const kinds = [...new Set(lab.spec.targets.map((t) => t.kind))];
   const period = lab.spec.options.scrapeIntervalSeconds + lab.spec.options.syncPeriodSeconds;
   return waitFor(

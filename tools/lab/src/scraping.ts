@@ -16,7 +16,7 @@ const KUBE_APISERVER_NAME = 'kube-apiserver';
  * `ip netns exec` shows /etc/netns/<name>/hosts as /etc/hosts: Prometheus resolves `kube-apiserver` there, as the
  * Service's name resolves in the shoot namespace. `down` removes the directory.
  */
-export const netnsEtc = (name: string): string => join('/etc/netns', name);
+const netnsEtc = (name: string): string => join('/etc/netns', name);
 
 /** The token Prometheus presents to kube-apiserver (Gardener's `shoot-access-prometheus-shoot` Secret in a cluster). */
 const tokenFile = (spec: LabSpec): string => join(spec.options.runDir, 'prometheus', 'shoot-access-token');

@@ -74,7 +74,7 @@ export function throwawayLab(purpose: string, change: Partial<LabOptions> = {}):
 export type Role = 'seed' | 'shoot';
 
 /** The lab's namespaces, each standing for one machine or pod of a real seed and shoot. */
-export interface Namespaces {
+interface Namespaces {
   /** The kube-apiserver pod in the seed: seed-vpn-agent, the CONNECT proxy (Envoy's place), the tunnel's seed end. */
   readonly seed: string;
   /** The shoot's vpn-shoot pod: shoot-vpn-agent and the tunnel's shoot end. */

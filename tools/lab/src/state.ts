@@ -17,7 +17,7 @@ export interface LabState {
   readonly daemons: Readonly<Record<string, DaemonRecord>>;
 }
 
-export const statePath = (runDir: string): string => join(runDir, 'state.json');
+const statePath = (runDir: string): string => join(runDir, 'state.json');
 
 export function readState(runDir: string): LabState | undefined {
   const path = statePath(runDir);

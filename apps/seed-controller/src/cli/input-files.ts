@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '@overlap/runtime';
 
 /** Far above any Cluster or Deployment (tens of KB); the bound keeps `-f /dev/zero` from never returning. */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads at most `limit` bytes and refuses anything longer, whatever the file is (a device, a pipe, a huge file).

@@ -105,7 +105,7 @@ export interface SideDataPath {
   readonly routes: readonly PlannedRoute[];
 }
 
-export interface PlannedRoute {
+interface PlannedRoute {
   readonly destination: string;
   readonly kind: string;
   readonly device: string;

@@ -7,7 +7,7 @@ interface Workload {
 }
 
 /** What a patch does to one pod template, in an operator's words. */
-export interface TemplateChange {
+interface TemplateChange {
   readonly containersAdded: ReadonlyArray<{ readonly name: string; readonly image: string; readonly init: boolean }>;
   readonly volumesAdded: readonly string[];
   /** Command-line flags the named container gains (kube-apiserver's egress selector). */
@@ -32,7 +32,7 @@ const names = (items: readonly { name: string }[] | undefined): Set<string> => n
 const argsOf = (container: V1Container | undefined): string[] => [...(container?.command ?? []), ...(container?.args ?? [])];
 
 /** Compares a pod template before and after a mutation; `flagsOf` names the container whose flags matter. */
-export function templateChange(before: Workload, after: Workload, flagsOf: string): TemplateChange {
+function templateChange(before: Workload, after: Workload, flagsOf: string): TemplateChange {
   const [was, is] = [before.spec?.template?.spec, after.spec?.template?.spec];
   const added = (list: 'containers' | 'initContainers') => {
     const known = names(was?.[list]);

@@ -34,8 +34,8 @@ export interface ControllerConfig {
   readonly explicitImages: readonly string[];
 }
 
-export const SHOOT_MONITORING = ['gardener', 'none'] as const;
-export type ShootMonitoring = (typeof SHOOT_MONITORING)[number];
+const SHOOT_MONITORING = ['gardener', 'none'] as const;
+type ShootMonitoring = (typeof SHOOT_MONITORING)[number];
 
 export interface ShootWebhookConfig {
   readonly agent: ShootAgentSettings;

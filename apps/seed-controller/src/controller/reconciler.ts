@@ -137,10 +137,6 @@ export class Reconciler {
     );
   }
 
-  forget(namespace: string): void {
-    this.#reported.delete(namespace);
-  }
-
   /** The objects of one kind as they are now: the cache, or our own later write while the cache lags behind it. */
   #live(kind: OwnedKind, namespace: string): KubernetesObject[] {
     const cached = new Map(this.#api.listOwned(kind, namespace).map((object) => [object.metadata!.name!, object]));

@@ -3,7 +3,7 @@ import { MANAGED_BY, MANAGED_BY_LABEL, WEBHOOK_NAMESPACE_LABEL } from '../inject
 import { type KindClient, OWNED_KINDS, type OwnedKind } from '../owned/kinds.ts';
 
 /** Creating an object: made now, already ours, or someone else's object under our name (left alone). */
-export type CreateResult = 'created' | 'exists' | 'foreign';
+type CreateResult = 'created' | 'exists' | 'foreign';
 
 /** The API calls the reconciler makes in a shoot namespace; an interface so the reconciler reads as its logic. */
 export interface ShootApi {

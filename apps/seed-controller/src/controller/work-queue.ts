@@ -36,10 +36,6 @@ export class WorkQueue {
     if (this.#running < this.#workers) void this.#work();
   }
 
-  get length(): number {
-    return this.#pending.size;
-  }
-
   /** Resolves once nothing is pending or running (retries waiting on a timer do not count). */
   idle(): Promise<void> {
     if (this.#running === 0 && this.#pending.size === 0) return Promise.resolve();

@@ -17,7 +17,7 @@ const AGENT_MAIN = ['node', '/app/main.js'];
 const KUBE_DNS_OFFSET = 10;
 
 /** The address kube-apiserver would dial (Envoy's seed NAT maps it): the shoot's kube-dns Service, port 53. */
-export function probeTarget(mappings: readonly Mapping[]): string | undefined {
+function probeTarget(mappings: readonly Mapping[]): string | undefined {
   const services = mappings.find((m) => m.kind === 'services');
   if (!services) return undefined;
   const base =

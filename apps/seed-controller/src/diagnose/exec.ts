@@ -15,7 +15,7 @@ export interface ExecResult {
 }
 
 /** The exit code in the Status the API server sends last (Failure carries it as the `ExitCode` cause). */
-export function exitCodeOf(status: V1Status): number {
+function exitCodeOf(status: V1Status): number {
   if (status.status === 'Success') return 0;
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   return cause?.message !== undefined && /^\d+$/.test(cause.message) ? Number(cause.message) : 1;

@@ -23,7 +23,7 @@ export interface Injection {
   readonly containerEnv: readonly ContainerEnv[];
 }
 
-export interface ContainerEnv {
+interface ContainerEnv {
   readonly container: string;
   readonly env: V1EnvVar;
 }

@@ -7,10 +7,10 @@ import dashboard from './shoot-dashboard.json' with { type: 'json' };
 import { SHOOT_RULE_GROUPS } from './shoot-rules.ts';
 
 const MONITORING_API = 'monitoring.coreos.com';
-export const POD_MONITOR_NAME = 'overlap-kube-apiserver-sidecars';
-export const SCRAPE_CONFIG_NAME = 'overlap-shoot-vpn-agent';
-export const PROMETHEUS_RULE_NAME = 'overlap';
-export const DASHBOARD_PREFIX = 'overlap-dashboard';
+const POD_MONITOR_NAME = 'overlap-kube-apiserver-sidecars';
+const SCRAPE_CONFIG_NAME = 'overlap-shoot-vpn-agent';
+const PROMETHEUS_RULE_NAME = 'overlap';
+const DASHBOARD_PREFIX = 'overlap-dashboard';
 export const DASHBOARD_FILE = 'overlap-shoot.json';
 /** Gardener's token for the shoot Prometheus, which the shoot's kube-apiserver authorizes (its docs' example). */
 const SHOOT_ACCESS_SECRET = { name: 'shoot-access-prometheus-shoot', key: 'token' };

@@ -7,7 +7,7 @@ import { referenceAnnotations, updatedManagedResource } from './managed-resource
 /** Every object the controller makes carries this label; informers, garbage collection and uninstall select by it. */
 export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 
-export interface ObjectList {
+interface ObjectList {
   readonly items: KubernetesObject[];
   readonly metadata?: { readonly resourceVersion?: string };
 }
@@ -54,7 +54,7 @@ const sameData = (a: Data, b: Data): boolean => JSON.stringify(Object.entries(a 
 const sameLabels = (live: KubernetesObject, wanted: KubernetesObject): boolean =>
   Object.entries(wanted.metadata?.labels ?? {}).every(([key, value]) => live.metadata?.labels?.[key] === value);
 
-export const CONFIG_MAP: OwnedKind = {
+const CONFIG_MAP: OwnedKind = {
   kind: 'ConfigMap',
   listPath: '/api/v1/configmaps',
   contentNamed: true,
@@ -94,7 +94,7 @@ export const SECRET: OwnedKind = {
 const MANAGED_RESOURCES_API = { group: 'resources.gardener.cloud', version: 'v1alpha1', plural: 'managedresources' } as const;
 
 /** resources.gardener.cloud/v1alpha1 ManagedResource: one per shoot, replaced in place when its Secret changes. */
-export const MANAGED_RESOURCE: OwnedKind = {
+const MANAGED_RESOURCE: OwnedKind = {
   kind: 'ManagedResource',
   listPath: `/apis/${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}/${MANAGED_RESOURCES_API.plural}`,
   contentNamed: false,
@@ -147,9 +147,9 @@ function monitoringKind(version: string, kind: string, plural: string): OwnedKin
   };
 }
 
-export const POD_MONITOR = monitoringKind('v1', 'PodMonitor', 'podmonitors');
-export const SCRAPE_CONFIG = monitoringKind('v1alpha1', 'ScrapeConfig', 'scrapeconfigs');
-export const PROMETHEUS_RULE = monitoringKind('v1', 'PrometheusRule', 'prometheusrules');
+const POD_MONITOR = monitoringKind('v1', 'PodMonitor', 'podmonitors');
+const SCRAPE_CONFIG = monitoringKind('v1alpha1', 'ScrapeConfig', 'scrapeconfigs');
+const PROMETHEUS_RULE = monitoringKind('v1', 'PrometheusRule', 'prometheusrules');
 
 /**
  * In garbage-collection order: a ManagedResource's Secrets go before it (Gardener's managedresources.Delete), and

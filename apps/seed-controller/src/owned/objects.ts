@@ -19,7 +19,7 @@ export interface ShootMaterial {
 export type MaterialSource = (namespace: string, live: (kind: OwnedKind) => readonly KubernetesObject[]) => Promise<ShootMaterial>;
 
 /** One kind of owned object for one shoot: the objects it wants, as full manifests with the owned labels. */
-export type ObjectBuilder = (plan: ShootPlan, material: ShootMaterial) => readonly KubernetesObject[];
+type ObjectBuilder = (plan: ShootPlan, material: ShootMaterial) => readonly KubernetesObject[];
 
 /** The ConfigMaps the injection mounts (content-named, immutable). */
 const configMaps: ObjectBuilder = (plan) => (plan.configMaps ? [plan.configMaps.envoy, plan.configMaps.egress] : []);
@@ -42,7 +42,7 @@ const shootWebhooks: ObjectBuilder = (plan, material) => {
 const monitoring: ObjectBuilder = (plan, material) => (plan.injection && material.monitoring ? shootMonitoringObjects(plan.facts.namespace) : []);
 
 /** Every builder, in the order the objects are created (what a later object refers to comes first). */
-export const OBJECT_BUILDERS: readonly ObjectBuilder[] = [configMaps, secrets, shootWebhooks, monitoring];
+const OBJECT_BUILDERS: readonly ObjectBuilder[] = [configMaps, secrets, shootWebhooks, monitoring];
 
 /** Every object the controller creates or keeps for one shoot; none for a shoot without an injection. */
 export function ownedObjects(plan: ShootPlan, material: ShootMaterial): KubernetesObject[] {

@@ -38,7 +38,7 @@ export const KEY_ALGORITHMS = {
 } as const satisfies Record<string, KeyAlgorithm>;
 
 /** ECDSA P-256: over ten times faster to issue than RSA 2048 (bench/pki-issue.ts), and smaller on every handshake. */
-export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = KEY_ALGORITHMS['ecdsa-p256'];
+const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = KEY_ALGORITHMS['ecdsa-p256'];
 
 export interface Validity {
   readonly notBefore: Date;

@@ -8,7 +8,7 @@ import type { PkiState, ShootPki } from './shoot-pki.ts';
 /** The CA's key pair (and its successor's): never mounted, only the controller reads it. */
 export const CA_SECRET = 'overlap-vpn-ca';
 /** Shown instead of Secret data by `overlap plan`: it never prints a key. */
-export const GENERATED = '<generated>';
+const GENERATED = '<generated>';
 
 const FILES = {
   ca: ['ca.crt', 'ca.key'],

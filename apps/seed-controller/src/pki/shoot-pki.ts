@@ -25,9 +25,9 @@ export interface PkiLifetimes {
 /** Gardener's own VPN CA lives 10 years; leaves 90 days keep a leaked key short-lived. */
 export const PKI_LIFETIMES: PkiLifetimes = { caDays: 3650, leafDays: 90 };
 /** A leaf is re-issued after this share of its lifetime; the CA's successor is published then too. */
-export const RENEW_AT = 0.8;
+const RENEW_AT = 0.8;
 /** The successor CA takes over signing here, leaving the old CA's last 10 % for the leaves to be replaced. */
-export const CA_SWITCH_AT = 0.9;
+const CA_SWITCH_AT = 0.9;
 /** Tolerated clock skew between the controller and the pods: certificates are valid from a little earlier. */
 const BACKDATE_MS = 5 * 60_000;
 /** How long after issuing leaves a former CA stays trusted anyway: the kube-apiserver rollout they cause. */
@@ -57,7 +57,7 @@ function holdsKey(cert: X509Certificate, key: string): boolean {
 }
 
 /** How much of the certificate's lifetime has passed at `now` (0 at notBefore, 1 at notAfter). */
-export function lifetimeUsed(cert: X509Certificate, now: Date): number {
+function lifetimeUsed(cert: X509Certificate, now: Date): number {
   const from = new Date(cert.validFrom).getTime();
   const to = new Date(cert.validTo).getTime();
   return (now.getTime() - from) / (to - from);

@@ -79,7 +79,7 @@ export async function listKubeApiservers(config: KubeConfig): Promise<Map<string
  * `/readyz` of the agent in one pod, through `pods/NAME:PORT/proxy` — the agent's own words (e.g. which rules
  * differ or which route is missing). Needs `get` on `pods/proxy`; without it the reason says so.
  */
-export async function agentReadiness(config: KubeConfig, namespace: string, pod: string): Promise<AgentReadiness> {
+async function agentReadiness(config: KubeConfig, namespace: string, pod: string): Promise<AgentReadiness> {
   const core = config.makeApiClient(CoreV1Api);
   try {
     const body = await core.connectGetNamespacedPodProxyWithPath({ namespace, name: `${pod}:${AGENT_METRICS_PORT}`, path: 'readyz' });

@@ -13,7 +13,7 @@ import type { AgentReadiness, NamespaceState } from './seed-state.ts';
 /** How the shoot's kube-apiserver Deployment stands. */
 export type DeploymentState = 'missing' | 'injected' | 'not-injected' | 'gardener';
 
-export interface AgentStatus {
+interface AgentStatus {
   readonly pod: string;
   /** The seed-vpn-agent container's readiness as the kubelet reports it; `missing` for a pod without the agent. */
   readonly container: 'ready' | 'not-ready' | 'missing';

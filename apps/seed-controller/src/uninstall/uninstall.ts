@@ -23,7 +23,7 @@ const place = (namespace: string | undefined, name: string): string => (namespac
  * The kube-apiserver Deployment without anything of ours: the webhook's own removal path for the pod template
  * (which takes out exactly what the injection marker records), and the reconciler's plan-hash annotation.
  */
-export function withoutOverlap(deployment: V1Deployment): V1Deployment {
+function withoutOverlap(deployment: V1Deployment): V1Deployment {
   const next = structuredClone(mutateDeployment(deployment, undefined).deployment);
   const annotations = next.metadata?.annotations;
   if (annotations && PLAN_HASH_ANNOTATION in annotations) {

@@ -42,7 +42,7 @@ function atLeast(version: readonly number[], minimum: readonly number[]): boolea
  * counts as old: a second, identical NETMAP after vpn2's own never applies (the first NAT rule of a connection
  * wins), whereas a missing one breaks the overlap.
  */
-export function selfTranslation(workload: VpnShootWorkload): string | undefined {
+function selfTranslation(workload: VpnShootWorkload): string | undefined {
   const clients = vpnClientContainers(workload);
   const ha = clients.some((c) => c.env?.some((e) => e.name === 'IS_HA' && e.value === 'true'));
   if (!ha) return 'vpn-shoot is not HA (no IS_HA=true), and vpn2 always translates non-HA shoots itself';

@@ -47,7 +47,7 @@ function envOf(container: V1Container, name: string): V1EnvVar | undefined {
  * The network env of vpn-shoot, read from its first VPN client and checked against the others: the agent must
  * decide from exactly what vpn-shoot decides from. Throws InjectionError for a vpn-shoot without those networks.
  */
-export function vpnShootNetworkEnv(workload: VpnShootWorkload): Record<string, string> {
+function vpnShootNetworkEnv(workload: VpnShootWorkload): Record<string, string> {
   const clients = vpnClientContainers(workload);
   const first = clients[0];
   if (!first) throw new InjectionError(containersField, 'has no VPN client container (vpn-shoot or vpn-shoot-s<i>) to take the networks from');

@@ -59,7 +59,7 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * retries it; the running pods keep their agent. The selectors keep the blast radius to vpn-shoot alone, the
  * timeout keeps a hanging call short, and the ManagedResource goes as soon as no agent is wanted.
  */
-export function shootWebhookConfiguration(namespace: string, settings: ShootWebhookSettings): V1MutatingWebhookConfiguration {
+function shootWebhookConfiguration(namespace: string, settings: ShootWebhookSettings): V1MutatingWebhookConfiguration {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',

@@ -1,0 +1,3 @@
+import { testSuite } from '@overlap/setup';
+
+export default testSuite('test-kernel');

@@ -1,0 +1,3 @@
+export { bundleApp } from './bundle-app.ts';
+export { imageNodeFlags } from './image-node-flags.ts';
+export { testSuite } from './test-suite.ts';
