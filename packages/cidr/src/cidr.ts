@@ -110,7 +110,7 @@ export function parseCidrGenerally(value: string, field: string): Cidr {
  * yet room for the benchmarks' thousands; the bound keeps a mistaken or hostile list (a million entries) from
  * costing minutes of packing and table rendering.
  */
-export const MAX_NETWORKS_PER_LIST = 65_536;
+const MAX_NETWORKS_PER_LIST = 65_536;
 
 /** Parses a comma-separated list (Gardener's env format); empty entries are ignored, duplicates dropped. */
 export function parseCidrList(value: string, field: string): Cidr[] {
@@ -160,8 +160,4 @@ export function containsAddress(cidr: Cidr, address: Address): boolean {
 export function overlaps(a: Cidr, b: Cidr): boolean {
   if (a.family !== b.family) return false;
   return a.address <= lastAddress(b) && b.address <= lastAddress(a);
-}
-
-export function overlapsAny(network: Cidr, others: readonly Cidr[]): boolean {
-  return others.some((other) => overlaps(network, other));
 }

@@ -1,5 +1,4 @@
 export {
-  type Address,
   type Cidr,
   type Family,
   blockSize,
@@ -9,17 +8,14 @@ export {
   lastAddress,
   makeCidr,
   overlaps,
-  overlapsAny,
   parseAddress,
   parseCidr,
-  MAX_NETWORKS_PER_LIST,
   parseCidrList,
 } from './cidr.ts';
 export { type Kind, KINDS, MAPPED_RANGE, RESERVED_RANGES, UNROUTABLE_RANGES, assertNotReserved } from './reserved.ts';
 export {
   type NetworkFields,
   type Networks,
-  type RawNetworks,
   type ShootKind,
   ENV_FIELDS,
   SHOOT_KINDS,
@@ -27,5 +23,5 @@ export {
   parseNetworks,
 } from './networks.ts';
 export { type OverlapDecision, decideOverlap } from './decision.ts';
-export { type Mapping, type MappingPlan, mapSeedPods, packKind, planMappings, tryPlanMappings } from './packing.ts';
-export { UnmappedAddressError, translate, untranslate } from './translate.ts';
+export { type Mapping, mapSeedPods, packKind, planMappings, tryPlanMappings } from './packing.ts';
+export { translate, untranslate } from './translate.ts';

@@ -1,7 +1,7 @@
 import { type Address, containsAddress, formatAddress } from './cidr.ts';
 import type { Mapping } from './packing.ts';
 
-export class UnmappedAddressError extends Error {
+class UnmappedAddressError extends Error {
   constructor(address: Address, side: 'original' | 'mapped') {
     super(`${address.text} is not inside any ${side} network of the mappings`);
     this.name = 'UnmappedAddressError';
