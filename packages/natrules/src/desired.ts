@@ -148,7 +148,7 @@ export function desiredRoutes(params: NatParams): Route[] {
 }
 
 /** Gardener's owners of the HA routes: vpn2's path controller in the kube-apiserver pod, its tunnel controller in vpn-shoot. */
-export const ROUTE_OWNER: Readonly<Record<Role, string>> = { seed: 'vpn-path-controller', shoot: 'tunnel-controller' };
+const ROUTE_OWNER: Readonly<Record<Role, string>> = { seed: 'vpn-path-controller', shoot: 'tunnel-controller' };
 
 /**
  * HA mode: the routes belong to Gardener's controllers, the agent only depends on them. The seed side needs each

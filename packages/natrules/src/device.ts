@@ -11,7 +11,7 @@ const INTERFACE_NAME = new RegExp(`^[${NAME_CHARS}]{1,15}$`);
 /** The kernel's limit (IFNAMSIZ - 1) holds for the whole pattern too: iptables and nft both refuse longer ones. */
 const DEVICE_PATTERN = new RegExp(`^[${NAME_CHARS}]{1,14}[+*]$`);
 
-export const WILDCARD = '+';
+const WILDCARD = '+';
 
 /**
  * The tunnel device match by mode. HA: Gardener's ip6tnl devices, matched as vpn2 does. Point-to-point (not HA):

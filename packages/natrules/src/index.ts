@@ -1,9 +1,5 @@
 export {
   type Backend,
-  type ChainRef,
-  type Direction,
-  type Hook,
-  type LiveJump,
   type LiveRule,
   type LiveState,
   type MappingRef,
@@ -12,20 +8,15 @@ export {
   type Route,
   type RouteDependency,
   type Rule,
-  type RuleAction,
   type RuleDiff,
-  type RuleMatch,
   type RuleSet,
-  type Table,
-  CHAINS,
   EMPTY_LIVE_STATE,
   ruleKey,
 } from './model.ts';
-export { type ParsedComment, type Purpose, parseComment } from './comment.ts';
+export { parseComment } from './comment.ts';
 export { assertGid } from './params.ts';
 export {
   TUNNEL_DEVICE_DEFAULTS,
-  WILDCARD,
   assertDevicePattern,
   assertInterfaceName,
   deviceMatches,
@@ -33,11 +24,10 @@ export {
   nftDevice,
   parseDevicePattern,
 } from './device.ts';
-export { ROUTE_OWNER, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, routeDependencies } from './desired.ts';
+export { desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, routeDependencies } from './desired.ts';
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';
-export { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
 export { nftRuleText } from './nft-render.ts';
 export { diffRules } from './diff.ts';
 export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderTeardown } from './render.ts';
