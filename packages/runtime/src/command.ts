@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 
-export interface CommandOutput {
+interface CommandOutput {
   readonly stdout: string;
   readonly stderr: string;
 }
 
-export interface CommandOptions {
+interface CommandOptions {
   /** Ends the program (SIGKILL) when aborted: a sync past its deadline, or SIGTERM during a sync. */
   readonly signal?: AbortSignal;
 }

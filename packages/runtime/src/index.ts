@@ -11,16 +11,8 @@ export {
   parseListenAddress,
   secondsIn,
 } from './values.ts';
-export { type LogLevel, type Logger, type LoggerOptions, LOG_LEVELS, createLogger } from './logger.ts';
-export { type ProbeServer, type ProbeServerOptions, type Readiness, answerProbe, send, startProbeServer } from './probe-server.ts';
-export { type MetricFactory, metricFactory } from './metrics.ts';
+export { type LogLevel, type Logger, LOG_LEVELS, createLogger } from './logger.ts';
+export { type ProbeServer, type Readiness, answerProbe, send, startProbeServer } from './probe-server.ts';
+export { metricFactory } from './metrics.ts';
 export { type BackoffOptions, Backoff, backoffDelay } from './backoff.ts';
-export {
-  CommandError,
-  type CommandCutOff,
-  type CommandOptions,
-  type CommandOutput,
-  type CommandRunner,
-  type CommandRunnerOptions,
-  createCommandRunner,
-} from './command.ts';
+export { CommandError, type CommandRunner, createCommandRunner } from './command.ts';
