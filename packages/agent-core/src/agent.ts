@@ -13,9 +13,9 @@ import { teardownRoutes, teardownRules } from './teardown.ts';
 import { type Timing, timingFor } from './timing.ts';
 import { VERSION } from './version.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_BAD_CONFIG = 2;
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_BAD_CONFIG = 2;
 
 const USAGE = `usage: main.js [run|cleanup|inspect|probe] [--help]   (all configuration by environment, see docs/CONTRACTS.md)
 

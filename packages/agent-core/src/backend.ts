@@ -46,13 +46,13 @@ export async function readLive(backend: Backend, run: CommandRunner, family: Fam
  * Seconds iptables-restore waits for the xtables lock when the caller does not say: without `-w` the legacy
  * variant waits forever behind a held lock.
  */
-export const DEFAULT_LOCK_WAIT_SECONDS = 1;
+const DEFAULT_LOCK_WAIT_SECONDS = 1;
 
 /**
  * The apply argv of one family; (ip6)iptables-restore gets a bounded wait for the xtables lock (the nft variant
  * accepts and ignores it).
  */
-export const applyCommand = (backend: Backend, family: Family = 'IPv4', lockWaitSeconds = DEFAULT_LOCK_WAIT_SECONDS): readonly string[] =>
+const applyCommand = (backend: Backend, family: Family = 'IPv4', lockWaitSeconds = DEFAULT_LOCK_WAIT_SECONDS): readonly string[] =>
   backend === 'iptables' ? [...APPLY_COMMANDS[family].iptables, '-w', String(lockWaitSeconds)] : APPLY_COMMANDS[family].nftables;
 
 /** One transaction: (ip6)iptables-restore and nft -f all apply the whole script or none of it. */

@@ -53,7 +53,7 @@ export interface CleanupConfig {
   readonly logLevel: LogLevel;
 }
 
-export const ROLE_DEFAULTS: Readonly<Record<Role, { metricsAddress: string }>> = {
+const ROLE_DEFAULTS: Readonly<Record<Role, { metricsAddress: string }>> = {
   seed: { metricsAddress: '0.0.0.0:9150' },
   shoot: { metricsAddress: '0.0.0.0:9151' },
 };

@@ -1,6 +1,6 @@
 import type { LiveRule, MappingRef } from '@overlap/natrules';
 
-export interface TranslationLabels {
+interface TranslationLabels {
   readonly kind: string;
   readonly original: string;
   readonly mapped: string;

@@ -10,7 +10,7 @@ import { type DeviceState, isOwned, ownedRoutesIn, planRouteChanges } from './ro
 import { describeDiff } from './sync.ts';
 
 /** One family's live rules against the plan, each rule named as the backend shows it. */
-export interface RuleReport {
+interface RuleReport {
   readonly family: Family;
   readonly desired: number;
   readonly live: number;
@@ -95,7 +95,7 @@ async function tunnelDevices(run: CommandRunner, pattern: string): Promise<Inspe
 }
 
 /** Reads, never writes: safe to run beside the agent at any time. */
-export async function inspect(config: AgentConfig, plan: AgentPlan, run: CommandRunner): Promise<Inspection> {
+async function inspect(config: AgentConfig, plan: AgentPlan, run: CommandRunner): Promise<Inspection> {
   const backend = await resolveBackend(config.backend, run);
   const { reports, live } = await inspectRules(plan, backend, run);
   const table = await readRouteTable(run);
@@ -136,7 +136,7 @@ export async function inspect(config: AgentConfig, plan: AgentPlan, run: Command
 
 const list = (title: string, items: readonly string[]): string[] => (items.length === 0 ? [] : [`  ${title}:`, ...items.map((i) => `    ${i}`)]);
 
-export function formatInspection(i: Inspection): string {
+function formatInspection(i: Inspection): string {
   const width = Math.max(4, ...i.mappings.map((m) => m.kind.length));
   const lines = [
     `${i.role}-vpn-agent (${i.backend}): ${i.ok ? 'OK, in line with the plan' : 'NOT in line with the plan'}`,

@@ -120,8 +120,8 @@ export function resolveNexthops(routes: readonly KernelRoute[], nexthops: Readon
   });
 }
 
-export const ROUTE_TABLE_COMMAND = ['ip', '-N', '-j', '-4', 'route', 'show', 'table', 'main'] as const;
-export const NEXTHOP_TABLE_COMMAND = ['ip', '-N', '-j', 'nexthop', 'show'] as const;
+const ROUTE_TABLE_COMMAND = ['ip', '-N', '-j', '-4', 'route', 'show', 'table', 'main'] as const;
+const NEXTHOP_TABLE_COMMAND = ['ip', '-N', '-j', 'nexthop', 'show'] as const;
 
 /** One read of the main table, and one of the nexthop objects only when some route forwards through one. */
 export async function readRouteTable(run: CommandRunner): Promise<KernelRoute[]> {

@@ -30,10 +30,10 @@ export interface SyncContext {
 }
 
 /** Ready: the last sync succeeded and the live rules equal the desired ones; the reason goes to /readyz and the logs. */
-export type SyncStatus = Readiness;
+type SyncStatus = Readiness;
 
 /** A sync that could not reach the desired state; the message is the operator's explanation. */
-export class SyncError extends Error {
+class SyncError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'SyncError';
