@@ -2,30 +2,12 @@
 // manifest, so the lab can start its shoot agent from exactly the container the webhook would add; the objects it
 // keeps for Gardener's monitoring and the label its webhook is selected by, so deploy/ and the lab follow the code.
 export { DEFAULT_SHOOT_AGENT_SETTINGS, type ShootAgentSettings, type VpnShootWorkload, shootAgentContainer } from './vpn-shoot/shoot-agent.ts';
-export { type VpnShootMutation, type VpnShootOutcome, mutateVpnShoot } from './vpn-shoot/mutate-vpn-shoot.ts';
+export { type VpnShootMutation, mutateVpnShoot } from './vpn-shoot/mutate-vpn-shoot.ts';
 // The per-shoot PKI as files in the layout the pods mount, so the lab's Envoy stand-in runs with issued certificates.
 export { PKI_FILES, writeShootPki } from './pki/files.ts';
-export {
-  AGENT_JOB,
-  AGENT_METRICS,
-  ENVOY_JOB,
-  ENVOY_METRICS,
-  RUNBOOK_BASE,
-  SHOOT_DASHBOARD_LABEL,
-  SHOOT_PROMETHEUS_LABEL,
-  keepRegex,
-  runbookUrl,
-} from './monitoring/labels.ts';
-export { type AlertGroup, type AlertRule, AGENT_ALERTS, SHOOT_RULE_GROUPS, SHOOT_SEED_SIDE_ALERTS } from './monitoring/shoot-rules.ts';
-export {
-  DASHBOARD_FILE,
-  SHOOT_DASHBOARD,
-  dashboardConfigMap,
-  podMonitor,
-  prometheusRule,
-  scrapeConfig,
-  shootMonitoringObjects,
-} from './monitoring/shoot-monitoring.ts';
+export { ENVOY_METRICS, RUNBOOK_BASE } from './monitoring/labels.ts';
+export { AGENT_ALERTS, SHOOT_RULE_GROUPS } from './monitoring/shoot-rules.ts';
+export { SHOOT_DASHBOARD, podMonitor, scrapeConfig, shootMonitoringObjects } from './monitoring/shoot-monitoring.ts';
 export { WEBHOOK_NAMESPACE_LABEL } from './inject/names.ts';
 // What the manifests in deploy/ must agree with: the injection's defaults, the CA Secret the webhook's Certificate
 // fills, and every object the controller owns (so uninstall and RBAC cover the same list).

@@ -11,7 +11,7 @@ const POD_MONITOR_NAME = 'overlap-kube-apiserver-sidecars';
 const SCRAPE_CONFIG_NAME = 'overlap-shoot-vpn-agent';
 const PROMETHEUS_RULE_NAME = 'overlap';
 const DASHBOARD_PREFIX = 'overlap-dashboard';
-export const DASHBOARD_FILE = 'overlap-shoot.json';
+const DASHBOARD_FILE = 'overlap-shoot.json';
 /** Gardener's token for the shoot Prometheus, which the shoot's kube-apiserver authorizes (its docs' example). */
 const SHOOT_ACCESS_SECRET = { name: 'shoot-access-prometheus-shoot', key: 'token' };
 

@@ -1,6 +1,6 @@
 import { AGENT_JOB, runbookUrl } from './labels.ts';
 
-export interface AlertRule {
+interface AlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for?: string;
@@ -97,7 +97,7 @@ export const AGENT_ALERTS: AlertGroup = {
  * Only in a shoot's own Prometheus, which exists only where the controller injected: the seed agent of this shoot
  * has not had its NAT active for 10 minutes (not injected, not running, or not converged).
  */
-export const SHOOT_SEED_SIDE_ALERTS: AlertGroup = {
+const SHOOT_SEED_SIDE_ALERTS: AlertGroup = {
   name: 'overlap.shoot',
   rules: [
     alert(
