@@ -1,10 +1,10 @@
-export { type Manifest, type JsonObject, isObject, manifestId, parseManifests } from './manifest.ts';
+export { type Manifest, type JsonObject, manifestId, parseManifests } from './manifest.ts';
 export { renderKustomization } from './kustomize/render.ts';
 export { strategicMerge } from './kustomize/strategic-merge.ts';
 export { getField, parseFieldPath, setField } from './kustomize/field-path.ts';
 export { applyImages } from './kustomize/images.ts';
 export { schemaProblems } from './validate/schema.ts';
-export { type ApiRequest, apiRequest, rbacAllows } from './validate/rbac.ts';
+export { apiRequest, rbacAllows } from './validate/rbac.ts';
 export { metricNames } from './monitoring/promql.ts';
-export { type Rule, type RuleGroup, ruleGroups } from './monitoring/rules.ts';
-export { type DashboardQuery, dashboardQueries, withVariablesResolved } from './monitoring/dashboard.ts';
+export { type RuleGroup, ruleGroups } from './monitoring/rules.ts';
+export { dashboardQueries, withVariablesResolved } from './monitoring/dashboard.ts';

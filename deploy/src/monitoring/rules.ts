@@ -1,7 +1,7 @@
 import { InputError } from '@overlap/runtime';
 import { type Manifest, isObject } from '../manifest.ts';
 
-export interface Rule {
+interface Rule {
   readonly alert?: string;
   readonly record?: string;
   readonly expr: string;
