@@ -15,7 +15,7 @@ import { addNodeAddressCommand } from './topology.ts';
 const AGENT_APP: Record<Role, string> = { seed: 'seed-vpn-agent', shoot: 'shoot-vpn-agent' };
 const agentName = (role: Role): string => `${role}-vpn-agent`;
 
-export const agentBundle = (role: Role): string => join(REPO_ROOT, 'apps', AGENT_APP[role], 'dist', 'main.js');
+const agentBundle = (role: Role): string => join(REPO_ROOT, 'apps', AGENT_APP[role], 'dist', 'main.js');
 export const agentNetns = (spec: LabSpec, role: Role): string => (role === 'seed' ? spec.namespaces.seed : spec.namespaces.shoot);
 /**
  * Where an agent serves, from inside its namespace: the address its env binds (the shoot webhook binds the pod IP),

@@ -45,7 +45,7 @@ export function summarizeCapture(output: string): CaptureSummary {
   return { packets, flows: [...flows.values()], addresses };
 }
 
-export const MAPPED_BLOCKS: readonly Cidr[] = ['241.0.0.0/8', '242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'].map((text) => parseCidr(text, 'mapped block'));
+const MAPPED_BLOCKS: readonly Cidr[] = ['241.0.0.0/8', '242.0.0.0/8', '243.0.0.0/8', '244.0.0.0/8'].map((text) => parseCidr(text, 'mapped block'));
 
 /** The addresses of a capture that are not inside 241–244.0.0.0/8 (empty when only mapped traffic crossed). */
 export function unmappedAddresses(summary: CaptureSummary): string[] {

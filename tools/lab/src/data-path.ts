@@ -12,7 +12,7 @@ import { secondKubeApiserverCommand } from './topology.ts';
 
 const TUNNEL_UP = 'Initialization Sequence Completed';
 const standIn = (name: string): string => join(import.meta.dirname, `${name}.ts`);
-export const tunnelName = (role: 'seed' | 'shoot', path?: LabPath): string => `openvpn-${role}${path ? `-${path.index}` : ''}`;
+const tunnelName = (role: 'seed' | 'shoot', path?: LabPath): string => `openvpn-${role}${path ? `-${path.index}` : ''}`;
 
 /** One OpenVPN pair: each end completes only once the other answers, so start the seed's, then the shoot's, then wait for both. */
 async function startTunnel(lab: Lab, key: string, path?: LabPath): Promise<Lab> {

@@ -35,7 +35,7 @@ export interface FailoverOptions {
   readonly requestTimeoutSeconds: number;
 }
 
-export const FAILOVER_LOOP: FailoverOptions = { everyMs: 100, beforeMs: 1_000, afterMs: 5_000, requestTimeoutSeconds: 3 };
+const FAILOVER_LOOP: FailoverOptions = { everyMs: 100, beforeMs: 1_000, afterMs: 5_000, requestTimeoutSeconds: 3 };
 
 /** Until every path answers the path controller's probe again (after a failure was undone). */
 export async function waitForAllPaths(lab: Lab, timeoutMs = 30_000): Promise<void> {

@@ -10,8 +10,8 @@ import type { LabSpec } from './spec.ts';
  * default, ignores it), so a lab built with `legacyIptables` gives its agents legacy iptables first on PATH, with a
  * lock file of the lab's own (XTABLES_LOCKFILE): holding it stalls this lab's agents and nothing else on the machine.
  */
-export const xtablesLock = (spec: LabSpec): string => join(spec.options.runDir, 'xtables.lock');
-export const legacyIptablesDir = (spec: LabSpec): string => join(spec.options.runDir, 'legacy-iptables');
+const xtablesLock = (spec: LabSpec): string => join(spec.options.runDir, 'xtables.lock');
+const legacyIptablesDir = (spec: LabSpec): string => join(spec.options.runDir, 'legacy-iptables');
 
 const LEGACY_TOOLS = ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore'];
 

@@ -68,9 +68,9 @@ export function discoveryLabels(d: DiscoveredPort): Record<string, string> {
 }
 
 /** Gardener's labels on kube-apiserver pods, which the PodMonitor selects. */
-export const KUBE_APISERVER_POD_LABELS = { app: 'kubernetes', role: 'apiserver' } as const;
+const KUBE_APISERVER_POD_LABELS = { app: 'kubernetes', role: 'apiserver' } as const;
 /** The port name the seed injection gives the seed agent's container (apps/seed-controller inject/sidecars.ts). */
-export const SEED_AGENT_PORT_NAME = 'agent-metrics';
+const SEED_AGENT_PORT_NAME = 'agent-metrics';
 
 /**
  * What pod discovery would list in the lab: the kube-apiserver pod's seed agent (the lab runs no Envoy, so no
@@ -119,7 +119,7 @@ interface PodMetricsEndpoint {
  * own target labels (namespace, container, pod, job `<namespace>/<name>`, endpoint); then the endpoint's
  * relabelings and metric relabelings.
  */
-export function podMonitorJobs(object: MonitoringObject, targets: readonly DiscoveredPort[]): Record<string, unknown>[] {
+function podMonitorJobs(object: MonitoringObject, targets: readonly DiscoveredPort[]): Record<string, unknown>[] {
   const { namespace = '', name = '' } = object.metadata ?? {};
   const spec = (object as { spec: { selector: { matchLabels?: Record<string, string> }; podMetricsEndpoints: PodMetricsEndpoint[] } }).spec;
   const selected = targets.filter((t) => t.namespace === namespace);
@@ -159,7 +159,7 @@ interface ScrapeConfigSpec {
  * The ScrapeConfig as one scrape job: its pod discovery (limited to the namespaces it names), its relabelings and
  * metric relabelings verbatim, HTTPS with its TLS setting, and its token (a Secret in the cluster) from a file.
  */
-export function scrapeConfigJob(object: MonitoringObject, targets: readonly DiscoveredPort[], tokenFile: string): Record<string, unknown> {
+function scrapeConfigJob(object: MonitoringObject, targets: readonly DiscoveredPort[], tokenFile: string): Record<string, unknown> {
   const { namespace = '', name = '' } = object.metadata ?? {};
   const spec = (object as { spec: ScrapeConfigSpec }).spec;
   const namespaces = new Set((spec.kubernetesSDConfigs ?? []).flatMap((sd) => sd.namespaces?.names ?? []));

@@ -47,7 +47,7 @@ export function shootDeviceFor(sender: string): string {
  * Path i: its own /112 in vpn2's transfer network fd8f:6d53:b97a::/48 (one per path, so the two devices never
  * claim the same on-link prefix), the seed end at ::c<i>, the shoot end at ::b<i>.
  */
-export function labPath(index: number, basePort: number): LabPath {
+function labPath(index: number, basePort: number): LabPath {
   if (!Number.isInteger(index) || index < 0 || index > 15) throw new InputError('path index', String(index), 'must be 0–15');
   const net = `fd8f:6d53:b97a:${(0x10 + index).toString(16)}::`;
   const seedAddress = `${net}c${index.toString(16)}`;

@@ -21,7 +21,7 @@ export function ensureDebianPackages(): void {
   if (result.status !== 0) throw new Error(`installing the Debian packages failed (exit ${result.status ?? result.signal})`);
 }
 
-export const AGENT_PROJECTS = ['@overlap/seed-vpn-agent', '@overlap/shoot-vpn-agent'] as const;
+const AGENT_PROJECTS = ['@overlap/seed-vpn-agent', '@overlap/shoot-vpn-agent'] as const;
 
 /** Builds both agents' bundles (nx skips the work when nothing changed). */
 export async function buildAgents(): Promise<void> {

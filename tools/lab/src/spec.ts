@@ -127,7 +127,7 @@ export interface LabSpec {
  * A dual-stack shoot's IPv6 side, as on AWS: pods and nodes take their addresses from the same IPv6 range, so the
  * offsets keep them apart (…::5 the node, …::5:20 the pod, …::7:7 vpn-shoot, mirroring the IPv4 ones).
  */
-export interface ShootIPv6 {
+interface ShootIPv6 {
   readonly shootPod: string;
   readonly vpnShoot: string;
   readonly node: string;

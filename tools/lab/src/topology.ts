@@ -83,7 +83,7 @@ export function topologyCommands(spec: LabSpec): Command[] {
  * node's end of their links (IPv6 answers neighbour solicitations only for addresses of the receiving device, so
  * the node's loopback address needs a router, not an on-link route); the node routes their /128s back.
  */
-export const NODE_LINK_LOCAL = 'fe80::1';
+const NODE_LINK_LOCAL = 'fe80::1';
 
 export function ipv6Commands(spec: LabSpec): Command[] {
   const v6 = spec.addresses.ipv6;
