@@ -37,7 +37,8 @@ export { ROUTE_OWNER, desiredIPv6Rules, desiredRoutes, desiredRules, natRequired
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';
+export { type LiveReading, createLiveParser } from './live-parser.ts';
 export { NFT_CHAINS, NFT_TABLE } from './nft-chains.ts';
 export { nftRuleText } from './nft-render.ts';
-export { diffRules } from './diff.ts';
+export { diffRules, keptRules } from './diff.ts';
 export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderTeardown } from './render.ts';
