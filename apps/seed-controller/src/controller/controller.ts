@@ -19,6 +19,7 @@ import { Reconciler } from './reconciler.ts';
 import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
+import { kubeApis } from '../owned/kube-apis.ts';
 
 const INFORMER_RESTART_MS = 2000;
 const DEFAULT_WATCH_GRACE_SECONDS = 30;
@@ -50,9 +51,10 @@ export async function startController(
   let stopped = false;
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
   const monitoring = config.shootMonitoring === 'gardener';
+  const apis = kubeApis(kubeConfig);
   const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
     OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => {
-      const client = kind.client(kubeConfig);
+      const client = kind.client(apis);
       return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
     }),
   );
