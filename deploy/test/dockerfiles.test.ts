@@ -22,7 +22,7 @@ describe('the seed controller image', () => {
     expect(one(dockerfile, 'FROM')).toBe('node:24-alpine');
     const deployment = renderKustomization(join(DEPLOY, 'seed')).find((manifest) => manifest.kind === 'Deployment');
     expect(one(dockerfile, 'USER')).toBe(`${String(getField(deployment, 'spec.template.spec.securityContext.runAsUser'))}:65532`);
-    expect(entrypoint(dockerfile)).toEqual(['node', '--max-semi-space-size=1', '/app/dist/controller.js']);
+    expect(entrypoint(dockerfile)).toEqual(['node', '--max-semi-space-size=1', '--optimize-for-size', '/app/dist/controller.js']);
     expect(getField(deployment, 'spec.template.spec.containers.[name=controller].image')).toBe(`overlap/seed-controller:${version('seed-controller')}`);
   });
 

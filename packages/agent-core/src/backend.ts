@@ -1,5 +1,5 @@
 import type { Family } from '@overlap/cidr';
-import { APPLY_COMMANDS, type Backend, EMPTY_LIVE_STATE, type LiveState, READ_COMMANDS, parseIptablesSave, parseNftJson } from '@overlap/natrules';
+import { APPLY_COMMANDS, type Backend, type LiveState, READ_COMMANDS, parseIptablesSave, parseNftJson } from '@overlap/natrules';
 import { CommandError, type CommandRunner } from '@overlap/runtime';
 import type { BackendChoice } from './config.ts';
 
@@ -30,16 +30,45 @@ export async function resolveBackend(choice: BackendChoice, run: CommandRunner):
 /** nft answers "No such file or directory" for a table that is not there: for us, nothing installed yet. */
 const isMissingNftTable = (error: unknown): boolean => error instanceof CommandError && error.exitCode === 1 && /No such file or directory/.test(error.stderr);
 
-/** The owned chains or table of one family (IPv4 unless told), as the backend shows them now. */
-export async function readLive(backend: Backend, run: CommandRunner, family: Family = 'IPv4'): Promise<LiveState> {
+/** What nft would list for a table without anything in it. */
+const NO_NFT_OBJECTS = '{"nftables": []}';
+
+/** The output of one read of the owned chains or table of one family (IPv4 unless told), as the parsers take it. */
+export async function readOutput(backend: Backend, run: CommandRunner, family: Family = 'IPv4'): Promise<string> {
   const read = READ_COMMANDS[family][backend];
-  if (backend === 'iptables') return parseIptablesSave((await run(read)).stdout, family);
   try {
-    return parseNftJson((await run(read)).stdout, family);
+    return (await run(read)).stdout;
   } catch (error) {
-    if (isMissingNftTable(error)) return EMPTY_LIVE_STATE('nftables', family);
+    if (backend === 'nftables' && isMissingNftTable(error)) return NO_NFT_OBJECTS;
     throw error;
   }
+}
+
+/**
+ * readOutput for a family where nothing is desired: a host without IPv6 (no ip6tables tables, no ip6 nft family)
+ * cannot hold rules of ours either, so a failing read there means nothing to remove (undefined).
+ */
+export async function readOutputIfAny(backend: Backend, run: CommandRunner, family: Family): Promise<string | undefined> {
+  try {
+    return await readOutput(backend, run, family);
+  } catch (error) {
+    if (family === 'IPv6' && error instanceof CommandError) return undefined;
+    throw error;
+  }
+}
+
+const parseOutput = (backend: Backend, output: string, family: Family): LiveState =>
+  backend === 'iptables' ? parseIptablesSave(output, family) : parseNftJson(output, family);
+
+/** The owned chains or table of one family (IPv4 unless told), as the backend shows them now. */
+export async function readLive(backend: Backend, run: CommandRunner, family: Family = 'IPv4'): Promise<LiveState> {
+  return parseOutput(backend, await readOutput(backend, run, family), family);
+}
+
+/** readLive for a family where nothing is desired (readOutputIfAny). */
+export async function readLiveIfAny(backend: Backend, run: CommandRunner, family: Family): Promise<LiveState | undefined> {
+  const output = await readOutputIfAny(backend, run, family);
+  return output === undefined ? undefined : parseOutput(backend, output, family);
 }
 
 /**
@@ -58,17 +87,4 @@ const applyCommand = (backend: Backend, family: Family = 'IPv4', lockWaitSeconds
 /** One transaction: (ip6)iptables-restore and nft -f all apply the whole script or none of it. */
 export async function applyScript(backend: Backend, run: CommandRunner, script: string, family: Family = 'IPv4', lockWaitSeconds?: number): Promise<void> {
   await run(applyCommand(backend, family, lockWaitSeconds), script);
-}
-
-/**
- * readLive for a family where nothing is desired: a host without IPv6 (no ip6tables tables, no ip6 nft family)
- * cannot hold rules of ours either, so a failing read there means nothing to remove (undefined).
- */
-export async function readLiveIfAny(backend: Backend, run: CommandRunner, family: Family): Promise<LiveState | undefined> {
-  try {
-    return await readLive(backend, run, family);
-  } catch (error) {
-    if (family === 'IPv6' && error instanceof CommandError) return undefined;
-    throw error;
-  }
 }

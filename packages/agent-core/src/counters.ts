@@ -13,6 +13,9 @@ export interface TranslationIncrement {
   readonly bytes: bigint;
 }
 
+/** A rule with its kernel counters: what a read shows, or what an apply wrote. */
+export type CountedRule = Pick<LiveRule, 'rule' | 'packets' | 'bytes'>;
+
 const labelsOf = (ref: MappingRef): TranslationLabels => ({
   kind: ref.kind,
   original: ref.original.text,
@@ -21,6 +24,18 @@ const labelsOf = (ref: MappingRef): TranslationLabels => ({
 });
 
 const keyOf = (labels: TranslationLabels): string => `${labels.kind} ${labels.original} ${labels.mapped} ${labels.direction}`;
+
+/** Labels and key per mapping, computed once: the same mapping objects come back with every reading of a plan. */
+const identities = new WeakMap<MappingRef, { labels: TranslationLabels; key: string }>();
+function identityOf(ref: MappingRef): { labels: TranslationLabels; key: string } {
+  let identity = identities.get(ref);
+  if (!identity) {
+    const labels = labelsOf(ref);
+    identity = { labels, key: keyOf(labels) };
+    identities.set(ref, identity);
+  }
+  return identity;
+}
 
 interface Totals {
   packets: bigint;
@@ -38,23 +53,30 @@ const advance = (now: bigint, before: bigint): bigint => (now >= before ? now - 
 export class TranslationCounterTracker {
   readonly #last = new Map<string, Totals>();
 
-  advance(rules: readonly LiveRule[]): TranslationIncrement[] {
+  /**
+   * One increment per mapping seen for the first time (so that its series exists, at zero if need be) and per
+   * mapping whose counters moved; a mapping that counted nothing since the last reading gives none.
+   */
+  advance(rules: readonly CountedRule[]): TranslationIncrement[] {
     const now = new Map<string, { labels: TranslationLabels } & Totals>();
     for (const live of rules) {
       const ref = live.rule?.mapping;
       if (!ref) continue;
-      const labels = labelsOf(ref);
-      const key = keyOf(labels);
-      const sum = now.get(key) ?? { labels, packets: 0n, bytes: 0n };
-      now.set(key, { labels, packets: sum.packets + live.packets, bytes: sum.bytes + live.bytes });
+      const { labels, key } = identityOf(ref);
+      const sum = now.get(key);
+      if (sum) {
+        sum.packets += live.packets;
+        sum.bytes += live.bytes;
+      } else now.set(key, { labels, packets: live.packets, bytes: live.bytes });
     }
     const increments: TranslationIncrement[] = [];
     for (const [key, current] of now) {
-      const before = this.#last.get(key) ?? { packets: 0n, bytes: 0n };
+      const before = this.#last.get(key);
+      if (before && current.packets === before.packets && current.bytes === before.bytes) continue;
       increments.push({
         labels: current.labels,
-        packets: advance(current.packets, before.packets),
-        bytes: advance(current.bytes, before.bytes),
+        packets: advance(current.packets, before?.packets ?? 0n),
+        bytes: advance(current.bytes, before?.bytes ?? 0n),
       });
     }
     this.#last.clear();

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { connect } from 'node:tls';
 
 /** The client side of kube-apiserver's egress selector: mutual TLS to Envoy, then HTTP CONNECT. */
 export interface ProbeTls {
@@ -21,13 +20,15 @@ export interface ProbeResult {
  * Envoy answers 200 once it has a TCP connection to the target — through the seed NAT, the tunnel and the shoot
  * side — and an error status when it cannot get one.
  */
-export function probeThroughProxy(options: {
+export async function probeThroughProxy(options: {
   readonly proxy: { readonly host: string; readonly port: number };
   readonly serverName: string;
   readonly target: string;
   readonly tls: ProbeTls;
   readonly timeoutMs: number;
 }): Promise<ProbeResult> {
+  // Loaded here, not with the agent: node:tls is memory every agent would carry for a command run only by hand.
+  const { connect } = await import('node:tls');
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;

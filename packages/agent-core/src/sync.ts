@@ -1,14 +1,24 @@
 import type { Family } from '@overlap/cidr';
-import { type Backend, type LiveState, type RuleDiff, type RuleSet, diffRules, renderApply } from '@overlap/natrules';
+import {
+  type Backend,
+  type LiveReading,
+  type LiveState,
+  type RuleDiff,
+  type RuleSet,
+  createLiveParser,
+  diffRules,
+  keptRules,
+  renderApply,
+} from '@overlap/natrules';
 import { CommandError, type CommandRunner, type Logger, type Readiness } from '@overlap/runtime';
-import { applyScript, readLive, readLiveIfAny } from './backend.ts';
+import { applyScript, readOutput, readOutputIfAny } from './backend.ts';
 import { type Forwarding, procSysForwarding } from './forwarding.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
-import { TranslationCounterTracker } from './counters.ts';
+import { type CountedRule, TranslationCounterTracker } from './counters.ts';
 import { operatorHint } from './hints.ts';
 import { type AgentMetrics, addTranslations } from './metrics.ts';
 import type { AgentPlan } from './plan.ts';
-import { type DependencyCheck, checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
+import { type DependencyCheck, type KernelRoute, checkDependencies, describeMissingRoutes, readRouteTable } from './route-check.ts';
 import { applyRouteChanges, deviceState, foreignRoutesTo, isOwned, ownedRoutesIn, planRouteChanges } from './routes.ts';
 import { type Timing, timingFor } from './timing.ts';
 
@@ -77,10 +87,19 @@ const abortion = (signal: AbortSignal): Promise<never> =>
     else signal.addEventListener('abort', fail, { once: true });
   });
 
+/** What the metrics show of one family: the rules in place and their counters, from a read or from an apply. */
+interface Observation {
+  readonly installed: number;
+  readonly inSync: boolean;
+  readonly counted: readonly CountedRule[];
+}
+
 /**
- * Per family: read → diff → (one atomic apply → read back and verify); then routes → ip_forward → metrics. Drift
- * means the live rules changed after this process had them in sync; rules that are ours but not planned before
- * that are stale, left by an earlier configuration.
+ * Per family: read → diff → (one atomic apply, if not in sync); then routes → ip_forward → metrics. The apply is one
+ * transaction (iptables-restore, nft -f), so its success means the rules are exactly the script's: the next
+ * period's read is the verification, and a difference found then is drift. Drift means the live rules changed after
+ * this process had them in place; rules that are ours but not planned before that are stale, left by an earlier
+ * configuration. The route table is read beside the rules (one `ip` process), and only where routes matter.
  */
 export function createSyncer(context: SyncContext): Syncer {
   const { plan, backend, metrics, logger } = context;
@@ -94,8 +113,14 @@ export function createSyncer(context: SyncContext): Syncer {
   /** Families with nothing desired whose read found nothing of ours: not read again. */
   const emptyConfirmed = new Set<Family>();
   const forwarding = context.forwarding ?? procSysForwarding();
-  /** The latest reading of each family, for the metrics. */
-  const observed = new Map<Family, { live: LiveState; inSync: boolean }>();
+  /** Per family: its reads parsed only when more than the counters changed, and the diff of the last parse. */
+  const parsers = new Map(ruleSets.map((set) => [familyOf(set), createLiveParser(backend, familyOf(set))]));
+  const lastDiff = new Map<Family, RuleDiff>();
+  /** The latest state of each family, for the metrics. */
+  const observed = new Map<Family, Observation>();
+  /** Nothing of ours was in the route table, and nothing is desired or depended on there: not read again. */
+  let routesEmptyConfirmed = false;
+  const routesMatter = (): boolean => plan.routes.length > 0 || plan.routeDependencies.length > 0 || !routesEmptyConfirmed;
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
   let lastSuccessAt: number | undefined;
 
@@ -114,23 +139,36 @@ export function createSyncer(context: SyncContext): Syncer {
   let lastMissing: string | undefined;
 
   function observe(family: Family, live: LiveState, diff: RuleDiff): void {
-    observed.set(family, { live, inSync: diff.inSync });
+    observed.set(family, { installed: live.rules.length, inSync: diff.inSync, counted: live.rules });
+  }
+
+  /** After a successful apply: the desired rules, kept ones with the counters the script carried over, new ones at 0. */
+  function observeApplied(family: Family, desired: RuleSet, before: LiveState): void {
+    const kept = keptRules(desired, before);
+    const counted = desired.rules.map((rule) => {
+      const twin = kept.get(rule);
+      return { rule, packets: twin?.packets ?? 0n, bytes: twin?.bytes ?? 0n };
+    });
+    observed.set(family, { installed: desired.rules.length, inSync: true, counted });
   }
 
   function publishObservations(): void {
     const all = [...observed.values()];
-    metrics.rulesInstalled.set(all.reduce((n, o) => n + o.live.rules.length, 0));
+    metrics.rulesInstalled.set(all.reduce((n, o) => n + o.installed, 0));
     metrics.natActive.set(all.every((o) => o.inSync) && plan.desired.rules.length > 0 ? 1 : 0);
-    addTranslations(metrics, counters.advance(all.flatMap((o) => o.live.rules)));
+    addTranslations(metrics, counters.advance(all.flatMap((o) => o.counted)));
   }
 
   async function convergeRuleSet(run: CommandRunner, desired: RuleSet): Promise<void> {
     const family = familyOf(desired);
     // A family with nothing desired that was found empty stays so (nobody else writes our table): no read per sync.
     if (desired.rules.length === 0 && emptyConfirmed.has(family)) return;
-    const before = desired.rules.length > 0 ? await readLive(backend, run, family) : await readLiveIfAny(backend, run, family);
-    if (!before) return;
-    const found = diffRules(desired, before);
+    const output = desired.rules.length > 0 ? await readOutput(backend, run, family) : await readOutputIfAny(backend, run, family);
+    if (output === undefined) return;
+    const reading: LiveReading = parsers.get(family)!(output);
+    const before = reading.live;
+    const found = (reading.unchanged ? lastDiff.get(family) : undefined) ?? diffRules(desired, before);
+    lastDiff.set(family, found);
     observe(family, before, found);
     if (found.inSync) {
       converged.add(family);
@@ -144,12 +182,7 @@ export function createSyncer(context: SyncContext): Syncer {
       metrics.applyFailures.inc();
       throw error;
     }
-    const after = await readLive(backend, run, family);
-    const verified = diffRules(desired, after);
-    observe(family, after, verified);
-    if (!verified.inSync) {
-      throw new SyncError(`the ${backend} ${family} rules still differ from the plan after the apply: ${describeDiff(verified)}`);
-    }
+    observeApplied(family, desired, before);
     if (drift) metrics.driftRepairs.inc();
     else metrics.staleRulesRemoved.inc(found.stale.length);
     converged.add(family);
@@ -167,9 +200,9 @@ export function createSyncer(context: SyncContext): Syncer {
     }
   }
 
-  /** Returns why a route this side depends on is not in place (HA), or undefined. One read of the main table. */
-  async function convergeRoutes(run: CommandRunner): Promise<string | undefined> {
-    const table = await readRouteTable(run);
+  /** Returns why a route this side depends on is not in place (HA), or undefined. From one read of the main table. */
+  async function convergeRoutes(run: CommandRunner, reading: Promise<KernelRoute[]>): Promise<string | undefined> {
+    const table = await reading;
     const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
     // Removals first: they never need the tunnel device, and must not wait for it.
     await applyRouteChanges(run, { replace: [], remove: changes.remove });
@@ -189,6 +222,7 @@ export function createSyncer(context: SyncContext): Syncer {
       const list = foreign.map((f) => `${f.destination} dev ${f.device} proto ${f.protocol}`).join(', ');
       throw new SyncError(`routes of someone else to our destinations, left alone: ${list}`);
     }
+    if (plan.routes.length === 0 && changes.remove.length === 0) routesEmptyConfirmed = true;
     return observeDependencies(table.filter((r) => !isOwned(r)));
   }
 
@@ -214,8 +248,14 @@ export function createSyncer(context: SyncContext): Syncer {
 
   /** Returns why a route this side depends on is missing (HA), or undefined. */
   async function converge(run: CommandRunner): Promise<string | undefined> {
-    await convergeRules(run);
-    const missingRoute = await convergeRoutes(run);
+    // Started first: the rule read's process is under way while the route read's starts.
+    const rules = convergeRules(run);
+    // The route table does not depend on the rules: read beside them, so the sync waits for one read, not two.
+    const routeTable = routesMatter() ? readRouteTable(run) : undefined;
+    // Its failure is reported where it is awaited; if the rules fail first, nobody awaits it.
+    routeTable?.catch(() => undefined);
+    await rules;
+    const missingRoute = routeTable === undefined ? undefined : await convergeRoutes(run, routeTable);
     if (context.needsForwarding && plan.natExpected) await ensureForwarding();
     return missingRoute;
   }
@@ -233,12 +273,20 @@ export function createSyncer(context: SyncContext): Syncer {
     const stopTimer = metrics.syncDuration.startTimer();
     const deadline = AbortSignal.timeout(timing.syncDeadlineMs);
     const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
-    let running: string | undefined;
+    /** The programs running now: the rule and the route read run side by side. */
+    const running = new Set<string>();
     const bounded: CommandRunner = async (argv, input) => {
-      running = argv.join(' ');
-      const output = await context.run(argv, input, { signal });
-      running = undefined;
-      return output;
+      const command = argv.join(' ');
+      running.add(command);
+      try {
+        const output = await context.run(argv, input, { signal });
+        running.delete(command);
+        return output;
+      } catch (error) {
+        // A program that was cut off stays named: the deadline's reason says where the sync stopped.
+        if (!(error instanceof CommandError && error.cutOff !== undefined)) running.delete(command);
+        throw error;
+      }
     };
     try {
       const missingRoute = await Promise.race([converge(bounded), abortion(signal)]);
@@ -253,7 +301,7 @@ export function createSyncer(context: SyncContext): Syncer {
       logger.debug({ trigger }, 'sync done');
     } catch (error) {
       metrics.syncs.inc({ result: 'failure' });
-      const timedOut = deadlineReason(error, deadline.aborted, running);
+      const timedOut = deadlineReason(error, deadline.aborted, running.size === 0 ? undefined : [...running].join(' and '));
       if (timedOut !== undefined) metrics.syncTimeouts.inc();
       const stopped = stop?.aborted === true && !deadline.aborted;
       const reason = stopped ? 'stopping: the sync was cut off' : (timedOut ?? (error instanceof Error ? error.message : String(error)));

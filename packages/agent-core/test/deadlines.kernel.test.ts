@@ -109,7 +109,8 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
   });
 
   it('a sync past its own deadline fails even when each program keeps to its deadline', async () => {
-    // Each read takes 1.5 s (under the 2 s program deadline); three of them pass the 4 s sync deadline.
+    // Each nft run takes 1.5 s (under the 2 s program deadline); three of them (read, apply, IPv6 read) pass the 4 s
+    // sync deadline.
     const path = standIns({ nft: 'sleep 1.5\nexec /usr/sbin/nft "$@"' });
     cleanup.push(path.restore);
     const agent = testAgent('seed', 'nftables', run, undefined, { timing });

@@ -1,5 +1,6 @@
 import { type Cidr, KINDS, type Kind } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
+import { boundedMemo } from './memo.ts';
 import type { Direction, MappingRef } from './model.ts';
 
 /** Rules that belong to no mapping are named by what they are for. */
@@ -20,9 +21,11 @@ export type ParsedComment = { mapping: MappingRef } | { purpose: Purpose };
 
 /**
  * Reads a comment back. Anything that is not exactly one we write yields undefined, so a hand-made rule that
- * merely starts with "overlap" is treated as foreign rather than trusted.
+ * merely starts with "overlap" is treated as foreign rather than trusted. Remembered: every read repeats them.
  */
-export function parseComment(comment: string): ParsedComment | undefined {
+export const parseComment: (comment: string) => ParsedComment | undefined = boundedMemo(readComment);
+
+function readComment(comment: string): ParsedComment | undefined {
   const words = comment.split(' ');
   if (words[0] !== PREFIX) return undefined;
   if (words.length === 2) {

@@ -1,6 +1,7 @@
 import type { Cidr, Family } from '@overlap/cidr';
 import { parseCidrCached } from './cidr-cache.ts';
 import { parseComment } from './comment.ts';
+import { boundedMemo } from './memo.ts';
 import { OWNED_CHAIN_PREFIX, iptablesRuleArgs, ownedChainOf } from './iptables-args.ts';
 import {
   type ChainRef,
@@ -14,6 +15,12 @@ import {
   TABLES,
   inChainOrder,
 } from './model.ts';
+
+/** White space as \s means it, with a quick answer for the ASCII that saved rules are made of. */
+const isSpace = (c: string): boolean => {
+  const code = c.charCodeAt(0);
+  return code < 0x7f ? code === 32 || (code >= 9 && code <= 13) : /\s/.test(c);
+};
 
 /** Splits a saved rule as iptables-restore does: white space separates, double quotes group, backslash escapes. */
 export function tokenize(text: string): string[] {
@@ -30,7 +37,7 @@ export function tokenize(text: string): string[] {
     } else if (c === '"') {
       quoted = !quoted;
       started = true;
-    } else if (!quoted && /\s/.test(c)) {
+    } else if (!quoted && isSpace(c)) {
       if (started) tokens.push(current);
       current = '';
       started = false;
@@ -103,6 +110,9 @@ function ruleFromArgs(chain: ChainRef, tokens: readonly string[]): Rule | undefi
 
 const COUNTERS = /^\[(\d+):(\d+)\]\s+/;
 
+/** A saved rule of an owned chain read back, remembered by table and text: every sync reads the same lines. */
+const ownedRule = boundedMemo((_key: string, chain: ChainRef, body: string) => ruleFromArgs(chain, tokenize(body).slice(2)));
+
 /**
  * Parses `iptables-save -c` or `ip6tables-save -c` (counters optional; `family` says which) of all tables: the owned chains present, every rule elsewhere that
  * jumps into them, and every rule inside them.
@@ -146,10 +156,9 @@ export function parseIptablesSave(text: string, family: Family = 'IPv4'): LiveSt
     const chainName = body.slice(3).split(/\s/, 1)[0]!;
     const owned = ownedChainOf(table, chainName);
     if (owned) {
-      const tokens = tokenize(body).slice(2);
       rules.push({
         ...owned,
-        rule: ruleFromArgs(owned, tokens),
+        rule: ownedRule(`${owned.table} ${body}`, owned, body),
         text: body,
         packets: BigInt(counters?.[1] ?? 0),
         bytes: BigInt(counters?.[2] ?? 0),

@@ -183,8 +183,22 @@ export function chainsOf(rules: readonly Rule[]): ChainRef[] {
   return CHAINS.filter((chain) => rules.some((rule) => sameChain(rule, chain)));
 }
 
-/** A backend-neutral identity of a rule: two rules with the same key do the same thing and carry the same comment. */
+const ruleKeys = new WeakMap<Rule, string>();
+
+/**
+ * A backend-neutral identity of a rule: two rules with the same key do the same thing and carry the same comment.
+ * Remembered per rule object: a plan's rules and the rules read back from the same lines are compared every sync.
+ */
 export function ruleKey(rule: Rule): string {
+  let key = ruleKeys.get(rule);
+  if (key === undefined) {
+    key = computeRuleKey(rule);
+    ruleKeys.set(rule, key);
+  }
+  return key;
+}
+
+function computeRuleKey(rule: Rule): string {
   const { match, action } = rule;
   return [
     rule.table,

@@ -4,7 +4,7 @@ import { parseComment } from './comment.ts';
 import { fromNftDevice } from './device.ts';
 import { type ChainRef, type Hook, type LiveRule, type LiveState, type Rule, type RuleAction, type RuleMatch, inChainOrder } from './model.ts';
 import { NFT_CHAINS, NFT_TABLE, nftFamily } from './nft-chains.ts';
-import { nftMapName, nftRuleText } from './nft-render.ts';
+import { nftMapName, nftMapRuleText, nftRuleText } from './nft-render.ts';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
@@ -204,6 +204,10 @@ function expandMapRule(chain: ChainRef, reading: Reading, text: string, comment:
     reading.counter === undefined &&
     lookup.name === nftMapName(chain);
   if (!ours) return [{ rule: undefined, text, counter: reading.counter ?? ZERO }];
+  // An element re-renders as the chain's lookup rule followed by its own pair and comment, both written from the
+  // values read (a comment parseComment accepts needs no escaping), so only the lookup part can differ: it is the
+  // same for every element, and compared once.
+  let lookupCanonical: boolean | undefined;
   return map.elements.map((element) => {
     const commentText = element.comment === undefined ? '' : ` comment ${JSON.stringify(element.comment)}`;
     const elementText = `${text} { ${element.from?.text ?? '?'} : ${element.to?.text ?? '?'} }${commentText}`;
@@ -219,7 +223,8 @@ function expandMapRule(chain: ChainRef, reading: Reading, text: string, comment:
       comment: element.comment,
       ...('mapping' in parsed ? { mapping: parsed.mapping } : {}),
     };
-    return { rule: canonicalText(rule) === elementText ? rule : undefined, text: elementText, counter };
+    lookupCanonical ??= nftMapRuleText(rule) === text;
+    return { rule: lookupCanonical ? rule : undefined, text: elementText, counter };
   });
 }
 

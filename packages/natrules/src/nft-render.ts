@@ -42,7 +42,7 @@ function netmapPair(rule: Rule): { from: string; to: string } {
  * an address the map does not hold ends the rule (the lookup fails), as a non-matching per-mapping rule would. The
  * counters are the map elements', one per mapping.
  */
-function nftMapRuleText(rule: Rule): string {
+export function nftMapRuleText(rule: Rule): string {
   const { verb, field } = netmapSide(rule);
   return [...matchParts(rule.match, field), `${verb} ip prefix to ip ${field} map @${nftMapName(rule)}`].join(' ');
 }

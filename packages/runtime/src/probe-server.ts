@@ -1,7 +1,11 @@
-import { type Server, type ServerResponse, createServer } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ListenAddress } from './values.ts';
+
+// Not `import … from 'node:http'`: an ES import builds the module's whole namespace, whose lazy WebSocket,
+// CloseEvent and MessageEvent load undici, and with it tls and http2: ~11 MiB of RSS in every agent for nothing.
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** Whether the process can do its job now and, for `/readyz` and the logs, why (not). */
 export interface Readiness {

@@ -2,7 +2,25 @@
 // compiled in, and `require` provided for CommonJS dependencies (pino and others call it for Node built-ins).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type Plugin, build } from 'esbuild';
+
+/**
+ * prom-client's index loads its Pushgateway, and with it node:https and node:zlib, in every app; none of them
+ * pushes (Prometheus scrapes them). In the bundles it is a class that says so when made.
+ */
+const withoutPushgateway: Plugin = {
+  name: 'without-prom-client-pushgateway',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\/lib\/pushgateway$/ }, (args) =>
+      /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: 'prom-client-pushgateway', namespace: 'left-out' } : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({
+      contents:
+        "module.exports = class Pushgateway { constructor() { throw new Error('prom-client Pushgateway is left out of this bundle (tools/setup/bundle-app.ts)'); } };",
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * `splitting`: code reached only through `import()` goes into dist/chunks/ and is read when first imported, so a
@@ -21,6 +39,7 @@ export async function bundleApp(root: string, entryPoints: Record<string, string
     logLevel: 'warning',
     ...(options.splitting ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
     define: { __OVERLAP_VERSION__: JSON.stringify(version) },
+    plugins: [withoutPushgateway],
     banner: { js: "import { createRequire as __overlapRequire } from 'node:module'; const require = __overlapRequire(import.meta.url);" },
   });
 }

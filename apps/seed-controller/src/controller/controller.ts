@@ -16,6 +16,7 @@ import { Reconciler } from './reconciler.ts';
 import { kubeShootApi } from './shoot-api.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
+import { kubeApis } from '../owned/kube-apis.ts';
 
 const DEFAULT_WATCH_GRACE_SECONDS = 30;
 
@@ -46,9 +47,10 @@ export async function startController(
   let stopped = false;
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
   const monitoring = config.shootMonitoring === 'gardener';
+  const apis = kubeApis(kubeConfig);
   const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
     OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => {
-      const client = kind.client(kubeConfig);
+      const client = kind.client(apis);
       return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
     }),
   );

@@ -1,6 +1,7 @@
 import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL, WEBHOOK_NAMESPACE_LABEL } from '../inject/names.ts';
 import { type KindClient, OWNED_KINDS, type OwnedKind } from '../owned/kinds.ts';
+import { kubeApis } from '../owned/kube-apis.ts';
 
 /** Creating an object: made now, already ours, or someone else's object under our name (left alone). */
 type CreateResult = 'created' | 'exists' | 'foreign';
@@ -43,7 +44,8 @@ export function kubeShootApi(
 ): ShootApi {
   const core = config.makeApiClient(CoreV1Api);
   const apps = config.makeApiClient(AppsV1Api);
-  const clients = new Map(OWNED_KINDS.map((kind) => [kind, kind.client(config)]));
+  const apis = kubeApis(config);
+  const clients = new Map(OWNED_KINDS.map((kind) => [kind, kind.client(apis)]));
   const client = (kind: OwnedKind): KindClient => clients.get(kind)!;
   return {
     listOwned: cached,

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 import type { ManagedResource } from '../vpn-shoot/shoot-webhooks.ts';
 import { referenceAnnotations, updatedManagedResource } from './managed-resource-update.ts';
@@ -10,6 +10,15 @@ export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 interface ObjectList {
   readonly items: KubernetesObject[];
   readonly metadata?: { readonly resourceVersion?: string };
+}
+
+/**
+ * The API clients the kinds' calls go through (kube-apis.ts makes them from a KubeConfig). Passed in, so that this
+ * list, which `overlap plan` needs, does not load client-node (most of a bundle's start-up) for calls it never makes.
+ */
+export interface KubeApis {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
 }
 
 /** The API calls for one kind; the verbs are the ones deploy/seed/rbac.yaml grants for it. */
@@ -39,7 +48,7 @@ export interface OwnedKind {
   readonly contentNamed: boolean;
   /** Whether the live object already holds what the controller wants. */
   readonly matches: (live: KubernetesObject, wanted: KubernetesObject) => boolean;
-  readonly client: (config: KubeConfig) => KindClient;
+  readonly client: (apis: KubeApis) => KindClient;
   /** Kept only with Gardener's shoot monitoring enabled (their CRDs must exist for the informer to list). */
   readonly gardenerMonitoring?: boolean;
 }
@@ -59,8 +68,7 @@ const CONFIG_MAP: OwnedKind = {
   listPath: '/api/v1/configmaps',
   contentNamed: true,
   matches: () => true,
-  client: (config) => {
-    const core = config.makeApiClient(CoreV1Api);
+  client: ({ core }) => {
     return {
       list: () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
       create: (object) => core.createNamespacedConfigMap({ namespace: nameOf(object).namespace, body: object }),
@@ -79,8 +87,7 @@ export const SECRET: OwnedKind = {
     const [a, b] = [live as V1Secret, wanted as V1Secret];
     return a.type === b.type && sameData(a.data, b.data) && sameLabels(live, wanted);
   },
-  client: (config) => {
-    const core = config.makeApiClient(CoreV1Api);
+  client: ({ core }) => {
     return {
       list: () => core.listSecretForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
       create: (object) => core.createNamespacedSecret({ namespace: nameOf(object).namespace, body: object }),
@@ -102,8 +109,7 @@ const MANAGED_RESOURCE: OwnedKind = {
     sameLabels(live, wanted) &&
     isDeepStrictEqual(referenceAnnotations(live), referenceAnnotations(wanted)) &&
     isDeepStrictEqual((live as ManagedResource).spec, (wanted as ManagedResource).spec),
-  client: (config) => {
-    const custom = config.makeApiClient(CustomObjectsApi);
+  client: ({ custom }) => {
     const read = async (namespace: string, name: string) =>
       (await custom.getNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name })) as ManagedResource;
     return {
@@ -133,8 +139,7 @@ function monitoringKind(version: string, kind: string, plural: string): OwnedKin
     contentNamed: false,
     gardenerMonitoring: true,
     matches: (live, wanted) => sameLabels(live, wanted) && isDeepStrictEqual((live as { spec?: unknown }).spec, (wanted as { spec?: unknown }).spec),
-    client: (config) => {
-      const custom = config.makeApiClient(CustomObjectsApi);
+    client: ({ custom }) => {
       return {
         list: () => custom.listClusterCustomObject({ ...api, labelSelector: OWNED_SELECTOR }),
         create: (object) => custom.createNamespacedCustomObject({ ...api, namespace: object.metadata!.namespace!, body: object }),

@@ -4,6 +4,7 @@ import { CLUSTER_GROUP, CLUSTER_VERSION } from '../controller/cluster-watch.ts';
 import { AGENT_METRICS_PORT, KUBE_APISERVER } from '../inject/names.ts';
 import { OWNED_KINDS } from '../owned/kinds.ts';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
+import { kubeApis } from '../owned/kube-apis.ts';
 
 const CLUSTERS = { group: CLUSTER_GROUP, version: CLUSTER_VERSION, plural: 'clusters' } as const;
 /** The labels gardenlet puts on kube-apiserver's pods (and its Deployment's selector). */
@@ -121,9 +122,10 @@ export async function readSeedState(
     clusters = cluster ? [cluster] : [];
   }
   const core = config.makeApiClient(CoreV1Api);
+  const apis = kubeApis(config);
   const [deployments, owned, pods] = await Promise.all([
     listKubeApiservers(config),
-    Promise.all(OWNED_KINDS.map((kind) => call(config, `list ${kind.kind}s`, () => kind.client(config).list()))),
+    Promise.all(OWNED_KINDS.map((kind) => call(config, `list ${kind.kind}s`, () => kind.client(apis).list()))),
     call(config, 'list Pods', () => core.listPodForAllNamespaces({ labelSelector: KUBE_APISERVER_POD_SELECTOR })),
   ]);
   const ownedBy = groupBy(owned.flatMap((list) => list.items));

@@ -4,6 +4,7 @@ import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAME
 import { deploymentPatch } from '../inject/patch.ts';
 import { OWNED_KINDS } from '../owned/kinds.ts';
 import { CONTROLLER_PODS, EVENT_COMPONENT, OWN_OBJECTS, type OwnObject, STOPPING } from './own-objects.ts';
+import { kubeApis } from '../owned/kube-apis.ts';
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
 
@@ -73,8 +74,9 @@ export async function uninstall(config: KubeConfig, options: { dryRun: boolean; 
     );
   }
 
+  const apis = kubeApis(config);
   for (const kind of OWNED_KINDS) {
-    const client = kind.client(config);
+    const client = kind.client(apis);
     // Without prometheus-operator's CRDs (shoot monitoring off) there is nothing of that kind to delete.
     const listed = await client.list().catch((error: unknown) => {
       if (kind.gardenerMonitoring && statusOf(error) === 404) return { items: [] };
