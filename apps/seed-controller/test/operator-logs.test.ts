@@ -85,4 +85,10 @@ describe('apiErrorCause', () => {
     expect(apiErrorCause(new TypeError('fetch failed', { cause: refused }))).toBe('fetch failed: connect ECONNREFUSED 127.0.0.1:1');
     expect(apiErrorCause('plain')).toBe('plain');
   });
+
+  it('names a request cut off by its deadline as such, not as HTTP 23 (the DOMException code of a timeout)', () => {
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(timeout.code).toBe(23);
+    expect(apiErrorCause(timeout)).toBe('TimeoutError: The operation was aborted due to timeout');
+  });
 });

@@ -1,8 +1,12 @@
 /**
  * What went wrong talking to the API server, in words an operator can act on: the HTTP status and the server's
- * message, or the network error under Node's bare "fetch failed" (ECONNREFUSED, a TLS or DNS error).
+ * message, or the network error under Node's bare "fetch failed" (ECONNREFUSED, a TLS or DNS error), or the
+ * deadline that cut the request off.
  */
 export function apiErrorCause(error: unknown): string {
+  // A request cut off by its AbortSignal fails with a DOMException whose numeric `code` is a legacy DOM constant
+  // (23 for TimeoutError), not an HTTP status: its name and message say what happened.
+  if (error instanceof DOMException) return `${error.name}: ${error.message}`;
   const status = (error as { code?: unknown }).code;
   if (typeof status === 'number') {
     const body = (error as { body?: unknown }).body;
