@@ -1,5 +1,16 @@
-import { IPv4, IPv4CidrRange, IPv6, IPv6CidrRange, Validator } from 'ip-num';
+import { createRequire } from 'node:module';
 import { InputError } from '@overlap/runtime';
+
+/**
+ * ip-num, loaded when first needed: evaluating it builds its own IPv4 and IPv6 range constants, ~10 ms of every
+ * start, while canonical IPv4 (nearly every input) never needs it. A bundle's `require` (esbuild turns it into the
+ * bundled module, evaluated on the first call); running from source, Node's require from here.
+ */
+let ipNumModule: typeof import('ip-num') | undefined;
+function ipNum(): typeof import('ip-num') {
+  ipNumModule ??= typeof require === 'function' ? (require('ip-num') as typeof import('ip-num')) : createRequire(import.meta.url)('ip-num');
+  return ipNumModule!;
+}
 
 export type Family = 'IPv4' | 'IPv6';
 
@@ -17,8 +28,14 @@ export function familyOf(value: string): Family {
   return value.includes(':') ? 'IPv6' : 'IPv4';
 }
 
+/** Every block size of each family, made once: overlap checks and packing ask for them per network. */
+const BLOCK_SIZES: Readonly<Record<Family, readonly bigint[]>> = {
+  IPv4: Array.from({ length: 33 }, (_, prefix) => 1n << BigInt(32 - prefix)),
+  IPv6: Array.from({ length: 129 }, (_, prefix) => 1n << BigInt(128 - prefix)),
+};
+
 export function blockSize(cidr: Pick<Cidr, 'family' | 'prefix'>): bigint {
-  return 1n << BigInt(FAMILY_BITS[cidr.family] - cidr.prefix);
+  return BLOCK_SIZES[cidr.family][cidr.prefix] ?? 1n << BigInt(FAMILY_BITS[cidr.family] - cidr.prefix);
 }
 
 export function lastAddress(cidr: Cidr): bigint {
@@ -27,7 +44,8 @@ export function lastAddress(cidr: Cidr): bigint {
 
 export function formatAddress(family: Family, value: bigint): string {
   if (family === 'IPv4') {
-    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+    const v = Number(value & 0xffffffffn);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
   const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
   return compressIPv6(groups);
@@ -70,10 +88,13 @@ const CANONICAL_IPV4_CIDR = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2
 function parseCanonicalIPv4(text: string): Cidr | undefined {
   const parts = CANONICAL_IPV4_CIDR.exec(text);
   if (!parts) return undefined;
-  const octets = parts.slice(1, 5).map(Number);
+  const a = Number(parts[1]);
+  const b = Number(parts[2]);
+  const c = Number(parts[3]);
+  const d = Number(parts[4]);
   const prefix = Number(parts[5]);
-  if (prefix > 32 || octets.some((o) => o > 255)) return undefined;
-  const value = octets.reduce((sum, o) => sum * 256 + o, 0);
+  if (prefix > 32 || a > 255 || b > 255 || c > 255 || d > 255) return undefined;
+  const value = ((a * 256 + b) * 256 + c) * 256 + d;
   const hostBits = 2 ** (32 - prefix);
   if (value % hostBits !== 0) return undefined;
   return { family: 'IPv4', address: BigInt(value), prefix, text };
@@ -91,6 +112,7 @@ export function parseCidr(value: string, field: string): Cidr {
 export function parseCidrGenerally(value: string, field: string): Cidr {
   const trimmed = value.trim();
   const family = familyOf(trimmed);
+  const { IPv4CidrRange, IPv6CidrRange, Validator } = ipNum();
   const [notationOk] = family === 'IPv4' ? Validator.isValidIPv4CidrNotation(trimmed) : Validator.isValidIPv6CidrNotation(trimmed);
   if (!notationOk || !/\/\d{1,3}$/.test(trimmed)) {
     throw new InputError(field, value, 'is not a valid CIDR');
@@ -139,6 +161,7 @@ export interface Address {
 export function parseAddress(value: string, field: string): Address {
   const trimmed = value.trim();
   const family = familyOf(trimmed);
+  const { Validator } = ipNum();
   const [ok] = family === 'IPv4' ? Validator.isValidIPv4String(trimmed) : Validator.isValidIPv6String(trimmed);
   if (!ok) throw new InputError(field, value, 'is not a valid IP address');
   const parsed = parseAddressValue(family, trimmed);
@@ -146,6 +169,7 @@ export function parseAddress(value: string, field: string): Address {
 }
 
 function parseAddressValue(family: Family, text: string): bigint {
+  const { IPv4, IPv6 } = ipNum();
   return family === 'IPv4' ? IPv4.fromString(text).getValue() : IPv6.fromString(text).getValue();
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@overlap/runtime';
-import { familyOf, overlaps, parseAddress, parseCidr, parseCidrList } from '../src/index.ts';
+import { RESERVED_RANGES, UNROUTABLE_RANGES, familyOf, overlaps, parseAddress, parseCidr, parseCidrList } from '../src/index.ts';
+import { parseCidrGenerally } from '../src/cidr.ts';
 
 describe('parseCidr', () => {
   it.each([
@@ -95,5 +96,23 @@ describe('bounded input', () => {
     })();
     expect(error.message).toMatch(/^SHOOT_POD_NETWORKS: "10\.0\.0\.0\/24,.*… \(\d+ characters\)" has 1000000 entries; at most 65536 are accepted$/);
     expect(error.message.length).toBeLessThan(300);
+  });
+});
+
+describe('the reserved and unroutable ranges', () => {
+  it('IPv6 ones made from their values are exactly what their text parses to', () => {
+    const ranges = [...RESERVED_RANGES, ...UNROUTABLE_RANGES.map((u) => u.range)];
+    expect(ranges.map((r) => r.text)).toEqual([
+      '240.0.0.0/4',
+      'fd8f:6d53:b97a:1::/96',
+      '0.0.0.0/8',
+      '127.0.0.0/8',
+      '169.254.0.0/16',
+      '224.0.0.0/4',
+      '::1/128',
+      'fe80::/10',
+      'ff00::/8',
+    ]);
+    for (const range of ranges) expect(range).toEqual(parseCidrGenerally(range.text, 'F'));
   });
 });

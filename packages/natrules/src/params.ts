@@ -13,10 +13,17 @@ export function assertGid(value: number, field: string): void {
 const describe = (m: Mapping): string => `${m.kind} ${m.original.text} → ${m.mapped.text}`;
 
 /**
+ * Lists that passed assertMappings. One plan's list is handed to the rules, routes and route dependencies of both
+ * sides (`overlap plan`: four times, 10 000 mappings each); it is read-only, so one check answers for all of them.
+ */
+const checkedMappings = new WeakSet<readonly Mapping[]>();
+
+/**
  * The mappings come from planMappings, which guarantees all of this; checking again keeps a hand-built plan
  * from producing rules that silently never match or that translate one address two ways.
  */
 function assertMappings(mappings: readonly Mapping[]): void {
+  if (checkedMappings.has(mappings)) return;
   const seen = new Set<string>();
   let seedPods = 0;
   for (const m of mappings) {
@@ -32,6 +39,7 @@ function assertMappings(mappings: readonly Mapping[]): void {
     if (m.kind === 'seedPods') seedPods += 1;
     if (seedPods > 1) throw new InputError('mappings', describe(m), 'is a second seed pod network; there is only one');
   }
+  checkedMappings.add(mappings);
 }
 
 export function assertNatParams(params: NatParams): void {

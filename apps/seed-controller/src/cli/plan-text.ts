@@ -6,8 +6,9 @@ const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
 const indented = (rows: ReadonlyArray<readonly string[]>): string[] => table(rows, { indent: '  ' });
 
+/** The body indented line by line; it is rules text, whose lines end only in `\n`. */
 function block(title: string, body: string, absent: string): string[] {
-  return ['', `${title}:`, body === '' ? `  (${absent})` : body.trimEnd().replace(/^/gm, '  ')];
+  return ['', `${title}:`, body === '' ? `  (${absent})` : `  ${body.trimEnd().replaceAll('\n', '\n  ')}`];
 }
 
 function sideDataPath(title: string, side: SideDataPath): string[] {
