@@ -1,6 +1,6 @@
 // The one esbuild setup every app uses: a single ESM file per entry point for Node 24, the package version
 // compiled in, and `require` provided for CommonJS dependencies (pino and others call it for Node built-ins).
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Plugin, build } from 'esbuild';
 
@@ -24,10 +24,12 @@ const withoutPushgateway: Plugin = {
 
 /**
  * `splitting`: code reached only through `import()` goes into dist/chunks/ and is read when first imported, so a
- * command that never imports it does not pay for compiling it (the CLI's client-node for `uninstall`).
+ * command that never imports it does not pay for compiling it (the CLI's client-node for `uninstall`). Chunk names
+ * carry a content hash, so the folder is emptied first: stale chunks of earlier builds would otherwise ship in images.
  */
 export async function bundleApp(root: string, entryPoints: Record<string, string>, options: { splitting?: boolean } = {}): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  if (options.splitting) rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
   await build({
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, join(root, file)])),
     outdir: join(root, 'dist'),
