@@ -1,6 +1,6 @@
 // The one esbuild setup every app uses: a single ESM file per entry point for Node 24, the package version
 // compiled in, and `require` provided for CommonJS dependencies (pino and others call it for Node built-ins).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Plugin, build } from 'esbuild';
 
@@ -23,12 +23,22 @@ const withoutPushgateway: Plugin = {
 };
 
 /**
+ * Node keeps a module's source in memory as one string, one byte per character only while the whole file is ASCII:
+ * a few `’` in undici's comments doubled the controller's 9 MB bundle to 18 MB of memory. esbuild escapes non-ASCII
+ * characters in strings and names (charset 'ascii') but copies comments and regular expression literals as they
+ * are; `\uXXXX` per UTF-16 unit means the same in a regular expression and is harmless in a comment.
+ */
+const asciiOnly = (text: string): string => text.replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
  * `splitting`: code reached only through `import()` goes into dist/chunks/ and is read when first imported, so a
  * command that never imports it does not pay for compiling it (the CLI's client-node for `uninstall`).
  */
 export async function bundleApp(root: string, entryPoints: Record<string, string>, options: { splitting?: boolean } = {}): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  await build({
+  const result = await build({
+    charset: 'ascii',
+    metafile: true,
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, join(root, file)])),
     outdir: join(root, 'dist'),
     bundle: true,
@@ -42,4 +52,9 @@ export async function bundleApp(root: string, entryPoints: Record<string, string
     plugins: [withoutPushgateway],
     banner: { js: "import { createRequire as __overlapRequire } from 'node:module'; const require = __overlapRequire(import.meta.url);" },
   });
+  for (const file of Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js'))) {
+    const text = readFileSync(file, 'utf8');
+    const ascii = asciiOnly(text);
+    if (ascii !== text) writeFileSync(file, ascii);
+  }
 }
