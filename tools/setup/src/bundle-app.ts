@@ -33,8 +33,14 @@ const asciiOnly = (text: string): string => text.replace(/[\u0080-\uffff]/g, (un
 /**
  * `splitting`: code reached only through `import()` goes into dist/chunks/ and is read when first imported, so a
  * command that never imports it does not pay for compiling it (the CLI's client-node for `uninstall`).
+ * `minifyWhitespace`: without comments and indentation, for a long-running process whose source V8 keeps in memory
+ * (the controller's 9 MB bundle becomes 4.7 MB); its stack traces then point into long lines (the .map resolves them).
  */
-export async function bundleApp(root: string, entryPoints: Record<string, string>, options: { splitting?: boolean } = {}): Promise<void> {
+export async function bundleApp(
+  root: string,
+  entryPoints: Record<string, string>,
+  options: { splitting?: boolean; minifyWhitespace?: boolean } = {},
+): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const result = await build({
     charset: 'ascii',
@@ -48,6 +54,7 @@ export async function bundleApp(root: string, entryPoints: Record<string, string
     sourcemap: 'linked',
     logLevel: 'warning',
     ...(options.splitting ? { splitting: true, chunkNames: 'chunks/[name]-[hash]' } : {}),
+    minifyWhitespace: options.minifyWhitespace ?? false,
     define: { __OVERLAP_VERSION__: JSON.stringify(version) },
     plugins: [withoutPushgateway],
     banner: { js: "import { createRequire as __overlapRequire } from 'node:module'; const require = __overlapRequire(import.meta.url);" },
