@@ -14,6 +14,7 @@ import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
 import { kubeShootApi } from './shoot-api.ts';
+import { SharedData } from './shared-data.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
 import { kubeApis } from '../owned/kube-apis.ts';
@@ -89,6 +90,9 @@ export async function startController(
   const plans = new ShootPlans(config.injection, metrics, (namespace) => {
     if (elector.leading) queue.add(namespace);
   });
+  // The informers hand over the object they cache, before anything reads it.
+  const shared = new SharedData();
+  for (const informer of informers.values()) for (const event of ['add', 'update'] as const) informer.on(event, (object) => shared.share(object));
   // Someone deleting or editing an object of ours is repaired at once, not at the next resync. Our own writes
   // come back here too; their reconcile finds nothing to do.
   for (const informer of informers.values()) {
