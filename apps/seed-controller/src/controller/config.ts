@@ -46,9 +46,14 @@ export interface ShootWebhookConfig {
   readonly timeoutSeconds: number;
 }
 
-/** Every setting is a flag, or the env variable beside it (flags win), or the default. */
+/** Every setting is a flag, or the env variable beside it (flags win), or the default; `unset` says what no value means. */
+interface SettingSpec {
+  readonly env: string;
+  readonly fallback: string;
+  readonly unset?: string;
+}
 const SETTINGS = {
-  kubeconfig: { env: 'OVERLAP_KUBECONFIG', fallback: '' },
+  kubeconfig: { env: 'OVERLAP_KUBECONFIG', fallback: '', unset: '(in-cluster, or $KUBECONFIG)' },
   'webhook-address': { env: 'OVERLAP_WEBHOOK_ADDRESS', fallback: '0.0.0.0:9443' },
   'metrics-address': { env: 'OVERLAP_METRICS_ADDRESS', fallback: '0.0.0.0:8080' },
   'tls-cert-file': { env: 'OVERLAP_TLS_CERT_FILE', fallback: '/etc/overlap/webhook-tls/tls.crt' },
@@ -70,15 +75,15 @@ const SETTINGS = {
   'shoot-webhook-url': { env: 'OVERLAP_SHOOT_WEBHOOK_URL', fallback: DEFAULT_SHOOT_WEBHOOK_URL },
   'tls-ca-file': { env: 'OVERLAP_TLS_CA_FILE', fallback: '/etc/overlap/webhook-tls/ca.crt' },
   'shoot-monitoring': { env: 'OVERLAP_SHOOT_MONITORING', fallback: 'gardener' },
-  'extension-type': { env: 'OVERLAP_EXTENSION_TYPE', fallback: '' },
-  'images-pod-template': { env: 'OVERLAP_IMAGES_POD_TEMPLATE', fallback: '' },
-} as const;
+  'extension-type': { env: 'OVERLAP_EXTENSION_TYPE', fallback: '', unset: '(none: automatic mode, the namespaces this controller labels)' },
+  'images-pod-template': { env: 'OVERLAP_IMAGES_POD_TEMPLATE', fallback: '', unset: '(none: the image settings above)' },
+} as const satisfies Record<string, SettingSpec>;
 
 type Setting = keyof typeof SETTINGS;
 const IMAGE_SETTINGS: readonly Setting[] = ['envoy-image', 'agent-image', 'shoot-agent-image'];
 
-export const CONTROLLER_USAGE = Object.entries(SETTINGS)
-  .map(([flag, { env, fallback }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || '(in-cluster, or $KUBECONFIG)'}`)
+export const CONTROLLER_USAGE = Object.entries(SETTINGS as Record<string, SettingSpec>)
+  .map(([flag, { env, fallback, unset }]) => `  --${flag.padEnd(27)} env ${env.padEnd(29)} default ${fallback || unset}`)
   .join('\n');
 
 /** A day; a Lease is an int32 of seconds, and a resync rarer than daily would leave drift for too long. */
