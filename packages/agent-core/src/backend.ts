@@ -1,5 +1,5 @@
 import type { Family } from '@overlap/cidr';
-import { APPLY_COMMANDS, type Backend, type LiveState, READ_COMMANDS, parseIptablesSave, parseNftJson } from '@overlap/natrules';
+import { APPLY_COMMANDS, type Backend, type LiveState, READ_COMMANDS, parseLive } from '@overlap/natrules';
 import { CommandError, type CommandRunner } from '@overlap/runtime';
 import type { BackendChoice } from './config.ts';
 
@@ -57,18 +57,15 @@ export async function readOutputIfAny(backend: Backend, run: CommandRunner, fami
   }
 }
 
-const parseOutput = (backend: Backend, output: string, family: Family): LiveState =>
-  backend === 'iptables' ? parseIptablesSave(output, family) : parseNftJson(output, family);
-
 /** The owned chains or table of one family (IPv4 unless told), as the backend shows them now. */
 export async function readLive(backend: Backend, run: CommandRunner, family: Family = 'IPv4'): Promise<LiveState> {
-  return parseOutput(backend, await readOutput(backend, run, family), family);
+  return parseLive(backend, await readOutput(backend, run, family), family);
 }
 
 /** readLive for a family where nothing is desired (readOutputIfAny). */
 export async function readLiveIfAny(backend: Backend, run: CommandRunner, family: Family): Promise<LiveState | undefined> {
   const output = await readOutputIfAny(backend, run, family);
-  return output === undefined ? undefined : parseOutput(backend, output, family);
+  return output === undefined ? undefined : parseLive(backend, output, family);
 }
 
 /**

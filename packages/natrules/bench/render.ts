@@ -12,8 +12,7 @@ import {
   type Role,
   desiredRules,
   diffRules,
-  parseIptablesSave,
-  parseNftJson,
+  parseLive,
   renderApply,
   renderTeardown,
 } from '../src/index.ts';
@@ -58,7 +57,7 @@ function liveOutput(ns: Netns | undefined, backend: Backend, params: NatParams):
   const desired = desiredRules(params);
   ns.run(APPLY_COMMAND[backend], renderApply(backend, desired, EMPTY_LIVE_STATE(backend)));
   const text = backend === 'iptables' ? ns.run(['iptables-save', '-c']) : ns.run(['nft', '-j', 'list', 'table', 'ip', 'overlap']);
-  ns.run(APPLY_COMMAND[backend], renderTeardown(backend, backend === 'iptables' ? parseIptablesSave(text) : parseNftJson(text)));
+  ns.run(APPLY_COMMAND[backend], renderTeardown(backend, parseLive(backend, text)));
   return text;
 }
 
@@ -83,7 +82,7 @@ try {
       for (const backend of ['iptables', 'nftables'] as const) {
         const output = liveOutput(ns, backend, params);
         if (output === undefined) continue;
-        const parse = backend === 'iptables' ? parseIptablesSave : parseNftJson;
+        const parse = (text: string) => parseLive(backend, text);
         const live = parse(output);
         if (!diffRules(desired, live).inSync) throw new Error(`${backend} ${role} ${n}: live state not in sync`);
         t[backend].parse = time(runs, () => parse(output));

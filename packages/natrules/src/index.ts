@@ -28,7 +28,7 @@ export { desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, routeDepend
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';
-export { type LiveReading, createLiveParser } from './live-parser.ts';
+export { type LiveReading, createLiveParser, parseLive } from './live-parser.ts';
 export { nftRuleText } from './nft-render.ts';
 export { diffRules, keptRules } from './diff.ts';
 export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderTeardown } from './render.ts';

@@ -32,6 +32,11 @@ function separateCounters(backend: Backend, text: string): { structure: string; 
   return { structure, values };
 }
 
+/** One read of a backend (`iptables-save --counters` or `nft -j list table …`), parsed by that backend's parser. */
+export function parseLive(backend: Backend, output: string, family: Family = 'IPv4'): LiveState {
+  return backend === 'iptables' ? parseIptablesSave(output, family) : parseNftJson(output, family);
+}
+
 /** A rule parsed from a structure carries its counters' position (0: it has none); this puts the values in. */
 function withCounters(rule: LiveRule, values: readonly bigint[]): LiveRule {
   if (rule.packets === 0n) return rule;
@@ -52,11 +57,10 @@ export interface LiveReading {
  */
 export function createLiveParser(backend: Backend, family: Family = 'IPv4'): (output: string) => LiveReading {
   let last: { structure: string; template: LiveState } | undefined;
-  const parse = backend === 'iptables' ? parseIptablesSave : parseNftJson;
   return (output) => {
     const { structure, values } = separateCounters(backend, output);
     const unchanged = last?.structure === structure;
-    if (!unchanged) last = { structure, template: parse(structure, family) };
+    if (!unchanged) last = { structure, template: parseLive(backend, structure, family) };
     const template = last!.template;
     return { live: { ...template, rules: template.rules.map((rule) => withCounters(rule, values)) }, unchanged };
   };
