@@ -69,7 +69,9 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
   });
 
   it('legacy iptables behind a held xtables lock gives up with its own message, then converges once it is free', async () => {
-    const lock = join(mkdtempSync(join(tmpdir(), 'overlap-xtables-')), 'xtables.lock');
+    const lockDir = mkdtempSync(join(tmpdir(), 'overlap-xtables-'));
+    cleanup.push(() => rmSync(lockDir, { recursive: true, force: true }));
+    const lock = join(lockDir, 'xtables.lock');
     writeFileSync(lock, '');
     const legacy = (tool: string): string => `XTABLES_LOCKFILE=${lock} exec /usr/sbin/iptables-legacy-${tool} "$@"`;
     const path = standIns({ 'iptables-restore': legacy('restore'), 'iptables-save': legacy('save') });
