@@ -200,6 +200,9 @@ describe('the CLI’s way in: client-node’s loader, then the same client', () 
     } finally {
       cli.close();
     }
+    // A plugin that fails (not logged in): one line naming the server.
+    writeFileSync(plugin, "process.stderr.write('not logged in'); process.exit(1);\n");
+    await expect(connect({ kubeconfig: path })).rejects.toThrow(`${api.url}: the kubeconfig's credentials cannot be obtained: `);
     // The controller runs no plugins: it refuses such a kubeconfig at start, in one line, with exit code 2.
     const child = spawn(process.execPath, [join(import.meta.dirname, '../src/controller-main.ts'), `--kubeconfig=${path}`], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -61,7 +61,13 @@ async function kubeClient(config: KubeConfig): Promise<KubeClient> {
 /** The kubeconfig as kubectl reads it (loadKubeConfig) and the small client built from it: what a command needs. */
 export async function connect(options: { kubeconfig?: string | undefined; context?: string | undefined }): Promise<{ config: KubeConfig; api: KubeClient }> {
   const config = loadKubeConfig(options);
-  return { config, api: await kubeClient(config) };
+  try {
+    return { config, api: await kubeClient(config) };
+  } catch (error) {
+    // An exec plugin or auth provider that failed (not logged in, not installed): the operator's to fix, in one line.
+    const server = config.getCurrentCluster()?.server ?? 'the API server';
+    throw new ApiAccessError(`${server}: the kubeconfig's credentials cannot be obtained: ${String((error as Error).message).split('\n')[0]}`);
+  }
 }
 
 interface ClientError {
