@@ -102,7 +102,7 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
   await api.start();
   const injected = populate(api, count);
   const kubeconfig = join(dir, `kubeconfig-${count}`);
-  writeFileSync(kubeconfig, api.kubeConfig().exportConfig());
+  api.writeKubeconfig(kubeconfig);
   const [webhookPort, metricsPort] = [await freePort(), await freePort()];
   api.admission = async (operation, object, oldObject) => {
     const response = await httpsRequest(`https://localhost:${webhookPort}${WEBHOOK_PATH}`, {

@@ -1,5 +1,7 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { InputError, createLogger } from '@overlap/runtime';
+import { KubeClient, clientOptions } from './kube/client.ts';
+import { controllerSettings } from './kube/connection.ts';
 import { CONTROLLER_USAGE, type ControllerConfig, parseControllerConfig, startupFields } from './controller/config.ts';
 import { withInjectedImages } from './controller/images.ts';
 import { apiErrorCause } from './telemetry/api-error.ts';
@@ -24,22 +26,22 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const logger = createLogger({ name: 'overlap-seed-controller', level: config.logLevel });
-  const kubeConfig = new KubeConfig();
+  let api: KubeClient;
   try {
-    if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-    else kubeConfig.loadFromDefault();
+    api = new KubeClient(clientOptions(controllerSettings(config.kubeconfig, process.env, (path) => readFileSync(path, 'utf8'))));
   } catch (error) {
-    process.stderr.write(`overlap-seed-controller: --kubeconfig: ${JSON.stringify(config.kubeconfig ?? '')} cannot be loaded: ${(error as Error).message}\n`);
+    if (!(error instanceof InputError)) throw error;
+    process.stderr.write(`overlap-seed-controller: ${error.message}\n`);
     return 2;
   }
 
-  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
+  const server = api.server;
   let controller: RunningController;
   try {
-    config = await withInjectedImages(config, kubeConfig);
+    config = await withInjectedImages(config, api);
     // One line with everything the controller was told, before anything can wait on the API server.
     logger.info(startupFields(config, server), 'starting');
-    controller = await startController(config, kubeConfig, logger, new ControllerMetrics(VERSION));
+    controller = await startController(config, api, logger, new ControllerMetrics(VERSION));
   } catch (error) {
     const cause = error instanceof InputError ? error.message : apiErrorCause(error);
     logger.fatal({ server, cause }, `cannot start: ${cause}`);
@@ -52,6 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   logger.info('stopping');
   await controller.stop();
+  api.close();
   return 0;
 }
 

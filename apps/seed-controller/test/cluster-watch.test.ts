@@ -1,6 +1,7 @@
 // Against FakeApiServer, an in-process TEST DOUBLE of the Kubernetes API (not a cluster).
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientOf } from './support/kube-client.ts';
 import { eventually, FakeApiServer, cluster } from '@overlap/test-support';
 import { CLUSTER_PAGE_SIZE, ClusterWatch } from '../src/controller/cluster-watch.ts';
 import type { ClusterObject } from '../src/shoot/shoot-facts.ts';
@@ -29,7 +30,7 @@ const FAST_RETRY = { initialMs: 20, maxMs: 200 };
 beforeAll(async () => {
   await api.start();
   for (const name of ['a', 'b']) api.put(CLUSTERS, cluster({ name }) as never);
-  watch = new ClusterWatch(api.kubeConfig(), sink, pino({ level: 'silent' }), FAST_RETRY);
+  watch = new ClusterWatch(clientOf(api), sink, pino({ level: 'silent' }), FAST_RETRY);
   await watch.start();
 });
 afterAll(async () => {
@@ -46,7 +47,7 @@ describe('ClusterWatch', () => {
     const seen: string[] = [];
     let retained: string[] = [];
     const pagedWatch = new ClusterWatch(
-      paged.kubeConfig(),
+      clientOf(paged),
       { upsert: (c) => seen.push(c.metadata!.name!), remove: () => undefined, retain: (n) => (retained = [...n]) },
       pino({ level: 'silent' }),
       FAST_RETRY,

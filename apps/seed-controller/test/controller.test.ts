@@ -15,6 +15,7 @@ import {
 import type { RunningController } from '../src/controller/controller.ts';
 import { INJECTED_ANNOTATION, PLAN_HASH_ANNOTATION } from '../src/inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
+import { dashboardConfigMap } from '../src/monitoring/shoot-monitoring.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
 import { Harness } from './support/controller-harness.ts';
@@ -68,7 +69,9 @@ describe('the controller against a test double of the Kubernetes API', () => {
 
   it('creates the content-hashed, immutable ConfigMaps of an overlapping HA shoot', async () => {
     const plan = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS);
-    const expected = [plan.configMaps!.egress.metadata!.name!, plan.configMaps!.envoy.metadata!.name!].sort();
+    // The shoot dashboard's ConfigMap too: the harness runs with Gardener's shoot monitoring.
+    const names = [plan.configMaps!.egress, plan.configMaps!.envoy, dashboardConfigMap(OVERLAP)].map((configMap) => configMap.metadata!.name!);
+    const expected = names.sort();
     await eventually(() => expect(configMapNames(OVERLAP)).toEqual(expected), 'ConfigMaps exist');
     const envoy = harness.api.get(`${configMapPath(OVERLAP)}/${plan.configMaps!.envoy.metadata!.name}`)!;
     expect(envoy.immutable).toBe(true);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -118,7 +119,7 @@ export class FakeApiServer {
   readonly #objects = new Map<string, Json>();
   readonly #watchers = new Set<Watcher>();
   #resourceVersion = 1;
-  #server: Server | undefined;
+  #server: Server | HttpsServer | undefined;
   /** Loaded by start(), not on import: client-node takes ~0.5 s to load, which suites that only want a sample need not pay. */
   #client: typeof import('@kubernetes/client-node') | undefined;
   admission: Admission | undefined;
@@ -135,12 +136,16 @@ export class FakeApiServer {
   readonly forbidden = new Set<string>();
   /** While true, every request is answered 503, as an API server that is down behind its load balancer. */
   unavailable = false;
+  /** When set, a request without `Authorization: Bearer <token>` is answered 401, as for a token not (or no longer) valid. */
+  token: string | undefined;
   readonly #requests: string[] = [];
   url = '';
 
-  async start(): Promise<void> {
+  /** `tls`: serve HTTPS with this certificate (for localhost), as a real API server does; plain HTTP without. */
+  async start(options: { tls?: { cert: string; key: string } } = {}): Promise<void> {
     this.#client = await import('@kubernetes/client-node');
-    this.#server = createServer((request, response) => void this.#handle(request, response));
+    const handler = (request: IncomingMessage, response: ServerResponse): void => void this.#handle(request, response);
+    this.#server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
     const sockets = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
     this.#server.on('upgrade', (request, socket, head) => {
       const url = new URL(request.url ?? '/', this.url);
@@ -156,7 +161,7 @@ export class FakeApiServer {
       );
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.url = `${options.tls ? 'https://localhost' : 'http://127.0.0.1'}:${(this.#server.address() as AddressInfo).port}`;
   }
 
   /** Every request so far, `METHOD path`, for assertions about what the controller did. */
@@ -171,19 +176,23 @@ export class FakeApiServer {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
-  /** A kubeconfig file for this server, for processes and commands that read one. */
   /**
    * A kubeconfig file for this server, as an operator's would be; `server` points it elsewhere (an unreachable
-   * address), `contexts` adds contexts of that name besides `double`.
+   * address), `contexts` adds contexts of that name besides `double`; `certificateAuthority` (a file) verifies an
+   * HTTPS server instead of skipping verification; `user` is the user's entry (credentials) as kubectl writes it.
    */
-  writeKubeconfig(path: string, options: { server?: string; contexts?: readonly string[] } = {}): void {
+  writeKubeconfig(
+    path: string,
+    options: { server?: string; contexts?: readonly string[]; certificateAuthority?: string; user?: Record<string, unknown> } = {},
+  ): void {
+    const verify = options.certificateAuthority ? { 'certificate-authority': options.certificateAuthority } : { 'insecure-skip-tls-verify': true };
     writeFileSync(
       path,
       stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'double', cluster: { server: options.server ?? this.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'controller', user: {} }],
+        clusters: [{ name: 'double', cluster: { server: options.server ?? this.url, ...verify } }],
+        users: [{ name: 'controller', user: options.user ?? {} }],
         contexts: ['double', ...(options.contexts ?? [])].map((name) => ({ name, context: { cluster: 'double', user: 'controller' } })),
         'current-context': 'double',
       }),
@@ -319,6 +328,7 @@ export class FakeApiServer {
     this.#requests.push(`${request.method} ${url.pathname}${url.searchParams.get('watch') === 'true' ? '?watch' : ''}`);
     try {
       if (this.unavailable) throw new ApiError(503, 'ServiceUnavailable', 'the API server is unavailable');
+      if (this.token !== undefined && request.headers.authorization !== `Bearer ${this.token}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       const asked = `${request.method} ${url.pathname}`;
       if ([...this.forbidden].some((prefix) => asked.startsWith(prefix))) {
         throw new ApiError(403, 'Forbidden', `User "test" cannot ${request.method?.toLowerCase()} resource at ${url.pathname}`);

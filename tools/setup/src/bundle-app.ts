@@ -36,11 +36,13 @@ const asciiOnly = (text: string): string => text.replace(/[\u0080-\uffff]/g, (un
  * carry a content hash, so the folder is emptied first: stale chunks of earlier builds would otherwise ship in images.
  * `minifyWhitespace`: without comments and indentation, for a long-running process whose source V8 keeps in memory
  * (the controller's 9 MB bundle becomes 4.7 MB); its stack traces then point into long lines (the .map resolves them).
+ * `forbidden`: packages none of whose code may end up in these bundles (type-only imports are erased and pass): the
+ * build fails naming the files that pulled one in, so a footprint won once is not lost by one import.
  */
 export async function bundleApp(
   root: string,
   entryPoints: Record<string, string>,
-  options: { splitting?: boolean; minifyWhitespace?: boolean } = {},
+  options: { splitting?: boolean; minifyWhitespace?: boolean; forbidden?: readonly string[] } = {},
 ): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   if (options.splitting) rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
@@ -61,6 +63,15 @@ export async function bundleApp(
     plugins: [withoutPushgateway],
     banner: { js: "import { createRequire as __overlapRequire } from 'node:module'; const require = __overlapRequire(import.meta.url);" },
   });
+  const isForbidden = (input: string): boolean => (options.forbidden ?? []).some((name) => input.includes(`node_modules/${name}/`));
+  const inputs = Object.keys(result.metafile.inputs);
+  if (inputs.some(isForbidden)) {
+    // Where the forbidden code comes in: the files outside it that import it.
+    const entrances = Object.entries(result.metafile.inputs)
+      .filter(([input, { imports }]) => !isForbidden(input) && imports.some((imported) => isForbidden(imported.path)))
+      .map(([input]) => input);
+    throw new Error(`${Object.keys(entryPoints).join(', ')}: ${options.forbidden?.join(', ')} must not be bundled, but is imported by ${entrances.join(', ')}`);
+  }
   for (const file of Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js'))) {
     const text = readFileSync(file, 'utf8');
     const ascii = asciiOnly(text);

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.ts';
 import type { NetworkFields } from '@overlap/cidr';
 import type { Backend } from '@overlap/natrules';
 import { parseAllDocuments } from 'yaml';
@@ -185,7 +186,8 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
   };
   if (values.all) {
     return kube()
-      .then(({ loadKubeConfig }) => planAll(loadKubeConfig(values), plan))
+      .then(({ connect }) => connect(values))
+      .then(({ api }) => planAll(api, plan))
       .then((impacts) => {
         out.write(output === 'json' ? `${JSON.stringify(impacts, null, 2)}\n` : formatImpacts(impacts));
         return 0;
@@ -194,7 +196,8 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
   if (values.cluster !== undefined) {
     const name = values.cluster;
     return kube()
-      .then(({ loadKubeConfig }) => liveInput(loadKubeConfig(values), name))
+      .then(({ connect }) => connect(values))
+      .then(({ api }) => liveInput(api, name))
       .then((input) => write([plan(input)]));
   }
   let inputs: PlanInput[];
@@ -223,12 +226,12 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
 }
 
 /** The Cluster NAME and its live kube-apiserver Deployment, read from the seed. */
-async function liveInput(config: KubeConfig, name: string): Promise<PlanInput> {
+async function liveInput(api: KubeClient, name: string): Promise<PlanInput> {
   const { readCluster, readKubeApiserver } = await import('../status/seed-state.ts');
-  const server = config.getCurrentCluster()?.server ?? 'the seed';
-  const cluster = await readCluster(config, name);
+  const server = api.server || 'the seed';
+  const cluster = await readCluster(api, name);
   if (!cluster) throw new InputError('--cluster', name, `is not a Cluster on ${server}`);
-  const deployment = await readKubeApiserver(config, name);
+  const deployment = await readKubeApiserver(api, name);
   if (!deployment) throw new InputError('--cluster', name, `has no kube-apiserver Deployment in its namespace on ${server}`);
   return { facts: shootFactsFromCluster(cluster), fields: CLUSTER_FIELDS, deployment: { source: `${server} ${name}/kube-apiserver`, object: deployment } };
 }
@@ -240,9 +243,9 @@ interface Impact {
 }
 
 /** `plan --all`: every Cluster on the seed against its live kube-apiserver, one line each, before an install. */
-async function planAll(config: KubeConfig, plan: (input: PlanInput) => PlanReport): Promise<Impact[]> {
+async function planAll(api: KubeClient, plan: (input: PlanInput) => PlanReport): Promise<Impact[]> {
   const { listClusters, listKubeApiservers } = await import('../status/seed-state.ts');
-  const [clusters, deployments] = await Promise.all([listClusters(config), listKubeApiservers(config)]);
+  const [clusters, deployments] = await Promise.all([listClusters(api), listKubeApiservers(api)]);
   const impacts = clusters.map((cluster): Impact => {
     const namespace = cluster.metadata?.name ?? '';
     const deployment = deployments.get(namespace);
@@ -272,9 +275,9 @@ async function statusCommand(argv: readonly string[], out: NodeJS.WritableStream
     options: { ...KUBE_OPTIONS, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'text' } },
   });
   const output = parseOutput(values.output, '--output');
-  const [{ loadKubeConfig }, { seedStatus }] = await Promise.all([kube(), import('../status/seed-status.ts')]);
-  const config = loadKubeConfig(values);
-  const statuses = await seedStatus(config, values.namespace);
+  const [{ connect }, { seedStatus }] = await Promise.all([kube(), import('../status/seed-status.ts')]);
+  const { api } = await connect(values);
+  const statuses = await seedStatus(api, values.namespace);
   if (values.namespace !== undefined && statuses.length === 0) {
     throw new InputError('--namespace', values.namespace, 'has no Cluster on this seed');
   }
@@ -295,8 +298,8 @@ async function diagnoseCommand(argv: readonly string[], out: NodeJS.WritableStre
   const [namespace, ...extra] = positionals;
   if (namespace === undefined) throw new InputError('SHOOT_NAMESPACE', '', 'is required: overlap diagnose SHOOT_NAMESPACE');
   if (extra.length > 0) throw new InputError('SHOOT_NAMESPACE', extra.join(' '), 'is one argument too many: one shoot at a time');
-  const [{ loadKubeConfig }, { collectDiagnoseFacts }] = await Promise.all([kube(), import('../diagnose/collect.ts')]);
-  const facts = await collectDiagnoseFacts(loadKubeConfig(values), namespace);
+  const [{ connect }, { collectDiagnoseFacts }] = await Promise.all([kube(), import('../diagnose/collect.ts')]);
+  const facts = await collectDiagnoseFacts(await connect(values), namespace);
   const checks = diagnoseChecks(facts);
   out.write(output === 'json' ? `${JSON.stringify({ namespace, pass: allPass(checks), checks, facts }, null, 2)}\n` : formatChecks(namespace, checks));
   return allPass(checks) ? 0 : 1;
@@ -354,8 +357,8 @@ async function uninstallCommand(argv: readonly string[], out: NodeJS.WritableStr
     allowPositionals: false,
     options: { ...KUBE_OPTIONS, 'dry-run': { type: 'boolean', default: false } },
   });
-  const [{ loadKubeConfig, call }, { uninstall }] = await Promise.all([kube(), import('../uninstall/uninstall.ts')]);
-  const config = loadKubeConfig(values);
-  await call(config, 'uninstall', () => uninstall(config, { dryRun: values['dry-run'], report: (line) => out.write(`${line}\n`) }));
+  const [{ connect, call }, { uninstall }] = await Promise.all([kube(), import('../uninstall/uninstall.ts')]);
+  const { api } = await connect(values);
+  await call(api, 'uninstall', () => uninstall(api, { dryRun: values['dry-run'], report: (line) => out.write(`${line}\n`) }));
   return 0;
 }

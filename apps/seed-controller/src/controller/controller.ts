@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { CoreV1Api, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, makeInformer } from '@kubernetes/client-node';
-import { Backoff, type BackoffOptions, InputError, type Logger, type Readiness, startProbeServer } from '@overlap/runtime';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { InputError, type Logger, type Readiness, startProbeServer } from '@overlap/runtime';
 import { WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { NAMESPACES } from '../kube/calls.ts';
+import { type Resource, resourcePath } from '../kube/request.ts';
 import { OWNED_KINDS, OWNED_SELECTOR, type OwnedKind, ownedKind } from '../owned/kinds.ts';
 import { pkiMaterial } from '../pki/material.ts';
 import { apiErrorCause } from '../telemetry/api-error.ts';
@@ -13,13 +16,16 @@ import { ClusterWatch, RESTART_BACKOFF } from './cluster-watch.ts';
 import type { ControllerConfig, ShootWebhookConfig } from './config.ts';
 import { LeaderElector } from './leader-election.ts';
 import { Reconciler } from './reconciler.ts';
+import { ListWatch } from './list-watch.ts';
+import { ObjectCache } from './object-cache.ts';
 import { kubeShootApi } from './shoot-api.ts';
 import { SharedData } from './shared-data.ts';
 import { ShootPlans } from './shoot-plans.ts';
 import { WorkQueue } from './work-queue.ts';
-import { kubeApis } from '../owned/kube-apis.ts';
 
 const DEFAULT_WATCH_GRACE_SECONDS = 30;
+/** Objects per list page of the owned kinds (client-go's informers ask for 500). */
+const OWNED_PAGE_SIZE = 500;
 
 export interface RunningController {
   readonly plans: ShootPlans;
@@ -37,40 +43,35 @@ export interface RunningController {
  */
 export async function startController(
   config: ControllerConfig,
-  kubeConfig: KubeConfig,
+  api: KubeClient,
   logger: Logger,
   metrics: ControllerMetrics,
   /** When certificates are judged due; tests move it forward. */
   clock: () => Date = () => new Date(),
 ): Promise<RunningController> {
   let synced = false;
-  const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown';
-  let stopped = false;
+  const server = api.server;
+  const restartBackoff = config.restartBackoff ?? RESTART_BACKOFF;
+  const streams: ListWatch<KubernetesObject>[] = [];
+  /** A cache of one resource's objects with `labelSelector`, kept by a list/watch that starts with the others. */
+  const informer = (what: string, resource: Resource, labelSelector: string): ObjectCache => {
+    const cache = new ObjectCache();
+    streams.push(new ListWatch(api, cache, logger, { what, path: resourcePath(resource), labelSelector, pageSize: OWNED_PAGE_SIZE, retry: restartBackoff }));
+    return cache;
+  };
   // One informer per owned kind, on our label only: the reconciler and the webhook read these caches.
   const monitoring = config.shootMonitoring === 'gardener';
-  const apis = kubeApis(kubeConfig);
-  const informers = new Map<OwnedKind, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>(
-    OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => {
-      const client = kind.client(apis);
-      return [kind, makeInformer(kubeConfig, kind.listPath, () => client.list() as never, OWNED_SELECTOR)];
-    }),
+  const informers = new Map<OwnedKind, ObjectCache>(
+    OWNED_KINDS.filter((kind) => monitoring || !kind.gardenerMonitoring).map((kind) => [kind, informer(kind.kind, kind.resource, OWNED_SELECTOR)]),
   );
   // A kind without an informer (shoot monitoring off) has no objects the controller could own.
   const cached = (kind: OwnedKind, namespace: string): readonly KubernetesObject[] => informers.get(kind)?.list(namespace) ?? [];
   const pki = pkiMaterial(config.injection, clock);
   // Automatic mode: the namespaces the controller labelled for the webhook (only those; the label is the selector).
   const marksNamespaces = config.injection.extensionType === undefined;
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const namespaces = marksNamespaces
-    ? makeInformer(
-        kubeConfig,
-        '/api/v1/namespaces',
-        () => core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR }) as never,
-        WEBHOOK_NAMESPACE_SELECTOR,
-      )
-    : undefined;
+  const namespaces = marksNamespaces ? informer('Namespace', NAMESPACES, WEBHOOK_NAMESPACE_SELECTOR) : undefined;
   const reconciler = new Reconciler(
-    kubeShootApi(kubeConfig, config.leaseName, cached, (namespace) => namespaces?.get(namespace) !== undefined),
+    kubeShootApi(api, config.leaseName, cached, (namespace) => namespaces?.get(namespace) !== undefined),
     logger,
     async (namespace, live) => ({ ...(await pki(namespace, live)), shootWebhook: shootWebhookSettings(config.shootWebhook), monitoring }),
     { onDrift: (_namespace, kind) => metrics.driftRepairs.inc({ kind }), marksNamespaces },
@@ -104,7 +105,7 @@ export async function startController(
     }
   }
   const elector = new LeaderElector(
-    kubeConfig,
+    api,
     {
       namespace: config.leaseNamespace,
       name: config.leaseName,
@@ -120,8 +121,7 @@ export async function startController(
     logger,
   );
 
-  const restartBackoff = config.restartBackoff ?? RESTART_BACKOFF;
-  const clusters = new ClusterWatch(kubeConfig, plans, logger, restartBackoff);
+  const clusters = new ClusterWatch(api, plans, logger, restartBackoff);
 
   // Ready only while the plans can be trusted: synced once, and the Cluster watch not broken for longer than
   // a reconnect takes. The webhook keeps answering for shoots it knows (see lookup) even when not ready.
@@ -161,12 +161,7 @@ export async function startController(
     throw error;
   }
 
-  const isStopped = (): boolean => stopped;
-  await Promise.all([
-    clusters.start(),
-    ...[...informers].map(([kind, informer]) => listedOnce(informer, kind.kind, { server, logger, isStopped, restartBackoff })),
-    ...(namespaces ? [listedOnce(namespaces, 'Namespace', { server, logger, isStopped, restartBackoff })] : []),
-  ]);
+  await Promise.all([clusters.start(), ...streams.map((stream) => stream.start())]);
   synced = true;
   logger.info({ clusters: plans.namespaces().length }, 'Cluster cache synced; webhook ready');
   elector.start();
@@ -182,50 +177,15 @@ export async function startController(
     leading: () => elector.leading,
     settled: () => queue.idle(),
     async stop() {
-      stopped = true;
       clearInterval(resync);
       queue.stop();
       await elector.stop();
       clusters.stop();
-      for (const informer of informers.values()) await informer.stop();
-      await namespaces?.stop();
+      for (const stream of streams) stream.stop();
       await webhook.close();
       await status.close();
     },
   };
-}
-
-/**
- * Starts an informer and resolves once it has listed without an error. client-node's informer neither restarts
- * itself after an error nor fails `start()` when the list fails (it only emits `error`), so both happen here.
- */
-function listedOnce(
-  informer: Informer<KubernetesObject>,
-  what: string,
-  { server, logger, isStopped, restartBackoff }: { server: string; logger: Logger; isStopped: () => boolean; restartBackoff: BackoffOptions },
-): Promise<void> {
-  const backoff = new Backoff(restartBackoff);
-  return new Promise((resolve) => {
-    let failed = false;
-    const attempt = (): void => {
-      failed = false;
-      informer.start().then(
-        () => {
-          if (failed) return;
-          backoff.reset();
-          resolve();
-        },
-        () => undefined, // reported through the error event
-      );
-    };
-    informer.on('error', (error) => {
-      failed = true;
-      if (isStopped()) return; // stopping aborts the watch, which the informer reports as an error
-      logger.warn({ server, cause: apiErrorCause(error) }, `${what} list/watch failed; retrying`);
-      setTimeout(attempt, backoff.next()).unref();
-    });
-    attempt();
-  });
 }
 
 /** The CA is read whenever a shoot's objects are built, so a rotated CA reaches the shoots on the next resync. */

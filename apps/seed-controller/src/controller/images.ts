@@ -1,5 +1,7 @@
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { V1PodTemplate } from '@kubernetes/client-node';
 import { InputError } from '@overlap/runtime';
+import type { KubeClient } from '../kube/client.ts';
+import { resourcePath } from '../kube/request.ts';
 import { AGENT_CONTAINER, ENVOY_CONTAINER } from '../inject/names.ts';
 import { SHOOT_AGENT_CONTAINER } from '../vpn-shoot/names.ts';
 import type { ControllerConfig } from './config.ts';
@@ -13,13 +15,13 @@ const INJECTED = { envoy: ENVOY_CONTAINER, agent: AGENT_CONTAINER, shootAgent: S
  * every image, the injected ones included. Nothing runs the PodTemplate; it only carries the names. An image set
  * explicitly (flag or env) wins over it.
  */
-export async function withInjectedImages(config: ControllerConfig, kubeConfig: KubeConfig): Promise<ControllerConfig> {
+export async function withInjectedImages(config: ControllerConfig, api: KubeClient): Promise<ControllerConfig> {
   if (!config.imagesPodTemplate) return config;
   const explicit = new Set(config.explicitImages);
   const [namespace, name] = config.imagesPodTemplate.includes('/')
     ? (config.imagesPodTemplate.split('/', 2) as [string, string])
     : [config.leaseNamespace, config.imagesPodTemplate];
-  const template = await kubeConfig.makeApiClient(CoreV1Api).readNamespacedPodTemplate({ namespace, name });
+  const template = await api.get<V1PodTemplate>(resourcePath({ group: '', version: 'v1', plural: 'podtemplates' }, namespace, name));
   const image = (container: string): string => {
     const found = template.template?.spec?.containers.find((candidate) => candidate.name === container)?.image;
     if (!found) throw new InputError('--images-pod-template', config.imagesPodTemplate, `has no container ${container} with an image`);

@@ -1,5 +1,17 @@
-import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
 import { Backoff, type Logger } from '@overlap/runtime';
+import type { KubeClient } from '../kube/client.ts';
+import { type Resource, resourcePath } from '../kube/request.ts';
+
+const LEASES: Resource = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+
+/** A Lease's times are MicroTime: RFC 3339 with six fractional digits, as client-go writes them. */
+export const microTime = (date: Date): string => date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+/** The Lease as JSON carries its times as text (the wire format), not as client-node's Date objects. */
+type Lease = Omit<V1Lease, 'spec'> & {
+  spec?: Omit<NonNullable<V1Lease['spec']>, 'acquireTime' | 'renewTime'> & { acquireTime?: string; renewTime?: string };
+};
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
@@ -19,7 +31,8 @@ const statusOf = (error: unknown): number | undefined => (error as { code?: numb
  * than its duration. Writes carry the read resourceVersion, so two candidates cannot both win.
  */
 export class LeaderElector {
-  readonly #api: CoordinationV1Api;
+  readonly #api: KubeClient;
+  readonly #path: string;
   readonly #options: LeaderElectionOptions;
   readonly #logger: Logger;
   #leading = false;
@@ -35,8 +48,9 @@ export class LeaderElector {
    */
   readonly #backoff: Backoff;
 
-  constructor(config: KubeConfig, options: LeaderElectionOptions, logger: Logger, now: () => number = Date.now) {
-    this.#api = config.makeApiClient(CoordinationV1Api);
+  constructor(api: KubeClient, options: LeaderElectionOptions, logger: Logger, now: () => number = Date.now) {
+    this.#api = api;
+    this.#path = resourcePath(LEASES, options.namespace, options.name);
     this.#options = options;
     this.#logger = logger;
     this.#now = now;
@@ -63,10 +77,10 @@ export class LeaderElector {
     if (!this.#leading) return;
     this.#setLeading(false);
     try {
-      const lease = await this.#api.readNamespacedLease({ namespace: this.#options.namespace, name: this.#options.name });
+      const lease = await this.#api.get<Lease>(this.#path);
       if (lease.spec?.holderIdentity !== this.#options.identity) return;
       lease.spec.holderIdentity = '';
-      await this.#api.replaceNamespacedLease({ namespace: this.#options.namespace, name: this.#options.name, body: lease });
+      await this.#api.replace(this.#path, lease);
     } catch (error) {
       this.#logger.warn({ err: error }, 'could not release the leader Lease; it expires by itself');
     }
@@ -106,17 +120,17 @@ export class LeaderElector {
 
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity, leaseSeconds } = this.#options;
-    const now = new V1MicroTime();
-    let lease: V1Lease;
+    const now = microTime(new Date());
+    let lease: Lease;
     try {
-      lease = await this.#api.readNamespacedLease({ namespace, name });
+      lease = await this.#api.get<Lease>(this.#path);
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
-      const body: V1Lease = {
+      const body: Lease = {
         metadata: { name, namespace },
         spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
       };
-      return this.#write(() => this.#api.createNamespacedLease({ namespace, body }));
+      return this.#write(() => this.#api.create(resourcePath(LEASES, namespace), body));
     }
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
@@ -130,7 +144,7 @@ export class LeaderElector {
       renewTime: now,
       ...(taking ? { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
     };
-    return this.#write(() => this.#api.replaceNamespacedLease({ namespace, name, body: lease }));
+    return this.#write(() => this.#api.replace(this.#path, lease));
   }
 
   /**
@@ -138,7 +152,7 @@ export class LeaderElector {
    * lease duration *as this process measured it*. Comparing renewTime with our clock instead would let a holder
    * whose clock runs ahead (a renewTime an hour in the future) block every takeover for that hour.
    */
-  #expired(lease: V1Lease, fallbackSeconds: number): boolean {
+  #expired(lease: Lease, fallbackSeconds: number): boolean {
     const spec = lease.spec ?? {};
     const record = JSON.stringify([spec.holderIdentity ?? '', String(spec.renewTime ?? ''), spec.leaseTransitions ?? 0]);
     const now = this.#now();

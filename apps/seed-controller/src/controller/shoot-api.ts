@@ -1,7 +1,9 @@
-import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
-import { MANAGED_BY, MANAGED_BY_LABEL, WEBHOOK_NAMESPACE_LABEL } from '../inject/names.ts';
-import { type KindClient, OWNED_KINDS, type OwnedKind } from '../owned/kinds.ts';
-import { kubeApis } from '../owned/kube-apis.ts';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { DEPLOYMENTS, EVENTS, markNamespace } from '../kube/calls.ts';
+import { resourcePath } from '../kube/request.ts';
+import { type KindClient, OWNED_KINDS, type OwnedKind, kindClient } from '../owned/kinds.ts';
 
 /** Creating an object: made now, already ours, or someone else's object under our name (left alone). */
 type CreateResult = 'created' | 'exists' | 'foreign';
@@ -37,22 +39,18 @@ async function tolerate<T>(call: Promise<T>, status: number): Promise<T | undefi
 const isOurs = (object: KubernetesObject | undefined): boolean => object?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
 
 export function kubeShootApi(
-  config: KubeConfig,
+  api: KubeClient,
   component: string,
   cached: (kind: OwnedKind, namespace: string) => readonly KubernetesObject[],
   marked: (namespace: string) => boolean,
 ): ShootApi {
-  const core = config.makeApiClient(CoreV1Api);
-  const apps = config.makeApiClient(AppsV1Api);
-  const apis = kubeApis(config);
-  const clients = new Map(OWNED_KINDS.map((kind) => [kind, kind.client(apis)]));
+  const clients = new Map(OWNED_KINDS.map((kind) => [kind, kindClient(kind, api)]));
   const client = (kind: OwnedKind): KindClient => clients.get(kind)!;
   return {
     listOwned: cached,
     namespaceMarked: marked,
     async markNamespace(namespace, mark) {
-      const body = { metadata: { labels: { [WEBHOOK_NAMESPACE_LABEL]: mark ? 'true' : null } } };
-      await tolerate(core.patchNamespace({ name: namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)), 404);
+      await tolerate(markNamespace(api, namespace, mark), 404);
     },
     async create(kind, object) {
       if (await tolerate(client(kind).create(object), 409)) return 'created';
@@ -68,25 +66,21 @@ export function kubeShootApi(
     async delete(kind, namespace, name) {
       await tolerate(client(kind).delete(namespace, name), 404);
     },
-    readDeployment: (namespace, name) => tolerate(apps.readNamespacedDeployment({ namespace, name }), 404),
-    annotateDeployment: (namespace, name, annotations) =>
-      apps.patchNamespacedDeployment({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    readDeployment: (namespace, name) => tolerate(api.get<V1Deployment>(resourcePath(DEPLOYMENTS, namespace, name)), 404),
+    annotateDeployment: (namespace, name, annotations) => api.patch(resourcePath(DEPLOYMENTS, namespace, name), 'merge', { metadata: { annotations } }),
     async recordWarning(cluster, reason, message) {
-      const now = new Date();
+      const now = new Date().toISOString();
       // A Cluster is cluster-scoped, so its events live in `default`, where kubectl describe looks for them.
-      await core.createNamespacedEvent({
-        namespace: 'default',
-        body: {
-          metadata: { generateName: `${cluster}.`, namespace: 'default' },
-          involvedObject: { apiVersion: 'extensions.gardener.cloud/v1alpha1', kind: 'Cluster', name: cluster },
-          type: 'Warning',
-          reason,
-          message,
-          source: { component },
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
+      await api.create(resourcePath(EVENTS, 'default'), {
+        metadata: { generateName: `${cluster}.`, namespace: 'default' },
+        involvedObject: { apiVersion: 'extensions.gardener.cloud/v1alpha1', kind: 'Cluster', name: cluster },
+        type: 'Warning',
+        reason,
+        message,
+        source: { component },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
       });
     },
   };

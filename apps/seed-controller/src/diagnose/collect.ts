@@ -1,8 +1,11 @@
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Inspection, ProbeResult } from '@overlap/agent-core';
 import type { Mapping } from '@overlap/cidr';
 import { InputError } from '@overlap/runtime';
 import { ApiAccessError, call } from '../kube/access.ts';
+import { PODS, SECRETS } from '../kube/calls.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { resourcePath } from '../kube/request.ts';
 import { AGENT_CONTAINER, ENVOY_PROXY_PORT, PROXY_HOST } from '../inject/names.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../inject/settings.ts';
 import { type ShootPlan, planShoot } from '../shoot/shoot-plan.ts';
@@ -48,10 +51,9 @@ async function inspectAgent(config: KubeConfig, namespace: string, pod: V1Pod): 
 }
 
 /** kube-apiserver's own client certificate and CA bundle, for the probe to present to Envoy. */
-async function probeTls(config: KubeConfig, namespace: string): Promise<{ ca: string; cert: string; key: string }> {
-  const core = config.makeApiClient(CoreV1Api);
+async function probeTls(api: KubeClient, namespace: string): Promise<{ ca: string; cert: string; key: string }> {
   const read = async (name: string, key: string): Promise<string> => {
-    const secret = await call(config, `get Secret ${namespace}/${name}`, () => core.readNamespacedSecret({ namespace, name }));
+    const secret = await call(api, `get Secret ${namespace}/${name}`, () => api.get<V1Secret>(resourcePath(SECRETS, namespace, name)));
     const value = secret.data?.[key];
     if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no ${key}`);
     return Buffer.from(value, 'base64').toString('utf8');
@@ -60,7 +62,13 @@ async function probeTls(config: KubeConfig, namespace: string): Promise<{ ca: st
   return { ca: await read(caBundleSecret, 'bundle.crt'), cert: await read(proxyClientSecret, 'tls.crt'), key: await read(proxyClientSecret, 'tls.key') };
 }
 
-async function probe(config: KubeConfig, plan: ShootPlan, agents: readonly AgentFacts[]): Promise<DiagnoseFacts['probe']> {
+/** `config` runs pod exec (client-node's Exec: a WebSocket, with its own auth), `api` every other call. */
+interface Seed {
+  readonly config: KubeConfig;
+  readonly api: KubeClient;
+}
+
+async function probe({ config, api }: Seed, plan: ShootPlan, agents: readonly AgentFacts[]): Promise<DiagnoseFacts['probe']> {
   const namespace = plan.facts.namespace;
   const target = probeTarget(plan.mappings);
   if (!target) return { skipped: 'the shoot has no IPv4 service network to reach kube-dns in' };
@@ -68,7 +76,7 @@ async function probe(config: KubeConfig, plan: ShootPlan, agents: readonly Agent
   if (!pod) return { skipped: 'no seed agent answered, so there is no pod to send the request from' };
   let tls: Awaited<ReturnType<typeof probeTls>>;
   try {
-    tls = await probeTls(config, namespace);
+    tls = await probeTls(api, namespace);
   } catch (error) {
     return { skipped: `kube-apiserver's client certificate cannot be read: ${(error as Error).message}` };
   }
@@ -87,10 +95,11 @@ async function probe(config: KubeConfig, plan: ShootPlan, agents: readonly Agent
 }
 
 /** Reads the shoot's plan and pods, runs `inspect` in every seed agent and one `probe`; never changes anything. */
-export async function collectDiagnoseFacts(config: KubeConfig, namespace: string): Promise<DiagnoseFacts> {
-  const cluster = await readCluster(config, namespace);
+export async function collectDiagnoseFacts(seed: Seed, namespace: string): Promise<DiagnoseFacts> {
+  const { config, api } = seed;
+  const cluster = await readCluster(api, namespace);
   if (!cluster) throw new InputError('SHOOT_NAMESPACE', namespace, 'has no Cluster on this seed');
-  const deployment = deploymentState(await readKubeApiserver(config, namespace));
+  const deployment = deploymentState(await readKubeApiserver(api, namespace));
   let plan: ShootPlan;
   try {
     plan = planShoot(cluster, DEFAULT_INJECTION_SETTINGS);
@@ -100,8 +109,8 @@ export async function collectDiagnoseFacts(config: KubeConfig, namespace: string
   }
   const decided = { inject: plan.decision.inject, reason: plan.decision.reason };
   if (!plan.decision.inject || deployment !== 'injected') return { namespace, plan: decided, deployment, agents: [], probe: { skipped: 'nothing injected' } };
-  const core = config.makeApiClient(CoreV1Api);
-  const pods = await call(config, `list Pods in ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector: KUBE_APISERVER_POD_SELECTOR }));
+  const query = { labelSelector: KUBE_APISERVER_POD_SELECTOR };
+  const pods = await call(api, `list Pods in ${namespace}`, () => api.get<{ items: V1Pod[] }>(resourcePath(PODS, namespace), query));
   const agents = await Promise.all(pods.items.map((pod) => inspectAgent(config, namespace, pod)));
-  return { namespace, plan: decided, deployment, agents, probe: await probe(config, plan, agents) };
+  return { namespace, plan: decided, deployment, agents, probe: await probe(seed, plan, agents) };
 }

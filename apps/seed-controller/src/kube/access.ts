@@ -1,5 +1,8 @@
+import type { RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '@overlap/runtime';
+import { KubeClient } from './client.ts';
+import { statusMessage } from './request.ts';
 
 // Without client-node, so that commands that never talk to a seed need not load it (src/cli/main.ts).
 export { ApiAccessError, KUBE_OPTIONS } from './options.ts';
@@ -31,6 +34,42 @@ export function loadKubeConfig(options: { kubeconfig?: string | undefined; conte
   return config;
 }
 
+/**
+ * The small client every command's API calls go through (the controller's own), with the TLS and headers
+ * client-node's loader worked out for the kubeconfig's context, exec plugins and auth providers included. A token
+ * from a plugin is fetched once: a command is over long before it expires.
+ */
+async function kubeClient(config: KubeConfig): Promise<KubeClient> {
+  const options: RequestOptions = {};
+  await config.applyToHTTPSOptions(options);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = String(value);
+  if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+  return new KubeClient({
+    server: config.getCurrentCluster()?.server ?? '',
+    tls: {
+      ca: options.ca as string | Buffer | undefined,
+      cert: options.cert as string | Buffer | undefined,
+      key: options.key as string | Buffer | undefined,
+      rejectUnauthorized: options.rejectUnauthorized !== false,
+      servername: options.servername,
+    },
+    headers: () => headers,
+  });
+}
+
+/** The kubeconfig as kubectl reads it (loadKubeConfig) and the small client built from it: what a command needs. */
+export async function connect(options: { kubeconfig?: string | undefined; context?: string | undefined }): Promise<{ config: KubeConfig; api: KubeClient }> {
+  const config = loadKubeConfig(options);
+  try {
+    return { config, api: await kubeClient(config) };
+  } catch (error) {
+    // An exec plugin or auth provider that failed (not logged in, not installed): the operator's to fix, in one line.
+    const server = config.getCurrentCluster()?.server ?? 'the API server';
+    throw new ApiAccessError(`${server}: the kubeconfig's credentials cannot be obtained: ${String((error as Error).message).split('\n')[0]}`);
+  }
+}
+
 interface ClientError {
   readonly code?: unknown;
   readonly body?: unknown;
@@ -38,33 +77,22 @@ interface ClientError {
   readonly message?: unknown;
 }
 
-/** The Status message the API server sent with an HTTP error, if it sent one. */
-function statusMessage(body: unknown): string | undefined {
-  const parsed = typeof body === 'string' ? safeJson(body) : body;
-  const message = (parsed as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' ? message : undefined;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Turns what client-node throws for a call (`what`, e.g. "list Clusters") into one line as kubectl would word it,
+ * Turns what a call throws (KubeApiError, a connection's error) (`what`, e.g. "list Clusters") into one line as kubectl would word it,
  * or undefined for an answer that is not about access (a 404 the caller handles, a bug).
  */
 export function accessProblem(error: unknown, server: string, what: string): ApiAccessError | undefined {
   const e = error as ClientError;
   if (e.code === 401) return new ApiAccessError(`${server}: unauthorized to ${what}: the kubeconfig's credentials were not accepted`);
   if (e.code === 403) {
-    return new ApiAccessError(`${server}: forbidden to ${what}: ${statusMessage(e.body) ?? 'the user lacks the permission'}`);
+    return new ApiAccessError(
+      `${server}: forbidden to ${what}: ${(typeof e.body === 'string' ? statusMessage(e.body) : undefined) ?? 'the user lacks the permission'}`,
+    );
   }
   if (typeof e.code === 'number' && e.code >= 500) {
-    return new ApiAccessError(`${server}: the API server failed to ${what} (${e.code}): ${statusMessage(e.body) ?? 'no message'}`);
+    return new ApiAccessError(
+      `${server}: the API server failed to ${what} (${e.code}): ${(typeof e.body === 'string' ? statusMessage(e.body) : undefined) ?? 'no message'}`,
+    );
   }
   // fetch reports a connection that failed as "fetch failed" with the system error as its cause.
   const network = e.cause?.code ?? e.cause?.message ?? (typeof e.code === 'string' ? e.code : undefined);
@@ -76,15 +104,15 @@ export function accessProblem(error: unknown, server: string, what: string): Api
 }
 
 /** Runs one API call; access problems become ApiAccessError, anything else passes through. */
-export async function call<T>(config: KubeConfig, what: string, request: () => Promise<T>): Promise<T> {
+export async function call<T>(api: { readonly server: string }, what: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    throw accessProblem(error, config.getCurrentCluster()?.server ?? 'the API server', what) ?? error;
+    throw accessProblem(error, api.server || 'the API server', what) ?? error;
   }
 }
 
-/** HTTP status of a client-node error (ApiException's `code`), if it carries one. */
+/** HTTP status of an API error (KubeApiError's or client-node's ApiException's `code`), if it carries one. */
 export const httpStatus = (error: unknown): number | undefined => {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'number' ? code : undefined;

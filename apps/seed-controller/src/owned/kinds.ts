@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { CoreV1Api, CustomObjectsApi, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.ts';
+import { type Resource, resourcePath } from '../kube/request.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 import type { ManagedResource } from '../vpn-shoot/shoot-webhooks.ts';
 import { referenceAnnotations, updatedManagedResource } from './managed-resource-update.ts';
@@ -10,15 +12,6 @@ export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 interface ObjectList {
   readonly items: KubernetesObject[];
   readonly metadata?: { readonly resourceVersion?: string };
-}
-
-/**
- * The API clients the kinds' calls go through (kube-apis.ts makes them from a KubeConfig). Passed in, so that this
- * list, which `overlap plan` needs, does not load client-node (most of a bundle's start-up) for calls it never makes.
- */
-export interface KubeApis {
-  readonly core: CoreV1Api;
-  readonly custom: CustomObjectsApi;
 }
 
 /** The API calls for one kind; the verbs are the ones deploy/seed/rbac.yaml grants for it. */
@@ -38,8 +31,8 @@ export interface KindClient {
  */
 export interface OwnedKind {
   readonly kind: string;
-  /** Cluster-wide list path, which the informer watches. */
-  readonly listPath: string;
+  /** Where its objects live in the API; the informer watches the cluster-wide collection. */
+  readonly resource: Resource;
   /**
    * The name is a hash of the content and the object is immutable: it is only created (a 409 means it is there)
    * and deleted. Otherwise the content is compared and replaced on a difference, and a 409 on create is checked
@@ -48,15 +41,30 @@ export interface OwnedKind {
   readonly contentNamed: boolean;
   /** Whether the live object already holds what the controller wants. */
   readonly matches: (live: KubernetesObject, wanted: KubernetesObject) => boolean;
-  readonly client: (apis: KubeApis) => KindClient;
+  /** What a replace sends, built on the object as stored (read first); without it the wanted object as it is. */
+  readonly replacement?: (stored: KubernetesObject, wanted: KubernetesObject) => KubernetesObject;
   /** Kept only with Gardener's shoot monitoring enabled (their CRDs must exist for the informer to list). */
   readonly gardenerMonitoring?: boolean;
 }
 
-const nameOf = (object: KubernetesObject): { namespace: string; name: string } => ({
-  namespace: object.metadata!.namespace!,
-  name: object.metadata!.name!,
-});
+/** The calls for one kind through one API client: the same for the controller and every `overlap` command. */
+export function kindClient(kind: OwnedKind, client: KubeClient): KindClient {
+  const path = (namespace: string, name?: string): string => resourcePath(kind.resource, namespace, name);
+  const read = (namespace: string, name: string): Promise<KubernetesObject> => client.get(path(namespace, name));
+  const { replacement } = kind;
+  return {
+    list: () => client.get(resourcePath(kind.resource), { labelSelector: OWNED_SELECTOR }),
+    create: (object) => client.create(path(object.metadata!.namespace!), object),
+    replace: async (object) => {
+      const { namespace, name } = object.metadata as { namespace: string; name: string };
+      // Built on the object as stored: its resourceVersion guards against a concurrent change, which is retried.
+      const body = replacement ? replacement(await read(namespace, name), object) : object;
+      return client.replace(path(namespace, name), body);
+    },
+    read,
+    delete: (namespace, name) => client.delete(path(namespace, name)),
+  };
+}
 
 type Data = Readonly<Record<string, string>> | undefined;
 const sameData = (a: Data, b: Data): boolean => JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
@@ -65,66 +73,31 @@ const sameLabels = (live: KubernetesObject, wanted: KubernetesObject): boolean =
 
 const CONFIG_MAP: OwnedKind = {
   kind: 'ConfigMap',
-  listPath: '/api/v1/configmaps',
+  resource: { group: '', version: 'v1', plural: 'configmaps' },
   contentNamed: true,
   matches: () => true,
-  client: ({ core }) => {
-    return {
-      list: () => core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
-      create: (object) => core.createNamespacedConfigMap({ namespace: nameOf(object).namespace, body: object }),
-      replace: (object) => core.replaceNamespacedConfigMap({ ...nameOf(object), body: object }),
-      read: (namespace, name) => core.readNamespacedConfigMap({ namespace, name }),
-      delete: async (namespace, name) => void (await core.deleteNamespacedConfigMap({ namespace, name })),
-    };
-  },
 };
 
 export const SECRET: OwnedKind = {
   kind: 'Secret',
-  listPath: '/api/v1/secrets',
+  resource: { group: '', version: 'v1', plural: 'secrets' },
   contentNamed: false,
   matches: (live, wanted) => {
     const [a, b] = [live as V1Secret, wanted as V1Secret];
     return a.type === b.type && sameData(a.data, b.data) && sameLabels(live, wanted);
   },
-  client: ({ core }) => {
-    return {
-      list: () => core.listSecretForAllNamespaces({ labelSelector: OWNED_SELECTOR }),
-      create: (object) => core.createNamespacedSecret({ namespace: nameOf(object).namespace, body: object }),
-      replace: (object) => core.replaceNamespacedSecret({ ...nameOf(object), body: object }),
-      read: (namespace, name) => core.readNamespacedSecret({ namespace, name }),
-      delete: async (namespace, name) => void (await core.deleteNamespacedSecret({ namespace, name })),
-    };
-  },
 };
-
-const MANAGED_RESOURCES_API = { group: 'resources.gardener.cloud', version: 'v1alpha1', plural: 'managedresources' } as const;
 
 /** resources.gardener.cloud/v1alpha1 ManagedResource: one per shoot, replaced in place when its Secret changes. */
 const MANAGED_RESOURCE: OwnedKind = {
   kind: 'ManagedResource',
-  listPath: `/apis/${MANAGED_RESOURCES_API.group}/${MANAGED_RESOURCES_API.version}/${MANAGED_RESOURCES_API.plural}`,
+  resource: { group: 'resources.gardener.cloud', version: 'v1alpha1', plural: 'managedresources' },
   contentNamed: false,
   matches: (live, wanted) =>
     sameLabels(live, wanted) &&
     isDeepStrictEqual(referenceAnnotations(live), referenceAnnotations(wanted)) &&
     isDeepStrictEqual((live as ManagedResource).spec, (wanted as ManagedResource).spec),
-  client: ({ custom }) => {
-    const read = async (namespace: string, name: string) =>
-      (await custom.getNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name })) as ManagedResource;
-    return {
-      list: () => custom.listClusterCustomObject({ ...MANAGED_RESOURCES_API, labelSelector: OWNED_SELECTOR }),
-      create: (object) => custom.createNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace: object.metadata!.namespace!, body: object }),
-      // Built on the object as stored (its resourceVersion guards against a concurrent change, which is retried).
-      replace: async (object) => {
-        const { namespace, name } = object.metadata as { namespace: string; name: string };
-        const body = updatedManagedResource(await read(namespace, name), object as ManagedResource);
-        return custom.replaceNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name, body });
-      },
-      read,
-      delete: async (namespace, name) => void (await custom.deleteNamespacedCustomObject({ ...MANAGED_RESOURCES_API, namespace, name })),
-    };
-  },
+  replacement: (stored, wanted) => updatedManagedResource(stored as ManagedResource, wanted as ManagedResource),
 };
 
 /**
@@ -132,23 +105,12 @@ const MANAGED_RESOURCE: OwnedKind = {
  * controller runs with `--shoot-monitoring=gardener`: without the CRDs their informers could never list.
  */
 function monitoringKind(version: string, kind: string, plural: string): OwnedKind {
-  const api = { group: 'monitoring.coreos.com', version, plural } as const;
   return {
     kind,
-    listPath: `/apis/${api.group}/${version}/${plural}`,
+    resource: { group: 'monitoring.coreos.com', version, plural },
     contentNamed: false,
     gardenerMonitoring: true,
     matches: (live, wanted) => sameLabels(live, wanted) && isDeepStrictEqual((live as { spec?: unknown }).spec, (wanted as { spec?: unknown }).spec),
-    client: ({ custom }) => {
-      return {
-        list: () => custom.listClusterCustomObject({ ...api, labelSelector: OWNED_SELECTOR }),
-        create: (object) => custom.createNamespacedCustomObject({ ...api, namespace: object.metadata!.namespace!, body: object }),
-        replace: (object) =>
-          custom.replaceNamespacedCustomObject({ ...api, namespace: object.metadata!.namespace!, name: object.metadata!.name!, body: object }),
-        read: (namespace, name) => custom.getNamespacedCustomObject({ ...api, namespace, name }),
-        delete: async (namespace, name) => void (await custom.deleteNamespacedCustomObject({ ...api, namespace, name })),
-      };
-    },
   };
 }
 

@@ -1,12 +1,12 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import { call, httpStatus } from '../kube/access.ts';
-import { CLUSTER_GROUP, CLUSTER_VERSION } from '../controller/cluster-watch.ts';
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { CLUSTERS } from '../controller/cluster-watch.ts';
 import { AGENT_METRICS_PORT, KUBE_APISERVER } from '../inject/names.ts';
-import { OWNED_KINDS } from '../owned/kinds.ts';
+import { call, httpStatus } from '../kube/access.ts';
+import { DEPLOYMENTS, PODS } from '../kube/calls.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { resourcePath } from '../kube/request.ts';
+import { OWNED_KINDS, kindClient } from '../owned/kinds.ts';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
-import { kubeApis } from '../owned/kube-apis.ts';
-
-const CLUSTERS = { group: CLUSTER_GROUP, version: CLUSTER_VERSION, plural: 'clusters' } as const;
 /** The labels gardenlet puts on kube-apiserver's pods (and its Deployment's selector). */
 export const KUBE_APISERVER_POD_SELECTOR = 'app=kubernetes,role=apiserver';
 
@@ -28,9 +28,6 @@ export interface SeedState {
   readonly namespaces: ReadonlyMap<string, NamespaceState>;
 }
 
-/** Client-node objects carry Dates; the pure code (and its tests) work on the JSON the API server sent. */
-const plain = <T>(object: T): T => JSON.parse(JSON.stringify(object)) as T;
-
 const groupBy = <T extends KubernetesObject>(items: readonly T[]): Map<string, T[]> => {
   const groups = new Map<string, T[]>();
   for (const item of items) {
@@ -40,24 +37,21 @@ const groupBy = <T extends KubernetesObject>(items: readonly T[]): Map<string, T
   return groups;
 };
 
-export async function listClusters(config: KubeConfig): Promise<ClusterObject[]> {
-  const api = config.makeApiClient(CustomObjectsApi);
-  const list = await call(config, 'list Clusters', () => api.listClusterCustomObject(CLUSTERS));
-  return (list as { items: ClusterObject[] }).items;
+type List<T> = { items: T[] };
+
+export async function listClusters(api: KubeClient): Promise<ClusterObject[]> {
+  return (await call(api, 'list Clusters', () => api.get<List<ClusterObject>>(resourcePath(CLUSTERS)))).items;
 }
 
 /** Undefined when there is no such Cluster. */
-export async function readCluster(config: KubeConfig, name: string): Promise<ClusterObject | undefined> {
-  const api = config.makeApiClient(CustomObjectsApi);
-  return orNone(call(config, `get Cluster ${name}`, () => api.getClusterCustomObject({ ...CLUSTERS, name }) as Promise<ClusterObject>));
+export async function readCluster(api: KubeClient, name: string): Promise<ClusterObject | undefined> {
+  return orNone(call(api, `get Cluster ${name}`, () => api.get<ClusterObject>(resourcePath(CLUSTERS, '', name))));
 }
 
 /** Undefined when the namespace has no kube-apiserver Deployment. */
-export async function readKubeApiserver(config: KubeConfig, namespace: string): Promise<V1Deployment | undefined> {
-  const apps = config.makeApiClient(AppsV1Api);
-  const read = call(config, `get Deployment ${namespace}/${KUBE_APISERVER}`, () => apps.readNamespacedDeployment({ namespace, name: KUBE_APISERVER }));
-  const found = await orNone(read);
-  return found && plain(found);
+export function readKubeApiserver(api: KubeClient, namespace: string): Promise<V1Deployment | undefined> {
+  const path = resourcePath(DEPLOYMENTS, namespace, KUBE_APISERVER);
+  return orNone(call(api, `get Deployment ${namespace}/${KUBE_APISERVER}`, () => api.get<V1Deployment>(path)));
 }
 
 async function orNone<T>(request: Promise<T>): Promise<T | undefined> {
@@ -69,10 +63,10 @@ async function orNone<T>(request: Promise<T>): Promise<T | undefined> {
   }
 }
 
-export async function listKubeApiservers(config: KubeConfig): Promise<Map<string, V1Deployment>> {
-  const apps = config.makeApiClient(AppsV1Api);
-  const list = await call(config, 'list Deployments', () => apps.listDeploymentForAllNamespaces({ fieldSelector: `metadata.name=${KUBE_APISERVER}` }));
-  const deployments = list.items.filter((d) => d.metadata?.name === KUBE_APISERVER).map(plain);
+export async function listKubeApiservers(api: KubeClient): Promise<Map<string, V1Deployment>> {
+  const query = { fieldSelector: `metadata.name=${KUBE_APISERVER}` };
+  const list = await call(api, 'list Deployments', () => api.get<List<V1Deployment>>(resourcePath(DEPLOYMENTS), query));
+  const deployments = list.items.filter((d) => d.metadata?.name === KUBE_APISERVER);
   return new Map(deployments.map((d) => [d.metadata!.namespace!, d]));
 }
 
@@ -80,10 +74,9 @@ export async function listKubeApiservers(config: KubeConfig): Promise<Map<string
  * `/readyz` of the agent in one pod, through `pods/NAME:PORT/proxy` — the agent's own words (e.g. which rules
  * differ or which route is missing). Needs `get` on `pods/proxy`; without it the reason says so.
  */
-async function agentReadiness(config: KubeConfig, namespace: string, pod: string): Promise<AgentReadiness> {
-  const core = config.makeApiClient(CoreV1Api);
+async function agentReadiness(api: KubeClient, namespace: string, pod: string): Promise<AgentReadiness> {
   try {
-    const body = await core.connectGetNamespacedPodProxyWithPath({ namespace, name: `${pod}:${AGENT_METRICS_PORT}`, path: 'readyz' });
+    const body = await api.text(`${resourcePath(PODS, namespace, `${pod}:${AGENT_METRICS_PORT}`)}/proxy/readyz`);
     return { answer: 'ready', reason: String(body).trim() };
   } catch (error) {
     const status = httpStatus(error);
@@ -111,25 +104,23 @@ async function inBatches<T>(items: readonly T[], limit: number, work: (item: T) 
  * says which namespaces run seed agents worth asking (the caller knows from its plans).
  */
 export async function readSeedState(
-  config: KubeConfig,
+  api: KubeClient,
   options: { namespace?: string | undefined; wantsAgents: (namespace: string, deployment: V1Deployment | undefined) => boolean },
 ): Promise<SeedState> {
   const only = options.namespace;
   let clusters: ClusterObject[];
-  if (only === undefined) clusters = await listClusters(config);
+  if (only === undefined) clusters = await listClusters(api);
   else {
-    const cluster = await readCluster(config, only);
+    const cluster = await readCluster(api, only);
     clusters = cluster ? [cluster] : [];
   }
-  const core = config.makeApiClient(CoreV1Api);
-  const apis = kubeApis(config);
   const [deployments, owned, pods] = await Promise.all([
-    listKubeApiservers(config),
-    Promise.all(OWNED_KINDS.map((kind) => call(config, `list ${kind.kind}s`, () => kind.client(apis).list()))),
-    call(config, 'list Pods', () => core.listPodForAllNamespaces({ labelSelector: KUBE_APISERVER_POD_SELECTOR })),
+    listKubeApiservers(api),
+    Promise.all(OWNED_KINDS.map((kind) => call(api, `list ${kind.kind}s`, () => kindClient(kind, api).list()))),
+    call(api, 'list Pods', () => api.get<List<V1Pod>>(resourcePath(PODS), { labelSelector: KUBE_APISERVER_POD_SELECTOR })),
   ]);
   const ownedBy = groupBy(owned.flatMap((list) => list.items));
-  const podsBy = groupBy(pods.items.map(plain));
+  const podsBy = groupBy(pods.items);
   const namespaces = new Map<string, NamespaceState>();
   const asks: Array<{ namespace: string; pod: string; into: Map<string, AgentReadiness> }> = [];
   for (const cluster of clusters) {
@@ -143,7 +134,7 @@ export async function readSeedState(
     namespaces.set(namespace, { deployment, owned: ownedBy.get(namespace) ?? [], pods: namespacePods, readiness });
   }
   await inBatches(asks, 16, async ({ namespace, pod, into }) => {
-    into.set(pod, await agentReadiness(config, namespace, pod));
+    into.set(pod, await agentReadiness(api, namespace, pod));
   });
   return { clusters, namespaces };
 }

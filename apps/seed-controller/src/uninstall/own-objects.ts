@@ -1,12 +1,12 @@
-import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { DEPLOYMENTS, NAMESPACES } from '../kube/calls.ts';
+import { type Resource, resourcePath } from '../kube/request.ts';
 
-/** One object deploy/seed creates for the controller itself, with how to read and delete it. */
+/** One object deploy/seed creates for the controller itself, and where it is in the API. */
 export interface OwnObject {
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
-  read(config: KubeConfig): Promise<unknown>;
-  delete(config: KubeConfig): Promise<unknown>;
+  readonly path: string;
 }
 
 const NAME = 'overlap-seed-controller';
@@ -22,72 +22,26 @@ const SEED_DASHBOARD = 'overlap-seed-dashboard';
  * everything inside it (Service, ServiceAccount, Role, PDB, Lease, monitoring, webhook certificate). The
  * admission policy that narrows the controller's writes goes last, once nothing runs under its ServiceAccount.
  */
+const ADMISSION = (plural: string): Resource => ({ group: 'admissionregistration.k8s.io', version: 'v1', plural });
+const RBAC = (plural: string): Resource => ({ group: 'rbac.authorization.k8s.io', version: 'v1', plural });
+const own = (kind: string, resource: Resource, name: string, namespace?: string): OwnObject => ({
+  kind,
+  name,
+  ...(namespace === undefined ? {} : { namespace }),
+  path: resourcePath(resource, namespace, name),
+});
+
 export const OWN_OBJECTS: readonly OwnObject[] = [
-  {
-    kind: 'MutatingWebhookConfiguration',
-    name: NAME,
-    read: (config) => config.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: NAME }),
-    delete: (config) => config.makeApiClient(AdmissionregistrationV1Api).deleteMutatingWebhookConfiguration({ name: NAME }),
-  },
-  {
-    kind: 'Deployment',
-    name: NAME,
-    namespace: SYSTEM_NAMESPACE,
-    read: (config) => config.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: NAME, namespace: SYSTEM_NAMESPACE }),
-    delete: (config) => config.makeApiClient(AppsV1Api).deleteNamespacedDeployment({ name: NAME, namespace: SYSTEM_NAMESPACE }),
-  },
-  {
-    kind: 'Namespace',
-    name: SYSTEM_NAMESPACE,
-    read: (config) => config.makeApiClient(CoreV1Api).readNamespace({ name: SYSTEM_NAMESPACE }),
-    delete: (config) => config.makeApiClient(CoreV1Api).deleteNamespace({ name: SYSTEM_NAMESPACE }),
-  },
-  {
-    kind: 'ClusterRoleBinding',
-    name: NAME,
-    read: (config) => config.makeApiClient(RbacAuthorizationV1Api).readClusterRoleBinding({ name: NAME }),
-    delete: (config) => config.makeApiClient(RbacAuthorizationV1Api).deleteClusterRoleBinding({ name: NAME }),
-  },
-  {
-    kind: 'ClusterRole',
-    name: NAME,
-    read: (config) => config.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name: NAME }),
-    delete: (config) => config.makeApiClient(RbacAuthorizationV1Api).deleteClusterRole({ name: NAME }),
-  },
-  {
-    kind: 'RoleBinding',
-    name: EVENTS_ROLE,
-    namespace: 'default',
-    read: (config) => config.makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: EVENTS_ROLE, namespace: 'default' }),
-    delete: (config) => config.makeApiClient(RbacAuthorizationV1Api).deleteNamespacedRoleBinding({ name: EVENTS_ROLE, namespace: 'default' }),
-  },
-  {
-    kind: 'Role',
-    name: EVENTS_ROLE,
-    namespace: 'default',
-    read: (config) => config.makeApiClient(RbacAuthorizationV1Api).readNamespacedRole({ name: EVENTS_ROLE, namespace: 'default' }),
-    delete: (config) => config.makeApiClient(RbacAuthorizationV1Api).deleteNamespacedRole({ name: EVENTS_ROLE, namespace: 'default' }),
-  },
-  // deploy/gardener's seed dashboard for Plutono, which lives in Gardener's `garden` namespace.
-  {
-    kind: 'ConfigMap',
-    name: SEED_DASHBOARD,
-    namespace: 'garden',
-    read: (config) => config.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: SEED_DASHBOARD, namespace: 'garden' }),
-    delete: (config) => config.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: SEED_DASHBOARD, namespace: 'garden' }),
-  },
-  {
-    kind: 'ValidatingAdmissionPolicyBinding',
-    name: WRITES_POLICY,
-    read: (config) => config.makeApiClient(AdmissionregistrationV1Api).readValidatingAdmissionPolicyBinding({ name: WRITES_POLICY }),
-    delete: (config) => config.makeApiClient(AdmissionregistrationV1Api).deleteValidatingAdmissionPolicyBinding({ name: WRITES_POLICY }),
-  },
-  {
-    kind: 'ValidatingAdmissionPolicy',
-    name: WRITES_POLICY,
-    read: (config) => config.makeApiClient(AdmissionregistrationV1Api).readValidatingAdmissionPolicy({ name: WRITES_POLICY }),
-    delete: (config) => config.makeApiClient(AdmissionregistrationV1Api).deleteValidatingAdmissionPolicy({ name: WRITES_POLICY }),
-  },
+  own('MutatingWebhookConfiguration', ADMISSION('mutatingwebhookconfigurations'), NAME),
+  own('Deployment', DEPLOYMENTS, NAME, SYSTEM_NAMESPACE),
+  own('Namespace', NAMESPACES, SYSTEM_NAMESPACE),
+  own('ClusterRoleBinding', RBAC('clusterrolebindings'), NAME),
+  own('ClusterRole', RBAC('clusterroles'), NAME),
+  own('RoleBinding', RBAC('rolebindings'), EVENTS_ROLE, 'default'),
+  own('Role', RBAC('roles'), EVENTS_ROLE, 'default'),
+  own('ConfigMap', { group: '', version: 'v1', plural: 'configmaps' }, SEED_DASHBOARD, 'garden'),
+  own('ValidatingAdmissionPolicyBinding', ADMISSION('validatingadmissionpolicybindings'), WRITES_POLICY),
+  own('ValidatingAdmissionPolicy', ADMISSION('validatingadmissionpolicies'), WRITES_POLICY),
 ];
 
 /** The first objects to go: with them gone nothing re-injects (see OWN_OBJECTS). */

@@ -1,16 +1,20 @@
-import { AppsV1Api, CoreV1Api, type KubeConfig, PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { mutateDeployment } from '../inject/mutate.ts';
 import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAMESPACE_LABEL, WEBHOOK_NAMESPACE_SELECTOR } from '../inject/names.ts';
 import { deploymentPatch } from '../inject/patch.ts';
-import { OWNED_KINDS } from '../owned/kinds.ts';
+import { DEPLOYMENTS, EVENTS, NAMESPACES, PODS, markNamespace } from '../kube/calls.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { resourcePath } from '../kube/request.ts';
+import { OWNED_KINDS, kindClient } from '../owned/kinds.ts';
 import { CONTROLLER_PODS, EVENT_COMPONENT, OWN_OBJECTS, type OwnObject, STOPPING } from './own-objects.ts';
-import { kubeApis } from '../owned/kube-apis.ts';
+
+type List<T> = { items: T[] };
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
 
-async function exists(object: OwnObject, config: KubeConfig): Promise<boolean> {
+async function exists(object: OwnObject, api: KubeClient): Promise<boolean> {
   try {
-    await object.read(config);
+    await api.get(object.path);
     return true;
   } catch (error) {
     if (statusOf(error) === 404) return false;
@@ -43,7 +47,7 @@ const carriesOverlap = (deployment: V1Deployment): boolean =>
  * deletes every object of ours in every shoot namespace and the events we recorded, then the rest of the
  * controller's own objects. Reports each step (as "would …" in a dry run); a second run finds nothing to do.
  */
-export async function uninstall(config: KubeConfig, options: { dryRun: boolean; report: (line: string) => void; waitMs?: number }): Promise<number> {
+export async function uninstall(api: KubeClient, options: { dryRun: boolean; report: (line: string) => void; waitMs?: number }): Promise<number> {
   const { dryRun, report } = options;
   let steps = 0;
   const step = async (done: string, action: () => Promise<unknown>): Promise<void> => {
@@ -54,29 +58,28 @@ export async function uninstall(config: KubeConfig, options: { dryRun: boolean; 
 
   const deleteOwn = async (objects: readonly OwnObject[]): Promise<void> => {
     for (const object of objects) {
-      if (await exists(object, config)) {
-        await step(`delete ${object.kind} ${place(object.namespace, object.name)}`, () => object.delete(config));
+      if (await exists(object, api)) {
+        await step(`delete ${object.kind} ${place(object.namespace, object.name)}`, () => api.delete(object.path));
       }
     }
   };
   await deleteOwn(OWN_OBJECTS.slice(0, STOPPING));
-  if (!dryRun) await controllerGone(config, options.waitMs ?? 120_000, report);
+  if (!dryRun) await controllerGone(api, options.waitMs ?? 120_000, report);
 
-  const apps = config.makeApiClient(AppsV1Api);
-  const deployments = (await apps.listDeploymentForAllNamespaces()).items.filter((d) => d.metadata?.name === KUBE_APISERVER && carriesOverlap(d));
+  const deployments = (await api.get<List<V1Deployment>>(resourcePath(DEPLOYMENTS))).items.filter(
+    (d) => d.metadata?.name === KUBE_APISERVER && carriesOverlap(d),
+  );
   for (const deployment of deployments) {
     const namespace = deployment.metadata!.namespace!;
     // As JSON, the form the webhook works on (the client's Date objects would not diff as their strings).
-    const live = JSON.parse(JSON.stringify(deployment)) as V1Deployment;
-    const patch = deploymentPatch(live, withoutOverlap(live));
+    const patch = deploymentPatch(deployment, withoutOverlap(deployment));
     await step(`remove the injection from Deployment ${namespace}/${KUBE_APISERVER}`, () =>
-      apps.patchNamespacedDeployment({ namespace, name: KUBE_APISERVER, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
+      api.patch(resourcePath(DEPLOYMENTS, namespace, KUBE_APISERVER), 'json', patch),
     );
   }
 
-  const apis = kubeApis(config);
   for (const kind of OWNED_KINDS) {
-    const client = kind.client(apis);
+    const client = kindClient(kind, api);
     // Without prometheus-operator's CRDs (shoot monitoring off) there is nothing of that kind to delete.
     const listed = await client.list().catch((error: unknown) => {
       if (kind.gardenerMonitoring && statusOf(error) === 404) return { items: [] };
@@ -88,17 +91,13 @@ export async function uninstall(config: KubeConfig, options: { dryRun: boolean; 
     }
   }
 
-  const core = config.makeApiClient(CoreV1Api);
-  for (const namespace of (await core.listNamespace({ labelSelector: WEBHOOK_NAMESPACE_SELECTOR })).items) {
+  for (const namespace of (await api.get<List<V1Namespace>>(resourcePath(NAMESPACES), { labelSelector: WEBHOOK_NAMESPACE_SELECTOR })).items) {
     const name = namespace.metadata!.name!;
-    const body = { metadata: { labels: { [WEBHOOK_NAMESPACE_LABEL]: null } } };
-    await step(`remove label ${WEBHOOK_NAMESPACE_LABEL} from Namespace ${name}`, () =>
-      core.patchNamespace({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
-    );
+    await step(`remove label ${WEBHOOK_NAMESPACE_LABEL} from Namespace ${name}`, () => markNamespace(api, name, false));
   }
-  const events = (await core.listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.source?.component === EVENT_COMPONENT);
+  const events = (await api.get<List<CoreV1Event>>(resourcePath(EVENTS, 'default'))).items.filter((e) => e.source?.component === EVENT_COMPONENT);
   for (const event of events) {
-    await step(`delete Event default/${event.metadata!.name}`, () => core.deleteNamespacedEvent({ namespace: 'default', name: event.metadata!.name! }));
+    await step(`delete Event default/${event.metadata!.name}`, () => api.delete(resourcePath(EVENTS, 'default', event.metadata!.name!)));
   }
 
   await deleteOwn(OWN_OBJECTS.slice(STOPPING));
@@ -107,11 +106,10 @@ export async function uninstall(config: KubeConfig, options: { dryRun: boolean; 
 }
 
 /** A terminating controller pod still reconciles and would put back what is deleted next: wait until none runs. */
-async function controllerGone(config: KubeConfig, waitMs: number, report: (line: string) => void): Promise<void> {
-  const core = config.makeApiClient(CoreV1Api);
+async function controllerGone(api: KubeClient, waitMs: number, report: (line: string) => void): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (let reported = false; ; reported = true) {
-    const pods = await core.listNamespacedPod({ namespace: CONTROLLER_PODS.namespace, labelSelector: CONTROLLER_PODS.selector });
+    const pods = await api.get<List<V1Pod>>(resourcePath(PODS, CONTROLLER_PODS.namespace), { labelSelector: CONTROLLER_PODS.selector });
     if (pods.items.length === 0) return;
     if (Date.now() > deadline)
       throw new Error(

@@ -1,5 +1,6 @@
 import { FakeApiServer, deploymentReview, httpsRequest } from '@overlap/test-support';
 import pino from 'pino';
+import { clientOf } from './kube-client.ts';
 import type { ControllerConfig } from '../../src/controller/config.ts';
 import { type RunningController, startController } from '../../src/controller/controller.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../../src/inject/settings.ts';
@@ -77,7 +78,7 @@ export class Harness {
     clock?: () => Date,
   ): Promise<RunningController> {
     const config = this.config(identity, overrides);
-    const controller = await startController(config, this.api.kubeConfig(), pino({ level: 'silent' }), metrics, clock);
+    const controller = await startController(config, clientOf(this.api), pino({ level: 'silent' }), metrics, clock);
     this.controllers.push(controller);
     return controller;
   }
