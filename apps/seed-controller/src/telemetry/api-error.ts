@@ -1,22 +1,13 @@
+import { KubeApiError, statusMessage } from '../kube/request.ts';
+
 /**
  * What went wrong talking to the API server, in words an operator can act on: the HTTP status and the server's
- * message, or the network error under Node's bare "fetch failed" (ECONNREFUSED, a TLS or DNS error), or the
- * deadline that cut the request off.
+ * message, or the network error with Node's code (ECONNREFUSED, a TLS or DNS error) and its causes.
  */
 export function apiErrorCause(error: unknown): string {
-  // A request cut off by its AbortSignal fails with a DOMException whose numeric `code` is a legacy DOM constant
-  // (23 for TimeoutError), not an HTTP status: its name and message say what happened.
-  if (error instanceof DOMException) return `${error.name}: ${error.message}`;
-  const status = (error as { code?: unknown }).code;
-  if (typeof status === 'number') {
-    const body = (error as { body?: unknown }).body;
-    let message: unknown;
-    try {
-      message = typeof body === 'string' ? (JSON.parse(body) as { message?: unknown }).message : (body as { message?: unknown } | undefined)?.message;
-    } catch {
-      message = body;
-    }
-    return `HTTP ${status}${message ? `: ${String(message)}` : ''}`;
+  if (error instanceof KubeApiError) {
+    const message = statusMessage(error.body) ?? error.body.trim();
+    return `HTTP ${error.code}${message ? `: ${message}` : ''}`;
   }
   const parts: string[] = [];
   for (let cause: unknown = error, depth = 0; cause !== undefined && cause !== null && depth < 4; cause = (cause as { cause?: unknown }).cause, depth += 1) {
