@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -29,6 +29,15 @@ export interface LoggerOptions {
  */
 export function createLogger({ name, level, context = {} }: LoggerOptions): Logger {
   const options = { name, level, base: { component: name, ...context }, ...READABLE_LOG_FIELDS };
-  if (process.stderr.isTTY) return pino(options, pretty({ destination: 2, sync: true }));
+  if (process.stderr.isTTY) return pino(options, prettyPrinter()({ destination: 2, sync: true }));
   return pino(options, pino.destination({ dest: 2, sync: true }));
+}
+
+/**
+ * pino-pretty, loaded only for a terminal: a pod's agent never has one, and evaluating it (with its colour and date
+ * helpers) costs every process ~2 MiB. A bundle's `require` is esbuild's (the module is in the bundle, evaluated on
+ * the first call); running from source, Node's require from here.
+ */
+function prettyPrinter(): typeof import('pino-pretty') {
+  return (typeof require === 'function' ? require('pino-pretty') : createRequire(import.meta.url)('pino-pretty')) as typeof import('pino-pretty');
 }
