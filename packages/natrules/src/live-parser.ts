@@ -10,26 +10,111 @@ import { parseNftJson } from './nft-parse.ts';
  * chains' policy counters, which say nothing about rules: both are blanked.
  */
 function separateCounters(backend: Backend, text: string): { structure: string; values: bigint[] } {
+  return backend === 'nftables' ? separateNftCounters(text) : separateIptablesCounters(text);
+}
+
+function separateNftCounters(text: string): { structure: string; values: bigint[] } {
   const values: bigint[] = [];
-  const keep = (packets: string, bytes: string): number => {
+  const structure = text.replace(/"packets": (\d+), "bytes": (\d+)/g, (_, packets: string, bytes: string) => {
     values.push(BigInt(packets), BigInt(bytes));
-    return values.length / 2;
-  };
-  if (backend === 'nftables') {
-    const structure = text.replace(/"packets": (\d+), "bytes": (\d+)/g, (_, packets: string, bytes: string) => {
-      const at = keep(packets, bytes);
-      return `"packets": ${at}, "bytes": ${at}`;
-    });
-    return { structure, values };
-  }
-  const structure = text
-    .replace(/^#.*$/gm, '#')
-    .replace(/^(:\S+ \S+ )\[\d+:\d+\]/gm, '$1[0:0]')
-    .replace(/^\[(\d+):(\d+)\]/gm, (_, packets: string, bytes: string) => {
-      const at = keep(packets, bytes);
-      return `[${at}:${at}]`;
-    });
+    const at = values.length / 2;
+    return `"packets": ${at}, "bytes": ${at}`;
+  });
   return { structure, values };
+}
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/** The end of the digits starting at `from`, or -1 when there are none. */
+function digitsEnd(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && isDigit(text.charCodeAt(at))) at += 1;
+  return at > from ? at : -1;
+}
+
+/** `[packets:bytes]` at `from`: the positions of its colon and closing bracket, or undefined. */
+function countersAt(text: string, from: number): { colon: number; close: number } | undefined {
+  if (text.charCodeAt(from) !== 91 /* [ */) return undefined;
+  const colon = digitsEnd(text, from + 1);
+  if (colon < 0 || text.charCodeAt(colon) !== 58 /* : */) return undefined;
+  const close = digitsEnd(text, colon + 1);
+  return close >= 0 && text.charCodeAt(close) === 93 /* ] */ ? { colon, close } : undefined;
+}
+
+/** `:NAME POLICY ` at `from` (both words without white space): where its counters would start, or -1. */
+function policyCountersStart(text: string, from: number, lineEnd: number): number {
+  let at = from + 1;
+  for (let word = 0; word < 2; word += 1) {
+    const start = at;
+    // Saved chain names and policies are ASCII, where white space and control characters are all below 33.
+    while (at < lineEnd && text.charCodeAt(at) > 32) at += 1;
+    if (at === start || text.charCodeAt(at) !== 32) return -1;
+    at += 1;
+  }
+  return at;
+}
+
+/**
+ * One pass over the lines (the save of a busy host has tens of thousands): a comment line becomes `#`, a chain's
+ * `:NAME POLICY [p:b]` gets `[0:0]`, a rule's leading `[p:b]` its position.
+ */
+function separateIptablesCounters(text: string): { structure: string; values: bigint[] } {
+  const values: bigint[] = [];
+  const parts: string[] = [];
+  /** Where the text not yet copied into parts starts. */
+  let copied = 0;
+  const replace = (from: number, to: number, by: string): void => {
+    parts.push(text.slice(copied, from), by);
+    copied = to;
+  };
+  for (let line = 0; line < text.length; ) {
+    const newline = text.indexOf('\n', line);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const first = text.charCodeAt(line);
+    if (first === 35 /* # */) replace(line, lineEnd, '#');
+    else if (first === 91 /* [ */) {
+      const counters = countersAt(text, line);
+      if (counters) {
+        values.push(BigInt(text.slice(line + 1, counters.colon)), BigInt(text.slice(counters.colon + 1, counters.close)));
+        const at = values.length / 2;
+        replace(line, counters.close + 1, `[${at}:${at}]`);
+      }
+    } else if (first === 58 /* : */) {
+      const start = policyCountersStart(text, line, lineEnd);
+      const counters = start < 0 ? undefined : countersAt(text, start);
+      if (counters) replace(start, counters.close + 1, '[0:0]');
+    }
+    line = lineEnd + 1;
+  }
+  parts.push(text.slice(copied));
+  return { structure: parts.join(''), values };
+}
+
+/**
+ * Whether two reads are the same apart from iptables-save's comment lines (the time it ran); nft -j prints none.
+ * Walks from one comment line to the next, so the common text is compared without being copied.
+ */
+function sameApartFromComments(backend: Backend, a: string, b: string): boolean {
+  if (backend === 'nftables') return a === b;
+  const nextComment = (text: string, from: number): number => {
+    if (text.charCodeAt(from) === 35) return from;
+    const at = text.indexOf('\n#', from);
+    return at < 0 ? text.length : at + 1;
+  };
+  const lineEnd = (text: string, from: number): number => {
+    const at = text.indexOf('\n', from);
+    return at < 0 ? text.length : at;
+  };
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const ci = nextComment(a, i);
+    const cj = nextComment(b, j);
+    if (ci - i !== cj - j || a.slice(i, ci) !== b.slice(j, cj)) return false;
+    if (ci === a.length || cj === b.length) return ci === a.length && cj === b.length;
+    i = lineEnd(a, ci);
+    j = lineEnd(b, cj);
+  }
 }
 
 /** One read of a backend (`iptables-save --counters` or `nft -j list table …`), parsed by that backend's parser. */
@@ -48,20 +133,31 @@ export interface LiveReading {
   readonly live: LiveState;
   /** Everything but the counters is as in the previous output given to this parser (so a diff of that still holds). */
   readonly unchanged: boolean;
+  /**
+   * The counters too (only iptables-save's time stamp may differ): `live` is then the very object of the previous
+   * reading, so whoever kept what it made of that reading may keep it.
+   */
+  readonly same: boolean;
 }
 
 /**
  * Parses one backend's reads of one family in a row (`iptables-save --counters`, `nft -j list table …`), and parses
  * again only when something besides the counters changed: an agent reads the same rules every period, and with
- * thousands of them parsing is most of a sync's own work. Gives what parseIptablesSave / parseNftJson give.
+ * thousands of them parsing is most of a sync's own work. An output equal to the previous one (apart from the time
+ * stamp: nothing counted in between) is not even taken apart. Gives what parseIptablesSave / parseNftJson give.
  */
 export function createLiveParser(backend: Backend, family: Family = 'IPv4'): (output: string) => LiveReading {
-  let last: { structure: string; template: LiveState } | undefined;
+  let last: { output: string; structure: string; template: LiveState; live: LiveState } | undefined;
   return (output) => {
+    if (last !== undefined && sameApartFromComments(backend, last.output, output)) {
+      last.output = output;
+      return { live: last.live, unchanged: true, same: true };
+    }
     const { structure, values } = separateCounters(backend, output);
     const unchanged = last?.structure === structure;
-    if (!unchanged) last = { structure, template: parseLive(backend, structure, family) };
-    const template = last!.template;
-    return { live: { ...template, rules: template.rules.map((rule) => withCounters(rule, values)) }, unchanged };
+    const template = unchanged ? last!.template : parseLive(backend, structure, family);
+    const live = { ...template, rules: template.rules.map((rule) => withCounters(rule, values)) };
+    last = { output, structure, template, live };
+    return { live, unchanged, same: false };
   };
 }
