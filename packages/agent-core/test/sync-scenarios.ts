@@ -143,6 +143,17 @@ export function syncScenarios(backend: Backend): void {
       expect(await ownedRouteLines(ns.run)).toHaveLength(3);
     });
 
+    it('with the tunnel device down: the sync says so, and the routes follow once it is up', async () => {
+      await ns.run(['ip', 'link', 'set', 'tun0', 'down']);
+      const agent = testAgent('seed', backend, ns.run);
+      expect(await agent.syncer.sync('start')).toEqual({ ready: false, reason: 'tunnel device tun0 is down; its routes wait for it' });
+      expect(await inSyncWith(agent)).toBe(true);
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      await ns.run(['ip', 'link', 'set', 'tun0', 'up']);
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES);
+    });
+
     it('shoot side: translates, routes the seed pods into tun0 and enables forwarding', async () => {
       const agent = testAgent('shoot', backend, ns.run);
       expect((await ns.run(['sysctl', '-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('0');
