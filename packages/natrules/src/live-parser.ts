@@ -96,10 +96,11 @@ function separateIptablesCounters(text: string): { structure: string; values: bi
  */
 function sameApartFromComments(backend: Backend, a: string, b: string): boolean {
   if (backend === 'nftables') return a === b;
+  // '#' is rare outside comment lines, so looking for it alone is quicker than for a newline followed by it.
   const nextComment = (text: string, from: number): number => {
-    if (text.charCodeAt(from) === 35) return from;
-    const at = text.indexOf('\n#', from);
-    return at < 0 ? text.length : at + 1;
+    let at = text.indexOf('#', from);
+    while (at > 0 && text.charCodeAt(at - 1) !== 10) at = text.indexOf('#', at + 1);
+    return at < 0 ? text.length : at;
   };
   const lineEnd = (text: string, from: number): number => {
     const at = text.indexOf('\n', from);
@@ -122,11 +123,16 @@ export function parseLive(backend: Backend, output: string, family: Family = 'IP
   return backend === 'iptables' ? parseIptablesSave(output, family) : parseNftJson(output, family);
 }
 
-/** A rule parsed from a structure carries its counters' position (0: it has none); this puts the values in. */
-function withCounters(rule: LiveRule, values: readonly bigint[]): LiveRule {
+/**
+ * A rule parsed from a structure carries its counters' position (0: it has none); this puts the values in. Given
+ * the same rule as read last time, with that reading's values, a rule whose counters did not move is that one.
+ */
+function withCounters(rule: LiveRule, values: readonly bigint[], previous?: { rule: LiveRule; values: readonly bigint[] }): LiveRule {
   if (rule.packets === 0n) return rule;
   const at = 2 * (Number(rule.packets) - 1);
-  return { ...rule, packets: values[at]!, bytes: values[at + 1]! };
+  const [packets, bytes] = [values[at]!, values[at + 1]!];
+  if (previous !== undefined && previous.values[at] === packets && previous.values[at + 1] === bytes) return previous.rule;
+  return { ...rule, packets, bytes };
 }
 
 export interface LiveReading {
@@ -147,17 +153,19 @@ export interface LiveReading {
  * stamp: nothing counted in between) is not even taken apart. Gives what parseIptablesSave / parseNftJson give.
  */
 export function createLiveParser(backend: Backend, family: Family = 'IPv4'): (output: string) => LiveReading {
-  let last: { output: string; structure: string; template: LiveState; live: LiveState } | undefined;
+  let last: { output: string; structure: string; values: readonly bigint[]; template: LiveState; live: LiveState } | undefined;
   return (output) => {
     if (last !== undefined && sameApartFromComments(backend, last.output, output)) {
       last.output = output;
       return { live: last.live, unchanged: true, same: true };
     }
     const { structure, values } = separateCounters(backend, output);
-    const unchanged = last?.structure === structure;
-    const template = unchanged ? last!.template : parseLive(backend, structure, family);
-    const live = { ...template, rules: template.rules.map((rule) => withCounters(rule, values)) };
-    last = { output, structure, template, live };
-    return { live, unchanged, same: false };
+    const before = last?.structure === structure ? last : undefined;
+    const template = before?.template ?? parseLive(backend, structure, family);
+    // Same structure, same template: rule i is the rule i of the last reading.
+    const rules = template.rules.map((rule, i) => withCounters(rule, values, before && { rule: before.live.rules[i]!, values: before.values }));
+    const live = { ...template, rules };
+    last = { output, structure, values, template, live };
+    return { live, unchanged: before !== undefined, same: false };
   };
 }

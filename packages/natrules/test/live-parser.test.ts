@@ -48,6 +48,19 @@ describe.each(['iptables', 'nftables'] as const)('createLiveParser (%s)', (backe
     expect(parser(text)).toEqual({ live: parse(text), unchanged: true, same: false });
   });
 
+  it('keeps the previous reading’s rule where its counters did not move', () => {
+    const parser = createLiveParser(backend);
+    const before = parser(recount(backend, text, [1, 2])).live.rules;
+    // Every second counter pair moves from 1/2 to 3/4.
+    const after = parser(recount(backend, text, [1, 2, 3, 4])).live.rules;
+    expect(after.some((rule, i) => rule === before[i])).toBe(true);
+    expect(after.some((rule, i) => rule !== before[i])).toBe(true);
+    for (const [i, rule] of after.entries()) {
+      const moved = rule.packets !== before[i]!.packets || rule.bytes !== before[i]!.bytes;
+      expect(rule === before[i]).toBe(!moved);
+    }
+  });
+
   it('parses again when more than the counters changed', () => {
     const parser = createLiveParser(backend);
     parser(text);
