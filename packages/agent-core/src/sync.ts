@@ -124,6 +124,8 @@ export function createSyncer(context: SyncContext): Syncer {
   let observationsChanged = true;
   /** Nothing of ours was in the route table, and nothing is desired or depended on there: not read again. */
   let routesEmptyConfirmed = false;
+  /** The last route table had routes through nexthop objects (newer vpn2 in HA): read those beside it. */
+  let nexthopsExpected = false;
   const routesMatter = (): boolean => plan.routes.length > 0 || plan.routeDependencies.length > 0 || !routesEmptyConfirmed;
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
   let lastSuccessAt: number | undefined;
@@ -234,6 +236,7 @@ export function createSyncer(context: SyncContext): Syncer {
 
   /** Returns why a route this side depends on is not in place (HA), or undefined. From one read of the main table. */
   async function convergeRoutes(run: CommandRunner, table: readonly KernelRoute[]): Promise<string | undefined> {
+    nexthopsExpected = table.some((r) => r.nexthopId !== undefined);
     const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
     // Removals first: they never need the tunnel device, and must not wait for it.
     if (changes.remove.length > 0) {
@@ -280,7 +283,7 @@ export function createSyncer(context: SyncContext): Syncer {
     // Started first: the rule read's process is under way while the route read's starts.
     const rules = convergeRules(run);
     // The route table does not depend on the rules: read beside them, so the sync waits for one read, not two.
-    const routeTable = routesMatter() ? readRouteTable(run) : undefined;
+    const routeTable = routesMatter() ? readRouteTable(run, { nexthopsExpected }) : undefined;
     // Its failure is reported where it is awaited; if the rules fail first, nobody awaits it.
     routeTable?.catch(() => undefined);
     let routes: Promise<string | undefined> = Promise.resolve(undefined);
