@@ -228,6 +228,8 @@ export function createSyncer(context: SyncContext): Syncer {
     try {
       await applyRouteChanges(run, { replace: routes, remove: [] });
     } catch (error) {
+      // Cut off (deadline, stop): the device says nothing about that, and nothing more is to be started.
+      if (error instanceof CommandError && error.cutOff !== undefined) throw error;
       const state = await deviceState(run, context.tunnelDevice);
       if (state === 'up') throw error;
       throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
