@@ -9,8 +9,15 @@ import { parseNftJson } from './nft-parse.ts';
  * structure, decides everything else the parsers return. iptables-save also prints the time and the built-in
  * chains' policy counters, which say nothing about rules: both are blanked.
  */
-function separateCounters(backend: Backend, text: string): { structure: string; values: bigint[] } {
+function separateCounters(backend: Backend, text: string): Separated {
   return backend === 'nftables' ? separateNftCounters(text) : separateIptablesCounters(text);
+}
+
+interface Separated {
+  readonly structure: string;
+  readonly values: bigint[];
+  /** iptables: where each comment line starts and ends (start, end, start, end, …). */
+  readonly comments?: readonly number[];
 }
 
 function separateNftCounters(text: string): { structure: string; values: bigint[] } {
@@ -58,8 +65,9 @@ function policyCountersStart(text: string, from: number, lineEnd: number): numbe
  * One pass over the lines (the save of a busy host has tens of thousands): a comment line becomes `#`, a chain's
  * `:NAME POLICY [p:b]` gets `[0:0]`, a rule's leading `[p:b]` its position.
  */
-function separateIptablesCounters(text: string): { structure: string; values: bigint[] } {
+function separateIptablesCounters(text: string): Separated {
   const values: bigint[] = [];
+  const comments: number[] = [];
   const parts: string[] = [];
   /** Where the text not yet copied into parts starts. */
   let copied = 0;
@@ -71,8 +79,10 @@ function separateIptablesCounters(text: string): { structure: string; values: bi
     const newline = text.indexOf('\n', line);
     const lineEnd = newline < 0 ? text.length : newline;
     const first = text.charCodeAt(line);
-    if (first === 35 /* # */) replace(line, lineEnd, '#');
-    else if (first === 91 /* [ */) {
+    if (first === 35 /* # */) {
+      replace(line, lineEnd, '#');
+      comments.push(line, lineEnd);
+    } else if (first === 91 /* [ */) {
       const counters = countersAt(text, line);
       if (counters) {
         values.push(BigInt(text.slice(line + 1, counters.colon)), BigInt(text.slice(counters.colon + 1, counters.close)));
@@ -87,35 +97,25 @@ function separateIptablesCounters(text: string): { structure: string; values: bi
     line = lineEnd + 1;
   }
   parts.push(text.slice(copied));
-  return { structure: parts.join(''), values };
+  return { structure: parts.join(''), values, comments };
 }
 
 /**
- * Whether two reads are the same apart from iptables-save's comment lines (the time it ran); nft -j prints none.
- * Walks from one comment line to the next, so the common text is compared without being copied.
+ * Whether a read is the previous one again, apart from iptables-save's comment lines (the time it ran); nft -j
+ * prints none. The time stamps have one width, so the comment lines of an unchanged read are where they were last
+ * time: the text between them is compared in place, and the first difference ends the comparison.
  */
-function sameApartFromComments(backend: Backend, a: string, b: string): boolean {
-  if (backend === 'nftables') return a === b;
-  // '#' is rare outside comment lines, so looking for it alone is quicker than for a newline followed by it.
-  const nextComment = (text: string, from: number): number => {
-    let at = text.indexOf('#', from);
-    while (at > 0 && text.charCodeAt(at - 1) !== 10) at = text.indexOf('#', at + 1);
-    return at < 0 ? text.length : at;
-  };
-  const lineEnd = (text: string, from: number): number => {
-    const at = text.indexOf('\n', from);
-    return at < 0 ? text.length : at;
-  };
-  let i = 0;
-  let j = 0;
-  for (;;) {
-    const ci = nextComment(a, i);
-    const cj = nextComment(b, j);
-    if (ci - i !== cj - j || a.slice(i, ci) !== b.slice(j, cj)) return false;
-    if (ci === a.length || cj === b.length) return ci === a.length && cj === b.length;
-    i = lineEnd(a, ci);
-    j = lineEnd(b, cj);
+function sameApartFromComments(previous: { output: string; comments?: readonly number[] }, output: string): boolean {
+  const { output: last, comments = [] } = previous;
+  if (last.length !== output.length) return false;
+  let from = 0;
+  for (let at = 0; at < comments.length; at += 2) {
+    const [start, end] = [comments[at]!, comments[at + 1]!];
+    if (last.slice(from, start) !== output.slice(from, start)) return false;
+    if (output.charCodeAt(start) !== 35 /* # */ || output.indexOf('\n', start) !== (end === output.length ? -1 : end)) return false;
+    from = end;
   }
+  return last.slice(from) === output.slice(from);
 }
 
 /** One read of a backend (`iptables-save --counters` or `nft -j list table …`), parsed by that backend's parser. */
@@ -153,19 +153,19 @@ export interface LiveReading {
  * stamp: nothing counted in between) is not even taken apart. Gives what parseIptablesSave / parseNftJson give.
  */
 export function createLiveParser(backend: Backend, family: Family = 'IPv4'): (output: string) => LiveReading {
-  let last: { output: string; structure: string; values: readonly bigint[]; template: LiveState; live: LiveState } | undefined;
+  let last: { output: string; comments?: readonly number[]; structure: string; values: readonly bigint[]; template: LiveState; live: LiveState } | undefined;
   return (output) => {
-    if (last !== undefined && sameApartFromComments(backend, last.output, output)) {
+    if (last !== undefined && sameApartFromComments(last, output)) {
       last.output = output;
       return { live: last.live, unchanged: true, same: true };
     }
-    const { structure, values } = separateCounters(backend, output);
+    const { structure, values, comments } = separateCounters(backend, output);
     const before = last?.structure === structure ? last : undefined;
     const template = before?.template ?? parseLive(backend, structure, family);
     // Same structure, same template: rule i is the rule i of the last reading.
     const rules = template.rules.map((rule, i) => withCounters(rule, values, before && { rule: before.live.rules[i]!, values: before.values }));
     const live = { ...template, rules };
-    last = { output, structure, values, template, live };
+    last = { output, ...(comments === undefined ? {} : { comments }), structure, values, template, live };
     return { live, unchanged: before !== undefined, same: false };
   };
 }
