@@ -12,7 +12,7 @@ import {
   renderApply,
 } from '@overlap/natrules';
 import { CommandError, type CommandRunner, type Logger, type Readiness } from '@overlap/runtime';
-import { applyScript, readOutput, readOutputIfAny } from './backend.ts';
+import { applyScript, readNftRuleset, readOutput, readOutputIfAny } from './backend.ts';
 import { type Forwarding, procSysForwarding } from './forwarding.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { type CountedRule, TranslationCounterTracker } from './counters.ts';
@@ -171,11 +171,12 @@ export function createSyncer(context: SyncContext): Syncer {
     observationsChanged = false;
   }
 
-  /** The output of the family's read; undefined when it need not be read (or cannot hold rules of ours). */
-  async function readRuleSet(run: CommandRunner, desired: RuleSet): Promise<string | undefined> {
+  /** A family with nothing desired that was found empty stays so (nobody else writes our table): no read per sync. */
+  const needsRead = (desired: RuleSet): boolean => desired.rules.length > 0 || !emptyConfirmed.has(familyOf(desired));
+
+  /** The output of the family's read; undefined when it cannot hold rules of ours. */
+  function readRuleSet(run: CommandRunner, desired: RuleSet): Promise<string | undefined> {
     const family = familyOf(desired);
-    // A family with nothing desired that was found empty stays so (nobody else writes our table): no read per sync.
-    if (desired.rules.length === 0 && emptyConfirmed.has(family)) return undefined;
     return desired.rules.length > 0 ? readOutput(backend, run, family) : readOutputIfAny(backend, run, family);
   }
 
@@ -214,7 +215,11 @@ export function createSyncer(context: SyncContext): Syncer {
    * hosts); their applies follow one after the other, IPv4 first, each only if the one before succeeded.
    */
   async function convergeRules(run: CommandRunner): Promise<void> {
-    const outputs = ruleSets.map((ruleSet) => readRuleSet(run, ruleSet));
+    const reading = ruleSets.filter(needsRead);
+    // nft lists every table in one process: where both families are read (a first sync, a dual-stack shoot), one
+    // read serves both, and each family's parser takes its own table from it.
+    const shared = backend === 'nftables' && reading.length > 1 ? readNftRuleset(run) : undefined;
+    const outputs = ruleSets.map((ruleSet) => (needsRead(ruleSet) ? (shared ?? readRuleSet(run, ruleSet)) : Promise.resolve(undefined)));
     // A failing read is reported where it is awaited; if an earlier family fails first, nobody awaits it.
     for (const output of outputs) output.catch(() => undefined);
     for (const [at, ruleSet] of ruleSets.entries()) await convergeRuleSet(run, ruleSet, await outputs[at]);

@@ -112,7 +112,7 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
 
   it('a sync past its own deadline fails even when each program keeps to its deadline', async () => {
     // Each nft run takes 1.5 s (under the 2 s program deadline); a dual-stack shoot's first sync runs three in a row
-    // (both families' reads side by side, then the IPv4 and the IPv6 apply), which pass the 4 s sync deadline.
+    // (one read of both families, then the IPv4 and the IPv6 apply), which pass the 4 s sync deadline.
     const path = standIns({ nft: 'sleep 1.5\nexec /usr/sbin/nft "$@"' });
     cleanup.push(path.restore);
     const dualStack = {
