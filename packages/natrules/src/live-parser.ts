@@ -127,11 +127,12 @@ export function parseLive(backend: Backend, output: string, family: Family = 'IP
  * A rule parsed from a structure carries its counters' position (0: it has none); this puts the values in. Given
  * the same rule as read last time, with that reading's values, a rule whose counters did not move is that one.
  */
-function withCounters(rule: LiveRule, values: readonly bigint[], previous?: { rule: LiveRule; values: readonly bigint[] }): LiveRule {
+function withCounters(rule: LiveRule, values: readonly bigint[], previous?: LiveRule, previousValues?: readonly bigint[]): LiveRule {
   if (rule.packets === 0n) return rule;
   const at = 2 * (Number(rule.packets) - 1);
-  const [packets, bytes] = [values[at]!, values[at + 1]!];
-  if (previous !== undefined && previous.values[at] === packets && previous.values[at + 1] === bytes) return previous.rule;
+  const packets = values[at]!;
+  const bytes = values[at + 1]!;
+  if (previous !== undefined && previousValues?.[at] === packets && previousValues[at + 1] === bytes) return previous;
   return { ...rule, packets, bytes };
 }
 
@@ -163,7 +164,7 @@ export function createLiveParser(backend: Backend, family: Family = 'IPv4'): (ou
     const before = last?.structure === structure ? last : undefined;
     const template = before?.template ?? parseLive(backend, structure, family);
     // Same structure, same template: rule i is the rule i of the last reading.
-    const rules = template.rules.map((rule, i) => withCounters(rule, values, before && { rule: before.live.rules[i]!, values: before.values }));
+    const rules = template.rules.map((rule, i) => withCounters(rule, values, before?.live.rules[i], before?.values));
     const live = { ...template, rules };
     last = { output, ...(comments === undefined ? {} : { comments }), structure, values, template, live };
     return { live, unchanged: before !== undefined, same: false };
