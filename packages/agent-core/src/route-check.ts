@@ -123,11 +123,18 @@ export function resolveNexthops(routes: readonly KernelRoute[], nexthops: Readon
 const ROUTE_TABLE_COMMAND = ['ip', '-N', '-j', '-4', 'route', 'show', 'table', 'main'] as const;
 const NEXTHOP_TABLE_COMMAND = ['ip', '-N', '-j', 'nexthop', 'show'] as const;
 
-/** One read of the main table, and one of the nexthop objects only when some route forwards through one. */
-export async function readRouteTable(run: CommandRunner): Promise<KernelRoute[]> {
+/**
+ * One read of the main table, and one of the nexthop objects only when some route forwards through one. A caller
+ * that found such routes last time says so (`nexthopsExpected`), and both reads run side by side instead of one
+ * after the other.
+ */
+export async function readRouteTable(run: CommandRunner, { nexthopsExpected = false } = {}): Promise<KernelRoute[]> {
+  const early = nexthopsExpected ? run([...NEXTHOP_TABLE_COMMAND]) : undefined;
+  // Its failure is reported where it is awaited; if the route read fails first, nobody awaits it.
+  early?.catch(() => undefined);
   const routes = parseRouteTable((await run([...ROUTE_TABLE_COMMAND])).stdout);
   if (!routes.some((r) => r.nexthopId !== undefined)) return routes;
-  return resolveNexthops(routes, parseNexthopTable((await run([...NEXTHOP_TABLE_COMMAND])).stdout));
+  return resolveNexthops(routes, parseNexthopTable((await (early ?? run([...NEXTHOP_TABLE_COMMAND]))).stdout));
 }
 
 /** An IPv4 block as bits; the check splits blocks in halves, which need no text. */

@@ -3,6 +3,7 @@ import {
   type Backend,
   type LiveReading,
   type LiveState,
+  type Route,
   type RuleDiff,
   type RuleSet,
   createLiveParser,
@@ -11,7 +12,7 @@ import {
   renderApply,
 } from '@overlap/natrules';
 import { CommandError, type CommandRunner, type Logger, type Readiness } from '@overlap/runtime';
-import { applyScript, readOutput, readOutputIfAny } from './backend.ts';
+import { applyScript, readNftRuleset, readOutput, readOutputIfAny } from './backend.ts';
 import { type Forwarding, procSysForwarding } from './forwarding.ts';
 import { DEFAULT_SYNC_PERIOD_SECONDS } from './config.ts';
 import { type CountedRule, TranslationCounterTracker } from './counters.ts';
@@ -95,11 +96,12 @@ interface Observation {
 }
 
 /**
- * Per family: read → diff → (one atomic apply, if not in sync); then routes → ip_forward → metrics. The apply is one
- * transaction (iptables-restore, nft -f), so its success means the rules are exactly the script's: the next
- * period's read is the verification, and a difference found then is drift. Drift means the live rules changed after
- * this process had them in place; rules that are ours but not planned before that are stale, left by an earlier
- * configuration. The route table is read beside the rules (one `ip` process), and only where routes matter.
+ * Per family: read → diff → (one atomic apply, if not in sync); then routes → ip_forward, with the metrics worked out
+ * while the route change runs. The apply is one transaction (iptables-restore, nft -f), so its success means the
+ * rules are exactly the script's: the next period's read is the verification, and a difference found then is drift.
+ * Drift means the live rules changed after this process had them in place; rules that are ours but not planned
+ * before that are stale, left by an earlier configuration. The families' reads and the route table's (one `ip`
+ * process, only where routes matter) run side by side, so a sync waits for one read, not three.
  */
 export function createSyncer(context: SyncContext): Syncer {
   const { plan, backend, metrics, logger } = context;
@@ -118,8 +120,12 @@ export function createSyncer(context: SyncContext): Syncer {
   const lastDiff = new Map<Family, RuleDiff>();
   /** The latest state of each family, for the metrics. */
   const observed = new Map<Family, Observation>();
+  /** Some family's counters may have moved since the metrics last took them. */
+  let observationsChanged = true;
   /** Nothing of ours was in the route table, and nothing is desired or depended on there: not read again. */
   let routesEmptyConfirmed = false;
+  /** The last route table had routes through nexthop objects (newer vpn2 in HA): read those beside it. */
+  let nexthopsExpected = false;
   const routesMatter = (): boolean => plan.routes.length > 0 || plan.routeDependencies.length > 0 || !routesEmptyConfirmed;
   let status: SyncStatus = { ready: false, reason: 'no sync has run yet' };
   let lastSuccessAt: number | undefined;
@@ -139,7 +145,10 @@ export function createSyncer(context: SyncContext): Syncer {
   let lastMissing: string | undefined;
 
   function observe(family: Family, live: LiveState, diff: RuleDiff): void {
+    // The parser hands back the very rules of its previous reading when nothing moved: nothing new to count.
+    if (observed.get(family)?.counted === live.rules) return;
     observed.set(family, { installed: live.rules.length, inSync: diff.inSync, counted: live.rules });
+    observationsChanged = true;
   }
 
   /** After a successful apply: the desired rules, kept ones with the counters the script carried over, new ones at 0. */
@@ -150,21 +159,30 @@ export function createSyncer(context: SyncContext): Syncer {
       return { rule, packets: twin?.packets ?? 0n, bytes: twin?.bytes ?? 0n };
     });
     observed.set(family, { installed: desired.rules.length, inSync: true, counted });
+    observationsChanged = true;
   }
 
   function publishObservations(): void {
     const all = [...observed.values()];
     metrics.rulesInstalled.set(all.reduce((n, o) => n + o.installed, 0));
     metrics.natActive.set(all.every((o) => o.inSync) && plan.desired.rules.length > 0 ? 1 : 0);
-    addTranslations(metrics, counters.advance(all.flatMap((o) => o.counted)));
+    // Counters the tracker has taken already would give no increment: with thousands of rules, not worth summing.
+    if (observationsChanged) addTranslations(metrics, counters.advance(all.flatMap((o) => o.counted)));
+    observationsChanged = false;
   }
 
-  async function convergeRuleSet(run: CommandRunner, desired: RuleSet): Promise<void> {
+  /** A family with nothing desired that was found empty stays so (nobody else writes our table): no read per sync. */
+  const needsRead = (desired: RuleSet): boolean => desired.rules.length > 0 || !emptyConfirmed.has(familyOf(desired));
+
+  /** The output of the family's read; undefined when it cannot hold rules of ours. */
+  function readRuleSet(run: CommandRunner, desired: RuleSet): Promise<string | undefined> {
     const family = familyOf(desired);
-    // A family with nothing desired that was found empty stays so (nobody else writes our table): no read per sync.
-    if (desired.rules.length === 0 && emptyConfirmed.has(family)) return;
-    const output = desired.rules.length > 0 ? await readOutput(backend, run, family) : await readOutputIfAny(backend, run, family);
+    return desired.rules.length > 0 ? readOutput(backend, run, family) : readOutputIfAny(backend, run, family);
+  }
+
+  async function convergeRuleSet(run: CommandRunner, desired: RuleSet, output: string | undefined): Promise<void> {
     if (output === undefined) return;
+    const family = familyOf(desired);
     const reading: LiveReading = parsers.get(family)!(output);
     const before = reading.live;
     const found = (reading.unchanged ? lastDiff.get(family) : undefined) ?? diffRules(desired, before);
@@ -192,30 +210,51 @@ export function createSyncer(context: SyncContext): Syncer {
     );
   }
 
+  /**
+   * The families' reads run side by side (a first sync reads both, and the IPv6 one finds nothing of ours on most
+   * hosts); their applies follow one after the other, IPv4 first, each only if the one before succeeded.
+   */
   async function convergeRules(run: CommandRunner): Promise<void> {
+    const reading = ruleSets.filter(needsRead);
+    // nft lists every table in one process: where both families are read (a first sync, a dual-stack shoot), one
+    // read serves both, and each family's parser takes its own table from it.
+    const shared = backend === 'nftables' && reading.length > 1 ? readNftRuleset(run) : undefined;
+    const outputs = ruleSets.map((ruleSet) => (needsRead(ruleSet) ? (shared ?? readRuleSet(run, ruleSet)) : Promise.resolve(undefined)));
+    // A failing read is reported where it is awaited; if an earlier family fails first, nobody awaits it.
+    for (const output of outputs) output.catch(() => undefined);
+    for (const [at, ruleSet] of ruleSets.entries()) await convergeRuleSet(run, ruleSet, await outputs[at]);
+  }
+
+  /**
+   * Sets routes into the tunnel device. The kernel refuses a route through a device that is missing or down, so
+   * only then is the device looked at, to say which of the two it is.
+   */
+  async function setRoutes(run: CommandRunner, routes: readonly Route[]): Promise<void> {
     try {
-      for (const ruleSet of ruleSets) await convergeRuleSet(run, ruleSet);
-    } finally {
-      publishObservations();
+      await applyRouteChanges(run, { replace: routes, remove: [] });
+    } catch (error) {
+      // Cut off (deadline, stop): the device says nothing about that, and nothing more is to be started.
+      if (error instanceof CommandError && error.cutOff !== undefined) throw error;
+      const state = await deviceState(run, context.tunnelDevice);
+      if (state === 'up') throw error;
+      throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
     }
   }
 
   /** Returns why a route this side depends on is not in place (HA), or undefined. From one read of the main table. */
-  async function convergeRoutes(run: CommandRunner, reading: Promise<KernelRoute[]>): Promise<string | undefined> {
-    const table = await reading;
+  async function convergeRoutes(run: CommandRunner, table: readonly KernelRoute[]): Promise<string | undefined> {
+    nexthopsExpected = table.some((r) => r.nexthopId !== undefined);
     const changes = planRouteChanges(plan.routes, ownedRoutesIn(table));
     // Removals first: they never need the tunnel device, and must not wait for it.
-    await applyRouteChanges(run, { replace: [], remove: changes.remove });
-    if (changes.remove.length > 0) logger.info({ routes: changes.remove.map((r) => `${r.destination} dev ${r.device}`) }, 'routes removed');
+    if (changes.remove.length > 0) {
+      await applyRouteChanges(run, { replace: [], remove: changes.remove });
+      logger.info({ routes: changes.remove.map((r) => `${r.destination} dev ${r.device}`) }, 'routes removed');
+    }
     // Never take over someone else's route to the same destination (what `ip route replace` would do).
     const foreign = foreignRoutesTo(table, changes.replace);
     const free = changes.replace.filter((r) => !foreign.some((f) => f.destination === r.destination.text));
     if (free.length > 0) {
-      const state = await deviceState(run, context.tunnelDevice);
-      if (state !== 'up') {
-        throw new SyncError(`tunnel device ${context.tunnelDevice} is ${state === 'missing' ? 'not there yet' : 'down'}; its routes wait for it`);
-      }
-      await applyRouteChanges(run, { replace: free, remove: [] });
+      await setRoutes(run, free);
       logger.info({ routes: free.map((r) => `${r.destination.text} dev ${r.device}`) }, 'routes set');
     }
     if (foreign.length > 0) {
@@ -251,11 +290,19 @@ export function createSyncer(context: SyncContext): Syncer {
     // Started first: the rule read's process is under way while the route read's starts.
     const rules = convergeRules(run);
     // The route table does not depend on the rules: read beside them, so the sync waits for one read, not two.
-    const routeTable = routesMatter() ? readRouteTable(run) : undefined;
+    const routeTable = routesMatter() ? readRouteTable(run, { nexthopsExpected }) : undefined;
     // Its failure is reported where it is awaited; if the rules fail first, nobody awaits it.
     routeTable?.catch(() => undefined);
-    await rules;
-    const missingRoute = routeTable === undefined ? undefined : await convergeRoutes(run, routeTable);
+    let routes: Promise<string | undefined> = Promise.resolve(undefined);
+    try {
+      await rules;
+      // Routes change only once the rules are in place. Their process, if any, is started before the metrics are
+      // worked out, which then costs no time of its own.
+      if (routeTable !== undefined) routes = convergeRoutes(run, await routeTable);
+    } finally {
+      publishObservations();
+    }
+    const missingRoute = await routes;
     if (context.needsForwarding && plan.natExpected) await ensureForwarding();
     return missingRoute;
   }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CommandRunner, createCommandRunner } from '@overlap/runtime';
 import { NEEDS_ROOT, type Namespace, isRoot } from '@overlap/test-support';
 import { timingFor } from '../src/index.ts';
-import { podNamespace, testAgent, seriesValue } from './kernel.ts';
+import { OVERLAPPING, podNamespace, testAgent, seriesValue } from './kernel.ts';
 
 /** A directory of executable scripts put first on PATH for the programs the agent starts. */
 function standIns(scripts: Record<string, string>): { dir: string; restore: () => void } {
@@ -111,11 +111,17 @@ describe.skipIf(!isRoot)(`deadlines (${isRoot ? 'root' : NEEDS_ROOT})`, () => {
   });
 
   it('a sync past its own deadline fails even when each program keeps to its deadline', async () => {
-    // Each nft run takes 1.5 s (under the 2 s program deadline); three of them (read, apply, IPv6 read) pass the 4 s
-    // sync deadline.
+    // Each nft run takes 1.5 s (under the 2 s program deadline); a dual-stack shoot's first sync runs three in a row
+    // (one read of both families, then the IPv4 and the IPv6 apply), which pass the 4 s sync deadline.
     const path = standIns({ nft: 'sleep 1.5\nexec /usr/sbin/nft "$@"' });
     cleanup.push(path.restore);
-    const agent = testAgent('seed', 'nftables', run, undefined, { timing });
+    const dualStack = {
+      ...OVERLAPPING,
+      IP_FAMILIES: 'IPv4,IPv6',
+      SHOOT_POD_NETWORKS: '10.1.0.0/16,2a05:d014:a41:4300::/56',
+      SHOOT_NODE_NETWORKS: '10.250.0.0/24,2a05:d014:a41:4300::/56',
+    };
+    const agent = testAgent('shoot', 'nftables', run, dualStack, { timing });
     const status = await agent.syncer.sync('start');
     expect(status.ready).toBe(false);
     expect(status.reason).toMatch(/^the sync ran past its deadline of 4 s; cut off at: .*nft/);

@@ -136,6 +136,9 @@ describe.skipIf(!isRoot)(`route check on routes through a real nexthop group (${
       expect(commands.splice(0)).toEqual(['ip -N -j -4 route show table main', 'ip -N -j nexthop show']);
       const table = await readRouteTable(ns.run);
       expect(table.find((r) => r.destination.text === '244.0.0.0/8')).toMatchObject({ nexthopId: 400, devices: ['bond0-ip6tnl0', 'bond0-ip6tnl1'] });
+      // Expected from the last read: both read side by side, the same table.
+      expect(await readRouteTable(recording, { nexthopsExpected: true })).toEqual(table);
+      expect(commands.splice(0).toSorted()).toEqual(['ip -N -j -4 route show table main', 'ip -N -j nexthop show']);
     });
 
     it('stays in place across a failover (weights only; vpn2 uses 1 against 1024, iproute2 6.1 stops at 256)', async () => {

@@ -77,6 +77,12 @@ export function syncScenarios(backend: Backend): void {
       await sendAsEnvoy(ns.run, '10.1.5.20', 3);
       await agent.syncer.sync('timer');
       expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(3);
+      // A read like the last one (nothing counted since) adds nothing; what is counted next goes on top.
+      await agent.syncer.sync('timer');
+      expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(3);
+      await sendAsEnvoy(ns.run, '10.1.5.20', 1);
+      await agent.syncer.sync('timer');
+      expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(4);
 
       if (backend === 'iptables') await ns.run(['iptables', '-t', 'nat', '-F', 'OVERLAP-OUTPUT']);
       else await ns.run(['nft', 'delete', 'table', 'ip', 'overlap']);
@@ -86,10 +92,10 @@ export function syncScenarios(backend: Backend): void {
       expect(await inSyncWith(agent)).toBe(true);
       expect(await seriesValue(agent.metrics.driftRepairs)).toBe(1);
       expect(await seriesValue(agent.metrics.staleRulesRemoved)).toBe(0);
-      // The re-created rule counts from zero; the exported counter goes on from 3.
+      // The re-created rule counts from zero; the exported counter goes on from 4.
       await sendAsEnvoy(ns.run, '10.1.5.20', 2);
       await agent.syncer.sync('timer');
-      expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(5);
+      expect(await seriesValue(agent.metrics.translatedPackets, pods)).toBe(6);
       expect(await seriesValue(agent.metrics.translatedBytes, pods)).toBeGreaterThan(0);
     });
 
@@ -141,6 +147,17 @@ export function syncScenarios(backend: Backend): void {
       await addTunnel(ns.run, 'tun7');
       expect((await agent.syncer.sync('timer')).ready).toBe(true);
       expect(await ownedRouteLines(ns.run)).toHaveLength(3);
+    });
+
+    it('with the tunnel device down: the sync says so, and the routes follow once it is up', async () => {
+      await ns.run(['ip', 'link', 'set', 'tun0', 'down']);
+      const agent = testAgent('seed', backend, ns.run);
+      expect(await agent.syncer.sync('start')).toEqual({ ready: false, reason: 'tunnel device tun0 is down; its routes wait for it' });
+      expect(await inSyncWith(agent)).toBe(true);
+      expect(await ownedRouteLines(ns.run)).toEqual([]);
+      await ns.run(['ip', 'link', 'set', 'tun0', 'up']);
+      expect((await agent.syncer.sync('timer')).ready).toBe(true);
+      expect(await ownedRouteLines(ns.run)).toEqual(SEED_ROUTES);
     });
 
     it('shoot side: translates, routes the seed pods into tun0 and enables forwarding', async () => {

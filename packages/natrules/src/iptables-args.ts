@@ -6,9 +6,12 @@ export const OWNED_CHAIN_PREFIX = 'OVERLAP-';
 export const ownedChainName = (hook: Hook): string => `${OWNED_CHAIN_PREFIX}${hook.toUpperCase()}`;
 export const builtinChainName = (hook: Hook): string => hook.toUpperCase();
 
+/** Every owned chain by table and name: a read looks one up for each line of ours. */
+const OWNED_CHAINS = new Map(CHAINS.map((c) => [`${c.table} ${ownedChainName(c.hook)}`, c]));
+
 /** The owned chain a name denotes in a table, if any. */
 export function ownedChainOf(table: Table, name: string): ChainRef | undefined {
-  return CHAINS.find((c) => c.table === table && ownedChainName(c.hook) === name);
+  return OWNED_CHAINS.get(`${table} ${name}`);
 }
 
 /** The one jump we add: unconditional, from the hook's built-in chain. */

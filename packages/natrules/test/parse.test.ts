@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type LiveRule, parseComment, parseIptablesSave, parseNftJson } from '../src/index.ts';
 import { tokenize } from '../src/iptables-parse.ts';
@@ -18,6 +19,38 @@ describe('tokenize', () => {
     [String.raw`a\ b`, ['a b']],
   ])('%s', (text, tokens) => {
     expect(tokenize(text)).toEqual(tokens);
+  });
+
+  /** iptables-restore's rule, one character at a time: the specification the tokenizer's slices must keep. */
+  function byCharacter(text: string): string[] {
+    const tokens: string[] = [];
+    let current: string | undefined;
+    let quoted = false;
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text[i]!;
+      if (c === '\\' && i + 1 < text.length) {
+        current = (current ?? '') + text[i + 1];
+        i += 1;
+      } else if (c === '"') {
+        quoted = !quoted;
+        current ??= '';
+      } else if (!quoted && /\s/.test(c)) {
+        if (current !== undefined) tokens.push(current);
+        current = undefined;
+      } else current = (current ?? '') + c;
+    }
+    if (current !== undefined) tokens.push(current);
+    return tokens;
+  }
+
+  it('splits any text as iptables-restore does, character by character', () => {
+    const characters = fc.constantFrom('a', '-', ' ', '\t', '"', '\\', '\u00a0', 'é', '\n');
+    fc.assert(
+      fc.property(fc.array(characters, { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        expect(tokenize(text)).toEqual(byCharacter(text));
+      }),
+    );
   });
 });
 
