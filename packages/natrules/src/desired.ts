@@ -30,9 +30,9 @@ const ref = (m: Mapping, direction: Direction): MappingRef => ({
 });
 
 /** Forward: a packet leaving with (source or destination) `original` is rewritten to `mapped`. */
-function forwardNetmap(m: Mapping, rule: Pick<Rule, 'table' | 'hook' | 'match'>): Rule {
+function forwardNetmap(m: Mapping, { table, hook, match }: Pick<Rule, 'table' | 'hook' | 'match'>): Rule {
   const mapping = ref(m, 'forward');
-  return { ...rule, action: { type: 'netmap', to: m.mapped }, comment: mappingComment(mapping), mapping };
+  return { table, hook, match, action: { type: 'netmap', to: m.mapped }, comment: mappingComment(mapping), mapping };
 }
 
 /** Reverse: a packet arriving from the tunnel addressed to `mapped` is rewritten back to `original`. */

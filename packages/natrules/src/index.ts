@@ -31,4 +31,4 @@ export { parseNftJson } from './nft-parse.ts';
 export { type LiveReading, createLiveParser, parseLive } from './live-parser.ts';
 export { nftRuleText } from './nft-render.ts';
 export { diffRules, keptRules } from './diff.ts';
-export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderTeardown } from './render.ts';
+export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderApplyLines, renderTeardown } from './render.ts';

@@ -1,4 +1,5 @@
 import { keptRules, plainJumpCount, plainJumpFirst } from './diff.ts';
+import { joinLines } from './lines.ts';
 import { builtinChainName, isPlainJump, ownedChainName, plainJumpText, ruleLine } from './iptables-args.ts';
 import {
   type ChainRef,
@@ -43,38 +44,41 @@ function jumpLines(live: LiveState, chain: ChainRef): string[] {
 }
 
 /**
- * Makes one table's owned chains equal the desired rules. Declaring a chain creates or flushes it, so the rules
- * that follow are its whole content; counters of rules that stay are carried over (`[packets:bytes]`, honoured
- * by `iptables-restore --counters`, ignored without it).
+ * Makes one table's owned chains equal the desired rules (`rules`: those of this table). Declaring a chain creates
+ * or flushes it, so the rules that follow are its whole content; counters of rules that stay are carried over
+ * (`[packets:bytes]`, honoured by `iptables-restore --counters`, ignored without it).
  */
-function tableBlock(table: Table, desired: RuleSet, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): string[] {
-  const rules = desired.rules.filter((r) => r.table === table);
+function* tableLines(table: Table, rules: readonly Rule[], live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
   const needed = chainsOf(rules);
   const unneeded = ownedChainsIn(live, table).filter((c) => !needed.some((n) => sameChain(n, c)));
-  if (needed.length === 0 && unneeded.length === 0) return [];
-  const ruleLines = rules.map((rule) => {
+  if (needed.length === 0 && unneeded.length === 0) return;
+  yield `*${table}`;
+  for (const chain of needed) yield `:${ownedChainName(chain.hook)} - [0:0]`;
+  for (const chain of needed) yield* jumpLines(live, chain);
+  for (const rule of rules) {
     const previous = kept.get(rule);
-    return previous ? `[${previous.packets}:${previous.bytes}] ${ruleLine(rule)}` : ruleLine(rule);
-  });
-  return [
-    `*${table}`,
-    ...needed.map((chain) => `:${ownedChainName(chain.hook)} - [0:0]`),
-    ...needed.flatMap((chain) => jumpLines(live, chain)),
-    ...ruleLines,
-    ...removeChainsLines(live, unneeded),
-    'COMMIT',
-  ];
+    yield previous ? `[${previous.packets}:${previous.bytes}] ${ruleLine(rule)}` : ruleLine(rule);
+  }
+  yield* removeChainsLines(live, unneeded);
+  yield 'COMMIT';
 }
 
-const joinLines = (lines: readonly string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+/**
+ * renderIptablesApply line by line, without the line ends, each made when it is asked for: a caller that shows a
+ * large rule set in pieces never holds all its lines at once.
+ */
+export function* iptablesApplyLines(desired: RuleSet, live: LiveState): Generator<string> {
+  const kept = keptRules(desired, live);
+  const byTable = Map.groupBy(desired.rules, (rule) => rule.table);
+  for (const table of TABLES) yield* tableLines(table, byTable.get(table) ?? [], live, kept);
+}
 
 /**
  * Input for `iptables-restore --noflush --counters`. Each table's block is applied atomically (one COMMIT each);
  * the blocks are independent of each other.
  */
 export function renderIptablesApply(desired: RuleSet, live: LiveState): string {
-  const kept = keptRules(desired, live);
-  return joinLines(TABLES.flatMap((table) => tableBlock(table, desired, live, kept)));
+  return joinLines([...iptablesApplyLines(desired, live)]);
 }
 
 export function renderIptablesTeardown(live: LiveState): string {

@@ -1,7 +1,7 @@
-import { renderIptablesApply, renderIptablesTeardown } from './iptables-render.ts';
+import { renderIptablesApply, iptablesApplyLines, renderIptablesTeardown } from './iptables-render.ts';
 import type { Family } from '@overlap/cidr';
 import type { Backend, LiveState, RuleSet } from './model.ts';
-import { renderNftApply, renderNftTeardown } from './nft-render.ts';
+import { renderNftApply, nftApplyLines, renderNftTeardown } from './nft-render.ts';
 
 /**
  * One atomic transaction that makes the live state equal the desired rule set; for an empty rule set it removes
@@ -10,6 +10,15 @@ import { renderNftApply, renderNftTeardown } from './nft-render.ts';
  */
 export function renderApply(backend: Backend, desired: RuleSet, live: LiveState): string {
   return backend === 'iptables' ? renderIptablesApply(desired, live) : renderNftApply(desired, live);
+}
+
+/**
+ * renderApply's text as its lines, without the line ends, each made when it is asked for: for showing a large rule
+ * set (`overlap plan`: ~30 000 rules) in pieces instead of as one string. renderApply is these lines, each ended
+ * by `\n`.
+ */
+export function renderApplyLines(backend: Backend, desired: RuleSet, live: LiveState): Iterable<string> {
+  return backend === 'iptables' ? iptablesApplyLines(desired, live) : nftApplyLines(desired, live);
 }
 
 /** Removes every owned chain, jump, rule or table and nothing else; '' when nothing of ours is there. */

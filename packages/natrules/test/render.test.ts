@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type Backend,
+  type LiveState,
   type Role,
   EMPTY_LIVE_STATE,
   desiredRules,
@@ -12,6 +13,7 @@ import {
   parseIptablesSave,
   parseNftJson,
   renderApply,
+  renderApplyLines,
   renderTeardown,
 } from '../src/index.ts';
 import { quoteArg } from '../src/iptables-args.ts';
@@ -151,6 +153,23 @@ describe('properties', () => {
         expect(renderApply('iptables', desired, live)).not.toMatch(/^-[DIX] /m);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('renderApplyLines is renderApply line by line: one line each, every line ended by a newline', () => {
+    const drifted: Record<Backend, LiveState> = {
+      iptables: parseIptablesSave(golden('drifted.iptables-save')),
+      nftables: parseNftJson(golden('drifted.nft.json')),
+    };
+    fc.assert(
+      fc.property(natParams, fc.constantFrom<Backend>('iptables', 'nftables'), fc.boolean(), (p, backend, overDrift) => {
+        const desired = desiredRules(p);
+        const live = overDrift ? drifted[backend] : EMPTY_LIVE_STATE(backend);
+        const lines = [...renderApplyLines(backend, desired, live)];
+        expect(lines.filter((line) => line.includes('\n'))).toEqual([]);
+        expect(lines.map((line) => `${line}\n`).join('')).toBe(renderApply(backend, desired, live));
+      }),
+      { numRuns: 200 },
     );
   });
 
