@@ -5,12 +5,14 @@ import {
   EMPTY_LIVE_STATE,
   type NatParams,
   type Role,
+  type RuleSet,
   TUNNEL_DEVICE_DEFAULTS,
   desiredRoutes,
   desiredRules,
   natRequired,
   nftDevice,
   renderApply,
+  renderApplyLines,
   routeDependencies,
 } from '@overlap/natrules';
 import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
@@ -76,8 +78,12 @@ export interface PlanReport {
   readonly backend: Backend;
   readonly seedNat: boolean;
   readonly shootNat: boolean;
-  readonly seedRules: string;
-  readonly shootRules: string;
+  /**
+   * Each side's rule set, empty where that side does not translate. Rendered only by the output that shows it:
+   * `overlap plan --all` needs none, the text output shows them in pieces (tens of thousands of lines at scale).
+   */
+  readonly seedRules: RuleSet;
+  readonly shootRules: RuleSet;
   /** Per side: how the rules match the tunnel and which routes carry the traffic, and whose they are. */
   readonly dataPath: { readonly seed: SideDataPath; readonly shoot: SideDataPath };
   readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
@@ -127,8 +133,20 @@ const natParams = (plan: ShootPlan, role: Role, ha: boolean): NatParams => ({
   envoyGid: ENVOY_GID,
 });
 
-function rules(plan: ShootPlan, role: Role, ha: boolean, backend: Backend): string {
-  return renderApply(backend, desiredRules(natParams(plan, role, ha)), EMPTY_LIVE_STATE(backend));
+const rules = (plan: ShootPlan, role: Role, ha: boolean, nat: boolean): RuleSet => (nat ? desiredRules(natParams(plan, role, ha)) : { role, rules: [] });
+
+/** A side's rules as the text its backend applies to an empty table (what the agent's first apply runs). */
+const rulesText = (report: PlanReport, rules: RuleSet): string => renderApply(report.backend, rules, EMPTY_LIVE_STATE(report.backend));
+
+/** rulesText line by line, without the line ends, each made when it is asked for. */
+export const rulesLines = (report: PlanReport, rules: RuleSet): Iterable<string> => renderApplyLines(report.backend, rules, EMPTY_LIVE_STATE(report.backend));
+
+/** The report as `--output json` prints it: each side's rules as the text its backend applies. */
+export type PlanJson = Omit<PlanReport, 'seedRules' | 'shootRules'> & { readonly seedRules: string; readonly shootRules: string };
+
+export function planJson(report: PlanReport): PlanJson {
+  // The same keys in the same order, only the rule sets replaced by their text.
+  return { ...report, seedRules: rulesText(report, report.seedRules), shootRules: rulesText(report, report.shootRules) };
 }
 
 /** The same split the agents make (agent-core plan.ts): HA depends on the owners' routes, point-to-point installs. */
@@ -189,8 +207,8 @@ export function planReport(
     backend,
     seedNat,
     shootNat,
-    seedRules: seedNat ? rules(plan, 'seed', facts.haVpn, backend) : '',
-    shootRules: shootNat ? rules(plan, 'shoot', facts.haVpn, backend) : '',
+    seedRules: rules(plan, 'seed', facts.haVpn, seedNat),
+    shootRules: rules(plan, 'shoot', facts.haVpn, shootNat),
     dataPath: {
       seed: dataPath(plan, 'seed', facts.haVpn, seedNat),
       shoot: dataPath(plan, 'shoot', facts.haVpn, shootNat),
