@@ -56,7 +56,8 @@ interface Located {
   readonly index: number;
 }
 
-const byAddress = (a: Located, b: Located): number => Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
+/** Compares without subtracting: a bigint difference is a new object, ~140 000 of them to sort 10 000 networks. */
+const byAddress = (a: Located, b: Located): number => (a.cidr.address < b.cidr.address ? -1 : a.cidr.address > b.cidr.address ? 1 : 0);
 
 /**
  * The translated (IPv4) shoot networks must be disjoint, across kinds and within one, or a translated address
