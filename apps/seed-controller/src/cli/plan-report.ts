@@ -149,6 +149,18 @@ export function planJson(report: PlanReport): PlanJson {
   return { ...report, seedRules: rulesText(report, report.seedRules), shootRules: rulesText(report, report.shootRules) };
 }
 
+/** Point-to-point routes with the kind of network each carries, looked up by mapped block (not searched: 10 000 routes). */
+function routesWithKinds(plan: ShootPlan, params: NatParams, role: Role): PlannedRoute[] {
+  const kinds = new Map(plan.mappings.map((m) => [m.mapped.text, m.kind]));
+  return desiredRoutes(params).map((r) => ({
+    destination: r.destination.text,
+    kind: kinds.get(r.destination.text) ?? 'unknown',
+    device: r.device,
+    owner: `${role}-vpn-agent`,
+    installedByAgent: true,
+  }));
+}
+
 /** The same split the agents make (agent-core plan.ts): HA depends on the owners' routes, point-to-point installs. */
 function dataPath(plan: ShootPlan, role: Role, ha: boolean, nat: boolean): SideDataPath {
   const params = natParams(plan, role, ha);
@@ -164,10 +176,7 @@ function dataPath(plan: ShootPlan, role: Role, ha: boolean, nat: boolean): SideD
           installedByAgent: false,
           coverage: d.coverage,
         }))
-      : desiredRoutes(params).map((r) => {
-          const kind = plan.mappings.find((m) => m.mapped.text === r.destination.text)?.kind ?? 'unknown';
-          return { destination: r.destination.text, kind, device: r.device, owner: `${role}-vpn-agent`, installedByAgent: true };
-        });
+      : routesWithKinds(plan, params, role);
   return { device, iptables: device, nftables: nftDevice(device), routes };
 }
 
