@@ -8,6 +8,7 @@ export {
   type Route,
   type RouteDependency,
   type Rule,
+  type RuleChains,
   type RuleDiff,
   type RuleSet,
   EMPTY_LIVE_STATE,
@@ -24,7 +25,7 @@ export {
   nftDevice,
   parseDevicePattern,
 } from './device.ts';
-export { desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, routeDependencies } from './desired.ts';
+export { desiredIPv6Rules, desiredRoutes, desiredRuleChains, desiredRules, natRequired, routeDependencies } from './desired.ts';
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';

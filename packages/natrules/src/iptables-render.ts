@@ -1,7 +1,20 @@
 import { keptRules, plainJumpCount, plainJumpFirst } from './diff.ts';
 import { joinLines } from './lines.ts';
 import { builtinChainName, isPlainJump, ownedChainName, plainJumpText, ruleLine } from './iptables-args.ts';
-import { type ChainRef, type LiveJump, type LiveState, type RuleSet, type Table, TABLES, chainsOf, inChainOrder, sameChain } from './model.ts';
+import {
+  type ChainRef,
+  type LiveJump,
+  type LiveRule,
+  type LiveState,
+  type Rule,
+  type RuleChains,
+  type RuleSet,
+  type Table,
+  TABLES,
+  inChainOrder,
+  ruleChains,
+  sameChain,
+} from './model.ts';
 
 const ownedChainsIn = (live: LiveState, table: Table): ChainRef[] => inChainOrder(live.chains.filter((c) => c.table === table));
 
@@ -33,25 +46,26 @@ function jumpLines(live: LiveState, chain: ChainRef): string[] {
 
 /**
  * renderIptablesApply line by line, without the line ends, each made when it is asked for: a caller that shows a
- * large rule set in pieces never holds all its lines at once.
+ * large rule set in pieces never holds all its lines, nor (from desiredRuleChains) all its rules, at once.
+ * `kept`: desired rules with the live rule each already is (keptRules), by identity.
  *
  * Per table, the owned chains are made equal to the desired rules: declaring a chain creates or flushes it, so the
  * rules that follow are its whole content; counters of rules that stay are carried over (`[packets:bytes]`,
  * honoured by `iptables-restore --counters`, ignored without it). One generator, the rules yielded straight from
  * its loop: `overlap plan` asks for 30 000 lines, and every generator a line passes through costs.
  */
-export function* iptablesApplyLines(desired: RuleSet, live: LiveState): Generator<string> {
-  const kept = keptRules(desired, live);
-  const byTable = Map.groupBy(desired.rules, (rule) => rule.table);
+export function* iptablesApplyLines(desired: RuleChains, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
   for (const table of TABLES) {
-    const rules = byTable.get(table) ?? [];
-    const needed = chainsOf(rules);
+    const chains = desired.chains.filter((c) => c.chain.table === table);
+    const needed = chains.map((c) => c.chain);
     const unneeded = ownedChainsIn(live, table).filter((c) => !needed.some((n) => sameChain(n, c)));
     if (needed.length === 0 && unneeded.length === 0) continue;
     yield* [`*${table}`, ...needed.map((chain) => `:${ownedChainName(chain.hook)} - [0:0]`), ...needed.flatMap((chain) => jumpLines(live, chain))];
-    for (const rule of rules) {
-      const previous = kept.get(rule);
-      yield previous ? `[${previous.packets}:${previous.bytes}] ${ruleLine(rule)}` : ruleLine(rule);
+    for (const { rules } of chains) {
+      for (const rule of rules()) {
+        const previous = kept.get(rule);
+        yield previous ? `[${previous.packets}:${previous.bytes}] ${ruleLine(rule)}` : ruleLine(rule);
+      }
     }
     yield* removeChainsLines(live, unneeded);
     yield 'COMMIT';
@@ -63,7 +77,7 @@ export function* iptablesApplyLines(desired: RuleSet, live: LiveState): Generato
  * the blocks are independent of each other.
  */
 export function renderIptablesApply(desired: RuleSet, live: LiveState): string {
-  return joinLines([...iptablesApplyLines(desired, live)]);
+  return joinLines([...iptablesApplyLines(ruleChains(desired), live, keptRules(desired, live))]);
 }
 
 export function renderIptablesTeardown(live: LiveState): string {

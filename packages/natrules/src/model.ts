@@ -55,6 +55,22 @@ export interface RuleSet {
   family?: Family;
 }
 
+/** The rules of one chain, made when iterated (anew on every iteration). */
+export interface ChainRules {
+  chain: ChainRef;
+  rules: () => Iterable<Rule>;
+}
+
+/**
+ * A rule set chain by chain, in CHAINS order, only chains that hold rules: the same rules as a RuleSet, but each made
+ * only while it is rendered, so a caller rendering tens of thousands (`overlap plan`) never holds them all.
+ */
+export interface RuleChains {
+  role: Role;
+  chains: readonly ChainRules[];
+  family?: Family;
+}
+
 export interface Route {
   destination: Cidr;
   device: string;
@@ -183,6 +199,16 @@ export function inChainOrder<T extends ChainRef>(items: readonly T[]): T[] {
   const buckets = Array.from({ length: CHAINS.length + 1 }, (): T[] => []);
   for (const item of items) buckets[chainIndex(item) + 1]!.push(item);
   return buckets.flat();
+}
+
+/** A RuleSet chain by chain (its rules grouped by chain, in their order); rules of no known chain are left out. */
+export function ruleChains(desired: RuleSet): RuleChains {
+  const byChain = Map.groupBy(desired.rules, chainIndex);
+  const chains = CHAINS.flatMap((chain, index): ChainRules[] => {
+    const rules = byChain.get(index);
+    return rules ? [{ chain, rules: () => rules }] : [];
+  });
+  return { role: desired.role, chains, ...(desired.family ? { family: desired.family } : {}) };
 }
 
 /** The chains a rule set needs: only those holding at least one rule, in CHAINS order. */

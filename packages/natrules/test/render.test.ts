@@ -7,6 +7,7 @@ import {
   type LiveState,
   type Role,
   EMPTY_LIVE_STATE,
+  desiredRuleChains,
   desiredRules,
   diffRules,
   iptablesRuleArgs,
@@ -156,7 +157,7 @@ describe('properties', () => {
     );
   });
 
-  it('renderApplyLines is renderApply line by line: one line each, every line ended by a newline', () => {
+  it('renderApplyLines of the rule chains is renderApply of the rule set line by line, from nothing and over drift', () => {
     const drifted: Record<Backend, LiveState> = {
       iptables: parseIptablesSave(golden('drifted.iptables-save')),
       nftables: parseNftJson(golden('drifted.nft.json')),
@@ -165,7 +166,7 @@ describe('properties', () => {
       fc.property(natParams, fc.constantFrom<Backend>('iptables', 'nftables'), fc.boolean(), (p, backend, overDrift) => {
         const desired = desiredRules(p);
         const live = overDrift ? drifted[backend] : EMPTY_LIVE_STATE(backend);
-        const lines = [...renderApplyLines(backend, desired, live)];
+        const lines = [...renderApplyLines(backend, desiredRuleChains(p), live)];
         expect(lines.filter((line) => line.includes('\n'))).toEqual([]);
         expect(lines.map((line) => `${line}\n`).join('')).toBe(renderApply(backend, desired, live));
       }),

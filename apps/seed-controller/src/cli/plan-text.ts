@@ -1,4 +1,4 @@
-import type { RuleSet } from '@overlap/natrules';
+import type { RuleChains } from '@overlap/natrules';
 import { type PlanReport, type SideDataPath, rulesLines } from './plan-report.ts';
 import { formatSummary } from './plan-summary.ts';
 import { table } from './table.ts';
@@ -27,7 +27,7 @@ function* pieces(lines: Iterable<string>, indent = ''): Generator<string> {
 }
 
 /** A side's rules, indented; rendered here, where they are shown, a piece at a time. */
-function* rulesBlock(title: string, report: PlanReport, rules: RuleSet): Generator<string> {
+function* rulesBlock(title: string, report: PlanReport, rules: RuleChains): Generator<string> {
   yield `\n${title}:\n`;
   let shown = false;
   for (const piece of pieces(rulesLines(report, rules), '  ')) {
