@@ -1,7 +1,7 @@
 import type { RuleChains } from '@overlap/natrules';
 import { type PlanReport, type SideDataPath, rulesLines } from './plan-report.ts';
 import { formatSummary } from './plan-summary.ts';
-import { table } from './table.ts';
+import { table, tableLines } from './table.ts';
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
@@ -37,17 +37,21 @@ function* rulesBlock(title: string, report: PlanReport, rules: RuleChains): Gene
   if (!shown) yield '  (none: this side does not translate)\n';
 }
 
-function sideDataPath(title: string, side: SideDataPath): string[] {
+/** A side's device match and routes, a line at a time (the seed side of a large HA plan: 10 000 routes). */
+function* sideDataPath(title: string, side: SideDataPath): Generator<string> {
   const match =
     side.iptables === side.nftables
       ? `tunnel device ${side.device}`
       : `tunnel devices ${side.device} (iptables -i/-o ${side.iptables}, nftables iifname/oifname "${side.nftables}")`;
-  const routes = side.routes.map((r) => {
-    if (r.installedByAgent) return `    ${r.destination} (${r.kind}) dev ${r.device}: installed by the agent`;
-    const need = r.coverage === 'whole' ? `routed whole through ${r.device}` : `some route back through ${r.device}`;
-    return `    ${r.destination} (${r.kind}) ${need}: owned by ${r.owner}, checked by the agent (/readyz, overlap_route_dependency_ok)`;
-  });
-  return [`  ${title}: ${match}`, ...(routes.length === 0 ? ['    (no routes: this side does not translate)'] : routes)];
+  yield `  ${title}: ${match}`;
+  if (side.routes.length === 0) yield '    (no routes: this side does not translate)';
+  for (const r of side.routes) {
+    if (r.installedByAgent) yield `    ${r.destination} (${r.kind}) dev ${r.device}: installed by the agent`;
+    else {
+      const need = r.coverage === 'whole' ? `routed whole through ${r.device}` : `some route back through ${r.device}`;
+      yield `    ${r.destination} (${r.kind}) ${need}: owned by ${r.owner}, checked by the agent (/readyz, overlap_route_dependency_ok)`;
+    }
+  }
 }
 
 const patchLines = (patch: readonly unknown[], absent: string, show: boolean): string[] => {
@@ -78,7 +82,7 @@ export function* planText(report: PlanReport, options: { showPatch?: boolean } =
   yield* pieces(
     report.mappings.length === 0
       ? ['  (none: no IPv4 networks to map)']
-      : indented([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])]),
+      : tableLines([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])], { indent: '  ' }),
   );
   yield* rulesBlock(`seed rules (${report.backend}, kube-apiserver pod)`, report, report.seedRules);
   yield* rulesBlock(`shoot rules (${report.backend}, vpn-shoot pod)`, report, report.shootRules);
