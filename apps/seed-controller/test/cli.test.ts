@@ -123,6 +123,18 @@ describe('overlap plan', () => {
     expect(report.dataPath.shoot.routes).toEqual([]);
   });
 
+  it.each(['iptables', 'nftables'])("%s text at scale: each side's rules are the text the backend applies, indented, whatever the pieces", (backend) => {
+    // 1500 networks: thousands of rule lines, so the text is written in several pieces.
+    const pods = Array.from({ length: 1500 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`).join(',');
+    const args = ['plan', '--seed-pods', '10.0.0.0/16', '--shoot-pods', pods, '--ha', '--backend', backend];
+    const report = json(...args);
+    const run = overlap(...args);
+    const indented = (rules: string): string => `${rules.trimEnd().replace(/^/gm, '  ')}\n`;
+    expect(report.shootRules.split('\n').length).toBeGreaterThan(3000);
+    expect(run.stdout).toContain(`\nseed rules (${backend}, kube-apiserver pod):\n${indented(report.seedRules)}\nshoot rules (${backend}, vpn-shoot pod):\n`);
+    expect(run.stdout).toContain(`\nshoot rules (${backend}, vpn-shoot pod):\n${indented(report.shootRules)}\ndata path (HA:`);
+  });
+
   it('from flags: a non-HA shoot translates on the shoot side, the controller injects nothing', () => {
     const report = json('plan', '--seed-pods', '10.0.0.0/12', '--shoot-pods', '10.1.0.0/16', '--shoot-nodes', '10.100.0.0/16,10.99.14.0/24');
     expect(report).toMatchObject({ ha: false, overlap: true, inject: false, shootNat: true, deployment: { patch: [] } });

@@ -18,11 +18,8 @@ export interface Mapping {
 export function packKind(kind: ShootKind, cidrs: readonly Cidr[], field: string): Mapping[] {
   const target = MAPPED_RANGE[kind];
   const end = lastAddress(target);
-  const ordered = cidrs
-    .filter((cidr) => cidr.family === 'IPv4')
-    .map((cidr, index) => ({ cidr, index }))
-    .sort((a, b) => a.cidr.prefix - b.cidr.prefix || a.index - b.index)
-    .map(({ cidr }) => cidr);
+  // Array sort is stable: ties keep input order without carrying each network's index.
+  const ordered = cidrs.filter((cidr) => cidr.family === 'IPv4').sort((a, b) => a.prefix - b.prefix);
 
   let cursor = target.address;
   return ordered.map((original) => {
@@ -56,7 +53,8 @@ interface Located {
   readonly index: number;
 }
 
-const byAddress = (a: Located, b: Located): number => Number(a.cidr.address - b.cidr.address > 0n) - Number(a.cidr.address < b.cidr.address);
+/** Compares without subtracting: a bigint difference is a new object, ~140 000 of them to sort 10 000 networks. */
+const byAddress = (a: Located, b: Located): number => (a.cidr.address < b.cidr.address ? -1 : a.cidr.address > b.cidr.address ? 1 : 0);
 
 /**
  * The translated (IPv4) shoot networks must be disjoint, across kinds and within one, or a translated address
@@ -65,12 +63,16 @@ const byAddress = (a: Located, b: Located): number => Number(a.cidr.address - b.
  * carry. IPv6 networks are never translated, so they may overlap each other freely.
  */
 function assertTranslatedDisjoint(networks: Networks, fields: NetworkFields): void {
-  const ordered = SHOOT_KINDS.flatMap((kind) => networks[kind].filter((cidr) => cidr.family === 'IPv4').map((cidr) => ({ cidr, field: fields[kind] })))
-    .map((entry, index) => ({ ...entry, index }))
-    .sort(byAddress);
+  const ordered: Located[] = [];
+  for (const kind of SHOOT_KINDS) {
+    for (const cidr of networks[kind]) if (cidr.family === 'IPv4') ordered.push({ cidr, field: fields[kind], index: ordered.length });
+  }
+  ordered.sort(byAddress);
   for (let i = 1; i < ordered.length; i += 1) {
-    const pair = [ordered[i - 1]!, ordered[i]!];
-    const [earlier, later] = pair[0]!.index < pair[1]!.index ? [pair[0]!, pair[1]!] : [pair[1]!, pair[0]!];
+    const a = ordered[i - 1]!;
+    const b = ordered[i]!;
+    const earlier = a.index < b.index ? a : b;
+    const later = earlier === a ? b : a;
     if (overlaps(earlier.cidr, later.cidr)) {
       throw new InputError(later.field, later.cidr.text, `overlaps ${earlier.cidr.text} of ${earlier.field}; shoot networks must be disjoint`);
     }

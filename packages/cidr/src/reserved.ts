@@ -1,5 +1,5 @@
 import { InputError } from '@overlap/runtime';
-import { type Cidr, makeCidr, overlaps, parseCidr } from './cidr.ts';
+import { type Cidr, lastAddress, makeCidr, parseCidr } from './cidr.ts';
 
 /** The kinds of network that get translated, named as across the whole project. */
 export type Kind = 'pods' | 'services' | 'nodes' | 'seedPods';
@@ -40,9 +40,15 @@ export const UNROUTABLE_RANGES: ReadonlyArray<{ readonly range: Cidr; readonly w
   { range: ipv6(0xff00n << 112n, 8), what: 'multicast' },
 ];
 
+/** The first and last address of every range refused, computed once: every network of a shoot is checked against them. */
+const REFUSED = [
+  ...RESERVED_RANGES.map((range) => ({ range, last: lastAddress(range), problem: `intersects the reserved range ${range.text}` })),
+  ...UNROUTABLE_RANGES.map(({ range, what }) => ({ range, last: lastAddress(range), problem: `intersects the ${what} range ${range.text}` })),
+];
+
 export function assertNotReserved(cidr: Cidr, field: string): void {
-  const hit = RESERVED_RANGES.find((range) => overlaps(cidr, range));
-  if (hit) throw new InputError(field, cidr.text, `intersects the reserved range ${hit.text}`);
-  const special = UNROUTABLE_RANGES.find(({ range }) => overlaps(cidr, range));
-  if (special) throw new InputError(field, cidr.text, `intersects the ${special.what} range ${special.range.text}`);
+  const last = lastAddress(cidr);
+  // overlaps(), with both last addresses known: a shoot's 10 000 networks are checked against 9 ranges each.
+  const hit = REFUSED.find(({ range, last: rangeLast }) => range.family === cidr.family && cidr.address <= rangeLast && range.address <= last);
+  if (hit) throw new InputError(field, cidr.text, hit.problem);
 }

@@ -10,7 +10,7 @@ const DIRECTIONS: readonly Direction[] = ['forward', 'reverse'];
 const PREFIX = 'overlap';
 
 export function mappingComment(ref: MappingRef): string {
-  return `${PREFIX} ${ref.kind} ${ref.original.text} ${ref.mapped.text} ${ref.direction}`;
+  return [PREFIX, ref.kind, ref.original.text, ref.mapped.text, ref.direction].join(' ');
 }
 
 export function purposeComment(purpose: Purpose): string {

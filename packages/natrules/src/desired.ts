@@ -2,6 +2,7 @@ import type { Family, Mapping } from '@overlap/cidr';
 import { InputError } from '@overlap/runtime';
 import { mappingComment, purposeComment } from './comment.ts';
 import {
+  type ChainRules,
   type Direction,
   type MappingRef,
   type NatParams,
@@ -9,8 +10,9 @@ import {
   type Route,
   type RouteDependency,
   type Rule,
+  type RuleChains,
   type RuleSet,
-  inChainOrder,
+  chainIndex,
 } from './model.ts';
 import { isWildcard } from './device.ts';
 import { assertNatParams } from './params.ts';
@@ -30,9 +32,9 @@ const ref = (m: Mapping, direction: Direction): MappingRef => ({
 });
 
 /** Forward: a packet leaving with (source or destination) `original` is rewritten to `mapped`. */
-function forwardNetmap(m: Mapping, rule: Pick<Rule, 'table' | 'hook' | 'match'>): Rule {
+function forwardNetmap(m: Mapping, { table, hook, match }: Pick<Rule, 'table' | 'hook' | 'match'>): Rule {
   const mapping = ref(m, 'forward');
-  return { ...rule, action: { type: 'netmap', to: m.mapped }, comment: mappingComment(mapping), mapping };
+  return { table, hook, match, action: { type: 'netmap', to: m.mapped }, comment: mappingComment(mapping), mapping };
 }
 
 /** Reverse: a packet arriving from the tunnel addressed to `mapped` is rewritten back to `original`. */
@@ -48,18 +50,29 @@ function reverseNetmap(m: Mapping, tunnelDevice: string): Rule {
   };
 }
 
+/** `make` over the mappings, one rule at a time. */
+function* each(mappings: readonly Mapping[], make: (m: Mapping) => Rule): Generator<Rule> {
+  for (const m of mappings) yield make(m);
+}
+
 /**
  * In the kube-apiserver pod: only Envoy's connections (its group id) get their shoot destination mapped, the
  * pod's own source leaves into the tunnel mapped into 241/8, and connections the shoot opens to 241/8 reach
  * the real seed pod addresses. Answers need no rule: conntrack undoes each translation.
  */
-function seedRules({ mappings, tunnelDevice, envoyGid }: NatParams): Rule[] {
+function seedChains({ mappings, tunnelDevice, envoyGid }: NatParams): ChainRules[] {
   const shoot = mappings.filter(isShootNetwork);
   const seedPods = mappings.filter((m) => !isShootNetwork(m));
   return [
-    ...shoot.map((m) => forwardNetmap(m, { table: 'nat', hook: 'output', match: { destination: m.original, gid: envoyGid } })),
-    ...seedPods.map((m) => forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } })),
-    ...seedPods.map((m) => reverseNetmap(m, tunnelDevice)),
+    { chain: { table: 'nat', hook: 'prerouting' }, rules: () => each(seedPods, (m) => reverseNetmap(m, tunnelDevice)) },
+    {
+      chain: { table: 'nat', hook: 'output' },
+      rules: () => each(shoot, (m) => forwardNetmap(m, { table: 'nat', hook: 'output', match: { destination: m.original, gid: envoyGid } })),
+    },
+    {
+      chain: { table: 'nat', hook: 'postrouting' },
+      rules: () => each(seedPods, (m) => forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } })),
+    },
   ];
 }
 
@@ -68,32 +81,37 @@ function seedRules({ mappings, tunnelDevice, envoyGid }: NatParams): Rule[] {
  * tunnel become mapped, and the seed's 241/8 sources are masqueraded out of the pod so answers return through
  * it (shoot pods have no route to 241/8).
  */
-function shootRules(params: NatParams): Rule[] {
+function shootChains(params: NatParams): ChainRules[] {
   const { mappings, tunnelDevice, egressDevice } = params;
   const shoot = mappings.filter(isShootNetwork);
   const seedPods = mappings.filter((m) => !isShootNetwork(m));
+  const masquerade = (m: Mapping): Rule => ({
+    table: 'nat',
+    hook: 'postrouting',
+    match: { source: m.mapped, outInterface: egressDevice },
+    action: { type: 'masquerade' },
+    comment: purposeComment('masquerade'),
+  });
+  // iptables: overrides a DROP policy of filter FORWARD. nftables: an accept ends only this table's chain; a
+  // drop in any other table's forward hook still drops, so it does not help against a restrictive firewall.
+  const acceptTunnel: Rule = {
+    table: 'filter',
+    hook: 'forward',
+    match: { inInterface: tunnelDevice },
+    action: { type: 'accept' },
+    comment: purposeComment('accept-tunnel'),
+  };
   return [
-    ...shoot.map((m) => reverseNetmap(m, tunnelDevice)),
-    ...shoot.map((m) => forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } })),
-    ...seedPods.map(
-      (m): Rule => ({
-        table: 'nat',
-        hook: 'postrouting',
-        match: { source: m.mapped, outInterface: egressDevice },
-        action: { type: 'masquerade' },
-        comment: purposeComment('masquerade'),
-      }),
-    ),
-    // iptables: overrides a DROP policy of filter FORWARD. nftables: an accept ends only this table's chain; a
-    // drop in any other table's forward hook still drops, so it does not help against a restrictive firewall.
+    { chain: { table: 'nat', hook: 'prerouting' }, rules: () => each(shoot, (m) => reverseNetmap(m, tunnelDevice)) },
     {
-      table: 'filter',
-      hook: 'forward',
-      match: { inInterface: tunnelDevice },
-      action: { type: 'accept' },
-      comment: purposeComment('accept-tunnel'),
+      chain: { table: 'nat', hook: 'postrouting' },
+      rules: function* () {
+        yield* each(shoot, (m) => forwardNetmap(m, { table: 'nat', hook: 'postrouting', match: { source: m.original, outInterface: tunnelDevice } }));
+        yield* each(seedPods, masquerade);
+      },
     },
-    ...(families(params).includes('IPv4') ? [CLAMP_MSS] : []),
+    { chain: { table: 'filter', hook: 'forward' }, rules: () => [acceptTunnel] },
+    ...(families(params).includes('IPv4') ? [{ chain: { table: 'mangle', hook: 'postrouting' } as const, rules: () => [CLAMP_MSS] }] : []),
   ];
 }
 
@@ -112,13 +130,24 @@ const CLAMP_MSS: Rule = {
   comment: purposeComment('clamp-mss'),
 };
 
-/** The complete rule set of one side; no mappings means nothing to translate and so no rules at all. */
-export function desiredRules(params: NatParams): RuleSet {
+/**
+ * The complete rule set of one side chain by chain, each chain's rules made only when they are iterated; no
+ * mappings means nothing to translate and so no rules at all. Within a chain the order given is the render order.
+ */
+export function desiredRuleChains(params: NatParams): RuleChains {
   assertNatParams(params);
-  if (params.mappings.length === 0) return { role: params.role, rules: [] };
-  const rules = params.role === 'seed' ? seedRules(params) : shootRules(params);
-  // Within a chain the generation order stays, and it is also the render order.
-  return { role: params.role, rules: inChainOrder(rules) };
+  if (params.mappings.length === 0) return { role: params.role, chains: [] };
+  const chains = params.role === 'seed' ? seedChains(params) : shootChains(params);
+  // Only chains that hold rules: a chain is needed (declared, jumped to) exactly when it does.
+  const inOrder = chains.toSorted((a, b) => chainIndex(a.chain) - chainIndex(b.chain));
+  return { role: params.role, chains: inOrder.filter((c) => !isEmpty(c.rules())) };
+}
+
+const isEmpty = (rules: Iterable<Rule>): boolean => rules[Symbol.iterator]().next().done === true;
+
+/** The complete rule set of one side (desiredRuleChains, every rule made). */
+export function desiredRules(params: NatParams): RuleSet {
+  return { role: params.role, rules: desiredRuleChains(params).chains.flatMap((c) => [...c.rules()]) };
 }
 
 /**

@@ -8,6 +8,7 @@ export {
   type Route,
   type RouteDependency,
   type Rule,
+  type RuleChains,
   type RuleDiff,
   type RuleSet,
   EMPTY_LIVE_STATE,
@@ -24,11 +25,11 @@ export {
   nftDevice,
   parseDevicePattern,
 } from './device.ts';
-export { desiredIPv6Rules, desiredRoutes, desiredRules, natRequired, routeDependencies } from './desired.ts';
+export { desiredIPv6Rules, desiredRoutes, desiredRuleChains, desiredRules, natRequired, routeDependencies } from './desired.ts';
 export { iptablesRuleArgs, ownedChainName } from './iptables-args.ts';
 export { parseIptablesSave } from './iptables-parse.ts';
 export { parseNftJson } from './nft-parse.ts';
 export { type LiveReading, createLiveParser, parseLive } from './live-parser.ts';
 export { nftRuleText } from './nft-render.ts';
 export { diffRules, keptRules } from './diff.ts';
-export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderTeardown } from './render.ts';
+export { APPLY_COMMAND, APPLY_COMMANDS, READ_COMMAND, READ_COMMANDS, renderApply, renderApplyLines, renderTeardown } from './render.ts';

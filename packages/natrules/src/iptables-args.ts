@@ -2,8 +2,16 @@ import { CHAINS, type ChainRef, type Hook, type LiveJump, type Rule, type RuleAc
 
 export const OWNED_CHAIN_PREFIX = 'OVERLAP-';
 
+/** Spelled out once: every rendered rule names its chain. */
+const OWNED_CHAIN_NAMES: Readonly<Record<Hook, string>> = {
+  prerouting: `${OWNED_CHAIN_PREFIX}PREROUTING`,
+  output: `${OWNED_CHAIN_PREFIX}OUTPUT`,
+  postrouting: `${OWNED_CHAIN_PREFIX}POSTROUTING`,
+  forward: `${OWNED_CHAIN_PREFIX}FORWARD`,
+};
+
 /** The dedicated chain of one hook; filter and mangle each have their own OVERLAP-FORWARD. */
-export const ownedChainName = (hook: Hook): string => `${OWNED_CHAIN_PREFIX}${hook.toUpperCase()}`;
+export const ownedChainName = (hook: Hook): string => OWNED_CHAIN_NAMES[hook];
 export const builtinChainName = (hook: Hook): string => hook.toUpperCase();
 
 /** Every owned chain by table and name: a read looks one up for each line of ours. */
@@ -51,20 +59,17 @@ export function iptablesRuleArgs(rule: Rule): { table: Table; chain: string; arg
   return { table: rule.table, chain: ownedChainName(rule.hook), args };
 }
 
+/**
+ * Any white space (what `\s` matches: ASCII and Unicode), quote or backslash. A regular expression rather than a
+ * character loop: `overlap plan` quotes ~30 000 comments, most of them before the loop would be compiled.
+ */
+const NEEDS_QUOTES = /[\s"'\\]/;
+const NEEDS_ESCAPE = /["\\]/;
+
 /** Quotes as iptables-save does: only where the shell-like tokeniser of iptables-restore needs it. */
 export function quoteArg(arg: string): string {
-  if (!needsQuotes(arg)) return arg;
-  return arg.includes('"') || arg.includes('\\') ? `"${arg.replace(/["\\]/g, '\\$&')}"` : `"${arg}"`;
-}
-
-/** Empty, or any white space, quote or backslash; a character scan, as `overlap plan` quotes ~60 000 arguments. */
-function needsQuotes(arg: string): boolean {
-  if (arg === '') return true;
-  for (let i = 0; i < arg.length; i += 1) {
-    const code = arg.charCodeAt(i);
-    if (code === 32 || (code >= 9 && code <= 13) || code === 34 || code === 39 || code === 92 || (code >= 0x7f && /\s/.test(arg[i]!))) return true;
-  }
-  return false;
+  if (arg !== '' && !NEEDS_QUOTES.test(arg)) return arg;
+  return NEEDS_ESCAPE.test(arg) ? `"${arg.replace(/["\\]/g, '\\$&')}"` : `"${arg}"`;
 }
 
 /**

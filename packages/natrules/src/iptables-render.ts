@@ -1,4 +1,5 @@
 import { keptRules, plainJumpCount, plainJumpFirst } from './diff.ts';
+import { joinLines } from './lines.ts';
 import { builtinChainName, isPlainJump, ownedChainName, plainJumpText, ruleLine } from './iptables-args.ts';
 import {
   type ChainRef,
@@ -6,11 +7,12 @@ import {
   type LiveRule,
   type LiveState,
   type Rule,
+  type RuleChains,
   type RuleSet,
   type Table,
   TABLES,
-  chainsOf,
   inChainOrder,
+  ruleChains,
   sameChain,
 } from './model.ts';
 
@@ -43,38 +45,39 @@ function jumpLines(live: LiveState, chain: ChainRef): string[] {
 }
 
 /**
- * Makes one table's owned chains equal the desired rules. Declaring a chain creates or flushes it, so the rules
- * that follow are its whole content; counters of rules that stay are carried over (`[packets:bytes]`, honoured
- * by `iptables-restore --counters`, ignored without it).
+ * renderIptablesApply line by line, without the line ends, each made when it is asked for: a caller that shows a
+ * large rule set in pieces never holds all its lines, nor (from desiredRuleChains) all its rules, at once.
+ * `kept`: desired rules with the live rule each already is (keptRules), by identity.
+ *
+ * Per table, the owned chains are made equal to the desired rules: declaring a chain creates or flushes it, so the
+ * rules that follow are its whole content; counters of rules that stay are carried over (`[packets:bytes]`,
+ * honoured by `iptables-restore --counters`, ignored without it). One generator, the rules yielded straight from
+ * its loop: `overlap plan` asks for 30 000 lines, and every generator a line passes through costs.
  */
-function tableBlock(table: Table, desired: RuleSet, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): string[] {
-  const rules = desired.rules.filter((r) => r.table === table);
-  const needed = chainsOf(rules);
-  const unneeded = ownedChainsIn(live, table).filter((c) => !needed.some((n) => sameChain(n, c)));
-  if (needed.length === 0 && unneeded.length === 0) return [];
-  const ruleLines = rules.map((rule) => {
-    const previous = kept.get(rule);
-    return previous ? `[${previous.packets}:${previous.bytes}] ${ruleLine(rule)}` : ruleLine(rule);
-  });
-  return [
-    `*${table}`,
-    ...needed.map((chain) => `:${ownedChainName(chain.hook)} - [0:0]`),
-    ...needed.flatMap((chain) => jumpLines(live, chain)),
-    ...ruleLines,
-    ...removeChainsLines(live, unneeded),
-    'COMMIT',
-  ];
+export function* iptablesApplyLines(desired: RuleChains, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
+  for (const table of TABLES) {
+    const chains = desired.chains.filter((c) => c.chain.table === table);
+    const needed = chains.map((c) => c.chain);
+    const unneeded = ownedChainsIn(live, table).filter((c) => !needed.some((n) => sameChain(n, c)));
+    if (needed.length === 0 && unneeded.length === 0) continue;
+    yield* [`*${table}`, ...needed.map((chain) => `:${ownedChainName(chain.hook)} - [0:0]`), ...needed.flatMap((chain) => jumpLines(live, chain))];
+    for (const { rules } of chains) {
+      for (const rule of rules()) {
+        const previous = kept.get(rule);
+        yield previous ? `[${previous.packets}:${previous.bytes}] ${ruleLine(rule)}` : ruleLine(rule);
+      }
+    }
+    yield* removeChainsLines(live, unneeded);
+    yield 'COMMIT';
+  }
 }
-
-const joinLines = (lines: readonly string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
 
 /**
  * Input for `iptables-restore --noflush --counters`. Each table's block is applied atomically (one COMMIT each);
  * the blocks are independent of each other.
  */
 export function renderIptablesApply(desired: RuleSet, live: LiveState): string {
-  const kept = keptRules(desired, live);
-  return joinLines(TABLES.flatMap((table) => tableBlock(table, desired, live, kept)));
+  return joinLines([...iptablesApplyLines(ruleChains(desired), live, keptRules(desired, live))]);
 }
 
 export function renderIptablesTeardown(live: LiveState): string {

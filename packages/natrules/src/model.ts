@@ -55,6 +55,22 @@ export interface RuleSet {
   family?: Family;
 }
 
+/** The rules of one chain, made when iterated (anew on every iteration). */
+export interface ChainRules {
+  chain: ChainRef;
+  rules: () => Iterable<Rule>;
+}
+
+/**
+ * A rule set chain by chain, in CHAINS order, only chains that hold rules: the same rules as a RuleSet, but each made
+ * only while it is rendered, so a caller rendering tens of thousands (`overlap plan`) never holds them all.
+ */
+export interface RuleChains {
+  role: Role;
+  chains: readonly ChainRules[];
+  family?: Family;
+}
+
 export interface Route {
   destination: Cidr;
   device: string;
@@ -165,7 +181,13 @@ export const TABLES: readonly Table[] = [...new Set(CHAINS.map((c) => c.table))]
 
 export const sameChain = (a: ChainRef, b: ChainRef): boolean => a.table === b.table && a.hook === b.hook;
 
-export const chainIndex = (chain: ChainRef): number => CHAINS.findIndex((c) => sameChain(c, chain));
+/** Each chain's place in CHAINS by table and hook: rule sets reach tens of thousands of rules, each placed by its chain. */
+const CHAIN_INDEX: ReadonlyMap<Table, ReadonlyMap<Hook, number>> = new Map(
+  TABLES.map((table) => [table, new Map(CHAINS.flatMap((c, index) => (c.table === table ? [[c.hook, index] as const] : [])))]),
+);
+
+/** The chain's place in CHAINS; -1 for a chain that is not there. */
+export const chainIndex = (chain: ChainRef): number => CHAIN_INDEX.get(chain.table)?.get(chain.hook) ?? -1;
 
 /**
  * Puts live objects in CHAINS order, keeping the order within a chain: backends list tables and chains in their
@@ -179,9 +201,21 @@ export function inChainOrder<T extends ChainRef>(items: readonly T[]): T[] {
   return buckets.flat();
 }
 
+/** A RuleSet chain by chain (its rules grouped by chain, in their order); rules of no known chain are left out. */
+export function ruleChains(desired: RuleSet): RuleChains {
+  const byChain = Map.groupBy(desired.rules, chainIndex);
+  const chains = CHAINS.flatMap((chain, index): ChainRules[] => {
+    const rules = byChain.get(index);
+    return rules ? [{ chain, rules: () => rules }] : [];
+  });
+  return { role: desired.role, chains, ...(desired.family ? { family: desired.family } : {}) };
+}
+
 /** The chains a rule set needs: only those holding at least one rule, in CHAINS order. */
 export function chainsOf(rules: readonly Rule[]): ChainRef[] {
-  return CHAINS.filter((chain) => rules.some((rule) => sameChain(rule, chain)));
+  const present = new Set<number>();
+  for (const rule of rules) present.add(chainIndex(rule));
+  return CHAINS.filter((_, index) => present.has(index));
 }
 
 const ruleKeys = new WeakMap<Rule, string>();

@@ -1,6 +1,7 @@
 import { nftDevice } from './device.ts';
 import { keptRules } from './diff.ts';
-import { type ChainRef, type LiveRule, type LiveState, type Rule, type RuleMatch, type RuleSet, chainsOf, sameChain } from './model.ts';
+import { joinLines } from './lines.ts';
+import { type ChainRef, type LiveRule, type LiveState, type Rule, type RuleChains, type RuleMatch, type RuleSet, ruleChains } from './model.ts';
 import { NFT_TABLE, nftChainSpec, nftFamily } from './nft-chains.ts';
 
 type Counter = Pick<LiveRule, 'packets' | 'bytes'>;
@@ -75,46 +76,71 @@ export function nftRuleText(rule: Rule, counter?: Counter): string {
  */
 const removeTable = (family: 'ip' | 'ip6'): string[] => [`table ${family} ${NFT_TABLE} {}`, `delete table ${family} ${NFT_TABLE}`];
 
-export function renderNftTeardown(live: LiveState): string {
+function nftTeardownLines(live: LiveState): string[] {
   const present = live.chains.length + live.rules.length + (live.foreignChains?.length ?? 0) > 0;
-  return present ? `${removeTable(nftFamily(live.family)).join('\n')}\n` : '';
+  return present ? removeTable(nftFamily(live.family)) : [];
 }
 
-function mapLines(chain: ChainRef, netmaps: readonly Rule[], kept: ReadonlyMap<Rule, LiveRule | undefined>): string[] {
-  const lookup = nftMapRuleText(netmaps[0]!);
-  const other = netmaps.find((r) => nftMapRuleText(r) !== lookup);
-  if (other) throw new Error(`${other.comment}: a second kind of netmap rule in chain ${nftChainSpec(chain).name}`);
-  const elements = netmaps.map((rule) => elementText(rule, kept.get(rule)));
-  return [
-    `\tmap ${nftMapName(chain)} {`,
-    '\t\ttype ipv4_addr : interval ipv4_addr',
-    '\t\tflags interval',
-    '\t\tcounter',
-    `\t\telements = {\n${elements.map((e) => `\t\t\t${e}`).join(',\n')}\n\t\t}`,
-    '\t}',
-  ];
+export function renderNftTeardown(live: LiveState): string {
+  return joinLines(nftTeardownLines(live));
+}
+
+/**
+ * The chain's map, if it has netmap rules: one element per netmap rule, each on its own line (`overlap plan` writes
+ * maps of 20 000), made as the rules come. Every netmap rule of a chain must look its address up the same way.
+ */
+function* mapLines(chain: ChainRef, rules: Iterable<Rule>, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
+  let lookup: string | undefined;
+  let pending: string | undefined;
+  for (const rule of rules) {
+    if (rule.action.type !== 'netmap') continue;
+    if (lookup === undefined) {
+      lookup = nftMapRuleText(rule);
+      yield* [`\tmap ${nftMapName(chain)} {`, '\t\ttype ipv4_addr : interval ipv4_addr', '\t\tflags interval', '\t\tcounter', '\t\telements = {'];
+    } else if (nftMapRuleText(rule) !== lookup) {
+      throw new Error(`${rule.comment}: a second kind of netmap rule in chain ${nftChainSpec(chain).name}`);
+    }
+    // Every element but the last ends in a comma: each is written once the next one is known.
+    if (pending !== undefined) yield `${pending},`;
+    pending = `\t\t\t${elementText(rule, kept.get(rule))}`;
+  }
+  if (pending === undefined) return;
+  yield* [pending, '\t\t}', '\t}'];
+}
+
+/** A chain with its rules; the map rule takes the place of the chain's first netmap rule. */
+function* chainLines(chain: ChainRef, rules: Iterable<Rule>, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
+  const spec = nftChainSpec(chain);
+  yield `\tchain ${spec.name} {`;
+  yield `\t\ttype ${spec.type} hook ${spec.hook} priority ${spec.priority}; policy accept;`;
+  let mapRuleWritten = false;
+  for (const rule of rules) {
+    if (rule.action.type !== 'netmap') yield `\t\t${nftRuleText(rule, kept.get(rule))}`;
+    else if (!mapRuleWritten) {
+      mapRuleWritten = true;
+      yield `\t\t${nftMapRuleText(rule)}`;
+    }
+  }
+  yield '\t}';
+}
+
+/**
+ * renderNftApply line by line, without the line ends, each made when it is asked for. `kept`: as keptRules, by
+ * identity. A chain's rules are made once for its map and once for the chain itself.
+ */
+export function* nftApplyLines(desired: RuleChains, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
+  if (desired.chains.length === 0) {
+    yield* nftTeardownLines(live);
+    return;
+  }
+  const family = nftFamily(desired.family);
+  yield* removeTable(family);
+  yield `table ${family} ${NFT_TABLE} {`;
+  for (const { chain, rules } of desired.chains) yield* mapLines(chain, rules(), kept);
+  for (const { chain, rules } of desired.chains) yield* chainLines(chain, rules(), kept);
+  yield '}';
 }
 
 export function renderNftApply(desired: RuleSet, live: LiveState): string {
-  if (desired.rules.length === 0) return renderNftTeardown(live);
-  const family = nftFamily(desired.family);
-  const kept = keptRules(desired, live);
-  const maps: string[] = [];
-  const chains = chainsOf(desired.rules).flatMap((chain) => {
-    const spec = nftChainSpec(chain);
-    const rules = desired.rules.filter((r) => sameChain(r, chain));
-    const netmaps = rules.filter((r) => r.action.type === 'netmap');
-    if (netmaps.length > 0) maps.push(...mapLines(chain, netmaps, kept));
-    // The map rule takes the place of the chain's first netmap rule.
-    const lines = rules.flatMap((rule) =>
-      rule.action.type !== 'netmap' ? [nftRuleText(rule, kept.get(rule))] : rule === netmaps[0] ? [nftMapRuleText(rule)] : [],
-    );
-    return [
-      `\tchain ${spec.name} {`,
-      `\t\ttype ${spec.type} hook ${spec.hook} priority ${spec.priority}; policy accept;`,
-      ...lines.map((line) => `\t\t${line}`),
-      '\t}',
-    ];
-  });
-  return [...removeTable(family), `table ${family} ${NFT_TABLE} {`, ...maps, ...chains, '}', ''].join('\n');
+  return joinLines([...nftApplyLines(ruleChains(desired), live, keptRules(desired, live))]);
 }

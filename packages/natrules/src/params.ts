@@ -24,7 +24,8 @@ const checkedMappings = new WeakSet<readonly Mapping[]>();
  */
 function assertMappings(mappings: readonly Mapping[]): void {
   if (checkedMappings.has(mappings)) return;
-  const seen = new Set<string>();
+  // Per kind, the original networks seen: no key string per mapping (a plan checks 10 000 of them).
+  const seen = new Map<string, Set<string>>();
   let seedPods = 0;
   for (const m of mappings) {
     if (m.original.family !== 'IPv4' || m.mapped.family !== 'IPv4') {
@@ -33,9 +34,9 @@ function assertMappings(mappings: readonly Mapping[]): void {
     if (m.original.prefix !== m.mapped.prefix) {
       throw new InputError('mappings', describe(m), 'maps between different prefix lengths');
     }
-    const key = `${m.kind} ${m.original.text}`;
-    if (seen.has(key)) throw new InputError('mappings', describe(m), 'maps the same network twice');
-    seen.add(key);
+    const originals = seen.get(m.kind) ?? new Set<string>();
+    if (originals.has(m.original.text)) throw new InputError('mappings', describe(m), 'maps the same network twice');
+    seen.set(m.kind, originals.add(m.original.text));
     if (m.kind === 'seedPods') seedPods += 1;
     if (seedPods > 1) throw new InputError('mappings', describe(m), 'is a second seed pod network; there is only one');
   }

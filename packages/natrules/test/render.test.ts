@@ -4,14 +4,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type Backend,
+  type LiveState,
   type Role,
   EMPTY_LIVE_STATE,
+  desiredRuleChains,
   desiredRules,
   diffRules,
   iptablesRuleArgs,
   parseIptablesSave,
   parseNftJson,
   renderApply,
+  renderApplyLines,
   renderTeardown,
 } from '../src/index.ts';
 import { quoteArg } from '../src/iptables-args.ts';
@@ -151,6 +154,23 @@ describe('properties', () => {
         expect(renderApply('iptables', desired, live)).not.toMatch(/^-[DIX] /m);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('renderApplyLines of the rule chains is renderApply of the rule set line by line, from nothing and over drift', () => {
+    const drifted: Record<Backend, LiveState> = {
+      iptables: parseIptablesSave(golden('drifted.iptables-save')),
+      nftables: parseNftJson(golden('drifted.nft.json')),
+    };
+    fc.assert(
+      fc.property(natParams, fc.constantFrom<Backend>('iptables', 'nftables'), fc.boolean(), (p, backend, overDrift) => {
+        const desired = desiredRules(p);
+        const live = overDrift ? drifted[backend] : EMPTY_LIVE_STATE(backend);
+        const lines = [...renderApplyLines(backend, desiredRuleChains(p), live)];
+        expect(lines.filter((line) => line.includes('\n'))).toEqual([]);
+        expect(lines.map((line) => `${line}\n`).join('')).toBe(renderApply(backend, desired, live));
+      }),
+      { numRuns: 200 },
     );
   });
 

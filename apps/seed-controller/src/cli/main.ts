@@ -15,9 +15,9 @@ import { DEFAULT_SHOOT_WEBHOOK_URL, SHOOT_WEBHOOK_TIMEOUT_SECONDS } from '../vpn
 import type { VpnShootWorkload } from '../vpn-shoot/shoot-agent.ts';
 import { assertDeploymentShape, readDocument, readText } from './input-files.ts';
 import { ApiAccessError, KUBE_OPTIONS } from '../kube/options.ts';
-import { FLAG_FIELDS, type PlanReport, factsFromFlags, planReport } from './plan-report.ts';
+import { FLAG_FIELDS, type PlanReport, factsFromFlags, planJson, planReport } from './plan-report.ts';
 import { impactLine } from './plan-summary.ts';
-import { formatPlanText } from './plan-text.ts';
+import { planText } from './plan-text.ts';
 import { formatChecks } from './diagnose-text.ts';
 import { formatStatusDetail, formatStatusTable } from './status-text.ts';
 import { table } from './table.ts';
@@ -180,8 +180,15 @@ function planCommand(argv: readonly string[], out: NodeJS.WritableStream): numbe
   const plan = (input: PlanInput): PlanReport =>
     planReport(input.facts, input.fields, backend, input.deployment, { source: vpnShootPath, object: vpnShoot }, shootWebhook);
   const write = (reports: readonly PlanReport[]): number => {
-    if (output === 'json') out.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
-    else out.write(reports.map((report) => formatPlanText(report, { showPatch: values.patch })).join('\n---\n\n'));
+    if (output === 'json') out.write(`${JSON.stringify(reports.length === 1 ? planJson(reports[0]!) : reports.map(planJson), null, 2)}\n`);
+    else {
+      // Written piece by piece as the text is made (at scale it is megabytes); every write to standard output
+      // (a file, a pipe, a terminal) is synchronous, so each piece is gone before the next is made.
+      reports.forEach((report, index) => {
+        if (index > 0) out.write('\n---\n\n');
+        for (const piece of planText(report, { showPatch: values.patch })) out.write(piece);
+      });
+    }
     return 0;
   };
   if (values.all) {

@@ -5,12 +5,14 @@ import {
   EMPTY_LIVE_STATE,
   type NatParams,
   type Role,
+  type RuleChains,
   TUNNEL_DEVICE_DEFAULTS,
   desiredRoutes,
-  desiredRules,
+  desiredRuleChains,
   natRequired,
   nftDevice,
   renderApply,
+  renderApplyLines,
   routeDependencies,
 } from '@overlap/natrules';
 import { type MutationOutcome, mutateDeployment } from '../inject/mutate.ts';
@@ -76,8 +78,12 @@ export interface PlanReport {
   readonly backend: Backend;
   readonly seedNat: boolean;
   readonly shootNat: boolean;
-  readonly seedRules: string;
-  readonly shootRules: string;
+  /**
+   * Each side's rule set, empty where that side does not translate. Rendered only by the output that shows it:
+   * `overlap plan --all` needs none, the text output shows them in pieces (tens of thousands of lines at scale).
+   */
+  readonly seedRules: RuleChains;
+  readonly shootRules: RuleChains;
   /** Per side: how the rules match the tunnel and which routes carry the traffic, and whose they are. */
   readonly dataPath: { readonly seed: SideDataPath; readonly shoot: SideDataPath };
   readonly deployment: { readonly source: string; readonly outcome: MutationOutcome; readonly patch: JsonPatch };
@@ -127,8 +133,35 @@ const natParams = (plan: ShootPlan, role: Role, ha: boolean): NatParams => ({
   envoyGid: ENVOY_GID,
 });
 
-function rules(plan: ShootPlan, role: Role, ha: boolean, backend: Backend): string {
-  return renderApply(backend, desiredRules(natParams(plan, role, ha)), EMPTY_LIVE_STATE(backend));
+/** A side's rules, each made only when it is rendered (`overlap plan` at scale: 30 000 of them, kept by nobody). */
+const rules = (plan: ShootPlan, role: Role, ha: boolean, nat: boolean): RuleChains =>
+  nat ? desiredRuleChains(natParams(plan, role, ha)) : { role, chains: [] };
+
+/** A side's rules as the text its backend applies to an empty table (what the agent's first apply runs). */
+const rulesText = (report: PlanReport, rules: RuleChains): string => renderApply(report.backend, rules, EMPTY_LIVE_STATE(report.backend));
+
+/** rulesText line by line, without the line ends, each made when it is asked for. */
+export const rulesLines = (report: PlanReport, rules: RuleChains): Iterable<string> =>
+  renderApplyLines(report.backend, rules, EMPTY_LIVE_STATE(report.backend));
+
+/** The report as `--output json` prints it: each side's rules as the text its backend applies. */
+export type PlanJson = Omit<PlanReport, 'seedRules' | 'shootRules'> & { readonly seedRules: string; readonly shootRules: string };
+
+export function planJson(report: PlanReport): PlanJson {
+  // The same keys in the same order, only the rule sets replaced by their text.
+  return { ...report, seedRules: rulesText(report, report.seedRules), shootRules: rulesText(report, report.shootRules) };
+}
+
+/** Point-to-point routes with the kind of network each carries, looked up by mapped block (not searched: 10 000 routes). */
+function routesWithKinds(plan: ShootPlan, params: NatParams, role: Role): PlannedRoute[] {
+  const kinds = new Map(plan.mappings.map((m) => [m.mapped.text, m.kind]));
+  return desiredRoutes(params).map((r) => ({
+    destination: r.destination.text,
+    kind: kinds.get(r.destination.text) ?? 'unknown',
+    device: r.device,
+    owner: `${role}-vpn-agent`,
+    installedByAgent: true,
+  }));
 }
 
 /** The same split the agents make (agent-core plan.ts): HA depends on the owners' routes, point-to-point installs. */
@@ -146,10 +179,7 @@ function dataPath(plan: ShootPlan, role: Role, ha: boolean, nat: boolean): SideD
           installedByAgent: false,
           coverage: d.coverage,
         }))
-      : desiredRoutes(params).map((r) => {
-          const kind = plan.mappings.find((m) => m.mapped.text === r.destination.text)?.kind ?? 'unknown';
-          return { destination: r.destination.text, kind, device: r.device, owner: `${role}-vpn-agent`, installedByAgent: true };
-        });
+      : routesWithKinds(plan, params, role);
   return { device, iptables: device, nftables: nftDevice(device), routes };
 }
 
@@ -189,8 +219,8 @@ export function planReport(
     backend,
     seedNat,
     shootNat,
-    seedRules: seedNat ? rules(plan, 'seed', facts.haVpn, backend) : '',
-    shootRules: shootNat ? rules(plan, 'shoot', facts.haVpn, backend) : '',
+    seedRules: rules(plan, 'seed', facts.haVpn, seedNat),
+    shootRules: rules(plan, 'shoot', facts.haVpn, shootNat),
     dataPath: {
       seed: dataPath(plan, 'seed', facts.haVpn, seedNat),
       shoot: dataPath(plan, 'shoot', facts.haVpn, shootNat),

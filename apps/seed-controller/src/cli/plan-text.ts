@@ -1,27 +1,57 @@
-import type { PlanReport, SideDataPath } from './plan-report.ts';
+import type { RuleChains } from '@overlap/natrules';
+import { type PlanReport, type SideDataPath, rulesLines } from './plan-report.ts';
 import { formatSummary } from './plan-summary.ts';
-import { table } from './table.ts';
+import { table, tableLines } from './table.ts';
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
 const indented = (rows: ReadonlyArray<readonly string[]>): string[] => table(rows, { indent: '  ' });
 
-/** The body indented line by line; it is rules text, whose lines end only in `\n`. */
-function block(title: string, body: string, absent: string): string[] {
-  return ['', `${title}:`, body === '' ? `  (${absent})` : `  ${body.trimEnd().replaceAll('\n', '\n  ')}`];
+/**
+ * How many lines make one piece of the text. The text of a plan at scale (10 000 networks: 30 000 rules, ~7 MB) is
+ * written piece by piece as it is made, so that neither the whole text nor all its lines are ever held at once.
+ */
+const PIECE_LINES = 512;
+
+/** Lines as text in pieces of up to PIECE_LINES lines, each line with `indent` before it and `\n` after it. */
+function* pieces(lines: Iterable<string>, indent = ''): Generator<string> {
+  let piece: string[] = [];
+  for (const line of lines) {
+    piece.push(line);
+    if (piece.length === PIECE_LINES) {
+      yield `${indent}${piece.join(`\n${indent}`)}\n`;
+      piece = [];
+    }
+  }
+  if (piece.length > 0) yield `${indent}${piece.join(`\n${indent}`)}\n`;
 }
 
-function sideDataPath(title: string, side: SideDataPath): string[] {
+/** A side's rules, indented; rendered here, where they are shown, a piece at a time. */
+function* rulesBlock(title: string, report: PlanReport, rules: RuleChains): Generator<string> {
+  yield `\n${title}:\n`;
+  let shown = false;
+  for (const piece of pieces(rulesLines(report, rules), '  ')) {
+    shown = true;
+    yield piece;
+  }
+  if (!shown) yield '  (none: this side does not translate)\n';
+}
+
+/** A side's device match and routes, a line at a time (the seed side of a large HA plan: 10 000 routes). */
+function* sideDataPath(title: string, side: SideDataPath): Generator<string> {
   const match =
     side.iptables === side.nftables
       ? `tunnel device ${side.device}`
       : `tunnel devices ${side.device} (iptables -i/-o ${side.iptables}, nftables iifname/oifname "${side.nftables}")`;
-  const routes = side.routes.map((r) => {
-    if (r.installedByAgent) return `    ${r.destination} (${r.kind}) dev ${r.device}: installed by the agent`;
-    const need = r.coverage === 'whole' ? `routed whole through ${r.device}` : `some route back through ${r.device}`;
-    return `    ${r.destination} (${r.kind}) ${need}: owned by ${r.owner}, checked by the agent (/readyz, overlap_route_dependency_ok)`;
-  });
-  return [`  ${title}: ${match}`, ...(routes.length === 0 ? ['    (no routes: this side does not translate)'] : routes)];
+  yield `  ${title}: ${match}`;
+  if (side.routes.length === 0) yield '    (no routes: this side does not translate)';
+  for (const r of side.routes) {
+    if (r.installedByAgent) yield `    ${r.destination} (${r.kind}) dev ${r.device}: installed by the agent`;
+    else {
+      const need = r.coverage === 'whole' ? `routed whole through ${r.device}` : `some route back through ${r.device}`;
+      yield `    ${r.destination} (${r.kind}) ${need}: owned by ${r.owner}, checked by the agent (/readyz, overlap_route_dependency_ok)`;
+    }
+  }
 }
 
 const patchLines = (patch: readonly unknown[], absent: string, show: boolean): string[] => {
@@ -34,11 +64,11 @@ const patchLines = (patch: readonly unknown[], absent: string, show: boolean): s
 
 /**
  * The human-readable dry run: the decision and what changes first, then what each side would install, then the
- * patches (in full with `showPatch`).
+ * patches (in full with `showPatch`). In pieces, to be written one by one; joined, they are the whole text.
  */
-export function formatPlanText(report: PlanReport, options: { showPatch?: boolean } = {}): string {
+export function* planText(report: PlanReport, options: { showPatch?: boolean } = {}): Generator<string> {
   const showPatch = options.showPatch ?? false;
-  const lines = [
+  yield* pieces([
     `shoot namespace: ${report.namespace}`,
     `overlap: ${yesNo(report.overlap)}   HA VPN: ${yesNo(report.ha)}   inject Envoy + egress selector + seed agent: ${yesNo(report.inject)}`,
     `why: ${report.reason}`,
@@ -48,17 +78,23 @@ export function formatPlanText(report: PlanReport, options: { showPatch?: boolea
     `double NAT: seed side ${yesNo(report.seedNat)}${!report.ha ? " (non-HA: Gardener's vpn-seed-server translates)" : ''}, shoot side ${yesNo(report.shootNat)}`,
     '',
     'mappings:',
-    ...(report.mappings.length === 0
+  ]);
+  yield* pieces(
+    report.mappings.length === 0
       ? ['  (none: no IPv4 networks to map)']
-      : indented([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])])),
-    ...block(`seed rules (${report.backend}, kube-apiserver pod)`, report.seedRules, 'none: this side does not translate'),
-    ...block(`shoot rules (${report.backend}, vpn-shoot pod)`, report.shootRules, 'none: this side does not translate'),
+      : tableLines([['KIND', 'ORIGINAL', 'MAPPED'], ...report.mappings.map((m) => [m.kind, m.original, m.mapped])], { indent: '  ' }),
+  );
+  yield* rulesBlock(`seed rules (${report.backend}, kube-apiserver pod)`, report, report.seedRules);
+  yield* rulesBlock(`shoot rules (${report.backend}, vpn-shoot pod)`, report, report.shootRules);
+  yield* pieces([
     '',
     report.ha
       ? "data path (HA: Gardener's path and tunnel controllers own the routes; the agents add none and check them):"
       : "data path (point-to-point, as in the lab or a standalone VPN: each agent routes into its one tunnel device; Gardener's non-HA seed runs no seed agent):",
-    ...sideDataPath('seed side', report.dataPath.seed),
-    ...sideDataPath('shoot side', report.dataPath.shoot),
+  ]);
+  yield* pieces(sideDataPath('seed side', report.dataPath.seed));
+  yield* pieces(sideDataPath('shoot side', report.dataPath.shoot));
+  yield* pieces([
     '',
     `objects in ${report.namespace} (created or kept by the controller; --output json shows them in full):`,
     ...(report.objects.length === 0
@@ -77,6 +113,5 @@ export function formatPlanText(report: PlanReport, options: { showPatch?: boolea
     `vpn-shoot patch (${report.vpnShoot.outcome}; against ${report.vpnShoot.source}):`,
     `  why: ${report.vpnShoot.detail}`,
     ...patchLines(report.vpnShoot.patch, 'vpn-shoot stays exactly as it is', showPatch),
-  ];
-  return `${lines.join('\n')}\n`;
+  ]);
 }
