@@ -8,27 +8,22 @@
 //   node apps/seed-controller/bench/controller-memory.ts [sizes…]   (default 0 1000 5000)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createCommandRunner } from '@overlap/runtime';
 import {
-  deploymentReview,
   FakeApiServer,
   realisticDeployment,
   realisticCluster,
   CLUSTERS,
   freePort,
-  httpsRequest,
   type Sample,
   metricValue,
   parseMetrics,
   waitFor,
 } from '@overlap/test-support';
-import { generateDevCertificates } from '../src/cli/dev-cert.ts';
-import { WEBHOOK_PATH } from '../src/webhook/server.ts';
+import { admitThroughWebhook, controllerArgv, prepareController } from './lib/controller-process.ts';
 import { imageNodeFlags } from '@overlap/setup';
 import type { RunningController } from '../src/controller/controller.ts';
 import { Harness } from '../test/support/controller-harness.ts';
@@ -104,31 +99,12 @@ async function measure(count: number, dir: string, ca: string): Promise<Run> {
   const kubeconfig = join(dir, `kubeconfig-${count}`);
   api.writeKubeconfig(kubeconfig);
   const [webhookPort, metricsPort] = [await freePort(), await freePort()];
-  api.admission = async (operation, object, oldObject) => {
-    const response = await httpsRequest(`https://localhost:${webhookPort}${WEBHOOK_PATH}`, {
-      ca,
-      method: 'POST',
-      body: deploymentReview(object, operation, oldObject),
-    });
-    const patch = (JSON.parse(response.body).response as { patch?: string }).patch;
-    return patch ? JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) : undefined;
-  };
+  admitThroughWebhook(api, webhookPort, ca);
 
   const started = performance.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      ...NODE_FLAGS,
-      join(APP, 'dist/controller.js'),
-      `--kubeconfig=${kubeconfig}`,
-      `--webhook-address=127.0.0.1:${webhookPort}`,
-      `--metrics-address=127.0.0.1:${metricsPort}`,
-      `--tls-cert-file=${join(dir, 'tls.crt')}`,
-      `--tls-key-file=${join(dir, 'tls.key')}`,
-      `--tls-ca-file=${join(dir, 'ca.crt')}`,
-      '--leader-election-namespace=garden',
-      '--log-level=warn',
-    ],
+    controllerArgv({ app: APP, nodeFlags: NODE_FLAGS, kubeconfig, tlsDir: dir, webhookPort, metricsPort, logLevel: 'warn' }),
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   let peak = 0;
@@ -207,13 +183,7 @@ async function retained(count: number): Promise<string> {
   return `| ${count} | ${(kept / 2 ** 20).toFixed(1)} | ${(kept / count / 1024).toFixed(1)} |`;
 }
 
-// A failed build throws CommandError with esbuild's message.
-await createCommandRunner({ cwd: APP })([process.execPath, 'build.ts']);
-const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-'));
-const certs = await generateDevCertificates({ service: 'overlap-seed-controller', namespace: 'garden', days: 1 });
-writeFileSync(join(dir, 'tls.crt'), certs.tlsCert);
-writeFileSync(join(dir, 'tls.key'), certs.tlsKey);
-writeFileSync(join(dir, 'ca.crt'), certs.caCert);
+const { dir, caCert } = await prepareController(APP);
 const sorted = (values: number[]): number[] => values.toSorted((a, b) => a - b);
 const median = (values: number[]): number => sorted(values)[Math.floor(values.length / 2)]!;
 const f = (value: number): string => value.toFixed(1);
@@ -232,7 +202,7 @@ try {
     const floors: number[] = [];
     for (let i = 0; i < RUNS(count); i += 1) {
       floors.push(await bareNodeMiB());
-      runs.push(await measure(count, dir, certs.caCert));
+      runs.push(await measure(count, dir, caCert));
     }
     const settled = runs.map((r) => r.settled);
     const goal = GOALS[count];

@@ -1,7 +1,10 @@
+import type { V1Deployment } from '@kubernetes/client-node';
 import fc from 'fast-check';
+import jsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
-import { type ClusterOptions, cluster, sampleDeployment } from '@overlap/test-support';
+import { type ClusterOptions, cluster, realisticDeployment, sampleDeployment } from '@overlap/test-support';
 import { mutateDeployment } from '../src/inject/mutate.ts';
+import { deploymentPatch } from '../src/inject/patch.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
 
@@ -88,6 +91,24 @@ describe('mutateDeployment properties', () => {
         const viaEarlier = mutateDeployment(mutateDeployment(sampleDeployment(), injectionOf(earlier)).deployment, injectionOf(latest));
         const direct = mutateDeployment(sampleDeployment(), injectionOf(latest));
         expect(viaEarlier.deployment).toEqual(direct.deployment);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('never writes to the Deployment or the injection it is given, and its patch is the diff against a deep copy', () => {
+    fc.assert(
+      fc.property(clusterOptions, clusterOptions, fc.boolean(), (earlier, latest, realistic) => {
+        // As the webhook gets it: parsed JSON (the realistic sample holds Dates, which the diff cannot compare).
+        const fresh = (): V1Deployment => JSON.parse(JSON.stringify(realistic ? realisticDeployment('shoot--dev--overlap') : sampleDeployment()));
+        const before = mutateDeployment(fresh(), injectionOf(earlier)).deployment;
+        const injection = injectionOf(latest);
+        const [beforeText, injectionText] = [JSON.stringify(before), JSON.stringify(injection)];
+        const after = mutateDeployment(before, injection).deployment;
+        expect(JSON.stringify(before)).toBe(beforeText);
+        expect(JSON.stringify(injection)).toBe(injectionText);
+        // What the webhook answered when it diffed whole copies: sharing unchanged parts changes no operation.
+        expect(deploymentPatch(before, after)).toEqual(jsonPatch.compare(structuredClone(before), structuredClone(after)));
       }),
       { numRuns: 100 },
     );

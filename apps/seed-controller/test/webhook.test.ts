@@ -1,17 +1,17 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@overlap/runtime';
 import { deploymentReview, eventually, apartCluster, overlappingCluster, sampleDeployment, httpsRequest, realisticDeployment } from '@overlap/test-support';
 import { generateDevCertificates } from '../src/cli/dev-cert.ts';
-import { mutateDeployment } from '../src/inject/mutate.ts';
+import { injectedVersion, mutateDeployment } from '../src/inject/mutate.ts';
 import { mountedRefs, mountedVersion } from '../src/owned/mounts.ts';
 import { DEFAULT_INJECTION_SETTINGS } from '../src/inject/settings.ts';
 import { planShoot } from '../src/shoot/shoot-plan.ts';
 import { ControllerMetrics } from '../src/telemetry/metrics.ts';
-import type { PlanEntry } from '../src/webhook/admission.ts';
+import { type PlanEntry, admit } from '../src/webhook/admission.ts';
 import { WEBHOOK_PATH, type WebhookServer, startWebhookServer } from '../src/webhook/server.ts';
 import { objectsOf } from './support/owned-objects.ts';
 import { type WebhookCertificates, patched, webhookCertificates } from './support/webhook-certificates.ts';
@@ -227,5 +227,46 @@ describe('hostile or careless clients (issue 17)', () => {
     });
     await eventually(async () => expect(await count('client_aborted')).toBe(aborted + 1), 'the abort is counted');
     expect(await count('error')).toBe(errors);
+  });
+});
+
+describe('the version of the mounted objects recorded with an injection', () => {
+  const plan = entries.get(OVERLAP_NS)!;
+  const injection = planShoot(overlappingCluster(), DEFAULT_INJECTION_SETTINGS).injection!;
+  const refs = [...mountedRefs(injection.volumes)];
+  /** A cache of its own, whose objects the test replaces or changes in place as an informer might. */
+  const cache = new Map(refs.map((ref) => [ref, structuredClone(present(OVERLAP_NS, ref)!)]));
+  const recorded = (): string | undefined => {
+    const { review: answer } = admit(
+      deploymentReview(deploymentIn(OVERLAP_NS)),
+      () => plan,
+      (_, ref) => cache.get(ref),
+    );
+    return injectedVersion(patched(deploymentIn(OVERLAP_NS), (answer as { response: { patch?: string } }).response));
+  };
+  const expected = (): string => mountedVersion(refs.map((ref) => [ref, cache.get(ref)!] as const));
+  const renew = (object: KubernetesObject & { data?: Record<string, string> }, resourceVersion: string): void => {
+    object.data = { ...object.data, 'tls.crt': `renewed ${resourceVersion}` };
+    object.metadata = { ...object.metadata, resourceVersion };
+  };
+
+  it('follows the objects whether the cache replaces one or updates it in place', () => {
+    const first = recorded();
+    expect(first).toBe(expected());
+    expect(recorded()).toBe(first);
+    const secret = refs.find((ref) => ref.startsWith('Secret/'))!;
+    // A new object with the resourceVersion of the old one: the test double's objects and dry runs have none.
+    const replaced = structuredClone(cache.get(secret)!) as KubernetesObject & { data?: Record<string, string> };
+    replaced.data = { ...replaced.data, 'tls.crt': 'renewed' };
+    cache.set(secret, replaced);
+    const second = recorded();
+    expect(second).not.toBe(first);
+    expect(second).toBe(expected());
+    for (const ref of [refs[0]!, refs.at(-1)!]) {
+      const before = recorded();
+      renew(cache.get(ref)!, `3-${ref}`);
+      expect(recorded()).not.toBe(before);
+      expect(recorded()).toBe(expected());
+    }
   });
 });

@@ -6,7 +6,10 @@ import { EGRESS_FLAG, ENVOY_CONTAINER, INJECTED_ANNOTATION, KUBE_APISERVER } fro
 export type MutationOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed';
 
 export interface MutationResult {
-  /** The very object passed in when nothing changes, so "unchanged" is unchanged byte for byte. */
+  /**
+   * The very object passed in when nothing changes, so "unchanged" is unchanged byte for byte. Otherwise a new object
+   * that shares everything it does not change with the original and the injection: read it, never write to it.
+   */
   readonly deployment: V1Deployment;
   readonly outcome: MutationOutcome;
 }
@@ -52,12 +55,38 @@ export function mutateDeployment(original: V1Deployment, injection: Injection | 
   const marker = readMarker(original);
   if (!marker && injection && gardenerInjected(original)) return { deployment: original, outcome: 'gardener_managed' };
 
-  const next = structuredClone(original);
+  if (!marker && !injection) return { deployment: original, outcome: 'unchanged' };
+
+  const next = writableCopy(original);
   if (marker) strip(next, marker);
   if (injection) inject(next, injection);
   if (isDeepStrictEqual(next, original)) return { deployment: original, outcome: 'unchanged' };
   return { deployment: next, outcome: injection ? 'injected' : 'removed' };
 }
+
+/**
+ * A copy that strip() and inject() may write to: new objects along every path they assign to or delete from
+ * (spec, spec.template, its metadata and annotations, the pod spec, each container), everything else shared with
+ * the original, which is never written. A deep copy of the whole Deployment was most of an admission's time and
+ * allocation; shared parts also cost the comparison and the patch's diff nothing, as both skip identical objects.
+ * Whatever is not an object is left for podSpec() and apiserverContainer() to refuse, as before.
+ */
+function writableCopy(original: V1Deployment): V1Deployment {
+  const spec = original.spec;
+  const template = spec?.template;
+  const pod = template?.spec;
+  if (!isObject(spec) || !isObject(template) || !isObject(pod)) return original;
+  const metadata = isObject(template.metadata)
+    ? { ...template.metadata, ...(isObject(template.metadata.annotations) ? { annotations: { ...template.metadata.annotations } } : {}) }
+    : undefined;
+  const containers = Array.isArray(pod.containers) ? pod.containers.map((c) => (isObject(c) ? { ...c } : c)) : pod.containers;
+  return {
+    ...original,
+    spec: { ...spec, template: { ...template, ...(metadata ? { metadata } : {}), spec: { ...pod, ...(containers ? { containers } : {}) } } },
+  };
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function podSpec(deployment: V1Deployment): V1PodSpec {
   const spec = deployment.spec?.template?.spec;
@@ -142,7 +171,7 @@ function appendUnique<T>(list: T[], items: readonly T[], key: (item: T) => strin
   for (const item of items) {
     if (taken.has(key(item))) throw new InjectionError(field, notOurs(key(item)));
   }
-  return [...list, ...items.map((item) => structuredClone(item))];
+  return [...list, ...items];
 }
 
 /**

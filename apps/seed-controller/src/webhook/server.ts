@@ -109,10 +109,11 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   };
 }
 
+const SHOOT_PATH = new RegExp(`^${SHOOT_WEBHOOK_PATH}/([a-z0-9][a-z0-9-]{0,62})$`);
+
 /** `/mutate-vpn-shoot/<shoot namespace>` → the namespace; undefined for any other path. */
 function shootOfPath(path: string): string | undefined {
-  const match = new RegExp(`^${SHOOT_WEBHOOK_PATH}/([a-z0-9][a-z0-9-]{0,62})$`).exec(path);
-  return match?.[1];
+  return SHOOT_PATH.exec(path)?.[1];
 }
 
 /**
