@@ -9,7 +9,7 @@
 //   node apps/seed-controller/bench/admission-latency.ts [node flags…]   (default: the image's, for both processes)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { imageNodeFlags } from '@overlap/setup';
@@ -89,7 +89,7 @@ api.put(CLUSTERS, overlappingCluster() as never);
 api.put(CLUSTERS, apartCluster() as never);
 // gardenlet's Deployment, so that the controller's reconcile sends it through its webhook, as in a seed.
 api.put(`/apis/apps/v1/namespaces/${OVERLAP}/deployments`, realisticDeployment(OVERLAP) as never);
-writeFileSync(join(dir, 'kubeconfig'), api.kubeConfig().exportConfig());
+api.writeKubeconfig(join(dir, 'kubeconfig'));
 const [webhookPort, metricsPort] = [await freePort(), await freePort()];
 const url = `https://localhost:${webhookPort}${WEBHOOK_PATH}`;
 admitThroughWebhook(api, webhookPort, caCert);
