@@ -109,7 +109,7 @@ export function agentContainer(facts: ShootFacts, settings: InjectionSettings): 
     // would take every kube-apiserver of the shoot out of its Service. NAT health is in metrics and alerts;
     // liveness only restarts this container when its process stops answering.
     livenessProbe: agentLivenessProbe(AGENT_METRICS_PORT),
-    // From packages/agent-core/bench/agent-memory.ts: ~65 MiB RSS with 100 mappings; the limit leaves room for 1000.
+    // From packages/agent-core/bench/agent-memory.ts: ~57 MiB RSS with 100 mappings (image flags); the limit leaves room for 1000.
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: agentSecurityContext(),
   };
