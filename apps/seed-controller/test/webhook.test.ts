@@ -1,4 +1,5 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
@@ -180,6 +181,24 @@ describe('the admission webhook over HTTPS', () => {
       await reloading.close();
     }
   });
+
+  it("keeps an idle connection open past Node's default (5 s and a 1 s buffer), so kube-apiserver (90 s) closes first, never the webhook under a request", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const body = deploymentReview(deploymentIn(APART_NS));
+      const url = `https://localhost:${server.port}${WEBHOOK_PATH}`;
+      expect((await httpsRequest(url, { ca: certs.ca, method: 'POST', body, agent })).status).toBe(200);
+      const idle = (): import('node:net').Socket[] => Object.values(agent.freeSockets).flat() as import('node:net').Socket[];
+      const [socket] = idle();
+      expect(socket).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      expect(socket!.destroyed).toBe(false);
+      expect(idle()).toEqual([socket]);
+      expect((await httpsRequest(url, { ca: certs.ca, method: 'POST', body, agent })).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
 
   it('serves /healthz always and /readyz only once ready', async () => {
     expect((await httpsRequest(`https://localhost:${server.port}/healthz`, { ca: certs.ca })).status).toBe(200);

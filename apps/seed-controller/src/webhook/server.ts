@@ -43,6 +43,14 @@ async function loadPair(certFile: string, keyFile: string): Promise<{ cert: Buff
   return { cert, key };
 }
 
+/**
+ * How long an idle keep-alive connection stays open: longer than kube-apiserver keeps one (client-go's transport
+ * takes Go's default IdleConnTimeout, 90 s), so that the client always closes first. Node's default is 5 s, and
+ * kube-apiserver does not retry an admission POST whose idle connection the server closed as it was sent
+ * (kubernetes/kubernetes#127335): that admission would fail.
+ */
+export const WEBHOOK_IDLE_TIMEOUT_MS = 120_000;
+
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const { logger, metrics } = options;
   let pair = await loadPair(options.certFile, options.keyFile);
@@ -81,6 +89,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         }),
       );
   });
+  server.keepAliveTimeout = WEBHOOK_IDLE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, resolve);
