@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning, run, startDaemon, stopDaemon } from '../src/index.ts';
-import { NEEDS_ROOT, isRoot } from '@overlap/test-support';
+import { NEEDS_ROOT, eventually, isRoot } from '@overlap/test-support';
 
 describe.skipIf(!isRoot)(`daemons in a namespace (${NEEDS_ROOT})`, () => {
   const netns = `ovl-labunit-${randomBytes(3).toString('hex')}`;
@@ -25,7 +25,8 @@ describe.skipIf(!isRoot)(`daemons in a namespace (${NEEDS_ROOT})`, () => {
     const checks = Array.from({ length: 500 }, () => isRunning(record));
     expect(checks.every(Boolean)).toBe(true);
     expect(isRunning({ ...record, argv: ['sleep', '31'] })).toBe(false);
-    expect((await run(['ip', 'netns', 'pids', netns])).trim()).toBe(String(record.pid));
+    // startDaemon returns once `ip netns exec` is spawned; it enters the namespace a moment later.
+    await eventually(async () => expect((await run(['ip', 'netns', 'pids', netns])).trim()).toBe(String(record.pid)), 'the daemon in its namespace', 5_000);
     await stopDaemon(record);
     expect(isRunning(record)).toBe(false);
   });
