@@ -49,7 +49,7 @@ async function loadPair(certFile: string, keyFile: string): Promise<{ cert: Buff
  * kube-apiserver does not retry an admission POST whose idle connection the server closed as it was sent
  * (kubernetes/kubernetes#127335): that admission would fail.
  */
-export const WEBHOOK_IDLE_TIMEOUT_MS = 120_000;
+const WEBHOOK_IDLE_TIMEOUT_MS = 120_000;
 
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const { logger, metrics } = options;
