@@ -1,4 +1,4 @@
-import { keptRules, plainJumpCount, plainJumpFirst } from './diff.ts';
+import { plainJumpCount, plainJumpFirst } from './diff.ts';
 import { joinLines } from './lines.ts';
 import { builtinChainName, isPlainJump, ownedChainName, plainJumpText, ruleLine } from './iptables-args.ts';
 import {
@@ -8,11 +8,9 @@ import {
   type LiveState,
   type Rule,
   type RuleChains,
-  type RuleSet,
   type Table,
   TABLES,
   inChainOrder,
-  ruleChains,
   sameChain,
 } from './model.ts';
 
@@ -45,8 +43,9 @@ function jumpLines(live: LiveState, chain: ChainRef): string[] {
 }
 
 /**
- * renderIptablesApply line by line, without the line ends, each made when it is asked for: a caller that shows a
- * large rule set in pieces never holds all its lines, nor (from desiredRuleChains) all its rules, at once.
+ * Input for `iptables-restore --noflush --counters` line by line, without the line ends, each made when it is asked
+ * for: a caller that shows a large rule set in pieces never holds all its lines, nor (from desiredRuleChains) all its
+ * rules, at once. Each table's block is applied atomically (one COMMIT each); the blocks are independent.
  * `kept`: desired rules with the live rule each already is (keptRules), by identity.
  *
  * Per table, the owned chains are made equal to the desired rules: declaring a chain creates or flushes it, so the
@@ -70,14 +69,6 @@ export function* iptablesApplyLines(desired: RuleChains, live: LiveState, kept: 
     yield* removeChainsLines(live, unneeded);
     yield 'COMMIT';
   }
-}
-
-/**
- * Input for `iptables-restore --noflush --counters`. Each table's block is applied atomically (one COMMIT each);
- * the blocks are independent of each other.
- */
-export function renderIptablesApply(desired: RuleSet, live: LiveState): string {
-  return joinLines([...iptablesApplyLines(ruleChains(desired), live, keptRules(desired, live))]);
 }
 
 export function renderIptablesTeardown(live: LiveState): string {

@@ -1,7 +1,6 @@
 import { nftDevice } from './device.ts';
-import { keptRules } from './diff.ts';
 import { joinLines } from './lines.ts';
-import { type ChainRef, type LiveRule, type LiveState, type Rule, type RuleChains, type RuleMatch, type RuleSet, ruleChains } from './model.ts';
+import type { ChainRef, LiveRule, LiveState, Rule, RuleChains, RuleMatch } from './model.ts';
 import { NFT_TABLE, nftChainSpec, nftFamily } from './nft-chains.ts';
 
 type Counter = Pick<LiveRule, 'packets' | 'bytes'>;
@@ -125,7 +124,7 @@ function* chainLines(chain: ChainRef, rules: Iterable<Rule>, kept: ReadonlyMap<R
 }
 
 /**
- * renderNftApply line by line, without the line ends, each made when it is asked for. `kept`: as keptRules, by
+ * Input for `nft -f -` line by line, without the line ends, each made when it is asked for. `kept`: as keptRules, by
  * identity. A chain's rules are made once for its map and once for the chain itself.
  */
 export function* nftApplyLines(desired: RuleChains, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): Generator<string> {
@@ -139,8 +138,4 @@ export function* nftApplyLines(desired: RuleChains, live: LiveState, kept: Reado
   for (const { chain, rules } of desired.chains) yield* mapLines(chain, rules(), kept);
   for (const { chain, rules } of desired.chains) yield* chainLines(chain, rules(), kept);
   yield '}';
-}
-
-export function renderNftApply(desired: RuleSet, live: LiveState): string {
-  return joinLines([...nftApplyLines(ruleChains(desired), live, keptRules(desired, live))]);
 }

@@ -1,9 +1,9 @@
-import { renderIptablesApply, iptablesApplyLines, renderIptablesTeardown } from './iptables-render.ts';
+import { iptablesApplyLines, renderIptablesTeardown } from './iptables-render.ts';
 import type { Family } from '@overlap/cidr';
 import { keptRules } from './diff.ts';
 import { joinLines } from './lines.ts';
 import { type Backend, type LiveRule, type LiveState, type Rule, type RuleChains, type RuleSet, ruleChains } from './model.ts';
-import { renderNftApply, nftApplyLines, renderNftTeardown } from './nft-render.ts';
+import { nftApplyLines, renderNftTeardown } from './nft-render.ts';
 
 /**
  * One atomic transaction that makes the live state equal the desired rule set; for an empty rule set it removes
@@ -11,23 +11,26 @@ import { renderNftApply, nftApplyLines, renderNftTeardown } from './nft-render.t
  * (without `--counters` it still works, but resets the counters of the rules it keeps). nftables: `nft -f -`.
  */
 export function renderApply(backend: Backend, desired: RuleSet | RuleChains, live: LiveState): string {
-  if ('chains' in desired) return joinLines([...renderApplyLines(backend, desired, live)]);
-  return backend === 'iptables' ? renderIptablesApply(desired, live) : renderNftApply(desired, live);
+  return joinLines([...renderApplyLines(backend, desired, live)]);
 }
 
 /**
  * renderApply's text as its lines, without the line ends, each made when it is asked for: for showing a large rule
  * set (`overlap plan`: ~30 000 rules) in pieces. From desiredRuleChains no rule is kept once its line is made, so
- * rules and lines die young instead of being held (and copied by the garbage collector) to the end. renderApply
- * is these lines, each ended by `\n`.
+ * rules and lines die young instead of being held (and copied by the garbage collector) to the end.
  */
-export function renderApplyLines(backend: Backend, desired: RuleChains, live: LiveState): Iterable<string> {
-  if (live.rules.length === 0) return applyLines(backend, desired, live, new Map());
+export function renderApplyLines(backend: Backend, desired: RuleSet | RuleChains, live: LiveState): Iterable<string> {
+  if ('chains' in desired && live.rules.length === 0) return applyLines(backend, desired, live, new Map());
   // Counters are carried over by rule identity, which a rule made anew on every iteration does not keep.
-  const rules = desired.chains.flatMap((c) => [...c.rules()]);
-  const set: RuleSet = { role: desired.role, rules, ...(desired.family ? { family: desired.family } : {}) };
+  const set: RuleSet = 'chains' in desired ? ruleSetOf(desired) : desired;
   return applyLines(backend, ruleChains(set), live, keptRules(set, live));
 }
+
+const ruleSetOf = (chains: RuleChains): RuleSet => ({
+  role: chains.role,
+  rules: chains.chains.flatMap((c) => [...c.rules()]),
+  ...(chains.family ? { family: chains.family } : {}),
+});
 
 const applyLines = (backend: Backend, desired: RuleChains, live: LiveState, kept: ReadonlyMap<Rule, LiveRule | undefined>): Iterable<string> =>
   backend === 'iptables' ? iptablesApplyLines(desired, live, kept) : nftApplyLines(desired, live, kept);

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '@overlap/runtime';
+import { isJsonObject } from '../shoot/json-fields.ts';
 
 /** Far above any Cluster or Deployment (tens of KB); the bound keeps `-f /dev/zero` from never returning. */
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -45,8 +46,6 @@ export function readDocument(path: string, field: string, limit = MAX_INPUT_BYTE
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * What the injection reads and writes in a Deployment, checked before it runs: the API server guarantees this
  * shape for the webhook, a file given to the CLI does not.
@@ -55,16 +54,16 @@ export function assertDeploymentShape(document: unknown, field: string, path: st
   const bad = (where: string, problem: string): never => {
     throw new InputError(field, path, where === '' ? problem : `${where} ${problem}`);
   };
-  if (!isObject(document) || document['kind'] !== 'Deployment') bad('', 'does not hold a Deployment');
+  if (!isJsonObject(document) || document['kind'] !== 'Deployment') bad('', 'does not hold a Deployment');
   const deployment = document as Record<string, unknown>;
   const template = (deployment['spec'] as Record<string, unknown> | undefined)?.['template'];
-  const spec = isObject(template) ? template['spec'] : undefined;
-  if (!isObject(spec)) bad('spec.template.spec', 'is missing or not an object');
+  const spec = isJsonObject(template) ? template['spec'] : undefined;
+  if (!isJsonObject(spec)) bad('spec.template.spec', 'is missing or not an object');
   const pod = spec as Record<string, unknown>;
   if (!Array.isArray(pod['containers'])) bad('spec.template.spec.containers', 'must be a list of containers');
   (pod['containers'] as unknown[]).forEach((container, index) => {
     const where = `spec.template.spec.containers[${index}]`;
-    if (!isObject(container) || typeof container['name'] !== 'string') bad(where, 'must be a container with a name');
+    if (!isJsonObject(container) || typeof container['name'] !== 'string') bad(where, 'must be a container with a name');
     const fields = container as Record<string, unknown>;
     for (const list of ['args', 'command', 'volumeMounts']) {
       if (fields[list] !== undefined && !Array.isArray(fields[list])) bad(`${where}.${list}`, 'must be a list');
@@ -73,6 +72,6 @@ export function assertDeploymentShape(document: unknown, field: string, path: st
   for (const list of ['volumes', 'hostAliases']) {
     if (pod[list] !== undefined && !Array.isArray(pod[list])) bad(`spec.template.spec.${list}`, 'must be a list');
   }
-  const metadata = isObject(template) ? template['metadata'] : undefined;
-  if (metadata !== undefined && !isObject(metadata)) bad('spec.template.metadata', 'must be an object');
+  const metadata = isJsonObject(template) ? template['metadata'] : undefined;
+  if (metadata !== undefined && !isJsonObject(metadata)) bad('spec.template.metadata', 'must be an object');
 }

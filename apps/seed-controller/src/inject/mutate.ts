@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Container, V1Deployment, V1HostAlias, V1PodSpec } from '@kubernetes/client-node';
 import type { Injection } from './injection.ts';
+import { isJsonObject } from '../shoot/json-fields.ts';
 import { EGRESS_FLAG, ENVOY_CONTAINER, INJECTED_ANNOTATION, KUBE_APISERVER } from './names.ts';
 
 export type MutationOutcome = 'injected' | 'removed' | 'unchanged' | 'gardener_managed';
@@ -75,18 +76,16 @@ function writableCopy(original: V1Deployment): V1Deployment {
   const spec = original.spec;
   const template = spec?.template;
   const pod = template?.spec;
-  if (!isObject(spec) || !isObject(template) || !isObject(pod)) return original;
-  const metadata = isObject(template.metadata)
-    ? { ...template.metadata, ...(isObject(template.metadata.annotations) ? { annotations: { ...template.metadata.annotations } } : {}) }
+  if (!isJsonObject(spec) || !isJsonObject(template) || !isJsonObject(pod)) return original;
+  const metadata = isJsonObject(template.metadata)
+    ? { ...template.metadata, ...(isJsonObject(template.metadata.annotations) ? { annotations: { ...template.metadata.annotations } } : {}) }
     : undefined;
-  const containers = Array.isArray(pod.containers) ? pod.containers.map((c) => (isObject(c) ? { ...c } : c)) : pod.containers;
+  const containers = Array.isArray(pod.containers) ? pod.containers.map((c) => (isJsonObject(c) ? { ...c } : c)) : pod.containers;
   return {
     ...original,
     spec: { ...spec, template: { ...template, ...(metadata ? { metadata } : {}), spec: { ...pod, ...(containers ? { containers } : {}) } } },
   };
 }
-
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function podSpec(deployment: V1Deployment): V1PodSpec {
   const spec = deployment.spec?.template?.spec;

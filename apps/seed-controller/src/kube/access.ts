@@ -2,7 +2,7 @@ import type { RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '@overlap/runtime';
 import { KubeClient } from './client.ts';
-import { statusMessage } from './request.ts';
+import { KubeApiError, statusMessage } from './request.ts';
 
 // Without client-node, so that commands that never talk to a seed need not load it (src/cli/main.ts).
 export { ApiAccessError, KUBE_OPTIONS } from './options.ts';
@@ -70,37 +70,22 @@ export async function connect(options: { kubeconfig?: string | undefined; contex
   }
 }
 
-interface ClientError {
-  readonly code?: unknown;
-  readonly body?: unknown;
-  readonly cause?: { readonly code?: unknown; readonly message?: unknown };
-  readonly message?: unknown;
-}
-
 /**
- * Turns what a call throws (KubeApiError, a connection's error) (`what`, e.g. "list Clusters") into one line as kubectl would word it,
- * or undefined for an answer that is not about access (a 404 the caller handles, a bug).
+ * Turns what a call throws (`what`, e.g. "list Clusters") into one line as kubectl would word it: the API server's
+ * refusal (KubeApiError) or a connection that failed (Node's error code, e.g. ECONNREFUSED or a TLS error); undefined
+ * for anything else (a 404 the caller handles, a bug).
  */
 export function accessProblem(error: unknown, server: string, what: string): ApiAccessError | undefined {
-  const e = error as ClientError;
-  if (e.code === 401) return new ApiAccessError(`${server}: unauthorized to ${what}: the kubeconfig's credentials were not accepted`);
-  if (e.code === 403) {
-    return new ApiAccessError(
-      `${server}: forbidden to ${what}: ${(typeof e.body === 'string' ? statusMessage(e.body) : undefined) ?? 'the user lacks the permission'}`,
-    );
+  if (error instanceof KubeApiError) {
+    const message = statusMessage(error.body);
+    if (error.code === 401) return new ApiAccessError(`${server}: unauthorized to ${what}: the kubeconfig's credentials were not accepted`);
+    if (error.code === 403) return new ApiAccessError(`${server}: forbidden to ${what}: ${message ?? 'the user lacks the permission'}`);
+    if (error.code >= 500) return new ApiAccessError(`${server}: the API server failed to ${what} (${error.code}): ${message ?? 'no message'}`);
+    return undefined;
   }
-  if (typeof e.code === 'number' && e.code >= 500) {
-    return new ApiAccessError(
-      `${server}: the API server failed to ${what} (${e.code}): ${(typeof e.body === 'string' ? statusMessage(e.body) : undefined) ?? 'no message'}`,
-    );
-  }
-  // fetch reports a connection that failed as "fetch failed" with the system error as its cause.
-  const network = e.cause?.code ?? e.cause?.message ?? (typeof e.code === 'string' ? e.code : undefined);
-  if (typeof network === 'string' || /fetch failed|ECONN|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(String(e.message))) {
-    const why = typeof network === 'string' ? network : String(e.message).split('\n')[0];
-    return new ApiAccessError(`${server}: unreachable (${why}); is the cluster of the kubeconfig's context up, at this address?`);
-  }
-  return undefined;
+  const network = (error as { code?: unknown } | undefined)?.code;
+  if (typeof network !== 'string') return undefined;
+  return new ApiAccessError(`${server}: unreachable (${network}); is the cluster of the kubeconfig's context up, at this address?`);
 }
 
 /** Runs one API call; access problems become ApiAccessError, anything else passes through. */
@@ -112,8 +97,5 @@ export async function call<T>(api: { readonly server: string }, what: string, re
   }
 }
 
-/** HTTP status of an API error (KubeApiError's or client-node's ApiException's `code`), if it carries one. */
-export const httpStatus = (error: unknown): number | undefined => {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-};
+/** HTTP status of an API server's refusal, if that is what `error` is. */
+export const httpStatus = (error: unknown): number | undefined => (error instanceof KubeApiError ? error.code : undefined);

@@ -1,5 +1,6 @@
-import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent, RequestOptions } from 'node:http';
 import { InputError } from '@overlap/runtime';
+import { readBody } from '../telemetry/http-util.ts';
 import type { ConnectionSettings, Source } from './connection.ts';
 import { KubeApiError, PATCH_CONTENT_TYPES, type PatchType, type Query, type WatchEvent, WatchLines, requestPath } from './request.ts';
 
@@ -145,7 +146,10 @@ export class KubeClient {
       request.on('error', done);
       request.on('response', (response) => {
         if (response.statusCode !== 200) {
-          collect(response).then((body) => done(new KubeApiError('GET', target, response.statusCode ?? 0, body.toString('utf8'))), done);
+          readBody(response, Number.POSITIVE_INFINITY).then(
+            (body) => done(new KubeApiError('GET', target, response.statusCode ?? 0, body.toString('utf8'))),
+            done,
+          );
           return;
         }
         onOpen();
@@ -178,7 +182,7 @@ export class KubeClient {
       const request = this.#request(sent, REQUEST_IDLE_MS);
       request.on('error', reject);
       request.on('response', (response) => {
-        collect(response).then((body) => {
+        readBody(response, Number.POSITIVE_INFINITY).then((body) => {
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve(body);
           else reject(new KubeApiError(sent.method, sent.path, status, body.toString('utf8')));
@@ -207,13 +211,4 @@ export class KubeClient {
     request.setTimeout(idleMs, () => request.destroy(Object.assign(new Error(`no answer for ${idleMs / 1000} s`), { code: 'ETIMEDOUT' })));
     return request;
   }
-}
-
-function collect(response: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve(Buffer.concat(chunks)));
-    response.on('error', reject);
-  });
 }

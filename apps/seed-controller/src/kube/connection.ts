@@ -1,5 +1,6 @@
 import { InputError } from '@overlap/runtime';
 import { parse } from 'yaml';
+import { isJsonObject } from '../shoot/json-fields.ts';
 
 /** A value given inline in the kubeconfig, or a file to read it from (relative to the kubeconfig's folder). */
 export type Source = { readonly data: string } | { readonly file: string };
@@ -38,8 +39,7 @@ export function inClusterSettings(env: Readonly<Record<string, string | undefine
 }
 
 type Named = { readonly name?: unknown } & Record<string, unknown>;
-const record = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const record = (value: unknown): Record<string, unknown> => (isJsonObject(value) ? value : {});
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**

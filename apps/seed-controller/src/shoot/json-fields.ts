@@ -1,5 +1,11 @@
 import { InputError } from '@overlap/runtime';
 
+/** What isJsonObject narrows to: the object type a typed value may be, or any JSON object for an unknown one. */
+type JsonObjectOf<T> = [Extract<T, object>] extends [never] ? Record<string, unknown> : Extract<T, object>;
+
+/** A JSON object (not null, not an array): what a field of a raw Kubernetes object must be to be read into. */
+export const isJsonObject = <T>(value: T): value is JsonObjectOf<T> & T => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * Reads the raw Shoot/Seed objects embedded in a Cluster (RawExtension: plain JSON, nothing guaranteed). A
  * missing (or null) section reads as absent; a section of another type (`networking: "abc"`) is refused, naming

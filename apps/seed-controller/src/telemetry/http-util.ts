@@ -9,7 +9,8 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads a request body up to `limit` bytes; kube-apiserver caps AdmissionReview objects well below 3 MiB. A
+ * Reads a message's body up to `limit` bytes: a webhook request's (kube-apiserver caps AdmissionReview objects well
+ * below 3 MiB), or an API server's answer to the small client (no limit: a page of Clusters is large). A
  * declared Content-Length over the limit is refused before anything is read. Events rather than `for await`: the
  * async iterator costs promises and ticks on every request of the webhook.
  */
