@@ -49,6 +49,6 @@ export {
   namespaceList,
   throwawayLab,
 } from './spec.ts';
-export { SERVICE_CHAIN, ipv6Commands, topologyCommands, untranslatedRouteCommands } from './topology.ts';
+export { SERVICE_CHAIN, ipv6Commands, topologyCommands, untranslatedRouteCommands, vpn2RuleCommands } from './topology.ts';
 export { VPN_SHOOT_POD, type WebhookContainer, containerEnv, labOverrides, labVpnShoot, webhookAgentEnv, webhookShootAgent } from './vpn-shoot.ts';
 export { discoveredPorts, discoveryLabels, monitoringJobs, relabelConfig } from './monitoring.ts';

@@ -11,7 +11,7 @@ import { removeNetnsEtc, startMonitoring } from './scraping.ts';
 import { writeLegacyIptables } from './faults.ts';
 import { ENVOY_GID, type LabOptions, PORTS, SHOOT_NAMESPACE, labSpec, namespaceList } from './spec.ts';
 import { readState, writeState } from './state.ts';
-import { topologyCommands, untranslatedRouteCommands } from './topology.ts';
+import { topologyCommands, untranslatedRouteCommands, vpn2RuleCommands } from './topology.ts';
 
 export type Progress = (step: string) => void;
 
@@ -44,6 +44,8 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
 
   progress('network namespaces and links');
   for (const command of topologyCommands(spec)) await run(command);
+  progress("vpn2's own rules at both tunnel ends, there for every shoot (connection tracking on, as on a real seed and shoot)");
+  for (const command of vpn2RuleCommands(spec, 'add')) await run(command);
 
   progress(
     spec.paths.length > 0

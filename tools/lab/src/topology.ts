@@ -1,10 +1,12 @@
-import { PORTS, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
+import { HA_DEVICE_PATTERN } from './paths.ts';
+import { PORTS, TUNNEL_DEVICE, UNDERLAY, type LabSpec, namespaceList } from './spec.ts';
 
 export type Command = readonly string[];
 
 const ip = (ns: string, ...args: string[]): Command => ['ip', '-n', ns, ...args];
 const sysctl = (ns: string, setting: string): Command => ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', setting];
-const iptables = (ns: string, ...args: string[]): Command => ['ip', 'netns', 'exec', ns, 'iptables', '-w', ...args];
+const xtables = (tool: 'iptables' | 'ip6tables', ns: string, ...args: string[]): Command => ['ip', 'netns', 'exec', ns, tool, '-w', ...args];
+const iptables = (ns: string, ...args: string[]): Command => xtables('iptables', ns, ...args);
 
 /** A veth pair created straight into its two namespaces, so no temporary name ever appears in the host. */
 const veth = (a: { ns: string; name: string }, b: { ns: string; name: string }): Command[] => [
@@ -103,6 +105,35 @@ export function ipv6Commands(spec: LabSpec): Command[] {
       ip6(ns.node, 'route', 'add', `${address}/128`, 'dev', link),
       ip6(other, 'addr', 'add', `${address}/128`, 'dev', 'eth0', 'nodad'),
       ip6(other, 'route', 'add', 'default', 'via', NODE_LINK_LOCAL, 'dev', 'eth0'),
+    ]),
+  ];
+}
+
+/**
+ * The rules vpn2's own clients install for every shoot, whether or not anything overlaps (vpn2's
+ * pkg/vpn_client/iptables.go; ../shared/research/vpn2-ha-datapath.md §2.4–2.6): in the kube-apiserver pod (HA only;
+ * the seed's first family, IPv4 here) INPUT from the tunnel accepts only established traffic; in vpn-shoot FORWARD
+ * accepts from the tunnel (IPv4 only), and for each of the shoot's families the MSS is clamped and whatever leaves
+ * by eth0 is masqueraded. So connection tracking runs at both tunnel ends, as on every real seed and shoot: the
+ * no-overlap lab is a real shoot's path without the double NAT, and the agents work beside rules they do not own.
+ * `delete` removes exactly these (the throughput bench's bare-tunnel floor).
+ */
+export function vpn2RuleCommands(spec: LabSpec, action: 'add' | 'delete'): Command[] {
+  const ns = spec.namespaces;
+  const op = action === 'add' ? '-A' : '-D';
+  const device = spec.options.ha ? HA_DEVICE_PATTERN : TUNNEL_DEVICE;
+  const shootTools = spec.options.ipFamilies === 'IPv4,IPv6' ? (['iptables', 'ip6tables'] as const) : (['iptables'] as const);
+  return [
+    ...(spec.options.ha
+      ? [
+          iptables(ns.seed, op, 'INPUT', '-m', 'state', '--state', 'RELATED,ESTABLISHED', '-i', device, '-j', 'ACCEPT'),
+          iptables(ns.seed, op, 'INPUT', '-i', device, '-j', 'DROP'),
+        ]
+      : []),
+    iptables(ns.shoot, op, 'FORWARD', '-i', device, '-j', 'ACCEPT'),
+    ...shootTools.flatMap((tool) => [
+      xtables(tool, ns.shoot, '-t', 'mangle', op, 'POSTROUTING', '-p', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN', '-j', 'TCPMSS', '--clamp-mss-to-pmtu'),
+      xtables(tool, ns.shoot, '-t', 'nat', op, 'POSTROUTING', '-o', 'eth0', '-j', 'MASQUERADE'),
     ]),
   ];
 }

@@ -28,7 +28,7 @@ import {
   up,
   throwawayLab,
 } from '../src/index.ts';
-import { HeldConnection, duplicates, ownedRules, requestFlows } from './support/lab-fixture.ts';
+import { HeldConnection, duplicates, foreignRules, ownedRules, requestFlows } from './support/lab-fixture.ts';
 import { existsSync, readFileSync } from 'node:fs';
 
 // The agents' two backends, each in a lab of its own.
@@ -37,11 +37,13 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(
   (backend) => {
     const options = throwawayLab('e2e', { backend });
     let lab: Lab;
+    let vpn2Rules: { seed: string[]; shoot: string[] };
     const sync = options.syncPeriodSeconds * 1000;
 
     beforeAll(async () => {
       await buildAgents();
       lab = await up(options);
+      vpn2Rules = { seed: await foreignRules(lab.spec.namespaces.seed), shoot: await foreignRules(lab.spec.namespaces.shoot) };
     });
     afterAll(async () => {
       await down(options);
@@ -206,10 +208,14 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(
       }
     });
 
-    it('tears down without leaving anything: the agents remove their rules, down removes namespaces, processes and files', async () => {
+    it("tears down without leaving anything: the agents remove their rules and only theirs (vpn2's stay), down removes namespaces, processes and files", async () => {
       await stopAgent(lab, 'seed');
       await stopAgent(lab, 'shoot');
       for (const ns of [lab.spec.namespaces.seed, lab.spec.namespaces.shoot]) expect(await ownedRules(ns)).toEqual({ iptables: [], nftables: [] });
+      // vpn2's own rules, in the same tables and built-in chains as the agents' jumps, are all still there.
+      expect(vpn2Rules.shoot.some((line) => line.startsWith('nat: ') && line.includes('-j MASQUERADE'))).toBe(true);
+      expect(vpn2Rules.seed.some((line) => line.includes('-j DROP'))).toBe(true);
+      expect({ seed: await foreignRules(lab.spec.namespaces.seed), shoot: await foreignRules(lab.spec.namespaces.shoot) }).toEqual(vpn2Rules);
       const records = Object.values(lab.state.daemons);
       await down(options);
       const present = await existingNamespaces();

@@ -22,15 +22,16 @@ describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translat
     }
   });
 
-  it('traffic crosses the tunnel untranslated and the shoot sees the real seed pod address', async () => {
+  it("traffic crosses the tunnel untranslated; in the shoot vpn2's own MASQUERADE shows vpn-shoot's address", async () => {
     const lab = suiteLab();
+    const vpnShoot = lab.spec.addresses.vpnShoot;
     const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, () =>
       Promise.all(lab.spec.targets.map((t) => request(lab, t, 'direct'))),
     );
     expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
-      '200 shoot pod answered on 100.96.5.20:8080 to 10.1.0.10',
-      '200 shoot pod answered on 100.96.5.20:8080 to 10.1.0.10',
-      '200 shoot node answered on 10.250.0.5:10250 to 10.1.0.10',
+      `200 shoot pod answered on 100.96.5.20:8080 to ${vpnShoot}`,
+      `200 shoot pod answered on 100.96.5.20:8080 to ${vpnShoot}`,
+      `200 shoot node answered on 10.250.0.5:10250 to ${vpnShoot}`,
     ]);
     expect(
       requestFlows(summary)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTERACTIVE_LAB, SERVICE_CHAIN, ipv6Commands, labSpec, topologyCommands, untranslatedRouteCommands } from '../src/index.ts';
+import { INTERACTIVE_LAB, SERVICE_CHAIN, ipv6Commands, labSpec, topologyCommands, untranslatedRouteCommands, vpn2RuleCommands } from '../src/index.ts';
 
 const lines = (commands: ReadonlyArray<readonly string[]>) => commands.map((c) => c.join(' '));
 
@@ -64,5 +64,44 @@ describe('ipv6Commands', () => {
     expect(v6).toContain('ip -n ovl-lab-node -6 route add 2a05:d018:1a2:6f00::5:20/128 dev pod');
     expect(v6).toContain('ip -n ovl-lab-pod -6 route add default via fe80::1 dev eth0');
     expect(v6).toContain('ip -n ovl-lab-vpn-shoot -6 addr add 2a05:d018:1a2:6f00::7:7/128 dev eth0 nodad');
+  });
+});
+
+describe('vpn2RuleCommands', () => {
+  const exec = (ns: string, tool: string) => `ip netns exec ovl-lab-${ns} ${tool} -w`;
+
+  it('HA: the kube-apiserver pod accepts only established traffic from the paths; vpn-shoot forwards, clamps and masquerades', () => {
+    expect(lines(vpn2RuleCommands(labSpec(INTERACTIVE_LAB), 'add'))).toEqual([
+      `${exec('seed', 'iptables')} -A INPUT -m state --state RELATED,ESTABLISHED -i bond0+ -j ACCEPT`,
+      `${exec('seed', 'iptables')} -A INPUT -i bond0+ -j DROP`,
+      `${exec('vpn-shoot', 'iptables')} -A FORWARD -i bond0+ -j ACCEPT`,
+      `${exec('vpn-shoot', 'iptables')} -t mangle -A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`,
+      `${exec('vpn-shoot', 'iptables')} -t nat -A POSTROUTING -o eth0 -j MASQUERADE`,
+    ]);
+  });
+
+  it('without HA only vpn-shoot has them, on tun0 (the seed end stands for the server, which the lab does not model)', () => {
+    const commands = lines(vpn2RuleCommands(labSpec({ ...INTERACTIVE_LAB, ha: false }), 'add'));
+    expect(commands.filter((c) => c.includes('ovl-lab-seed'))).toEqual([]);
+    expect(commands).toContain(`${exec('vpn-shoot', 'iptables')} -A FORWARD -i tun0 -j ACCEPT`);
+  });
+
+  it('a dual-stack shoot clamps and masquerades IPv6 too; FORWARD stays IPv4 only, as in vpn2', () => {
+    const spec = labSpec({
+      ...INTERACTIVE_LAB,
+      ipFamilies: 'IPv4,IPv6',
+      shootPodNetworks: '10.1.0.0/16,2a05:d018:1a2:6f00::/64',
+      shootNodeNetworks: '10.250.0.0/16,2a05:d018:1a2:6f00::/64',
+    });
+    const ip6 = lines(vpn2RuleCommands(spec, 'add')).filter((c) => c.includes(' ip6tables '));
+    expect(ip6).toEqual([
+      `${exec('vpn-shoot', 'ip6tables')} -t mangle -A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`,
+      `${exec('vpn-shoot', 'ip6tables')} -t nat -A POSTROUTING -o eth0 -j MASQUERADE`,
+    ]);
+  });
+
+  it('delete removes exactly what add installed', () => {
+    const spec = labSpec(INTERACTIVE_LAB);
+    expect(lines(vpn2RuleCommands(spec, 'delete'))).toEqual(lines(vpn2RuleCommands(spec, 'add')).map((c) => c.replace(' -A ', ' -D ')));
   });
 });

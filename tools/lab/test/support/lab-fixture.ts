@@ -45,13 +45,7 @@ export function labForSuite(options: LabOptions): () => Lab {
  * `iptables-legacy-save` in a lab whose agents run legacy iptables).
  */
 export async function ownedRules(netns: string, iptablesSave = 'iptables-save'): Promise<{ iptables: string[]; nftables: string[] }> {
-  const save = await run(inNetns(netns, [iptablesSave]));
-  // Prefixed with their table: filter and mangle both have a `-A FORWARD -j OVERLAP-FORWARD`.
-  let table = '';
-  const iptables = save.split('\n').flatMap((line) => {
-    if (line.startsWith('*')) table = line.slice(1);
-    return line.includes('OVERLAP') && !line.startsWith('#') ? [`${table}: ${line}`] : [];
-  });
+  const iptables = await savedRules(netns, iptablesSave, (line) => line.includes('OVERLAP') && !line.startsWith('#'));
   const nft = await attempt(inNetns(netns, ['nft', 'list', 'table', 'ip', 'overlap']));
   const nftables = nft.ok
     ? nft.stdout
@@ -60,6 +54,20 @@ export async function ownedRules(netns: string, iptablesSave = 'iptables-save'):
         .filter((line) => line !== '')
     : [];
   return { iptables, nftables };
+}
+
+/** The iptables rules in a namespace that are not the agents' (in the seed and vpn-shoot namespaces: vpn2's own). */
+export const foreignRules = (netns: string): Promise<string[]> =>
+  savedRules(netns, 'iptables-save', (line) => line.startsWith('-A ') && !line.includes('OVERLAP'));
+
+/** Lines of an iptables-save that `keep` accepts, prefixed with their table: filter and mangle both have a `-A FORWARD -j OVERLAP-FORWARD`. */
+async function savedRules(netns: string, iptablesSave: string, keep: (line: string) => boolean): Promise<string[]> {
+  const save = await run(inNetns(netns, [iptablesSave]));
+  let table = '';
+  return save.split('\n').flatMap((line) => {
+    if (line.startsWith('*')) table = line.slice(1);
+    return keep(line) ? [`${table}: ${line}`] : [];
+  });
 }
 
 /** Rules (iptables `-A` lines with their table, nft rules with a comment) that appear more than once; braces and headers are skipped. */
