@@ -1,6 +1,7 @@
 // The sync against the real kernel, the same scenarios for each backend (one test file per backend, so the two
 // run in parallel): every test gets its own network namespace and uses real iptables or nft.
-import { type Backend, diffRules } from '@overlap/natrules';
+import { APPLY_COMMAND, type Backend, diffRules } from '@overlap/natrules';
+import type { CommandRunner } from '@overlap/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Namespace, NEEDS_ROOT, isRoot, addTunnel } from '@overlap/test-support';
 import { readLive, teardownRoutes, teardownRules } from '../src/index.ts';
@@ -57,6 +58,31 @@ export function syncScenarios(backend: Backend): void {
       expect(output).toEqual(['-A OUTPUT -j OVERLAP-OUTPUT', '-A OUTPUT -d 10.1.0.0/16 -j ACCEPT']);
       expect(await seriesValue(agent.metrics.driftRepairs)).toBe(1);
     });
+
+    it.runIf(backend === 'nftables')(
+      'a table made by someone else between its read and its apply: the create refuses the whole apply, the next sync replaces the table',
+      async () => {
+        const apply = APPLY_COMMAND.nftables.join(' ');
+        let intruded = false;
+        const intruding: CommandRunner = async (argv, input, options) => {
+          if (!intruded && argv.join(' ').startsWith(apply)) {
+            intruded = true;
+            await ns.run(['nft', 'add table ip overlap; add chain ip overlap other { type filter hook input priority 0; }']);
+          }
+          return ns.run(argv, input, options);
+        };
+        const agent = testAgent('seed', backend, intruding);
+        const first = await agent.syncer.sync('start');
+        expect(first.ready).toBe(false);
+        expect(first.reason).toMatch(/File exists/);
+        const live = await readLive(backend, ns.run);
+        expect(live.rules).toEqual([]);
+        expect(live.foreignChains).toEqual(['other']);
+        expect(await agent.syncer.sync('timer')).toEqual({ ready: true, reason: 'in sync' });
+        expect(await inSyncWith(agent)).toBe(true);
+        expect((await readLive(backend, ns.run)).foreignChains).toBeUndefined();
+      },
+    );
 
     it("never replaces someone else's route to one of its destinations, and says which", async () => {
       await ns.run(['ip', 'route', 'add', '244.0.0.0/16', 'dev', 'eth0', 'proto', 'static']);

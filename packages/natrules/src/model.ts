@@ -130,6 +130,8 @@ export interface LiveState {
    * name, type, hook, priority or policy). Absent when there are none.
    */
   foreignChains?: readonly string[];
+  /** nftables only: `table ip|ip6 overlap` was in the read, even with nothing in it. Absent: it was not. */
+  tablePresent?: boolean;
 }
 
 export const EMPTY_LIVE_STATE = (backend: Backend, family: Family = 'IPv4'): LiveState => ({

@@ -336,12 +336,17 @@ export function parseNftJson(json: string, family: Family = 'IPv4'): LiveState {
     }
   }
   const chains = [...placed.values()].filter((p) => p.owned).map((p) => p.ref);
+  const tablePresent = entries.some((entry) => {
+    const table = field(entry, 'table');
+    return isObject(table) && table['family'] === nftFamily(family) && table['name'] === NFT_TABLE;
+  });
   const live: LiveState = {
     backend: 'nftables',
     ...(family === 'IPv6' ? { family } : {}),
     chains: inChainOrder(chains),
     jumps: [],
     rules: inChainOrder(rules),
+    ...(tablePresent ? { tablePresent } : {}),
   };
   return foreignChains.length === 0 ? live : { ...live, foreignChains };
 }

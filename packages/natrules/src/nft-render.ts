@@ -75,9 +75,18 @@ export function nftRuleText(rule: Rule, counter?: Counter): string {
  */
 const removeTable = (family: 'ip' | 'ip6'): string[] => [`table ${family} ${NFT_TABLE} {}`, `delete table ${family} ${NFT_TABLE}`];
 
+/** Whether the read saw our table: the table itself, or (in a state made by hand) anything in it. */
+const tableSeen = (live: LiveState): boolean => live.tablePresent === true || live.chains.length + live.rules.length + (live.foreignChains?.length ?? 0) > 0;
+
+/**
+ * Where the read saw no table, the new one is made with `create`, not after a delete: `create` fails if the table
+ * appeared since the read, and with it the whole transaction (the next sync reads again), and it spares the delete,
+ * whose commit waits for RCU grace periods (~10 ms here, a third of a first sync at 100 mappings).
+ */
+const replaceTable = (live: LiveState, family: 'ip' | 'ip6'): string[] => (tableSeen(live) ? removeTable(family) : [`create table ${family} ${NFT_TABLE}`]);
+
 function nftTeardownLines(live: LiveState): string[] {
-  const present = live.chains.length + live.rules.length + (live.foreignChains?.length ?? 0) > 0;
-  return present ? removeTable(nftFamily(live.family)) : [];
+  return tableSeen(live) ? removeTable(nftFamily(live.family)) : [];
 }
 
 export function renderNftTeardown(live: LiveState): string {
@@ -133,7 +142,7 @@ export function* nftApplyLines(desired: RuleChains, live: LiveState, kept: Reado
     return;
   }
   const family = nftFamily(desired.family);
-  yield* removeTable(family);
+  yield* replaceTable(live, family);
   yield `table ${family} ${NFT_TABLE} {`;
   for (const { chain, rules } of desired.chains) yield* mapLines(chain, rules(), kept);
   for (const { chain, rules } of desired.chains) yield* chainLines(chain, rules(), kept);

@@ -212,7 +212,8 @@ describe('parseNftJson', () => {
 
   it('accepts `nft -j list table` output of an empty table and of no table', () => {
     const table = '{"nftables": [{"metainfo": {"json_schema_version": 1}}, {"table": {"family": "ip", "name": "overlap", "handle": 3}}]}';
-    expect(parseNftJson(table)).toEqual({ backend: 'nftables', chains: [], jumps: [], rules: [] });
+    expect(parseNftJson(table)).toEqual({ backend: 'nftables', chains: [], jumps: [], rules: [], tablePresent: true });
+    expect(parseNftJson(table, 'IPv6')).toEqual({ backend: 'nftables', family: 'IPv6', chains: [], jumps: [], rules: [] });
     expect(parseNftJson('{"nftables": []}')).toEqual({ backend: 'nftables', chains: [], jumps: [], rules: [] });
   });
 

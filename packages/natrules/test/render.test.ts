@@ -29,7 +29,7 @@ describe('renderApply from nothing', () => {
     ['seed', 'nftables'],
     ['shoot', 'iptables'],
     ['shoot', 'nftables'],
-  ] as const)('%s %s matches golden/%s.<backend>', (role, backend) => {
+  ] as const)('%s %s matches golden/<role>.<backend>', (role, backend) => {
     const text = renderApply(backend, desiredRules(params(role)), EMPTY_LIVE_STATE(backend));
     expect(text).toBe(golden(`${role}.${fileOf(backend)}`));
   });
@@ -48,6 +48,18 @@ describe('renderApply over drift', () => {
   it('nftables: replaces the table, keeping the counters of the rules that stay', () => {
     const live = parseNftJson(golden('drifted.nft.json'));
     expect(renderApply('nftables', desiredRules(params('shoot')), live)).toBe(golden('drifted.shoot-apply.nft'));
+  });
+
+  it('nftables: a table the read saw, even empty, is replaced; where it saw none, the new one is created', () => {
+    const desired = desiredRules(params('shoot'));
+    const empty = '{"nftables": [{"table": {"family": "ip", "name": "overlap", "handle": 3}}]}';
+    const firstLines = (live: Parameters<typeof renderApply>[2]) => renderApply('nftables', desired, live).split('\n').slice(0, 3);
+    expect(firstLines(parseNftJson(empty))).toEqual(['table ip overlap {}', 'delete table ip overlap', 'table ip overlap {']);
+    expect(firstLines(parseNftJson('{"nftables": []}'))).toEqual(['create table ip overlap', 'table ip overlap {', '\tmap nat-prerouting-map {']);
+    // A state made by hand with chains in it says the table is there without tablePresent.
+    const { tablePresent: _, ...madeByHand } = parseNftJson(golden('drifted.nft.json'));
+    expect(firstLines(madeByHand)[1]).toBe('delete table ip overlap');
+    expect(renderTeardown('nftables', parseNftJson(empty))).toBe('table ip overlap {}\ndelete table ip overlap\n');
   });
 
   it.each(['iptables', 'nftables'] as const)('%s: nothing desired means the teardown', (backend) => {
