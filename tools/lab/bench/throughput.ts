@@ -7,7 +7,7 @@
 // After each pair the bare tunnel runs once: the no-overlap lab with vpn2's rules and their tables removed, so no
 // netfilter hook — hence no connection tracking — runs at either end (checked: its conntrack tables stay empty). No
 // real shoot has that path; it is the floor of the tunnel itself, printed beside the goal's figure.
-//   node tools/lab/bench/throughput.ts [pairs, default 7]   (root; builds the agents and two throwaway labs)
+//   node tools/lab/bench/throughput.ts [pairs, default 9]   (root; builds the agents and two throwaway labs)
 import { waitFor } from '@overlap/test-support';
 import {
   ENVOY_GID,
@@ -29,7 +29,7 @@ import {
 const SECONDS = 10;
 const OMIT = 2;
 const REQUESTS = 50;
-const PAIRS = Math.max(5, Number(process.argv[2] ?? 7));
+const PAIRS = Math.max(5, Number(process.argv[2] ?? 9));
 const GOAL_RATIO = 0.95;
 
 /** Runs the client as Envoy's group: only those connections get the seed-side NAT, as in the real pod. */
