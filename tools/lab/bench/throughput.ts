@@ -79,7 +79,7 @@ async function iperfBare(lab: Lab): Promise<{ mbits: number; rttMs: number }> {
     }
     return result;
   } finally {
-    for (const command of vpn2RuleCommands(lab.spec, 'add')) await run(command);
+    for (const command of vpn2RuleCommands(lab.spec)) await run(command);
   }
 }
 

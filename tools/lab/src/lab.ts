@@ -45,7 +45,7 @@ export async function up(options: LabOptions, progress: Progress = () => {}): Pr
   progress('network namespaces and links');
   for (const command of topologyCommands(spec)) await run(command);
   progress("vpn2's own rules at both tunnel ends, there for every shoot (connection tracking on, as on a real seed and shoot)");
-  for (const command of vpn2RuleCommands(spec, 'add')) await run(command);
+  for (const command of vpn2RuleCommands(spec)) await run(command);
 
   progress(
     spec.paths.length > 0

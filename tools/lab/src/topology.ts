@@ -116,24 +116,22 @@ export function ipv6Commands(spec: LabSpec): Command[] {
  * accepts from the tunnel (IPv4 only), and for each of the shoot's families the MSS is clamped and whatever leaves
  * by eth0 is masqueraded. So connection tracking runs at both tunnel ends, as on every real seed and shoot: the
  * no-overlap lab is a real shoot's path without the double NAT, and the agents work beside rules they do not own.
- * `delete` removes exactly these (the throughput bench's bare-tunnel floor).
  */
-export function vpn2RuleCommands(spec: LabSpec, action: 'add' | 'delete'): Command[] {
+export function vpn2RuleCommands(spec: LabSpec): Command[] {
   const ns = spec.namespaces;
-  const op = action === 'add' ? '-A' : '-D';
   const device = spec.options.ha ? HA_DEVICE_PATTERN : TUNNEL_DEVICE;
   const shootTools = spec.options.ipFamilies === 'IPv4,IPv6' ? (['iptables', 'ip6tables'] as const) : (['iptables'] as const);
   return [
     ...(spec.options.ha
       ? [
-          iptables(ns.seed, op, 'INPUT', '-m', 'state', '--state', 'RELATED,ESTABLISHED', '-i', device, '-j', 'ACCEPT'),
-          iptables(ns.seed, op, 'INPUT', '-i', device, '-j', 'DROP'),
+          iptables(ns.seed, '-A', 'INPUT', '-m', 'state', '--state', 'RELATED,ESTABLISHED', '-i', device, '-j', 'ACCEPT'),
+          iptables(ns.seed, '-A', 'INPUT', '-i', device, '-j', 'DROP'),
         ]
       : []),
-    iptables(ns.shoot, op, 'FORWARD', '-i', device, '-j', 'ACCEPT'),
+    iptables(ns.shoot, '-A', 'FORWARD', '-i', device, '-j', 'ACCEPT'),
     ...shootTools.flatMap((tool) => [
-      xtables(tool, ns.shoot, '-t', 'mangle', op, 'POSTROUTING', '-p', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN', '-j', 'TCPMSS', '--clamp-mss-to-pmtu'),
-      xtables(tool, ns.shoot, '-t', 'nat', op, 'POSTROUTING', '-o', 'eth0', '-j', 'MASQUERADE'),
+      xtables(tool, ns.shoot, '-t', 'mangle', '-A', 'POSTROUTING', '-p', 'tcp', '--tcp-flags', 'SYN,RST', 'SYN', '-j', 'TCPMSS', '--clamp-mss-to-pmtu'),
+      xtables(tool, ns.shoot, '-t', 'nat', '-A', 'POSTROUTING', '-o', 'eth0', '-j', 'MASQUERADE'),
     ]),
   ];
 }
