@@ -116,12 +116,21 @@ export function devicesThatCarried(summaries: ReadonlyMap<string, CaptureSummary
   return [...summaries].filter(([, summary]) => summary.flows.some((flow) => flow.server === server)).map(([device]) => device);
 }
 
-/** Several devices' captures as one: every packet and conversation (for the "only mapped addresses" verdict). */
+/**
+ * Several devices' captures as one: every packet and conversation (for the "only mapped addresses" verdict). A
+ * conversation seen on more than one device (the path switched during it) is one, with its packets added up.
+ */
 export function mergeCaptures(summaries: Iterable<CaptureSummary>): CaptureSummary {
   const all = [...summaries];
+  const flows = new Map<string, Flow>();
+  for (const flow of all.flatMap((s) => s.flows)) {
+    const key = `${flow.client}>${flow.server}:${flow.port ?? ''}`;
+    const seen = flows.get(key);
+    flows.set(key, seen ? { ...seen, outbound: seen.outbound + flow.outbound, inbound: seen.inbound + flow.inbound } : flow);
+  }
   return {
     packets: all.reduce((sum, s) => sum + s.packets, 0),
-    flows: all.flatMap((s) => s.flows),
+    flows: [...flows.values()],
     addresses: [...new Set(all.flatMap((s) => s.addresses))],
   };
 }

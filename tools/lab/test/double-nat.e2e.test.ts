@@ -12,7 +12,6 @@ import {
   bothAgentsScraped,
   prometheusQuery,
   buildAgents,
-  captureWhile,
   down,
   existingNamespaces,
   isRunning,
@@ -28,7 +27,7 @@ import {
   up,
   throwawayLab,
 } from '../src/index.ts';
-import { HeldConnection, duplicates, foreignRules, ownedRules, requestFlows } from './support/lab-fixture.ts';
+import { HeldConnection, captureTunnel, duplicates, foreignRules, ownedRules, requestFlows } from './support/lab-fixture.ts';
 import { existsSync, readFileSync } from 'node:fs';
 
 // The agents' two backends, each in a lab of its own.
@@ -58,9 +57,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(
     it('reaches the shoot pod, service and node through the proxy; only 241–244/8 cross the tunnel; direct fails', async () => {
       const info = (await agentMetrics(lab, 'seed')).find((sample) => sample.name === 'overlap_agent_info');
       expect(info?.labels['backend']).toBe(backend);
-      const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, () =>
-        Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))),
-      );
+      const { result, summary } = await captureTunnel(lab, () => Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))));
       expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
         '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
         '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
@@ -191,7 +188,7 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(
         '10.249.0.0/16 242.0.0.0/16',
         '10.250.0.0/16 242.1.0.0/16',
       ]);
-      const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, async () => [
+      const { result, summary } = await captureTunnel(lab, async () => [
         await request(lab, target('nodes', '10.249.0.5'), 'proxy'),
         await request(lab, target('nodes', '10.250.0.5'), 'proxy'),
       ]);

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metricValue, NEEDS_ROOT, isRoot } from '@overlap/test-support';
-import {
-  agentMetrics,
-  agentUrl,
-  attempt,
-  captureOnEach,
-  inNetns,
-  mergeCaptures,
-  request,
-  run,
-  stopAgent,
-  throwawayLab,
-  unmappedAddresses,
-} from '../src/index.ts';
-import { labForSuite, ownedRules } from './support/lab-fixture.ts';
+import { agentMetrics, agentUrl, attempt, inNetns, request, run, stopAgent, throwawayLab, unmappedAddresses } from '../src/index.ts';
+import { captureTunnel, labForSuite, ownedRules } from './support/lab-fixture.ts';
 
 // A dual-stack shoot as AWS reports it: the same IPv6 range for pods and nodes. The seed stays IPv4.
 const IPV6_RANGE = '2a05:d018:1a2:6f00::/64';
@@ -65,15 +53,12 @@ describe.skipIf(!isRoot).each(['nftables', 'iptables'] as const)(
 
     it('IPv4 is translated: pod, service and node answer through the proxy, only 241–244/8 cross the tunnel', async () => {
       const lab = suiteLab();
-      const { result, summaries } = await captureOnEach(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed, () =>
-        Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))),
-      );
+      const { result, summary: all } = await captureTunnel(lab, () => Promise.all(lab.spec.targets.map((t) => request(lab, t, 'proxy'))));
       expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
         '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
         '200 shoot pod answered on 10.1.5.20:8080 to 10.1.7.7',
         '200 shoot node answered on 10.250.0.5:10250 to 10.1.7.7',
       ]);
-      const all = mergeCaptures(summaries.values());
       expect(all.packets).toBeGreaterThan(0);
       expect(unmappedAddresses(all)).toEqual([]);
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metricValue, NEEDS_ROOT, isRoot } from '@overlap/test-support';
-import { agentMetrics, captureWhile, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
-import { labForSuite, ownedRules, requestFlows } from './support/lab-fixture.ts';
+import { agentMetrics, request, throwawayLab, unmappedAddresses } from '../src/index.ts';
+import { captureTunnel, labForSuite, ownedRules, requestFlows } from './support/lab-fixture.ts';
 
 // An HA shoot whose networks do not touch the seed pod network 10.1.0.0/16.
 const options = throwawayLab('e2e', { shootPodNetworks: '100.96.0.0/16', shootServiceNetworks: '100.64.0.0/16' });
@@ -25,9 +25,7 @@ describe.skipIf(!isRoot)(`the lab without overlap: HA, so neither agent translat
   it("traffic crosses the tunnel untranslated; in the shoot vpn2's own MASQUERADE shows vpn-shoot's address", async () => {
     const lab = suiteLab();
     const vpnShoot = lab.spec.addresses.vpnShoot;
-    const { result, summary } = await captureWhile(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed[0]!, () =>
-      Promise.all(lab.spec.targets.map((t) => request(lab, t, 'direct'))),
-    );
+    const { result, summary } = await captureTunnel(lab, () => Promise.all(lab.spec.targets.map((t) => request(lab, t, 'direct'))));
     expect(result.map((a) => `${a.status} ${a.text}`)).toEqual([
       `200 shoot pod answered on 100.96.5.20:8080 to ${vpnShoot}`,
       `200 shoot pod answered on 100.96.5.20:8080 to ${vpnShoot}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeCapture, unmappedAddresses } from '../src/index.ts';
+import { mergeCaptures, summarizeCapture, unmappedAddresses } from '../src/index.ts';
 
 describe('summarizeCapture', () => {
   const output = [
@@ -27,5 +27,26 @@ describe('summarizeCapture', () => {
   it('reports every address outside 241–244.0.0.0/8', () => {
     const summary = summarizeCapture('x IP 10.1.0.10.40000 > 244.0.5.20.8080: Flags [S]\nx IP 240.0.0.1.1 > 245.0.0.1.2: UDP\n');
     expect(unmappedAddresses(summary)).toEqual(['10.1.0.10', '245.0.0.1', '240.0.0.1']);
+  });
+});
+
+describe('mergeCaptures', () => {
+  it('one conversation seen on two devices (the path switched during it) is one, its packets added up', () => {
+    const path0 = summarizeCapture(
+      [
+        'x IP 241.1.0.10.41234 > 244.0.5.20.8080: Flags [S], seq 1, length 0',
+        'x IP 244.0.5.20.8080 > 241.1.0.10.41234: Flags [S.], seq 2, ack 2, length 0',
+        'x IP 241.1.0.10.50000 > 242.0.0.5.10250: Flags [S], seq 1, length 0',
+      ].join('\n'),
+    );
+    const path1 = summarizeCapture('x IP 241.1.0.10.41234 > 244.0.5.20.8080: Flags [.], ack 1, length 0\n');
+    expect(mergeCaptures([path0, path1])).toEqual({
+      packets: 4,
+      flows: [
+        { client: '241.1.0.10', server: '244.0.5.20', port: 8080, outbound: 2, inbound: 1 },
+        { client: '241.1.0.10', server: '242.0.0.5', port: 10250, outbound: 1, inbound: 0 },
+      ],
+      addresses: ['241.1.0.10', '244.0.5.20', '242.0.0.5'],
+    });
   });
 });

@@ -12,8 +12,10 @@ import {
   attempt,
   labPkiDir,
   buildAgents,
+  captureOnEach,
   down,
   inNetns,
+  mergeCaptures,
   run,
   up,
 } from '../../src/index.ts';
@@ -23,6 +25,16 @@ import {
  * interval (through the kube-apiserver pod proxy): what a test's own requests did.
  */
 export const requestFlows = (summary: CaptureSummary): Flow[] => summary.flows.filter((f) => f.port !== PORTS.shootAgent);
+
+/**
+ * What crossed the tunnel on the seed side while `during` ran, on every path at once: the path controller may switch
+ * paths mid-capture (one probe unanswered within its second on a loaded machine), and a test about what crosses
+ * must not depend on which path carried it.
+ */
+export async function captureTunnel<T>(lab: Lab, during: () => Promise<T>): Promise<{ result: T; summary: CaptureSummary }> {
+  const { result, summaries } = await captureOnEach(lab.spec.namespaces.seed, lab.spec.tunnelDevices.seed, during);
+  return { result, summary: mergeCaptures(summaries.values()) };
+}
 
 /** One lab for a whole suite: built (agents first) before its tests, removed after them; the getter gives it. */
 export function labForSuite(options: LabOptions): () => Lab {
