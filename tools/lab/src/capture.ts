@@ -25,6 +25,9 @@ const PACKET = /\bIP (\d+\.\d+\.\d+\.\d+)(?:\.(\d+))? > (\d+\.\d+\.\d+\.\d+)(?:\
  * Groups tcpdump's lines into conversations, in order of first appearance. The side with the lower port is taken
  * as the server (clients use ephemeral ports from 32768 up), so a request and its answers land in one flow.
  */
+/** One conversation: client, server and the server's port. */
+const flowKey = (client: string, server: string, port: string | number | undefined): string => `${client}>${server}:${port ?? ''}`;
+
 export function summarizeCapture(output: string): CaptureSummary {
   const flows = new Map<string, { client: string; server: string; port: number | undefined; outbound: number; inbound: number }>();
   let packets = 0;
@@ -35,7 +38,7 @@ export function summarizeCapture(output: string): CaptureSummary {
     const [, source, sourcePort, destination, destinationPort] = match as unknown as [string, string, string | undefined, string, string | undefined];
     const toServer = sourcePort === undefined || destinationPort === undefined || Number(destinationPort) <= Number(sourcePort);
     const [client, server, port] = toServer ? [source, destination, destinationPort] : [destination, source, sourcePort];
-    const key = `${client}>${server}:${port ?? ''}`;
+    const key = flowKey(client, server, port);
     const flow = flows.get(key) ?? { client, server, port: port === undefined ? undefined : Number(port), outbound: 0, inbound: 0 };
     if (toServer) flow.outbound += 1;
     else flow.inbound += 1;
@@ -124,7 +127,7 @@ export function mergeCaptures(summaries: Iterable<CaptureSummary>): CaptureSumma
   const all = [...summaries];
   const flows = new Map<string, Flow>();
   for (const flow of all.flatMap((s) => s.flows)) {
-    const key = `${flow.client}>${flow.server}:${flow.port ?? ''}`;
+    const key = flowKey(flow.client, flow.server, flow.port);
     const seen = flows.get(key);
     flows.set(key, seen ? { ...seen, outbound: seen.outbound + flow.outbound, inbound: seen.inbound + flow.inbound } : flow);
   }

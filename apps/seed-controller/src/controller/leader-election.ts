@@ -1,7 +1,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
 import { Backoff, type Logger } from '@overlap/runtime';
 import type { KubeClient } from '../kube/client.ts';
-import { type Resource, resourcePath } from '../kube/request.ts';
+import { type Resource, httpStatus, resourcePath } from '../kube/request.ts';
 
 const LEASES: Resource = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
@@ -23,8 +23,6 @@ export interface LeaderElectionOptions {
   readonly onStartedLeading: () => void;
   readonly onStoppedLeading: () => void;
 }
-
-const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
 
 /**
  * client-go's Lease lock: the holder renews `spec.renewTime`; anyone may take a Lease whose renewal is older
@@ -125,7 +123,7 @@ export class LeaderElector {
     try {
       lease = await this.#api.get<Lease>(this.#path);
     } catch (error) {
-      if (statusOf(error) !== 404) throw error;
+      if (httpStatus(error) !== 404) throw error;
       const body: Lease = {
         metadata: { name, namespace },
         spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
@@ -168,7 +166,7 @@ export class LeaderElector {
       await call();
       return true;
     } catch (error) {
-      if (statusOf(error) === 409) return false;
+      if (httpStatus(error) === 409) return false;
       throw error;
     }
   }

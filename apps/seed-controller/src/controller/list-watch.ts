@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Backoff, type BackoffOptions, type Logger } from '@overlap/runtime';
 import type { KubeClient } from '../kube/client.ts';
-import type { Query } from '../kube/request.ts';
+import { type ObjectList, type Query, httpStatus } from '../kube/request.ts';
 import { apiErrorCause } from '../telemetry/api-error.ts';
 
 /** Where a list/watch stream goes: each object as it arrives, its removal, and the end of a complete list. */
@@ -27,9 +27,7 @@ export interface ListWatchOptions {
   readonly retry: BackoffOptions;
 }
 
-type Listed<T> = { items: T[]; metadata?: { resourceVersion?: string; continue?: string } };
 type Event<T> = T & { code?: number; metadata?: { resourceVersion?: string } };
-const gone = (error: unknown): boolean => (error as { code?: unknown }).code === 410;
 
 /**
  * List, then watch from the list's resourceVersion, relisting when the server says it is too old (410) and
@@ -84,7 +82,7 @@ export class ListWatch<T extends KubernetesObject> {
       } catch (error) {
         if (this.#stopped) return;
         this.#brokenSince ??= Date.now();
-        if (gone(error)) this.#resourceVersion = '';
+        if (httpStatus(error) === 410) this.#resourceVersion = '';
         this.#logger.warn({ server: this.#client.server, cause: apiErrorCause(error) }, `${this.#options.what} list/watch failed; retrying`);
         await new Promise((resolve) => setTimeout(resolve, this.#backoff.next()));
       }
@@ -103,7 +101,7 @@ export class ListWatch<T extends KubernetesObject> {
     let resourceVersion = '';
     do {
       const query: Query = { labelSelector: this.#options.labelSelector, limit: this.#options.pageSize, continue: token };
-      const page = await this.#client.get<Listed<T>>(this.#options.path, query);
+      const page = await this.#client.get<ObjectList<T>>(this.#options.path, query);
       for (const object of page.items) {
         keys.add(objectKey(object));
         this.#sink.upsert(trimmed(object));

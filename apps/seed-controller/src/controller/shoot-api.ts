@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { DEPLOYMENTS, EVENTS, markNamespace } from '../kube/calls.ts';
-import { resourcePath } from '../kube/request.ts';
+import { resourcePath, unlessStatus } from '../kube/request.ts';
 import { type KindClient, OWNED_KINDS, type OwnedKind, kindClient } from '../owned/kinds.ts';
 
 /** Creating an object: made now, already ours, or someone else's object under our name (left alone). */
@@ -25,17 +25,6 @@ export interface ShootApi {
   markNamespace(namespace: string, marked: boolean): Promise<void>;
 }
 
-const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
-
-async function tolerate<T>(call: Promise<T>, status: number): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (error) {
-    if (statusOf(error) === status) return undefined;
-    throw error;
-  }
-}
-
 const isOurs = (object: KubernetesObject | undefined): boolean => object?.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
 
 export function kubeShootApi(
@@ -50,23 +39,23 @@ export function kubeShootApi(
     listOwned: cached,
     namespaceMarked: marked,
     async markNamespace(namespace, mark) {
-      await tolerate(markNamespace(api, namespace, mark), 404);
+      await unlessStatus(markNamespace(api, namespace, mark), 404);
     },
     async create(kind, object) {
-      if (await tolerate(client(kind).create(object), 409)) return 'created';
+      if (await unlessStatus(client(kind).create(object), 409)) return 'created';
       // A content-named object under that name holds exactly that content. Otherwise the cache may just not have
       // seen our own object yet, or the name is taken by an object that is not ours.
       if (kind.contentNamed) return 'exists';
-      const live = await tolerate(client(kind).read(object.metadata!.namespace!, object.metadata!.name!), 404);
+      const live = await unlessStatus(client(kind).read(object.metadata!.namespace!, object.metadata!.name!), 404);
       return isOurs(live) ? 'exists' : 'foreign';
     },
     async replace(kind, object) {
       await client(kind).replace(object);
     },
     async delete(kind, namespace, name) {
-      await tolerate(client(kind).delete(namespace, name), 404);
+      await unlessStatus(client(kind).delete(namespace, name), 404);
     },
-    readDeployment: (namespace, name) => tolerate(api.get<V1Deployment>(resourcePath(DEPLOYMENTS, namespace, name)), 404),
+    readDeployment: (namespace, name) => unlessStatus(api.get<V1Deployment>(resourcePath(DEPLOYMENTS, namespace, name)), 404),
     annotateDeployment: (namespace, name, annotations) => api.patch(resourcePath(DEPLOYMENTS, namespace, name), 'merge', { metadata: { annotations } }),
     async recordWarning(cluster, reason, message) {
       const now = new Date().toISOString();

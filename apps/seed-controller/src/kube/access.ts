@@ -96,6 +96,3 @@ export async function call<T>(api: { readonly server: string }, what: string, re
     throw accessProblem(error, api.server || 'the API server', what) ?? error;
   }
 }
-
-/** HTTP status of an API server's refusal, if that is what `error` is. */
-export const httpStatus = (error: unknown): number | undefined => (error instanceof KubeApiError ? error.code : undefined);

@@ -8,6 +8,7 @@ export const NAMESPACES: Resource = { group: '', version: 'v1', plural: 'namespa
 export const EVENTS: Resource = { group: '', version: 'v1', plural: 'events' };
 export const PODS: Resource = { group: '', version: 'v1', plural: 'pods' };
 export const SECRETS: Resource = { group: '', version: 'v1', plural: 'secrets' };
+export const CONFIG_MAPS: Resource = { group: '', version: 'v1', plural: 'configmaps' };
 
 /** Sets or removes WEBHOOK_NAMESPACE_LABEL on a namespace with a merge patch (a null label value removes it). */
 export async function markNamespace(api: KubeClient, namespace: string, marked: boolean): Promise<void> {

@@ -1,7 +1,6 @@
 import type { Agent, RequestOptions } from 'node:http';
-import { InputError } from '@overlap/runtime';
 import { readBody } from '../telemetry/http-util.ts';
-import type { ConnectionSettings, Source } from './connection.ts';
+import { type ConnectionSettings, type Source, readNamedFile } from './connection.ts';
 import { KubeApiError, PATCH_CONTENT_TYPES, type PatchType, type Query, type WatchEvent, WatchLines, requestPath } from './request.ts';
 
 // Not `import … from 'node:https'`: an ES import builds the module's whole namespace, whose lazy globals load undici
@@ -37,12 +36,7 @@ export function clientOptions(
 ): ClientOptions {
   const value = (field: string, source: Source | undefined): string | undefined => {
     if (source === undefined) return undefined;
-    if ('data' in source) return source.data;
-    try {
-      return read(source.file);
-    } catch (error) {
-      throw new InputError(field, source.file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    return 'data' in source ? source.data : readNamedFile(field, source.file, read);
   };
   const token = settings.token;
   let cached: { value: string; at: number } | undefined;

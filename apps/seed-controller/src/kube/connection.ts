@@ -20,6 +20,15 @@ export interface ConnectionSettings {
   readonly tlsServerName?: string;
 }
 
+/** A file the settings name, read with `read`; one InputError naming `field` and the path when it cannot be. */
+export function readNamedFile(field: string, path: string, read: (path: string) => string): string {
+  try {
+    return read(path);
+  } catch (error) {
+    throw new InputError(field, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
 /** The service account's files in every pod (client-go's rest.InClusterConfig). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -120,11 +129,5 @@ export function controllerSettings(
 ): ConnectionSettings {
   const path = kubeconfig ?? text(env.KUBECONFIG?.split(':').find((entry) => entry !== ''));
   if (path === undefined) return inClusterSettings(env);
-  let content: string;
-  try {
-    content = read(path);
-  } catch (error) {
-    throw new InputError('--kubeconfig', path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  return kubeconfigSettings(content, path);
+  return kubeconfigSettings(readNamedFile('--kubeconfig', path, read), path);
 }

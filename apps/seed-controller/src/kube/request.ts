@@ -29,11 +29,31 @@ export class KubeApiError extends Error {
   readonly body: string;
 
   constructor(method: string, path: string, code: number, body: string) {
-    super(`${method} ${path.split('?')[0]}: HTTP ${code}${statusMessage(body) ? `: ${statusMessage(body)}` : ''}`);
+    const message = statusMessage(body);
+    super(`${method} ${path.split('?')[0]}: HTTP ${code}${message ? `: ${message}` : ''}`);
     this.name = 'KubeApiError';
     this.code = code;
     this.body = body;
   }
+}
+
+/** HTTP status of an API server's refusal, if that is what `error` is. */
+export const httpStatus = (error: unknown): number | undefined => (error instanceof KubeApiError ? error.code : undefined);
+
+/** The call's result, or undefined when the API server refuses it with `status` (404: not there; 409: there already). */
+export async function unlessStatus<T>(call: Promise<T>, status: number): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (httpStatus(error) === status) return undefined;
+    throw error;
+  }
+}
+
+/** A list as the API answers it: the objects of one page, and where the list stands. */
+export interface ObjectList<T> {
+  readonly items: T[];
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
 }
 
 /** The `message` of the Status object an API server sends with an error, if the body is one. */

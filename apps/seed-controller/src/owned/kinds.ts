@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.ts';
-import { type Resource, resourcePath } from '../kube/request.ts';
+import { CONFIG_MAPS, SECRETS } from '../kube/calls.ts';
+import { type ObjectList, type Resource, resourcePath } from '../kube/request.ts';
 import { MANAGED_BY, MANAGED_BY_LABEL } from '../inject/names.ts';
 import type { ManagedResource } from '../vpn-shoot/shoot-webhooks.ts';
 import { referenceAnnotations, updatedManagedResource } from './managed-resource-update.ts';
@@ -9,15 +10,10 @@ import { referenceAnnotations, updatedManagedResource } from './managed-resource
 /** Every object the controller makes carries this label; informers, garbage collection and uninstall select by it. */
 export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 
-interface ObjectList {
-  readonly items: KubernetesObject[];
-  readonly metadata?: { readonly resourceVersion?: string };
-}
-
 /** The API calls for one kind; the verbs are the ones deploy/seed/rbac.yaml grants for it. */
 export interface KindClient {
   /** Every namespace, only objects with OWNED_SELECTOR (the informer's list). */
-  list(): Promise<ObjectList>;
+  list(): Promise<ObjectList<KubernetesObject>>;
   create(object: KubernetesObject): Promise<KubernetesObject>;
   /** Only for kinds whose content can change in place (`contentNamed: false`). */
   replace(object: KubernetesObject): Promise<KubernetesObject>;
@@ -73,14 +69,14 @@ const sameLabels = (live: KubernetesObject, wanted: KubernetesObject): boolean =
 
 const CONFIG_MAP: OwnedKind = {
   kind: 'ConfigMap',
-  resource: { group: '', version: 'v1', plural: 'configmaps' },
+  resource: CONFIG_MAPS,
   contentNamed: true,
   matches: () => true,
 };
 
 export const SECRET: OwnedKind = {
   kind: 'Secret',
-  resource: { group: '', version: 'v1', plural: 'secrets' },
+  resource: SECRETS,
   contentNamed: false,
   matches: (live, wanted) => {
     const [a, b] = [live as V1Secret, wanted as V1Secret];

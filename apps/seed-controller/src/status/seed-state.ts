@@ -1,10 +1,10 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { CLUSTERS } from '../controller/cluster-watch.ts';
 import { AGENT_METRICS_PORT, KUBE_APISERVER } from '../inject/names.ts';
-import { call, httpStatus } from '../kube/access.ts';
+import { call } from '../kube/access.ts';
 import { DEPLOYMENTS, PODS } from '../kube/calls.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { resourcePath } from '../kube/request.ts';
+import { KubeApiError, type ObjectList, httpStatus, resourcePath, statusMessage, unlessStatus } from '../kube/request.ts';
 import { OWNED_KINDS, kindClient } from '../owned/kinds.ts';
 import type { ClusterObject } from '../shoot/shoot-facts.ts';
 /** The labels gardenlet puts on kube-apiserver's pods (and its Deployment's selector). */
@@ -37,35 +37,30 @@ const groupBy = <T extends KubernetesObject>(items: readonly T[]): Map<string, T
   return groups;
 };
 
-type List<T> = { items: T[] };
-
 export async function listClusters(api: KubeClient): Promise<ClusterObject[]> {
-  return (await call(api, 'list Clusters', () => api.get<List<ClusterObject>>(resourcePath(CLUSTERS)))).items;
+  return (await call(api, 'list Clusters', () => api.get<ObjectList<ClusterObject>>(resourcePath(CLUSTERS)))).items;
 }
 
 /** Undefined when there is no such Cluster. */
 export async function readCluster(api: KubeClient, name: string): Promise<ClusterObject | undefined> {
-  return orNone(call(api, `get Cluster ${name}`, () => api.get<ClusterObject>(resourcePath(CLUSTERS, '', name))));
+  return unlessStatus(
+    call(api, `get Cluster ${name}`, () => api.get<ClusterObject>(resourcePath(CLUSTERS, '', name))),
+    404,
+  );
 }
 
 /** Undefined when the namespace has no kube-apiserver Deployment. */
 export function readKubeApiserver(api: KubeClient, namespace: string): Promise<V1Deployment | undefined> {
   const path = resourcePath(DEPLOYMENTS, namespace, KUBE_APISERVER);
-  return orNone(call(api, `get Deployment ${namespace}/${KUBE_APISERVER}`, () => api.get<V1Deployment>(path)));
-}
-
-async function orNone<T>(request: Promise<T>): Promise<T | undefined> {
-  try {
-    return await request;
-  } catch (error) {
-    if (httpStatus(error) === 404) return undefined;
-    throw error;
-  }
+  return unlessStatus(
+    call(api, `get Deployment ${namespace}/${KUBE_APISERVER}`, () => api.get<V1Deployment>(path)),
+    404,
+  );
 }
 
 export async function listKubeApiservers(api: KubeClient): Promise<Map<string, V1Deployment>> {
   const query = { fieldSelector: `metadata.name=${KUBE_APISERVER}` };
-  const list = await call(api, 'list Deployments', () => api.get<List<V1Deployment>>(resourcePath(DEPLOYMENTS), query));
+  const list = await call(api, 'list Deployments', () => api.get<ObjectList<V1Deployment>>(resourcePath(DEPLOYMENTS), query));
   const deployments = list.items.filter((d) => d.metadata?.name === KUBE_APISERVER);
   return new Map(deployments.map((d) => [d.metadata!.namespace!, d]));
 }
@@ -80,12 +75,11 @@ async function agentReadiness(api: KubeClient, namespace: string, pod: string): 
     return { answer: 'ready', reason: String(body).trim() };
   } catch (error) {
     const status = httpStatus(error);
-    const body = (error as { body?: unknown }).body;
-    const text = typeof body === 'string' ? body.trim() : '';
+    const text = error instanceof KubeApiError ? error.body.trim() : '';
     // The agent answers 503 with its reason as plain text; the API server's own errors are a JSON Status.
     if (status === 503 && text !== '' && !text.startsWith('{')) return { answer: 'not-ready', reason: text };
     if (status === 403) return { answer: 'unavailable', reason: 'not allowed to proxy to pods (needs get on pods/proxy)' };
-    const message = text.startsWith('{') ? (JSON.parse(text) as { message?: string }).message : undefined;
+    const message = statusMessage(text);
     return { answer: 'unavailable', reason: message ?? (status ? `the pod proxy answered ${status}` : String((error as Error).message).split('\n')[0]!) };
   }
 }
@@ -117,7 +111,7 @@ export async function readSeedState(
   const [deployments, owned, pods] = await Promise.all([
     listKubeApiservers(api),
     Promise.all(OWNED_KINDS.map((kind) => call(api, `list ${kind.kind}s`, () => kindClient(kind, api).list()))),
-    call(api, 'list Pods', () => api.get<List<V1Pod>>(resourcePath(PODS), { labelSelector: KUBE_APISERVER_POD_SELECTOR })),
+    call(api, 'list Pods', () => api.get<ObjectList<V1Pod>>(resourcePath(PODS), { labelSelector: KUBE_APISERVER_POD_SELECTOR })),
   ]);
   const ownedBy = groupBy(owned.flatMap((list) => list.items));
   const podsBy = groupBy(pods.items);

@@ -1,4 +1,4 @@
-import { DEPLOYMENTS, NAMESPACES } from '../kube/calls.ts';
+import { CONFIG_MAPS, DEPLOYMENTS, NAMESPACES } from '../kube/calls.ts';
 import { type Resource, resourcePath } from '../kube/request.ts';
 
 /** One object deploy/seed creates for the controller itself, and where it is in the API. */
@@ -39,7 +39,7 @@ export const OWN_OBJECTS: readonly OwnObject[] = [
   own('ClusterRole', RBAC('clusterroles'), NAME),
   own('RoleBinding', RBAC('rolebindings'), EVENTS_ROLE, 'default'),
   own('Role', RBAC('roles'), EVENTS_ROLE, 'default'),
-  own('ConfigMap', { group: '', version: 'v1', plural: 'configmaps' }, SEED_DASHBOARD, 'garden'),
+  own('ConfigMap', CONFIG_MAPS, SEED_DASHBOARD, 'garden'),
   own('ValidatingAdmissionPolicyBinding', ADMISSION('validatingadmissionpolicybindings'), WRITES_POLICY),
   own('ValidatingAdmissionPolicy', ADMISSION('validatingadmissionpolicies'), WRITES_POLICY),
 ];

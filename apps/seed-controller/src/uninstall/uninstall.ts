@@ -4,23 +4,11 @@ import { INJECTED_ANNOTATION, KUBE_APISERVER, PLAN_HASH_ANNOTATION, WEBHOOK_NAME
 import { deploymentPatch } from '../inject/patch.ts';
 import { DEPLOYMENTS, EVENTS, NAMESPACES, PODS, markNamespace } from '../kube/calls.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { resourcePath } from '../kube/request.ts';
+import { type ObjectList, httpStatus, resourcePath, unlessStatus } from '../kube/request.ts';
 import { OWNED_KINDS, kindClient } from '../owned/kinds.ts';
 import { CONTROLLER_PODS, EVENT_COMPONENT, OWN_OBJECTS, type OwnObject, STOPPING } from './own-objects.ts';
 
-type List<T> = { items: T[] };
-
-const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
-
-async function exists(object: OwnObject, api: KubeClient): Promise<boolean> {
-  try {
-    await api.get(object.path);
-    return true;
-  } catch (error) {
-    if (statusOf(error) === 404) return false;
-    throw error;
-  }
-}
+const exists = async (object: OwnObject, api: KubeClient): Promise<boolean> => (await unlessStatus(api.get(object.path), 404)) !== undefined;
 
 const place = (namespace: string | undefined, name: string): string => (namespace ? `${namespace}/${name}` : name);
 
@@ -66,7 +54,7 @@ export async function uninstall(api: KubeClient, options: { dryRun: boolean; rep
   await deleteOwn(OWN_OBJECTS.slice(0, STOPPING));
   if (!dryRun) await controllerGone(api, options.waitMs ?? 120_000, report);
 
-  const deployments = (await api.get<List<V1Deployment>>(resourcePath(DEPLOYMENTS))).items.filter(
+  const deployments = (await api.get<ObjectList<V1Deployment>>(resourcePath(DEPLOYMENTS))).items.filter(
     (d) => d.metadata?.name === KUBE_APISERVER && carriesOverlap(d),
   );
   for (const deployment of deployments) {
@@ -82,7 +70,7 @@ export async function uninstall(api: KubeClient, options: { dryRun: boolean; rep
     const client = kindClient(kind, api);
     // Without prometheus-operator's CRDs (shoot monitoring off) there is nothing of that kind to delete.
     const listed = await client.list().catch((error: unknown) => {
-      if (kind.gardenerMonitoring && statusOf(error) === 404) return { items: [] };
+      if (kind.gardenerMonitoring && httpStatus(error) === 404) return { items: [] };
       throw error;
     });
     for (const object of listed.items) {
@@ -91,11 +79,11 @@ export async function uninstall(api: KubeClient, options: { dryRun: boolean; rep
     }
   }
 
-  for (const namespace of (await api.get<List<V1Namespace>>(resourcePath(NAMESPACES), { labelSelector: WEBHOOK_NAMESPACE_SELECTOR })).items) {
+  for (const namespace of (await api.get<ObjectList<V1Namespace>>(resourcePath(NAMESPACES), { labelSelector: WEBHOOK_NAMESPACE_SELECTOR })).items) {
     const name = namespace.metadata!.name!;
     await step(`remove label ${WEBHOOK_NAMESPACE_LABEL} from Namespace ${name}`, () => markNamespace(api, name, false));
   }
-  const events = (await api.get<List<CoreV1Event>>(resourcePath(EVENTS, 'default'))).items.filter((e) => e.source?.component === EVENT_COMPONENT);
+  const events = (await api.get<ObjectList<CoreV1Event>>(resourcePath(EVENTS, 'default'))).items.filter((e) => e.source?.component === EVENT_COMPONENT);
   for (const event of events) {
     await step(`delete Event default/${event.metadata!.name}`, () => api.delete(resourcePath(EVENTS, 'default', event.metadata!.name!)));
   }
@@ -109,7 +97,7 @@ export async function uninstall(api: KubeClient, options: { dryRun: boolean; rep
 async function controllerGone(api: KubeClient, waitMs: number, report: (line: string) => void): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (let reported = false; ; reported = true) {
-    const pods = await api.get<List<V1Pod>>(resourcePath(PODS, CONTROLLER_PODS.namespace), { labelSelector: CONTROLLER_PODS.selector });
+    const pods = await api.get<ObjectList<V1Pod>>(resourcePath(PODS, CONTROLLER_PODS.namespace), { labelSelector: CONTROLLER_PODS.selector });
     if (pods.items.length === 0) return;
     if (Date.now() > deadline)
       throw new Error(
